@@ -1,0 +1,34 @@
+# syntax=docker/dockerfile:1
+
+# --- build stage: Maven + JDK, dependencies cached in their own layer ---
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml .
+RUN mvn -B -q dependency:go-offline
+COPY src src
+COPY migrations migrations
+COPY conf conf
+RUN mvn -B -q package -DskipTests
+
+# --- runtime stage: JRE only, non-root ---
+FROM eclipse-temurin:17-jre
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends curl \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --system kopeck \
+ && useradd --system --gid kopeck --home-dir /app --shell /usr/sbin/nologin kopeck \
+ && mkdir -p /app/data \
+ && chown -R kopeck:kopeck /app
+WORKDIR /app
+COPY --from=build --chown=kopeck:kopeck /src/target/kopeck.jar /app/kopeck.jar
+COPY --chown=kopeck:kopeck conf /app/conf
+ENV LOG_FORMAT=json \
+    HTTP_PORT=8080 \
+    EMBEDDED_DB_DIR=/app/data/postgres
+USER kopeck
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
+  CMD curl -fsS http://127.0.0.1:8080/ready > /dev/null || exit 1
+# exec form: java is PID 1 and receives SIGTERM directly, so the graceful shutdown runs.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/kopeck.jar"]
+CMD ["serve"]

@@ -1,0 +1,38 @@
+package io.kopeck;
+
+import io.kopeck.app.ConfigException;
+import io.kopeck.cli.MigrateCommand;
+import io.kopeck.cli.ServeCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point: {@code kopeck [serve|migrate|...]}; with no subcommand it serves. */
+@Command(name = "kopeck", mixinStandardHelpOptions = true, version = "kopeck 0.1.0",
+    description = "Reactive billing service for Telegram bots.",
+    subcommands = {ServeCommand.class, MigrateCommand.class})
+public final class Main implements Runnable {
+
+  public static void main(String[] args) {
+    String[] effective = args.length == 0 ? new String[] {"serve"} : args;
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler((e, command, parseResult) -> {
+      if (e instanceof ConfigException) {
+        System.err.println("kopeck: configuration error: " + e.getMessage());
+        return 2;
+      }
+      System.err.println("kopeck: " + e.getMessage());
+      return 1;
+    });
+    int code = cli.execute(effective);
+    boolean serving = cli.getParseResult().hasSubcommand()
+        && cli.getParseResult().subcommand().commandSpec().userObject() instanceof ServeCommand;
+    if (code != 0 || !serving) {
+      System.exit(code);
+    }
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+}

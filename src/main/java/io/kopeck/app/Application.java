@@ -1,0 +1,164 @@
+package io.kopeck.app;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the start-up order (config → database → migrations → pool → verticles → HTTP) and the
+ * reverse order on shutdown. Used by {@code kopeck serve} and by the integration tests.
+ */
+public final class Application {
+  private static final Logger log = LoggerFactory.getLogger(Application.class);
+
+  private final KopeckConfig config;
+  private final Clock clock;
+  private final Vertx vertx;
+  private DatabaseSession database;
+  private Pool pool;
+  private Readiness readiness;
+  private String httpDeployment;
+  private int httpPort;
+
+  private Application(KopeckConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+    this.vertx = Vertx.vertx();
+  }
+
+  /** Starts everything; blocks the calling thread (never an event loop) until ready or failed. */
+  public static Application start(KopeckConfig config, Clock clock) {
+    Application app = new Application(config, clock);
+    try {
+      app.startAsync().toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
+      return app;
+    } catch (Exception e) {
+      app.stop();
+      throw new IllegalStateException("Kopeck failed to start: " + rootMessage(e), e);
+    }
+  }
+
+  private Future<Void> startAsync() {
+    long started = System.nanoTime();
+    return vertx.executeBlocking(() -> database = DatabaseSession.open(config))
+        .compose(db -> vertx.executeBlocking(() -> Migrations.migrate(db.url())))
+        .compose(schemaVersion -> {
+          pool = createPool();
+          readiness = new Readiness(pool, schemaVersion);
+          log.info("Schema at version {}", schemaVersion);
+          return deployHttp();
+        })
+        .map(id -> {
+          httpDeployment = id;
+          readiness.markDeployed();
+          log.info("Kopeck ready on port {} in {} ms", httpPort, (System.nanoTime() - started) / 1_000_000);
+          return null;
+        });
+  }
+
+  private Pool createPool() {
+    return PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(config.dbPoolSize()).setName("kopeck").setShared(true)
+            .setMaxWaitQueueSize(100_000).setConnectionTimeout(10).setConnectionTimeoutUnit(TimeUnit.SECONDS))
+        .with(new NetClientOptions().setConnectTimeout(5_000))
+        .connectingTo(database.url().toConnectOptions())
+        .using(vertx)
+        .build();
+  }
+
+  private Future<String> deployHttp() {
+    httpPort = config.httpPort() == 0 ? freePort() : config.httpPort();
+    KopeckConfig httpConfig = config.with(java.util.Map.of("HTTP_PORT", Integer.toString(httpPort)));
+    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    return vertx.deployVerticle(() -> new HttpServerVerticle(httpConfig, readiness, this::routes),
+        new DeploymentOptions().setInstances(instances));
+  }
+
+  /** Feature routes; each HTTP verticle instance gets its own handler objects. */
+  private List<HttpRoutes> routes() {
+    return new ArrayList<>();
+  }
+
+  /**
+   * Graceful stop: /ready turns 503, the HTTP server stops accepting and drains in-flight requests
+   * (bounded by SHUTDOWN_TIMEOUT_SECONDS), the other verticles stop, then the pool and the
+   * embedded database. Blocks the calling thread.
+   */
+  public void stop() {
+    log.info("Stopping Kopeck");
+    if (readiness != null) {
+      readiness.markStopping();
+    }
+    long timeout = config.shutdownTimeoutSeconds() + 10L;
+    try {
+      Future<Void> http = httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment);
+      http.recover(e -> Future.succeededFuture())
+          .compose(v -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
+          .recover(e -> Future.succeededFuture())
+          .compose(v -> pool == null ? Future.succeededFuture() : pool.close())
+          .toCompletionStage().toCompletableFuture().get(timeout, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("Draining did not complete cleanly: {}", rootMessage(e));
+    }
+    try {
+      // Waited for from this thread: a continuation on a Vert.x context would outlive its event loop.
+      vertx.close().toCompletionStage().toCompletableFuture().get(timeout, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("Vert.x did not close cleanly: {}", rootMessage(e));
+    } finally {
+      if (database != null) {
+        database.close();
+      }
+    }
+    log.info("Kopeck stopped");
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public DatabaseUrl databaseUrl() {
+    return database.url();
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+  }
+}

@@ -1,0 +1,42 @@
+package io.kopeck.app;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The database this process uses: the configured DATABASE_URL, or an embedded PostgreSQL started
+ * for the lifetime of this session. Opening and closing block: call them off the event loop.
+ */
+public final class DatabaseSession implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DatabaseSession.class);
+
+  private final DatabaseUrl url;
+  private final EmbeddedDatabase embedded;
+
+  private DatabaseSession(DatabaseUrl url, EmbeddedDatabase embedded) {
+    this.url = url;
+    this.embedded = embedded;
+  }
+
+  public static DatabaseSession open(KopeckConfig config) {
+    if (config.databaseUrl().isPresent()) {
+      DatabaseUrl url = config.databaseUrl().get();
+      log.info("Database: external PostgreSQL at {}", url.redacted());
+      return new DatabaseSession(url, null);
+    }
+    EmbeddedDatabase embedded = EmbeddedDatabase.start(config.embeddedDbDir());
+    log.info("Database: embedded PostgreSQL at {} (data in {})", embedded.url().redacted(), embedded.dataDir());
+    return new DatabaseSession(embedded.url(), embedded);
+  }
+
+  public DatabaseUrl url() {
+    return url;
+  }
+
+  @Override
+  public void close() {
+    if (embedded != null) {
+      embedded.close();
+    }
+  }
+}

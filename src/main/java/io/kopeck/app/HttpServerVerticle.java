@@ -1,0 +1,70 @@
+package io.kopeck.app;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The HTTP edge: one port, several instances sharing it. It only parses, authenticates and maps
+ * errors; features contribute their routes through {@link HttpRoutes}.
+ */
+final class HttpServerVerticle extends VerticleBase {
+  private final KopeckConfig config;
+  private final Readiness readiness;
+  private final Supplier<List<HttpRoutes>> routes;
+  private HttpServer server;
+
+  HttpServerVerticle(KopeckConfig config, Readiness readiness, Supplier<List<HttpRoutes>> routes) {
+    this.config = config;
+    this.readiness = readiness;
+    this.routes = routes;
+  }
+
+  @Override
+  public Future<?> start() {
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setPort(config.httpPort())
+        .setHost("0.0.0.0")
+        .setIdleTimeout(120)
+        .setIdleTimeoutUnit(TimeUnit.SECONDS)
+        .setMaxInitialLineLength(8192)
+        .setMaxHeaderSize(16 * 1024));
+    return server.requestHandler(router()).listen();
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    HttpErrors errors = new HttpErrors(config.maxBodyBytes());
+    List<HttpRoutes> features = routes.get();
+
+    router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(readiness.liveness(vertx)));
+    router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness.readiness(vertx)));
+    features.forEach(feature -> feature.mountStreaming(router));
+    router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    features.forEach(feature -> feature.mount(router));
+
+    router.route().failureHandler(errors::handle);
+    for (int status : new int[] {400, 404, 405, 406, 413, 415, 500}) {
+      router.errorHandler(status, errors::handle);
+    }
+    return router;
+  }
+
+  /** Stops accepting connections and lets in-flight requests finish, up to the shutdown timeout. */
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture()
+        : server.shutdown(config.shutdownTimeoutSeconds(), TimeUnit.SECONDS);
+  }
+
+  int actualPort() {
+    return server.actualPort();
+  }
+}

@@ -1,0 +1,17 @@
+package io.kopeck.cli;
+
+import io.kopeck.app.Application;
+import io.kopeck.app.KopeckConfig;
+import java.time.Clock;
+import picocli.CommandLine.Command;
+
+@Command(name = "serve", description = "Run the service (the default).")
+public final class ServeCommand implements Runnable {
+
+  @Override
+  public void run() {
+    KopeckConfig config = Cli.config();
+    Application app = Application.start(config, Clock.systemUTC());
+    Runtime.getRuntime().addShutdownHook(new Thread(app::stop, "kopeck-shutdown"));
+  }
+}
