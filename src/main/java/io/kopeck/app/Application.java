@@ -11,9 +11,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import io.kopeck.admin.AdminApi;
+import io.kopeck.ledger.BatchStats;
+import io.kopeck.ledger.BillingEngineVerticle;
+import io.kopeck.ledger.EngineSettings;
+import io.kopeck.ledger.LedgerVerifier;
+import io.kopeck.usage.RunnerAccess;
+import io.kopeck.usage.UsageApi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +36,8 @@ public final class Application {
   private DatabaseSession database;
   private Pool pool;
   private Readiness readiness;
+  private final BatchStats batchStats = new BatchStats();
+  private final RunnerAccess runnerAccess;
   private String httpDeployment;
   private int httpPort;
 
@@ -37,6 +45,7 @@ public final class Application {
     this.config = config;
     this.clock = clock;
     this.vertx = Vertx.vertx();
+    this.runnerAccess = RunnerAccess.of(config);
   }
 
   /** Starts everything; blocks the calling thread (never an event loop) until ready or failed. */
@@ -59,8 +68,10 @@ public final class Application {
           pool = createPool();
           readiness = new Readiness(pool, schemaVersion);
           log.info("Schema at version {}", schemaVersion);
-          return deployHttp();
+          BillingEngineVerticle.registerCodecs(vertx.eventBus());
+          return vertx.deployVerticle(new BillingEngineVerticle(EngineSettings.of(config, pool, clock), batchStats));
         })
+        .compose(engine -> deployHttp())
         .map(id -> {
           httpDeployment = id;
           readiness.markDeployed();
@@ -89,7 +100,9 @@ public final class Application {
 
   /** Feature routes; each HTTP verticle instance gets its own handler objects. */
   private List<HttpRoutes> routes() {
-    return new ArrayList<>();
+    return List.of(
+        new UsageApi(vertx, pool, config, clock, runnerAccess),
+        new AdminApi(new BearerAuth(List.of(config.adminApiKey())), new LedgerVerifier(pool, config.balanceFloor())));
   }
 
   /**
@@ -140,6 +153,10 @@ public final class Application {
 
   public DatabaseUrl databaseUrl() {
     return database.url();
+  }
+
+  public BatchStats batchStats() {
+    return batchStats;
   }
 
   public Clock clock() {

@@ -64,6 +64,7 @@ public final class KopeckConfig {
       Setting.zone("DISPLAY_TIMEZONE"),
       Setting.integer("TIMER_INTERVAL_SECONDS", 1, 86_400),
       Setting.integer("BILLING_BATCH_MAX_SIZE", 1, 10_000),
+      Setting.integer("BILLING_LANES", 1, 64),
       Setting.integer("BILLING_BATCH_MAX_DELAY_MS", 0, 1_000),
       Setting.oneOf("LOG_FORMAT", "text", "json"),
       Setting.oneOf("LOG_LEVEL", "trace", "debug", "info", "warn", "error"));
@@ -228,6 +229,7 @@ public final class KopeckConfig {
   public ZoneId displayTimezone() { return (ZoneId) values.get("DISPLAY_TIMEZONE"); }
   public int timerIntervalSeconds() { return integer("TIMER_INTERVAL_SECONDS"); }
   public int billingBatchMaxSize() { return integer("BILLING_BATCH_MAX_SIZE"); }
+  public int billingLanes() { return integer("BILLING_LANES"); }
   public int billingBatchMaxDelayMs() { return integer("BILLING_BATCH_MAX_DELAY_MS"); }
   public String logFormat() { return string("LOG_FORMAT"); }
   public String logLevel() { return string("LOG_LEVEL"); }

@@ -1,0 +1,41 @@
+package io.kopeck.admin;
+
+import io.kopeck.app.BearerAuth;
+import io.kopeck.app.HttpRoutes;
+import io.kopeck.ledger.LedgerVerifier;
+import io.kopeck.ledger.Violation;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/** The admin HTTP API under /admin/api/v1 (SPEC §9), behind ADMIN_API_KEY. */
+public final class AdminApi implements HttpRoutes {
+  private final BearerAuth auth;
+  private final LedgerVerifier verifier;
+
+  public AdminApi(BearerAuth auth, LedgerVerifier verifier) {
+    this.auth = auth;
+    this.verifier = verifier;
+  }
+
+  @Override
+  public void mountStreaming(Router router) {
+    // Authenticate before any body is read.
+    router.route("/admin/api/v1/*").handler(auth::handle);
+  }
+
+  @Override
+  public void mount(Router router) {
+    router.get("/admin/api/v1/ledger/verify").handler(this::verifyLedger);
+  }
+
+  private void verifyLedger(RoutingContext ctx) {
+    verifier.verify().onSuccess(violations -> {
+      JsonArray rows = new JsonArray();
+      violations.stream().map(Violation::toJson).forEach(rows::add);
+      ctx.response().putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("ok", violations.isEmpty()).put("violations", rows).encode());
+    }).onFailure(ctx::fail);
+  }
+}

@@ -1,0 +1,74 @@
+package io.kopeck.app;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.util.regex.Pattern;
+
+/**
+ * JSON as money needs it: numbers are read as exact {@link BigDecimal}s (never through double),
+ * NaN and Infinity are not JSON, trailing garbage is an error, and decimals are written plain.
+ */
+public final class StrictJson {
+  private static final JsonMapper MAPPER = JsonMapper.builder()
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
+      .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+      .build();
+
+  private static final Pattern DECIMAL_TEXT = Pattern.compile("-?\\d{1,30}(\\.\\d{1,30})?");
+
+  private StrictJson() {
+  }
+
+  /** Parses one JSON object; throws {@link IllegalArgumentException} with a short reason. */
+  public static ObjectNode readObject(String text) {
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("malformed JSON: " + e.getOriginalMessage());
+    }
+    if (node == null || !node.isObject()) {
+      throw new IllegalArgumentException("expected a JSON object");
+    }
+    return (ObjectNode) node;
+  }
+
+  /**
+   * A decimal given as a JSON number or as a decimal string ("15.45"); null when the field is
+   * absent or null. Throws {@link IllegalArgumentException} for anything else.
+   */
+  public static BigDecimal decimal(JsonNode parent, String field) {
+    JsonNode node = parent.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (node.isNumber()) {
+      return node.decimalValue();
+    }
+    if (node.isTextual() && DECIMAL_TEXT.matcher(node.textValue()).matches()) {
+      return new BigDecimal(node.textValue());
+    }
+    throw new IllegalArgumentException(field + " must be a number or a decimal string");
+  }
+
+  public static ObjectNode newObject() {
+    return MAPPER.createObjectNode();
+  }
+
+  /** Compact JSON text with plain decimals, for jsonb columns. */
+  public static String write(JsonNode node) {
+    try {
+      return MAPPER.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree always serializes", e);
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package io.kopeck.cli;
+
+import io.kopeck.app.DatabaseSession;
+import io.kopeck.app.KopeckConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/** A small reactive pool for one-shot CLI commands, closed with everything it opened. */
+final class CliDatabase implements AutoCloseable {
+  private final DatabaseSession session;
+  private final Vertx vertx;
+  private final Pool pool;
+
+  CliDatabase(KopeckConfig config) {
+    this.session = DatabaseSession.open(config);
+    this.vertx = Vertx.vertx();
+    this.pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
+        .connectingTo(session.url().toConnectOptions()).using(vertx).build();
+  }
+
+  Pool pool() {
+    return pool;
+  }
+
+  /** Runs one asynchronous job to completion on this (non event-loop) thread. */
+  <T> T run(Function<Pool, Future<T>> job) {
+    try {
+      return job.apply(pool).toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new IllegalStateException(cause.getMessage(), cause);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      pool.close().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // Closing is best effort; the process is about to exit.
+    } finally {
+      session.close();
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package io.kopeck.ledger;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hot path's owner: takes {@link Charge}s from the event bus and group-commits them through
+ * {@link Lane}s. Deployed once per process; replies only after the charge's batch committed.
+ */
+public final class BillingEngineVerticle extends VerticleBase {
+  public static final String ADDRESS = "billing.charge";
+  private static final Logger log = LoggerFactory.getLogger(BillingEngineVerticle.class);
+
+  private final ChargeBatch batch;
+  private final int lanes;
+  private final int maxBatch;
+  private final long maxDelayMs;
+  private final BatchStats stats;
+  private Lane[] laneArray;
+  private MessageConsumer<Charge> consumer;
+
+  public BillingEngineVerticle(EngineSettings settings, BatchStats stats) {
+    this.batch = new ChargeBatch(settings.pool(), settings.clock(), settings.displayZone(), settings.multiplier(),
+        settings.floor(), settings.requireSubscription());
+    this.lanes = settings.lanes();
+    this.maxBatch = settings.maxBatch();
+    this.maxDelayMs = settings.maxDelayMs();
+    this.stats = stats;
+  }
+
+  /** Registers the by-reference codecs for charges and results on this Vert.x instance. */
+  public static void registerCodecs(EventBus bus) {
+    for (Class<?> type : new Class<?>[] {UsageCharge.class, SpendCharge.class, ChargeResult.class}) {
+      register(bus, type);
+    }
+  }
+
+  private static <T> void register(EventBus bus, Class<T> type) {
+    bus.registerDefaultCodec(type, new LocalCodec<>(type));
+  }
+
+  @Override
+  public Future<?> start() {
+    laneArray = new Lane[lanes];
+    for (int i = 0; i < lanes; i++) {
+      laneArray[i] = new Lane(vertx, maxBatch, maxDelayMs, batch::run, stats);
+    }
+    consumer = vertx.eventBus().localConsumer(ADDRESS, this::onCharge);
+    return consumer.completion();
+  }
+
+  private void onCharge(Message<Charge> message) {
+    Charge charge = message.body();
+    Promise<ChargeResult> promise = Promise.promise();
+    promise.future().onComplete(result -> {
+      if (result.succeeded()) {
+        message.reply(result.result());
+      } else {
+        message.fail(503, result.cause().getMessage());
+      }
+    });
+    laneArray[laneOf(charge.userId())].submit(new ChargeBatch.Pending(charge, promise));
+  }
+
+  private int laneOf(long userId) {
+    // Spread sequential ids; one user always lands in the same lane.
+    return (int) Math.floorMod(userId * 0x9E3779B97F4A7C15L >>> 32, (long) lanes);
+  }
+
+  /** Stops taking charges, then writes everything already queued before the pool closes. */
+  @Override
+  public Future<?> stop() {
+    return consumer.unregister()
+        .compose(v -> Future.all(Arrays.stream(laneArray).map(Lane::drain).toList()))
+        .onComplete(v -> log.info("Billing engine stopped: {}", stats.summary()));
+  }
+}

@@ -1,0 +1,261 @@
+package io.kopeck.ledger;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One group commit: every charge of the batch in one transaction, in two network round trips.
+ * <ol>
+ *   <li>BEGIN, lock the batch's users in id order, read the charges already recorded under the
+ *       batch's keys (pipelined: the server runs them in order, so the reads happen under the lock);</li>
+ *   <li>decide every charge in arrival order in memory, then insert the ledger rows, the usage
+ *       rows and the new balances with one set-based statement each, and COMMIT (pipelined).</li>
+ * </ol>
+ * Only after COMMIT succeeds does any caller get an answer; if anything fails, all of them get a
+ * retryable failure and nothing was written, and a retry is answered from what was committed.
+ */
+final class ChargeBatch {
+  private static final Logger log = LoggerFactory.getLogger(ChargeBatch.class);
+
+  record Pending(Charge charge, Promise<ChargeResult> promise) {
+  }
+
+  private static final String FIND_USAGE = """
+      SELECT user_id, event_id, status, reject_reason, tokens_charged, balance_after, transaction_id
+      FROM usage_charges WHERE user_id = ANY($1::bigint[]) AND event_id = ANY($2::text[])""";
+
+  private static final String INSERT_USAGE = """
+      INSERT INTO usage_charges (user_id, event_id, track, total_cost, currency, multiplier, tokens_charged,
+                                 api_calls, free_requests, prompt_tokens, completion_tokens, total_tokens,
+                                 node_costs, status, reject_reason, transaction_id, balance_after, created_at)
+      SELECT u.user_id, u.event_id, u.track, u.total_cost::numeric, u.currency, $16::text::numeric, u.tokens::numeric,
+             u.api_calls, u.free_requests, u.prompt_tokens, u.completion_tokens, u.total_tokens,
+             u.node_costs::jsonb, u.status, u.reject_reason,
+             (SELECT t.id FROM transactions t WHERE t.user_id = u.user_id AND t.seq = u.tx_seq),
+             u.balance_after::numeric, $17
+      FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[],
+                  $9::bigint[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::bigint[],
+                  $18::text[])
+           AS u(user_id, event_id, track, total_cost, currency, tokens, api_calls, free_requests, prompt_tokens,
+                completion_tokens, total_tokens, node_costs, status, reject_reason, tx_seq, balance_after)""";
+
+  private final Pool pool;
+  private final Clock clock;
+  private final ZoneId displayZone;
+  private final BigDecimal multiplier;
+  private final BigDecimal floor;
+  private final boolean requireSubscription;
+
+  ChargeBatch(Pool pool, Clock clock, ZoneId displayZone, BigDecimal multiplier, BigDecimal floor,
+              boolean requireSubscription) {
+    this.pool = pool;
+    this.clock = clock;
+    this.displayZone = displayZone;
+    this.multiplier = multiplier;
+    this.floor = floor;
+    this.requireSubscription = requireSubscription;
+  }
+
+  /** Runs the batch and settles every caller's promise; the returned future never fails. */
+  Future<Void> run(List<Pending> batch) {
+    return pool.getConnection()
+        .compose(conn -> execute(conn, batch).eventually(conn::close))
+        .onSuccess(decisions -> {
+          for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).promise().complete(decisions.get(i).result());
+          }
+        })
+        .onFailure(e -> {
+          log.warn("Billing batch of {} charges not committed, answered as retryable: {}", batch.size(), e.toString());
+          batch.forEach(p -> p.promise().tryFail(new BatchFailedException(e)));
+        })
+        .<Void>mapEmpty()
+        .otherwiseEmpty();
+  }
+
+  private Future<List<Decision>> execute(SqlConnection conn, List<Pending> batch) {
+    OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+    TreeSet<Long> userIds = new TreeSet<>();
+    batch.forEach(p -> userIds.add(p.charge().userId()));
+
+    Future<RowSet<Row>> begin = conn.query("BEGIN").execute();
+    Future<Map<Long, Account>> locked = LedgerSql.lockAccounts(conn, userIds);
+    Future<Map<String, Decision>> usageSeen = findUsage(conn, batch);
+    Future<Map<String, Decision>> spendSeen = findSpends(conn, batch);
+    return Future.all(begin, locked, usageSeen, spendSeen)
+        .compose(ready -> {
+          Decisions decisions = new Decisions(locked.result(), usageSeen.result(), spendSeen.result(), now);
+          batch.forEach(p -> decisions.decide(p.charge()));
+          Future<Map<Long, Map<Long, Long>>> ids = LedgerSql.insert(conn, decisions.rows, now);
+          Future<?> usage = decisions.usage.isEmpty() ? Future.succeededFuture()
+              : conn.preparedQuery(INSERT_USAGE).execute(decisions.usage.tuple(multiplier, now));
+          Future<?> balances = LedgerSql.updateAccounts(conn, decisions.accounts.values(), now);
+          Future<?> commit = conn.query("COMMIT").execute();
+          return Future.all(ids, usage, balances, commit).map(done -> decisions.settle(ids.result()));
+        })
+        .recover(e -> conn.query("ROLLBACK").execute().transform(ignored -> Future.failedFuture(e)));
+  }
+
+  private Future<Map<String, Decision>> findUsage(SqlConnection conn, List<Pending> batch) {
+    List<Long> users = new ArrayList<>();
+    List<String> events = new ArrayList<>();
+    for (Pending p : batch) {
+      if (p.charge() instanceof UsageCharge usage) {
+        users.add(usage.userId());
+        events.add(usage.eventId());
+      }
+    }
+    if (users.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    // Both columns as ANY(): a stable index scan on the primary key; pairs that merely cross
+    // (another user's event id) are filtered by the exact map key.
+    return conn.preparedQuery(FIND_USAGE)
+        .execute(Tuple.tuple().addValue(users.toArray(Long[]::new)).addValue(events.toArray(String[]::new)))
+        .map(rows -> {
+          Map<String, Decision> seen = new HashMap<>();
+          rows.forEach(row -> seen.put(key(row.getLong("user_id"), row.getString("event_id")), Decision.recorded(row)));
+          return seen;
+        });
+  }
+
+  private Future<Map<String, Decision>> findSpends(SqlConnection conn, List<Pending> batch) {
+    List<Long> users = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    for (Pending p : batch) {
+      if (p.charge() instanceof SpendCharge spend) {
+        users.add(spend.userId());
+        keys.add(spend.ledgerKey());
+      }
+    }
+    if (users.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return conn.preparedQuery(LedgerSql.FIND_BY_KEYS_ANY)
+        .execute(Tuple.tuple().addValue(users.toArray(Long[]::new)).addValue(keys.toArray(String[]::new)))
+        .map(rows -> {
+          Map<String, Decision> seen = new HashMap<>();
+          rows.forEach(row -> seen.put(key(row.getLong("user_id"), row.getString("idempotency_key")),
+              Decision.posted(row)));
+          return seen;
+        });
+  }
+
+  static String key(long userId, String id) {
+    return userId + "/" + id;
+  }
+
+  /** The in-memory half of a batch: decisions in arrival order and the rows they produce. */
+  private final class Decisions {
+    final Map<Long, Account> accounts;
+    final Map<String, Decision> usageSeen;
+    final Map<String, Decision> spendSeen;
+    final LocalDate today;
+    final OffsetDateTime now;
+    final List<Decision> decided = new ArrayList<>();
+    final LedgerSql.NewRows rows = new LedgerSql.NewRows();
+    final UsageRows usage = new UsageRows();
+
+    Decisions(Map<Long, Account> accounts, Map<String, Decision> usageSeen, Map<String, Decision> spendSeen,
+              OffsetDateTime now) {
+      this.accounts = accounts;
+      this.usageSeen = new HashMap<>(usageSeen);
+      this.spendSeen = new HashMap<>(spendSeen);
+      this.now = now;
+      this.today = now.atZoneSameInstant(displayZone).toLocalDate();
+    }
+
+    void decide(Charge charge) {
+      Account account = accounts.get(charge.userId());
+      Decision decision;
+      if (account == null) {
+        decision = Decision.rejected(ChargeResult.USER_NOT_FOUND, BigDecimal.ZERO);
+      } else if (charge instanceof UsageCharge usageCharge) {
+        decision = decideUsage(account, usageCharge);
+      } else {
+        decision = decideSpend(account, (SpendCharge) charge);
+      }
+      decided.add(decision);
+    }
+
+    private Decision decideUsage(Account account, UsageCharge charge) {
+      String key = key(charge.userId(), charge.eventId());
+      Decision earlier = usageSeen.get(key);
+      if (earlier != null) {
+        return earlier.repeated();
+      }
+      BigDecimal tokens = Amounts.tokensForCost(charge.totalCost(), multiplier);
+      BigDecimal before = account.balance;
+      Decision decision;
+      if (tokens.signum() == 0) {
+        decision = Decision.charged(tokens, before, before);
+      } else if (!BalanceRule.DOWN_TO_FLOOR.allows(before.subtract(tokens), floor)) {
+        decision = Decision.rejected(ChargeResult.BALANCE_FLOOR, before);
+      } else {
+        decision = post(account, new Posting(charge.userId(), TransactionType.USAGE, tokens.negate(),
+            BalanceRule.DOWN_TO_FLOOR, "usage:" + charge.eventId(), null, charge.track(), null));
+      }
+      usage.add(charge, decision);
+      usageSeen.put(key, decision);
+      return decision;
+    }
+
+    private Decision decideSpend(Account account, SpendCharge charge) {
+      String key = key(charge.userId(), charge.ledgerKey());
+      Decision earlier = spendSeen.get(key);
+      if (earlier != null) {
+        return earlier.repeated();
+      }
+      BigDecimal before = account.balance;
+      if (account.blocked) {
+        return Decision.rejected(ChargeResult.USER_BLOCKED, before);
+      }
+      if (requireSubscription && (account.subscriptionEnd == null || !account.subscriptionEnd.isAfter(now))) {
+        return Decision.rejected(ChargeResult.SUBSCRIPTION_EXPIRED, before);
+      }
+      if (!BalanceRule.NEVER_BELOW_ZERO.allows(before.subtract(charge.amount()), floor)) {
+        return Decision.rejected(ChargeResult.INSUFFICIENT_BALANCE, before);
+      }
+      Decision decision = post(account, new Posting(charge.userId(), TransactionType.SPEND, charge.amount().negate(),
+          BalanceRule.NEVER_BELOW_ZERO, charge.ledgerKey(), null, charge.description(), charge.metadataJson()));
+      spendSeen.put(key, decision);
+      return decision;
+    }
+
+    private Decision post(Account account, Posting posting) {
+      BigDecimal before = account.balance;
+      long seq = account.post(posting.delta());
+      account.countSpent(today, posting.delta().negate());
+      rows.add(account, seq, posting);
+      Decision decision = Decision.charged(posting.delta().negate(), before, account.balance);
+      decision.userId = account.userId;
+      decision.txSeq = seq;
+      return decision;
+    }
+
+    List<Decision> settle(Map<Long, Map<Long, Long>> ids) {
+      for (Decision decision : decided) {
+        decision.resolveTransaction(ids);
+      }
+      return decided;
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package io.kopeck.ledger;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * A queue of charges with at most one batch in flight. Every user maps to one lane, so a user's
+ * charges are committed in arrival order; lanes run in parallel on separate connections.
+ * Charges that arrive while a batch is in flight join the next one (group commit).
+ */
+final class Lane {
+  private final Vertx vertx;
+  private final int maxBatch;
+  private final long maxDelayMs;
+  private final Function<List<ChargeBatch.Pending>, Future<Void>> writer;
+  private final ArrayDeque<ChargeBatch.Pending> queue = new ArrayDeque<>();
+  private final BatchStats stats;
+  private boolean inFlight;
+  private long timer = -1;
+  private Promise<Void> drained;
+
+  Lane(Vertx vertx, int maxBatch, long maxDelayMs, Function<List<ChargeBatch.Pending>, Future<Void>> writer,
+       BatchStats stats) {
+    this.vertx = vertx;
+    this.maxBatch = maxBatch;
+    this.maxDelayMs = maxDelayMs;
+    this.writer = writer;
+    this.stats = stats;
+  }
+
+  void submit(ChargeBatch.Pending pending) {
+    queue.add(pending);
+    if (inFlight) {
+      return;
+    }
+    if (maxDelayMs == 0 || queue.size() >= maxBatch) {
+      flush();
+    } else if (timer == -1) {
+      // An idle lane may wait a moment for company, never longer than maxDelayMs.
+      timer = vertx.setTimer(maxDelayMs, id -> {
+        timer = -1;
+        flush();
+      });
+    }
+  }
+
+  private void flush() {
+    if (inFlight || queue.isEmpty()) {
+      settleDrain();
+      return;
+    }
+    if (timer != -1) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+    List<ChargeBatch.Pending> batch = new ArrayList<>(Math.min(queue.size(), maxBatch));
+    while (!queue.isEmpty() && batch.size() < maxBatch) {
+      batch.add(queue.poll());
+    }
+    inFlight = true;
+    long started = System.nanoTime();
+    writer.apply(batch).onComplete(done -> {
+      stats.record(batch.size(), System.nanoTime() - started);
+      inFlight = false;
+      flush();
+    });
+  }
+
+  /** Completes once everything queued so far has been written (used on shutdown). */
+  Future<Void> drain() {
+    if (!inFlight && queue.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    if (drained == null) {
+      drained = Promise.promise();
+    }
+    if (!inFlight) {
+      flush();
+    }
+    return drained.future();
+  }
+
+  private void settleDrain() {
+    if (drained != null && !inFlight && queue.isEmpty()) {
+      drained.tryComplete();
+      drained = null;
+    }
+  }
+}

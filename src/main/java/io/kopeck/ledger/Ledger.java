@@ -1,0 +1,76 @@
+package io.kopeck.ledger;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+
+/**
+ * The ledger API for writes that must share a transaction with other changes (a payment marks its
+ * invoice paid and credits tokens atomically; a refund, a renewal, an admin adjustment likewise).
+ * Usage and spends take the batched path of {@link BillingEngineVerticle} instead; both write
+ * through the same {@link LedgerSql} statements and the same {@link BalanceRule}s.
+ */
+public final class Ledger {
+  private final Clock clock;
+  private final BigDecimal floor;
+
+  public Ledger(Clock clock, BigDecimal floor) {
+    this.clock = clock;
+    this.floor = floor;
+  }
+
+  /**
+   * Posts inside the caller's transaction: locks the user, answers a duplicate if the idempotency
+   * key was used before, refuses what the rule forbids, else appends the row and moves the balance.
+   */
+  public Future<PostingResult> post(SqlConnection tx, Posting posting) {
+    return LedgerSql.lockAccounts(tx, List.of(posting.userId())).compose(accounts -> {
+      Account account = accounts.get(posting.userId());
+      if (account == null) {
+        return Future.succeededFuture(PostingResult.refused(PostingResult.USER_NOT_FOUND, BigDecimal.ZERO));
+      }
+      return findEarlier(tx, posting).compose(earlier -> earlier != null ? Future.succeededFuture(earlier)
+          : apply(tx, account, posting));
+    });
+  }
+
+  private Future<PostingResult> findEarlier(SqlConnection tx, Posting posting) {
+    if (posting.idempotencyKey() == null) {
+      return Future.succeededFuture();
+    }
+    return tx.preparedQuery(LedgerSql.FIND_BY_KEYS_ANY)
+        .execute(Tuple.tuple().addValue(new Long[] {posting.userId()}).addValue(new String[] {posting.idempotencyKey()}))
+        .map(rows -> rows.size() == 0 ? null : duplicateOf(rows.iterator().next()));
+  }
+
+  private static PostingResult duplicateOf(Row row) {
+    BigDecimal delta = row.getBigDecimal("tokens_delta");
+    BigDecimal after = row.getBigDecimal("balance_after");
+    return new PostingResult(PostingResult.Status.DUPLICATE, null, row.getLong("id"), delta, after.subtract(delta),
+        after);
+  }
+
+  private Future<PostingResult> apply(SqlConnection tx, Account account, Posting posting) {
+    BigDecimal before = account.balance;
+    BigDecimal after = before.add(posting.delta());
+    if (!posting.rule().allows(after, floor)) {
+      String reason = posting.rule() == BalanceRule.DOWN_TO_FLOOR ? PostingResult.BALANCE_FLOOR
+          : PostingResult.INSUFFICIENT_BALANCE;
+      return Future.succeededFuture(PostingResult.refused(reason, before));
+    }
+    OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+    long seq = account.post(posting.delta());
+    LedgerSql.NewRows rows = new LedgerSql.NewRows();
+    rows.add(account, seq, posting);
+    return LedgerSql.insert(tx, rows, now)
+        .compose(ids -> LedgerSql.updateAccounts(tx, List.of(account), now)
+            .map(v -> new PostingResult(PostingResult.Status.APPLIED, null, ids.get(account.userId).get(seq),
+                posting.delta(), before, after)));
+  }
+}

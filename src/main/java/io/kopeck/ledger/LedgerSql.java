@@ -1,0 +1,128 @@
+package io.kopeck.ledger;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The set-based statements every ledger write goes through, for one posting or a batch of
+ * thousands alike. Arrays travel as text and are cast in SQL, so NUMERIC values arrive exactly.
+ */
+final class LedgerSql {
+  /** Locks users in id order: two writers locking overlapping sets can wait, never deadlock. */
+  static final String LOCK_USERS = """
+      SELECT id, token_balance, balance_seq, is_blocked, subscription_end, spent_day, spent_today
+      FROM users WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE""";
+
+  /**
+   * Rows already posted under any of the given keys. Both columns as ANY(): a stable index scan on
+   * the (user_id, idempotency_key) index; callers match exact (user, key) pairs.
+   */
+  static final String FIND_BY_KEYS_ANY = """
+      SELECT user_id, idempotency_key, id, tokens_delta, balance_after
+      FROM transactions WHERE user_id = ANY($1::bigint[]) AND idempotency_key = ANY($2::text[])""";
+
+  private static final String INSERT_ROWS = """
+      INSERT INTO transactions (user_id, seq, type, tokens_delta, balance_after, idempotency_key,
+                                invoice_id, description, metadata, created_at)
+      SELECT r.user_id, r.seq, r.type, r.delta::numeric, r.balance_after::numeric, r.idempotency_key,
+             r.invoice_id::uuid, r.description, r.metadata::jsonb, $10
+      FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
+                  $7::text[], $8::text[], $9::text[])
+           AS r(user_id, seq, type, delta, balance_after, idempotency_key, invoice_id, description, metadata)
+      RETURNING user_id, seq, id""";
+
+  private static final String UPDATE_ACCOUNTS = """
+      UPDATE users u
+      SET token_balance = a.balance::numeric, balance_seq = a.seq, spent_day = a.spent_day::date,
+          spent_today = a.spent_today::numeric, updated_at = $6
+      FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[])
+           AS a(id, balance, seq, spent_day, spent_today)
+      WHERE u.id = a.id""";
+
+  private LedgerSql() {
+  }
+
+  static Future<Map<Long, Account>> lockAccounts(SqlClient client, Collection<Long> userIds) {
+    return client.preparedQuery(LOCK_USERS).execute(Tuple.of(userIds.toArray(Long[]::new)))
+        .map(rows -> {
+          Map<Long, Account> accounts = new HashMap<>();
+          rows.forEach(row -> accounts.put(row.getLong("id"), Account.of(row)));
+          return accounts;
+        });
+  }
+
+  /** New ledger rows of one batch, in the order they were decided. */
+  static final class NewRows {
+    final List<Long> userIds = new ArrayList<>();
+    final List<Long> seqs = new ArrayList<>();
+    final List<String> types = new ArrayList<>();
+    final List<String> deltas = new ArrayList<>();
+    final List<String> balancesAfter = new ArrayList<>();
+    final List<String> keys = new ArrayList<>();
+    final List<String> invoiceIds = new ArrayList<>();
+    final List<String> descriptions = new ArrayList<>();
+    final List<String> metadata = new ArrayList<>();
+
+    void add(Account account, long seq, Posting posting) {
+      userIds.add(account.userId);
+      seqs.add(seq);
+      types.add(posting.type().sql());
+      deltas.add(posting.delta().toPlainString());
+      balancesAfter.add(account.balance.toPlainString());
+      keys.add(posting.idempotencyKey());
+      invoiceIds.add(posting.invoiceId() == null ? null : posting.invoiceId().toString());
+      descriptions.add(posting.description());
+      metadata.add(posting.metadataJson());
+    }
+
+    boolean isEmpty() {
+      return userIds.isEmpty();
+    }
+
+    Tuple tuple(OffsetDateTime now) {
+      return Tuple.of(userIds.toArray(Long[]::new), seqs.toArray(Long[]::new), types.toArray(String[]::new),
+          deltas.toArray(String[]::new), balancesAfter.toArray(String[]::new), keys.toArray(String[]::new),
+          invoiceIds.toArray(String[]::new), descriptions.toArray(String[]::new), metadata.toArray(String[]::new), now);
+    }
+  }
+
+  /** Inserts the rows and answers their ids by (user, seq). */
+  static Future<Map<Long, Map<Long, Long>>> insert(SqlClient client, NewRows rows, OffsetDateTime now) {
+    if (rows.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return client.preparedQuery(INSERT_ROWS).execute(rows.tuple(now)).map(LedgerSql::idsByUserAndSeq);
+  }
+
+  static Map<Long, Map<Long, Long>> idsByUserAndSeq(RowSet<Row> rows) {
+    Map<Long, Map<Long, Long>> ids = new HashMap<>();
+    for (Row row : rows) {
+      ids.computeIfAbsent(row.getLong("user_id"), u -> new HashMap<>()).put(row.getLong("seq"), row.getLong("id"));
+    }
+    return ids;
+  }
+
+  static Future<RowSet<Row>> updateAccounts(SqlClient client, Collection<Account> accounts, OffsetDateTime now) {
+    List<Account> dirty = accounts.stream().filter(a -> a.dirty).toList();
+    if (dirty.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Tuple tuple = Tuple.of(
+        dirty.stream().map(a -> a.userId).toArray(Long[]::new),
+        dirty.stream().map(a -> a.balance.toPlainString()).toArray(String[]::new),
+        dirty.stream().map(a -> a.seq).toArray(Long[]::new),
+        dirty.stream().map(a -> a.spentDay == null ? null : a.spentDay.toString()).toArray(String[]::new),
+        dirty.stream().map(a -> a.spentToday.toPlainString()).toArray(String[]::new),
+        now);
+    return client.preparedQuery(UPDATE_ACCOUNTS).execute(tuple);
+  }
+}

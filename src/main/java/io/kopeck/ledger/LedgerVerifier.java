@@ -1,0 +1,99 @@
+package io.kopeck.ledger;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Checks the invariants of SPEC §2 over the whole database, each as one set-based query that
+ * returns only the violating rows (at most {@link #LIMIT} per check).
+ */
+public final class LedgerVerifier {
+  static final int LIMIT = 1000;
+
+  private record Check(int invariant, String name, String sql, Function<Row, String> detail, boolean floorParam) {
+  }
+
+  private static final List<Check> CHECKS = List.of(
+      new Check(1, "balance_equals_sum", """
+          SELECT u.id AS user_id, u.token_balance, coalesce(s.total, 0) AS total
+          FROM users u LEFT JOIN (SELECT user_id, sum(tokens_delta) AS total FROM transactions GROUP BY user_id) s
+            ON s.user_id = u.id
+          WHERE u.token_balance <> coalesce(s.total, 0) ORDER BY u.id LIMIT 1000""",
+          row -> "token_balance " + plain(row, "token_balance") + " but ledger sum " + plain(row, "total"), false),
+      new Check(1, "balance_seq_matches_rows", """
+          SELECT u.id AS user_id, u.balance_seq, coalesce(s.n, 0) AS n, coalesce(s.max_seq, 0) AS max_seq
+          FROM users u LEFT JOIN (SELECT user_id, count(*) AS n, max(seq) AS max_seq FROM transactions GROUP BY user_id) s
+            ON s.user_id = u.id
+          WHERE u.balance_seq <> coalesce(s.n, 0) OR u.balance_seq <> coalesce(s.max_seq, 0) ORDER BY u.id LIMIT 1000""",
+          row -> "balance_seq " + row.getLong("balance_seq") + " but " + row.getLong("n") + " rows, max seq "
+              + row.getLong("max_seq"), false),
+      new Check(2, "balance_after_chain", """
+          SELECT user_id, seq, balance_after, tokens_delta, prev_balance, prev_seq FROM (
+            SELECT user_id, seq, balance_after, tokens_delta,
+                   lag(balance_after) OVER w AS prev_balance, lag(seq) OVER w AS prev_seq
+            FROM transactions WINDOW w AS (PARTITION BY user_id ORDER BY seq)) t
+          WHERE balance_after <> coalesce(prev_balance, 0) + tokens_delta OR seq <> coalesce(prev_seq, 0) + 1
+          ORDER BY user_id, seq LIMIT 1000""",
+          row -> "row seq " + row.getLong("seq") + ": balance_after " + plain(row, "balance_after") + " after "
+              + (row.getValue("prev_balance") == null ? "nothing" : plain(row, "prev_balance")) + " + "
+              + plain(row, "tokens_delta") + " (previous seq " + row.getValue("prev_seq") + ")", false),
+      new Check(3, "idempotency_key_once", """
+          SELECT user_id, idempotency_key, count(*) AS n FROM transactions WHERE idempotency_key IS NOT NULL
+          GROUP BY user_id, idempotency_key HAVING count(*) > 1 LIMIT 1000""",
+          row -> "key " + row.getString("idempotency_key") + " applied " + row.getLong("n") + " times", false),
+      new Check(3, "invoice_credited_once", """
+          SELECT user_id, invoice_id, count(*) AS n FROM transactions WHERE type = 'topup' AND invoice_id IS NOT NULL
+          GROUP BY user_id, invoice_id HAVING count(*) > 1 LIMIT 1000""",
+          row -> "invoice " + row.getValue("invoice_id") + " credited " + row.getLong("n") + " times", false),
+      new Check(3, "usage_matches_ledger", """
+          SELECT c.user_id, c.event_id, c.tokens_charged, t.tokens_delta
+          FROM usage_charges c LEFT JOIN transactions t ON t.user_id = c.user_id AND t.id = c.transaction_id
+          WHERE c.status = 'charged' AND c.tokens_charged > 0
+            AND (t.id IS NULL OR t.tokens_delta <> -c.tokens_charged OR t.idempotency_key <> 'usage:' || c.event_id)
+          LIMIT 1000""",
+          row -> "event " + row.getString("event_id") + " charged " + plain(row, "tokens_charged")
+              + " but its ledger row is " + (row.getValue("tokens_delta") == null ? "missing" : plain(row, "tokens_delta")),
+          false),
+      new Check(4, "balance_above_floor", """
+          SELECT id AS user_id, token_balance FROM users WHERE token_balance < $1::text::numeric ORDER BY id LIMIT 1000""",
+          row -> "token_balance " + plain(row, "token_balance") + " below the floor", true));
+
+  private final Pool pool;
+  private final BigDecimal floor;
+
+  public LedgerVerifier(Pool pool, BigDecimal floor) {
+    this.pool = pool;
+    this.floor = floor;
+  }
+
+  /** Every violation found; empty means the ledger is consistent. */
+  public Future<List<Violation>> verify() {
+    List<Future<List<Violation>>> runs = CHECKS.stream().map(this::run).toList();
+    return Future.all(runs).map(all -> {
+      List<Violation> violations = new ArrayList<>();
+      runs.forEach(run -> violations.addAll(run.result()));
+      return violations;
+    });
+  }
+
+  private Future<List<Violation>> run(Check check) {
+    Tuple params = check.floorParam() ? Tuple.of(floor.toPlainString()) : Tuple.tuple();
+    return pool.preparedQuery(check.sql()).execute(params).map(rows -> {
+      List<Violation> found = new ArrayList<>();
+      rows.forEach(row -> found.add(new Violation(check.invariant(), check.name(), row.getLong("user_id"),
+          check.detail().apply(row))));
+      return found;
+    });
+  }
+
+  private static String plain(Row row, String column) {
+    BigDecimal value = row.getBigDecimal(column);
+    return value == null ? "null" : value.toPlainString();
+  }
+}

@@ -1,0 +1,59 @@
+package io.kopeck.ledger;
+
+import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The usage_charges rows of one batch, as the parallel arrays of one INSERT … SELECT unnest(…). */
+final class UsageRows {
+  private final List<Long> userIds = new ArrayList<>();
+  private final List<String> eventIds = new ArrayList<>();
+  private final List<String> tracks = new ArrayList<>();
+  private final List<String> totalCosts = new ArrayList<>();
+  private final List<String> currencies = new ArrayList<>();
+  private final List<String> tokens = new ArrayList<>();
+  private final List<Integer> apiCalls = new ArrayList<>();
+  private final List<Integer> freeRequests = new ArrayList<>();
+  private final List<Long> promptTokens = new ArrayList<>();
+  private final List<Long> completionTokens = new ArrayList<>();
+  private final List<Long> totalTokens = new ArrayList<>();
+  private final List<String> nodeCosts = new ArrayList<>();
+  private final List<String> statuses = new ArrayList<>();
+  private final List<String> rejections = new ArrayList<>();
+  private final List<Long> txSeqs = new ArrayList<>();
+  private final List<String> balancesAfter = new ArrayList<>();
+
+  void add(UsageCharge charge, Decision decision) {
+    userIds.add(charge.userId());
+    eventIds.add(charge.eventId());
+    tracks.add(charge.track());
+    totalCosts.add(charge.totalCost().toPlainString());
+    currencies.add(charge.currency());
+    tokens.add(decision.tokens.toPlainString());
+    apiCalls.add(charge.apiCalls());
+    freeRequests.add(charge.freeRequests());
+    promptTokens.add(charge.promptTokens());
+    completionTokens.add(charge.completionTokens());
+    totalTokens.add(charge.totalTokens());
+    nodeCosts.add(charge.nodeCostsJson());
+    statuses.add(decision.status == ChargeResult.Status.CHARGED ? "charged" : "rejected");
+    rejections.add(decision.rejection);
+    txSeqs.add(decision.txSeq);
+    balancesAfter.add(decision.after.toPlainString());
+  }
+
+  boolean isEmpty() {
+    return userIds.isEmpty();
+  }
+
+  Tuple tuple(BigDecimal multiplier, OffsetDateTime now) {
+    return Tuple.of(userIds.toArray(Long[]::new), eventIds.toArray(String[]::new), tracks.toArray(String[]::new),
+        totalCosts.toArray(String[]::new), currencies.toArray(String[]::new), tokens.toArray(String[]::new),
+        apiCalls.toArray(Integer[]::new), freeRequests.toArray(Integer[]::new), promptTokens.toArray(Long[]::new),
+        completionTokens.toArray(Long[]::new), totalTokens.toArray(Long[]::new), nodeCosts.toArray(String[]::new),
+        statuses.toArray(String[]::new), rejections.toArray(String[]::new), txSeqs.toArray(Long[]::new),
+        multiplier.toPlainString(), now, balancesAfter.toArray(String[]::new));
+  }
+}

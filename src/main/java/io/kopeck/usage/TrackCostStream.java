@@ -1,0 +1,126 @@
+package io.kopeck.usage;
+
+import io.kopeck.ledger.UsageCharge;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.parsetools.RecordParser;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One NDJSON stream of track_cost events (SPEC §6.2): a result line per non-blank input line, in
+ * input order, each written only after its event's batch committed. Lines are handed to the
+ * engine as they arrive, so a long stream is charged while it is still being sent; at most
+ * {@link #MAX_OUTSTANDING} lines wait for their answers before the request is paused.
+ */
+final class TrackCostStream {
+  private static final int MAX_OUTSTANDING = 4096;
+
+  private final HttpServerRequest request;
+  private final HttpServerResponse response;
+  private final RecordParser lines;
+  private final TrackCostParser parser;
+  private final ChargeClient engine;
+  private final int maxLineBytes;
+  private Future<Void> written = Future.succeededFuture();
+  private int lineNumber;
+  private int outstanding;
+  private boolean paused;
+  private boolean broken;
+
+  TrackCostStream(HttpServerRequest request, HttpServerResponse response, TrackCostParser parser,
+                  ChargeClient engine, int maxLineBytes) {
+    this.request = request;
+    this.response = response;
+    this.parser = parser;
+    this.engine = engine;
+    this.maxLineBytes = maxLineBytes;
+    this.lines = RecordParser.newDelimited("\n", request).maxRecordSize(maxLineBytes);
+  }
+
+  void start() {
+    response.setChunked(true).putHeader("Content-Type", "application/x-ndjson");
+    response.closeHandler(v -> broken = true);
+    lines.handler(this::onLine);
+    lines.exceptionHandler(this::onBadStream);
+    lines.endHandler(v -> written.onComplete(done -> {
+      if (!broken) {
+        response.end();
+      }
+    }));
+    request.resume();
+  }
+
+  private void onLine(Buffer raw) {
+    lineNumber++;
+    String text = raw.toString(StandardCharsets.UTF_8).strip();
+    if (text.isEmpty()) {
+      return;
+    }
+    int line = lineNumber;
+    Future<JsonObject> result = (raw.length() > maxLineBytes ? Future.succeededFuture(tooLong())
+        : charge(text)).map(json -> json.put("line", line));
+    outstanding++;
+    if (outstanding >= MAX_OUTSTANDING && !paused) {
+      paused = true;
+      lines.pause();
+    }
+    written = written.compose(v -> result).map(json -> {
+      outstanding--;
+      write(json);
+      return null;
+    });
+  }
+
+  private JsonObject tooLong() {
+    return ChargeResponses.rejected(null, "line_too_long", "The line exceeds " + maxLineBytes + " bytes");
+  }
+
+  private Future<JsonObject> charge(String text) {
+    UsageCharge charge;
+    try {
+      charge = parser.parse(text);
+    } catch (InvalidEvent e) {
+      return Future.succeededFuture(ChargeResponses.rejected(e.eventId(), "invalid_event", e.getMessage()));
+    }
+    return engine.charge(charge)
+        .map(result -> ChargeResponses.usage(charge.eventId(), result))
+        .otherwise(e -> ChargeResponses.unavailable(charge.eventId()));
+  }
+
+  private void write(JsonObject json) {
+    if (broken) {
+      return;
+    }
+    response.write(json.encode() + "\n");
+    if (response.writeQueueFull()) {
+      lines.pause();
+      response.drainHandler(v -> resumeIfRoom());
+    } else {
+      resumeIfRoom();
+    }
+  }
+
+  private void resumeIfRoom() {
+    if (paused && outstanding < MAX_OUTSTANDING / 2 && !response.writeQueueFull()) {
+      paused = false;
+      lines.resume();
+    } else if (!paused && !response.writeQueueFull()) {
+      lines.resume();
+    }
+  }
+
+  /** A line longer than the limit: answer what was read so far, then say why the stream stops. */
+  private void onBadStream(Throwable e) {
+    int line = lineNumber + 1;
+    written.onComplete(done -> {
+      if (!broken) {
+        response.end(tooLong().put("line", line).put("message", "The line exceeds " + maxLineBytes
+            + " bytes; the stream was stopped here").encode() + "\n");
+      }
+      request.connection().close();
+    });
+  }
+}

@@ -1,0 +1,181 @@
+package io.kopeck.usage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kopeck.app.ApiException;
+import io.kopeck.app.BearerAuth;
+import io.kopeck.app.HttpRoutes;
+import io.kopeck.app.KopeckConfig;
+import io.kopeck.app.StrictJson;
+import io.kopeck.ledger.ChargeResult;
+import io.kopeck.ledger.SpendCharge;
+import io.kopeck.ledger.UsageCharge;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.Router;
+import io.vertx.sqlclient.Pool;
+import java.math.BigDecimal;
+import java.time.Clock;
+
+/**
+ * The Runner API (SPEC §6): balance check, track_cost charges (one JSON event or an NDJSON
+ * stream) and fixed spends. Parses and validates here; the billing engine decides and commits.
+ */
+public final class UsageApi implements HttpRoutes {
+  private static final int MAX_KEY = 128;
+  private static final int MAX_DESCRIPTION = 500;
+  private static final BigDecimal MAX_SPEND = new BigDecimal("1000000000000");
+
+  private final BearerAuth auth;
+  private final RateLimiter limiter;
+  private final TrackCostParser parser;
+  private final ChargeClient engine;
+  private final BalanceQuery balances;
+  private final int maxLineBytes;
+
+  public UsageApi(Vertx vertx, Pool pool, KopeckConfig config, Clock clock, RunnerAccess access) {
+    this.auth = access.auth();
+    this.limiter = access.limiter();
+    this.parser = new TrackCostParser(config.currency());
+    this.engine = new ChargeClient(vertx.eventBus());
+    this.balances = new BalanceQuery(pool, clock, config.displayTimezone(), config.requireSubscription());
+    this.maxLineBytes = config.maxBodyBytes();
+  }
+
+  @Override
+  public void mountStreaming(Router router) {
+    router.route("/api/v1/*").handler(auth::handle).handler(this::rateLimit);
+    router.post("/api/v1/track-costs").handler(this::streamIfNdjson);
+  }
+
+  @Override
+  public void mount(Router router) {
+    router.post("/api/v1/track-costs").handler(this::singleEvent);
+    router.get("/api/v1/users/:userId/balance").handler(this::balance);
+    router.post("/api/v1/users/:userId/spend").handler(this::spend);
+  }
+
+  private void rateLimit(RoutingContext ctx) {
+    long wait = limiter.acquire(ctx.get("auth.key"));
+    if (wait > 0) {
+      ctx.response().putHeader("Retry-After", Long.toString(wait));
+      ctx.fail(new ApiException(429, "rate_limited", "Too many requests for this key; retry after " + wait + " s"));
+      return;
+    }
+    ctx.next();
+  }
+
+  private void streamIfNdjson(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-ndjson")) {
+      new TrackCostStream(ctx.request(), ctx.response(), parser, engine, maxLineBytes).start();
+    } else {
+      ctx.next();
+    }
+  }
+
+  private void singleEvent(RoutingContext ctx) {
+    ObjectNode body = jsonBody(ctx);
+    UsageCharge charge;
+    try {
+      charge = parser.parse(body);
+    } catch (InvalidEvent e) {
+      respond(ctx, 422, ChargeResponses.rejected(e.eventId(), "invalid_event", e.getMessage()));
+      return;
+    }
+    engine.charge(charge).onComplete(done -> {
+      if (done.failed()) {
+        ctx.response().putHeader("Retry-After", "1");
+        respond(ctx, 503, ChargeResponses.unavailable(charge.eventId()));
+        return;
+      }
+      ChargeResult result = done.result();
+      respond(ctx, result.charged() ? 200 : ChargeResponses.httpStatus(result.rejection()),
+          ChargeResponses.usage(charge.eventId(), result));
+    });
+  }
+
+  private void balance(RoutingContext ctx) {
+    balances.balance(userId(ctx)).onSuccess(json -> respond(ctx, 200, json)).onFailure(ctx::fail);
+  }
+
+  private void spend(RoutingContext ctx) {
+    SpendCharge charge = spendCharge(userId(ctx), jsonBody(ctx));
+    engine.charge(charge).onComplete(done -> {
+      if (done.failed()) {
+        ctx.response().putHeader("Retry-After", "1");
+        ctx.fail(new ApiException(503, "unavailable", ChargeResponses.message("unavailable")));
+        return;
+      }
+      ChargeResult result = done.result();
+      if (!result.charged()) {
+        ctx.fail(new ApiException(ChargeResponses.httpStatus(result.rejection()), result.rejection(),
+            ChargeResponses.message(result.rejection())));
+        return;
+      }
+      respond(ctx, 200, ChargeResponses.spend(result));
+    });
+  }
+
+  private static SpendCharge spendCharge(long userId, ObjectNode body) {
+    BigDecimal amount;
+    try {
+      amount = StrictJson.decimal(body, "amount");
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("invalid_amount", e.getMessage());
+    }
+    if (amount == null || amount.signum() <= 0 || amount.compareTo(MAX_SPEND) > 0
+        || amount.stripTrailingZeros().scale() > 4) {
+      throw ApiException.badRequest("invalid_amount",
+          "amount must be a positive number of tokens with at most 4 decimal places");
+    }
+    String key = text(body, "idempotency_key", MAX_KEY, true);
+    String description = text(body, "description", MAX_DESCRIPTION, false);
+    JsonNode metadata = body.get("metadata");
+    if (metadata != null && !metadata.isNull() && !metadata.isObject()) {
+      throw ApiException.badRequest("invalid_request", "metadata must be an object");
+    }
+    return new SpendCharge(userId, amount.setScale(4), key, description,
+        metadata == null || metadata.isNull() ? null : StrictJson.write(metadata));
+  }
+
+  private static String text(ObjectNode body, String field, int max, boolean required) {
+    JsonNode node = body.get(field);
+    if (node == null || node.isNull()) {
+      if (required) {
+        throw ApiException.badRequest("invalid_request", field + " is required");
+      }
+      return null;
+    }
+    if (!node.isTextual() || node.textValue().isEmpty() || node.textValue().length() > max) {
+      throw ApiException.badRequest("invalid_request", field + " must be a string of 1 to " + max + " characters");
+    }
+    return node.textValue();
+  }
+
+  private static ObjectNode jsonBody(RoutingContext ctx) {
+    String text = ctx.body().asString();
+    try {
+      return StrictJson.readObject(text == null ? "" : text);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("invalid_json", "The body is not a JSON object: " + e.getMessage());
+    }
+  }
+
+  private static long userId(RoutingContext ctx) {
+    String raw = ctx.pathParam("userId");
+    if (raw == null || !raw.matches("[1-9]\\d{0,18}")) {
+      throw ApiException.badRequest("invalid_user_id", "userId must be a positive integer");
+    }
+    try {
+      return Long.parseLong(raw);
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest("invalid_user_id", "userId must be a positive integer");
+    }
+  }
+
+  private static void respond(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+  }
+}

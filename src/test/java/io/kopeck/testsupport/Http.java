@@ -1,0 +1,74 @@
+package io.kopeck.testsupport;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A small blocking HTTP client for tests, talking to a running {@code Application}. */
+public final class Http implements AutoCloseable {
+  private final Vertx vertx = Vertx.vertx();
+  private final WebClient client;
+
+  public Http(int port) {
+    client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
+        .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(64));
+  }
+
+  public record Response(int status, MultiMap headers, String body) {
+    public JsonObject json() {
+      return new JsonObject(body);
+    }
+
+    public List<JsonObject> lines() {
+      return body.lines().filter(l -> !l.isBlank()).map(JsonObject::new).toList();
+    }
+  }
+
+  public Response get(String path, String bearer) {
+    return await(send(HttpMethod.GET, path, bearer, null, null));
+  }
+
+  public Response post(String path, String bearer, String contentType, String body) {
+    return await(send(HttpMethod.POST, path, bearer, contentType, body));
+  }
+
+  public Response postJson(String path, String bearer, String body) {
+    return post(path, bearer, "application/json", body);
+  }
+
+  /** Asynchronous form, for firing many requests at once. */
+  public Future<Response> send(HttpMethod method, String path, String bearer, String contentType, String body) {
+    HttpRequest<Buffer> request = client.request(method, path);
+    if (bearer != null) {
+      request.putHeader("Authorization", "Bearer " + bearer);
+    }
+    if (contentType != null) {
+      request.putHeader("Content-Type", contentType);
+    }
+    Future<io.vertx.ext.web.client.HttpResponse<Buffer>> sent = body == null ? request.send()
+        : request.sendBuffer(Buffer.buffer(body));
+    return sent.map(r -> new Response(r.statusCode(), r.headers(), r.bodyAsString() == null ? "" : r.bodyAsString()));
+  }
+
+  public static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    await(vertx.close());
+  }
+}
