@@ -80,7 +80,12 @@ public record DatabaseUrl(String host, int port, String database, String user, S
         .setHost(host).setPort(port).setDatabase(database).setUser(user).setPassword(password)
         .setSslMode(SslMode.of(sslMode))
         .setCachePreparedStatements(true)
-        .setPipeliningLimit(256);
+        .setPipeliningLimit(256)
+        .addProperty("application_name", "kopeck")
+        // Plan every execution for its actual arguments. A cached generic plan made while a table
+        // was still empty (a fresh install) would keep sequential-scanning it as it grows into
+        // millions of rows; planning our array-driven statements costs well under a millisecond.
+        .addProperty("plan_cache_mode", "force_custom_plan");
     if (sslMode.equals("require") || sslMode.equals("prefer") || sslMode.equals("allow")) {
       // libpq semantics: these modes encrypt without verifying the server certificate.
       options.setSslOptions(new ClientSSLOptions().setTrustAll(true));

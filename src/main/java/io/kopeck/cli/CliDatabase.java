@@ -40,7 +40,8 @@ final class CliDatabase implements AutoCloseable {
   @Override
   public void close() {
     try {
-      pool.close().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      pool.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       // Closing is best effort; the process is about to exit.
     } finally {

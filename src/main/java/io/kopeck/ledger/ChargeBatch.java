@@ -38,24 +38,33 @@ final class ChargeBatch {
   record Pending(Charge charge, Promise<ChargeResult> promise) {
   }
 
+  /** One primary-key probe per (user, event) pair; LIMIT keeps the planner from turning it into a scan. */
   private static final String FIND_USAGE = """
-      SELECT user_id, event_id, status, reject_reason, tokens_charged, balance_after, transaction_id
-      FROM usage_charges WHERE user_id = ANY($1::bigint[]) AND event_id = ANY($2::text[])""";
+      SELECT c.user_id, c.event_id, c.status, c.reject_reason, c.tokens_charged, c.balance_after, c.transaction_id
+      FROM unnest($1::bigint[], $2::text[]) AS k(user_id, event_id)
+      CROSS JOIN LATERAL (SELECT * FROM usage_charges u
+                          WHERE u.user_id = k.user_id AND u.event_id = k.event_id LIMIT 1) c""";
 
-  private static final String INSERT_USAGE = """
+  /**
+   * The batch's ledger rows and usage rows in one statement: usage rows find their transaction
+   * among the rows this very statement inserts (joined in memory on user and seq).
+   */
+  private static final String INSERT_LEDGER_AND_USAGE = """
+      WITH tx AS (%s),
+      usage AS (
       INSERT INTO usage_charges (user_id, event_id, track, total_cost, currency, multiplier, tokens_charged,
                                  api_calls, free_requests, prompt_tokens, completion_tokens, total_tokens,
                                  node_costs, status, reject_reason, transaction_id, balance_after, created_at)
-      SELECT u.user_id, u.event_id, u.track, u.total_cost::numeric, u.currency, $16::text::numeric, u.tokens::numeric,
+      SELECT u.user_id, u.event_id, u.track, u.total_cost::numeric, u.currency, $26::text::numeric, u.tokens::numeric,
              u.api_calls, u.free_requests, u.prompt_tokens, u.completion_tokens, u.total_tokens,
-             u.node_costs::jsonb, u.status, u.reject_reason,
-             (SELECT t.id FROM transactions t WHERE t.user_id = u.user_id AND t.seq = u.tx_seq),
-             u.balance_after::numeric, $17
-      FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[],
-                  $9::bigint[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::bigint[],
-                  $18::text[])
+             u.node_costs::jsonb, u.status, u.reject_reason, tx.id, u.balance_after::numeric, $10
+      FROM unnest($11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::int[],
+                  $18::int[], $19::bigint[], $20::bigint[], $21::bigint[], $22::text[], $23::text[], $24::text[],
+                  $25::bigint[], $27::text[])
            AS u(user_id, event_id, track, total_cost, currency, tokens, api_calls, free_requests, prompt_tokens,
-                completion_tokens, total_tokens, node_costs, status, reject_reason, tx_seq, balance_after)""";
+                completion_tokens, total_tokens, node_costs, status, reject_reason, tx_seq, balance_after)
+      LEFT JOIN tx ON tx.user_id = u.user_id AND tx.seq = u.tx_seq)
+      SELECT user_id, seq, id FROM tx""".formatted(LedgerSql.INSERT_ROWS);
 
   private final Pool pool;
   private final Clock clock;
@@ -104,14 +113,22 @@ final class ChargeBatch {
         .compose(ready -> {
           Decisions decisions = new Decisions(locked.result(), usageSeen.result(), spendSeen.result(), now);
           batch.forEach(p -> decisions.decide(p.charge()));
-          Future<Map<Long, Map<Long, Long>>> ids = LedgerSql.insert(conn, decisions.rows, now);
-          Future<?> usage = decisions.usage.isEmpty() ? Future.succeededFuture()
-              : conn.preparedQuery(INSERT_USAGE).execute(decisions.usage.tuple(multiplier, now));
+          Future<Map<Long, Map<Long, Long>>> ids = insertRows(conn, decisions, now);
           Future<?> balances = LedgerSql.updateAccounts(conn, decisions.accounts.values(), now);
           Future<?> commit = conn.query("COMMIT").execute();
-          return Future.all(ids, usage, balances, commit).map(done -> decisions.settle(ids.result()));
+          return Future.all(ids, balances, commit).map(done -> decisions.settle(ids.result()));
         })
         .recover(e -> conn.query("ROLLBACK").execute().transform(ignored -> Future.failedFuture(e)));
+  }
+
+  /** Usage batches write ledger and usage rows in one statement; spend-only batches ledger rows alone. */
+  private Future<Map<Long, Map<Long, Long>>> insertRows(SqlConnection conn, Decisions decisions, OffsetDateTime now) {
+    if (decisions.usage.isEmpty()) {
+      return LedgerSql.insert(conn, decisions.rows, now);
+    }
+    Tuple tuple = decisions.rows.tuple(now);
+    decisions.usage.appendTo(tuple, multiplier);
+    return conn.preparedQuery(INSERT_LEDGER_AND_USAGE).execute(tuple).map(LedgerSql::idsByUserAndSeq);
   }
 
   private Future<Map<String, Decision>> findUsage(SqlConnection conn, List<Pending> batch) {
@@ -126,8 +143,6 @@ final class ChargeBatch {
     if (users.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    // Both columns as ANY(): a stable index scan on the primary key; pairs that merely cross
-    // (another user's event id) are filtered by the exact map key.
     return conn.preparedQuery(FIND_USAGE)
         .execute(Tuple.tuple().addValue(users.toArray(Long[]::new)).addValue(events.toArray(String[]::new)))
         .map(rows -> {
@@ -149,7 +164,7 @@ final class ChargeBatch {
     if (users.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    return conn.preparedQuery(LedgerSql.FIND_BY_KEYS_ANY)
+    return conn.preparedQuery(LedgerSql.FIND_BY_KEYS)
         .execute(Tuple.tuple().addValue(users.toArray(Long[]::new)).addValue(keys.toArray(String[]::new)))
         .map(rows -> {
           Map<String, Decision> seen = new HashMap<>();
@@ -211,7 +226,7 @@ final class ChargeBatch {
         decision = Decision.rejected(ChargeResult.BALANCE_FLOOR, before);
       } else {
         decision = post(account, new Posting(charge.userId(), TransactionType.USAGE, tokens.negate(),
-            BalanceRule.DOWN_TO_FLOOR, "usage:" + charge.eventId(), null, charge.track(), null));
+            BalanceRule.DOWN_TO_FLOOR, null, null, charge.track(), null));
       }
       usage.add(charge, decision);
       usageSeen.put(key, decision);

@@ -44,7 +44,7 @@ public final class Ledger {
     if (posting.idempotencyKey() == null) {
       return Future.succeededFuture();
     }
-    return tx.preparedQuery(LedgerSql.FIND_BY_KEYS_ANY)
+    return tx.preparedQuery(LedgerSql.FIND_BY_KEYS)
         .execute(Tuple.tuple().addValue(new Long[] {posting.userId()}).addValue(new String[] {posting.idempotencyKey()}))
         .map(rows -> rows.size() == 0 ? null : duplicateOf(rows.iterator().next()));
   }

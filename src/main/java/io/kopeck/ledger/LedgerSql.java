@@ -22,15 +22,14 @@ final class LedgerSql {
       SELECT id, token_balance, balance_seq, is_blocked, subscription_end, spent_day, spent_today
       FROM users WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE""";
 
-  /**
-   * Rows already posted under any of the given keys. Both columns as ANY(): a stable index scan on
-   * the (user_id, idempotency_key) index; callers match exact (user, key) pairs.
-   */
-  static final String FIND_BY_KEYS_ANY = """
-      SELECT user_id, idempotency_key, id, tokens_delta, balance_after
-      FROM transactions WHERE user_id = ANY($1::bigint[]) AND idempotency_key = ANY($2::text[])""";
+  /** Rows already posted under the given (user, key) pairs: one index probe per pair. */
+  static final String FIND_BY_KEYS = """
+      SELECT t.user_id, t.idempotency_key, t.id, t.tokens_delta, t.balance_after
+      FROM unnest($1::bigint[], $2::text[]) AS k(user_id, idempotency_key)
+      CROSS JOIN LATERAL (SELECT * FROM transactions x
+                          WHERE x.user_id = k.user_id AND x.idempotency_key = k.idempotency_key LIMIT 1) t""";
 
-  private static final String INSERT_ROWS = """
+  static final String INSERT_ROWS = """
       INSERT INTO transactions (user_id, seq, type, tokens_delta, balance_after, idempotency_key,
                                 invoice_id, description, metadata, created_at)
       SELECT r.user_id, r.seq, r.type, r.delta::numeric, r.balance_after::numeric, r.idempotency_key,
@@ -40,13 +39,14 @@ final class LedgerSql {
            AS r(user_id, seq, type, delta, balance_after, idempotency_key, invoice_id, description, metadata)
       RETURNING user_id, seq, id""";
 
+  /** The extra {@code u.id = ANY($1)} lets the planner probe the primary key instead of scanning users. */
   private static final String UPDATE_ACCOUNTS = """
       UPDATE users u
       SET token_balance = a.balance::numeric, balance_seq = a.seq, spent_day = a.spent_day::date,
           spent_today = a.spent_today::numeric, updated_at = $6
       FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[])
            AS a(id, balance, seq, spent_day, spent_today)
-      WHERE u.id = a.id""";
+      WHERE u.id = a.id AND u.id = ANY($1::bigint[])""";
 
   private LedgerSql() {
   }

@@ -11,10 +11,9 @@ import java.util.function.Function;
 
 /**
  * Checks the invariants of SPEC §2 over the whole database, each as one set-based query that
- * returns only the violating rows (at most {@link #LIMIT} per check).
+ * returns only the violating rows (at most 1000 per check).
  */
 public final class LedgerVerifier {
-  static final int LIMIT = 1000;
 
   private record Check(int invariant, String name, String sql, Function<Row, String> detail, boolean floorParam) {
   }
@@ -33,6 +32,13 @@ public final class LedgerVerifier {
           WHERE u.balance_seq <> coalesce(s.n, 0) OR u.balance_seq <> coalesce(s.max_seq, 0) ORDER BY u.id LIMIT 1000""",
           row -> "balance_seq " + row.getLong("balance_seq") + " but " + row.getLong("n") + " rows, max seq "
               + row.getLong("max_seq"), false),
+      new Check(1, "rows_have_user", """
+          SELECT r.user_id, r.kind, r.n FROM (
+            SELECT user_id, 'transactions' AS kind, count(*) AS n FROM transactions GROUP BY user_id
+            UNION ALL
+            SELECT user_id, 'usage_charges', count(*) FROM usage_charges GROUP BY user_id) r
+          WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = r.user_id) LIMIT 1000""",
+          row -> row.getLong("n") + " " + row.getString("kind") + " rows of a user that does not exist", false),
       new Check(2, "balance_after_chain", """
           SELECT user_id, seq, balance_after, tokens_delta, prev_balance, prev_seq FROM (
             SELECT user_id, seq, balance_after, tokens_delta,
@@ -55,11 +61,16 @@ public final class LedgerVerifier {
           SELECT c.user_id, c.event_id, c.tokens_charged, t.tokens_delta
           FROM usage_charges c LEFT JOIN transactions t ON t.user_id = c.user_id AND t.id = c.transaction_id
           WHERE c.status = 'charged' AND c.tokens_charged > 0
-            AND (t.id IS NULL OR t.tokens_delta <> -c.tokens_charged OR t.idempotency_key <> 'usage:' || c.event_id)
+            AND (t.id IS NULL OR t.type <> 'usage' OR t.tokens_delta <> -c.tokens_charged)
           LIMIT 1000""",
           row -> "event " + row.getString("event_id") + " charged " + plain(row, "tokens_charged")
               + " but its ledger row is " + (row.getValue("tokens_delta") == null ? "missing" : plain(row, "tokens_delta")),
           false),
+      new Check(3, "usage_row_charged_once", """
+          SELECT t.user_id, t.id, count(c.event_id) AS n
+          FROM transactions t LEFT JOIN usage_charges c ON c.user_id = t.user_id AND c.transaction_id = t.id
+          WHERE t.type = 'usage' GROUP BY t.user_id, t.id HAVING count(c.event_id) <> 1 LIMIT 1000""",
+          row -> "usage ledger row " + row.getLong("id") + " belongs to " + row.getLong("n") + " events", false),
       new Check(4, "balance_above_floor", """
           SELECT id AS user_id, token_balance FROM users WHERE token_balance < $1::text::numeric ORDER BY id LIMIT 1000""",
           row -> "token_balance " + plain(row, "token_balance") + " below the floor", true));

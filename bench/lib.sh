@@ -1,0 +1,73 @@
+# Shared helpers of the benchmark scripts (sourced, not run).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PGHOST="${PGHOST:-127.0.0.1}"
+PGPORT="${PGPORT:-5432}"
+PGUSER="${PGUSER:-postgres}"
+export PGHOST PGPORT PGUSER
+PORT="${PORT:-18080}"
+KEY="bench-key"
+USERS="${USERS:-10000}"
+FIRST_USER=1000000
+RESULTS="$ROOT/bench/results"
+mkdir -p "$RESULTS"
+
+build() {
+  (cd "$ROOT" && mvn -q -B package -DskipTests)
+  (cd "$ROOT/bench" && mvn -q -B package)
+}
+
+fresh_db() { # name
+  psql -q -d postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1"
+}
+
+SERVICE_PID=""
+start_service() { # db [extra env assignments...]
+  local db="$1"; shift
+  env DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$db" HTTP_PORT="$PORT" RUNNER_API_KEYS="$KEY" \
+      LOG_LEVEL=WARN DB_POOL_SIZE="${DB_POOL_SIZE:-16}" "$@" \
+      java -Xms512m -Xmx1g -jar "$ROOT/target/kopeck.jar" serve >> "$RESULTS/service.log" 2>&1 &
+  SERVICE_PID=$!
+  for _ in $(seq 1 120); do
+    curl -sf "http://127.0.0.1:$PORT/ready" > /dev/null && return 0
+    sleep 0.5
+  done
+  echo "service did not become ready; see $RESULTS/service.log" >&2
+  return 1
+}
+
+stop_service() {
+  if [ -n "$SERVICE_PID" ] && kill -0 "$SERVICE_PID" 2> /dev/null; then
+    kill -TERM "$SERVICE_PID"
+    wait "$SERVICE_PID" || true
+  fi
+  SERVICE_PID=""
+}
+
+seed_users() { # db — N users with 1,000,000 tokens each, credited through a ledger row
+  psql -q -d "$1" -v ON_ERROR_STOP=1 <<SQL
+INSERT INTO users (id, token_balance, balance_seq)
+  SELECT g, 1000000, 1 FROM generate_series($FIRST_USER, $FIRST_USER + $USERS - 1) g;
+INSERT INTO transactions (user_id, seq, type, tokens_delta, balance_after, idempotency_key, description)
+  SELECT g, 1, 'topup', 1000000, 1000000, 'bench-seed', 'benchmark seed'
+  FROM generate_series($FIRST_USER, $FIRST_USER + $USERS - 1) g;
+ANALYZE;
+SQL
+}
+
+load() { # mode args...
+  java -Xmx512m -jar "$ROOT/bench/target/kopeck-bench.jar" "$@" --port "$PORT" --key "$KEY" \
+      --first-user "$FIRST_USER" --users "$USERS"
+}
+
+ledger_verify() { # db
+  DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$1" LOG_LEVEL=WARN java -jar "$ROOT/target/kopeck.jar" ledger verify
+}
+
+field() { # json name
+  python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"
+}
+
+sql_value() { # db sql
+  psql -qtA -d "$1" -c "$2"
+}
