@@ -155,10 +155,6 @@ public final class Application {
     return database.url();
   }
 
-  public BatchStats batchStats() {
-    return batchStats;
-  }
-
   public Clock clock() {
     return clock;
   }

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -132,44 +133,35 @@ final class ChargeBatch {
   }
 
   private Future<Map<String, Decision>> findUsage(SqlConnection conn, List<Pending> batch) {
-    List<Long> users = new ArrayList<>();
-    List<String> events = new ArrayList<>();
-    for (Pending p : batch) {
-      if (p.charge() instanceof UsageCharge usage) {
-        users.add(usage.userId());
-        events.add(usage.eventId());
-      }
-    }
-    if (users.isEmpty()) {
-      return Future.succeededFuture(Map.of());
-    }
-    return conn.preparedQuery(FIND_USAGE)
-        .execute(Tuple.tuple().addValue(users.toArray(Long[]::new)).addValue(events.toArray(String[]::new)))
-        .map(rows -> {
-          Map<String, Decision> seen = new HashMap<>();
-          rows.forEach(row -> seen.put(key(row.getLong("user_id"), row.getString("event_id")), Decision.recorded(row)));
-          return seen;
-        });
+    return findEarlier(conn, batch, UsageCharge.class, UsageCharge::eventId, FIND_USAGE, "event_id", Decision::recorded);
   }
 
   private Future<Map<String, Decision>> findSpends(SqlConnection conn, List<Pending> batch) {
+    return findEarlier(conn, batch, SpendCharge.class, SpendCharge::ledgerKey, LedgerSql.FIND_BY_KEYS,
+        "idempotency_key", Decision::posted);
+  }
+
+  /** What earlier batches recorded under this batch's (user, key) pairs of one kind of charge, by pair. */
+  private static <C extends Charge> Future<Map<String, Decision>> findEarlier(
+      SqlConnection conn, List<Pending> batch, Class<C> kind, Function<C, String> keyOf, String sql,
+      String keyColumn, Function<Row, Decision> decisionOf) {
     List<Long> users = new ArrayList<>();
     List<String> keys = new ArrayList<>();
     for (Pending p : batch) {
-      if (p.charge() instanceof SpendCharge spend) {
-        users.add(spend.userId());
-        keys.add(spend.ledgerKey());
+      if (kind.isInstance(p.charge())) {
+        C charge = kind.cast(p.charge());
+        users.add(charge.userId());
+        keys.add(keyOf.apply(charge));
       }
     }
     if (users.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    return conn.preparedQuery(LedgerSql.FIND_BY_KEYS)
+    return conn.preparedQuery(sql)
         .execute(Tuple.tuple().addValue(users.toArray(Long[]::new)).addValue(keys.toArray(String[]::new)))
         .map(rows -> {
           Map<String, Decision> seen = new HashMap<>();
-          rows.forEach(row -> seen.put(key(row.getLong("user_id"), row.getString("idempotency_key")),
-              Decision.posted(row)));
+          rows.forEach(row -> seen.put(key(row.getLong("user_id"), row.getString(keyColumn)), decisionOf.apply(row)));
           return seen;
         });
   }

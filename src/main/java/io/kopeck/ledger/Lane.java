@@ -7,6 +7,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A queue of charges with at most one batch in flight. Every user maps to one lane, so a user's
@@ -14,6 +16,8 @@ import java.util.function.Function;
  * Charges that arrive while a batch is in flight join the next one (group commit).
  */
 final class Lane {
+  private static final Logger log = LoggerFactory.getLogger(Lane.class);
+  private static final long SLOW_BATCH_NANOS = 250_000_000L;
   private final Vertx vertx;
   private final int maxBatch;
   private final long maxDelayMs;
@@ -65,7 +69,11 @@ final class Lane {
     inFlight = true;
     long started = System.nanoTime();
     writer.apply(batch).onComplete(done -> {
-      stats.record(batch.size(), System.nanoTime() - started);
+      long elapsed = System.nanoTime() - started;
+      stats.record(batch.size(), elapsed);
+      if (elapsed > SLOW_BATCH_NANOS) {
+        log.warn("Slow billing batch: {} charges took {} ms", batch.size(), elapsed / 1_000_000);
+      }
       inFlight = false;
       flush();
     });

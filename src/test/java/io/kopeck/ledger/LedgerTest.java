@@ -3,11 +3,9 @@ package io.kopeck.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.kopeck.app.Application;
 import io.kopeck.testsupport.Http;
+import io.kopeck.testsupport.RunningService;
 import io.kopeck.testsupport.Ledgers;
-import io.kopeck.testsupport.TestApp;
-import io.kopeck.testsupport.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.math.BigDecimal;
@@ -22,25 +20,21 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class LedgerTest {
-  private static TestDatabase db;
-  private static Application app;
+  private static RunningService service;
   private static Pool pool;
   private static Http http;
   private static final Ledger LEDGER = new Ledger(Clock.systemUTC(), Ledgers.FLOOR);
 
   @BeforeAll
   static void start() {
-    db = TestDatabase.createEmpty();
-    app = TestApp.start(db, Map.of("ADMIN_API_KEY", "admin-key"));
-    pool = app.pool();
-    http = new Http(app.httpPort());
+    service = RunningService.start(Map.of("ADMIN_API_KEY", "admin-key"));
+    pool = service.pool();
+    http = service.http();
   }
 
   @AfterAll
   static void stop() {
-    http.close();
-    app.stop();
-    db.close();
+    service.close();
   }
 
   private static PostingResult post(Posting posting) {
@@ -131,9 +125,8 @@ class LedgerTest {
   @Test
   @DisplayName("verify reports each broken invariant, and the admin endpoint returns them behind its key")
   void verifyFindsViolations() {
-    TestDatabase other = TestDatabase.createMigrated();
-    Application broken = TestApp.start(other, Map.of("ADMIN_API_KEY", "admin-key"));
-    try (Http client = new Http(broken.httpPort())) {
+    try (RunningService broken = RunningService.start(Map.of("ADMIN_API_KEY", "admin-key"))) {
+      Http client = broken.http();
       Pool p = broken.pool();
       Ledgers.seedUser(p, 10L, "10");
       Ledgers.seedUser(p, 11L, "10");
@@ -156,18 +149,13 @@ class LedgerTest {
       assertThat(unauthorized.status()).isEqualTo(401);
       assertThat(report.json().getBoolean("ok")).isFalse();
       assertThat(report.json().getJsonArray("violations")).hasSize(3);
-    } finally {
-      broken.stop();
-      other.close();
     }
   }
 
   @Test
   @DisplayName("an invoice credited twice under different keys is reported")
   void invoiceTwice() {
-    TestDatabase other = TestDatabase.createMigrated();
-    Application broken = TestApp.start(other, Map.of());
-    try {
+    try (RunningService broken = RunningService.start(Map.of())) {
       Pool p = broken.pool();
       Ledgers.seedUser(p, 20L, "0");
       UUID invoice = UUID.randomUUID();
@@ -180,9 +168,6 @@ class LedgerTest {
 
       assertThat(Http.await(new LedgerVerifier(p, Ledgers.FLOOR).verify())).extracting(Violation::check)
           .containsExactly("invoice_credited_once");
-    } finally {
-      broken.stop();
-      other.close();
     }
   }
 

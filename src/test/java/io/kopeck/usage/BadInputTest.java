@@ -2,11 +2,9 @@ package io.kopeck.usage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kopeck.app.Application;
 import io.kopeck.testsupport.Http;
+import io.kopeck.testsupport.RunningService;
 import io.kopeck.testsupport.Ledgers;
-import io.kopeck.testsupport.TestApp;
-import io.kopeck.testsupport.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
@@ -25,26 +23,22 @@ class BadInputTest {
   static final String KEY = "runner-key";
   static final long USER = 720000001L;
 
-  private static TestDatabase db;
-  private static Application app;
+  private static RunningService service;
   private static Pool pool;
   private static Http http;
   private long rowsBefore;
 
   @BeforeAll
   static void start() {
-    db = TestDatabase.createEmpty();
-    app = TestApp.start(db, Map.of("RUNNER_API_KEYS", KEY, "HTTP_MAX_BODY_BYTES", "65536"));
-    pool = app.pool();
-    http = new Http(app.httpPort());
+    service = RunningService.start(Map.of("RUNNER_API_KEYS", KEY, "HTTP_MAX_BODY_BYTES", "65536"));
+    pool = service.pool();
+    http = service.http();
     Ledgers.seedUser(pool, USER, "50");
   }
 
   @AfterAll
   static void stop() {
-    http.close();
-    app.stop();
-    db.close();
+    service.close();
   }
 
   @BeforeEach

@@ -2,10 +2,8 @@ package io.kopeck.usage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kopeck.app.Application;
 import io.kopeck.testsupport.Http;
-import io.kopeck.testsupport.TestApp;
-import io.kopeck.testsupport.TestDatabase;
+import io.kopeck.testsupport.RunningService;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.DisplayName;
@@ -31,24 +29,19 @@ class RateLimitTest {
   @Test
   @DisplayName("over the per-key limit the Runner API answers 429 with Retry-After")
   void http429() {
-    try (TestDatabase db = TestDatabase.createEmpty()) {
-      Application app = TestApp.start(db, Map.of("RUNNER_API_KEYS", "k", "RUNNER_RATE_LIMIT", "3"));
-      try (Http http = new Http(app.httpPort())) {
-        int limited = 0;
-        Http.Response last = null;
-        for (int i = 0; i < 10; i++) {
-          Http.Response response = http.get("/api/v1/users/1/balance", "k");
-          if (response.status() == 429) {
-            limited++;
-            last = response;
-          }
+    try (RunningService service = RunningService.start(Map.of("RUNNER_API_KEYS", "k", "RUNNER_RATE_LIMIT", "3"))) {
+      int limited = 0;
+      Http.Response last = null;
+      for (int i = 0; i < 10; i++) {
+        Http.Response response = service.http().get("/api/v1/users/1/balance", "k");
+        if (response.status() == 429) {
+          limited++;
+          last = response;
         }
-        assertThat(limited).isGreaterThanOrEqualTo(6);
-        assertThat(last.headers().get("Retry-After")).isEqualTo("1");
-        assertThat(last.json().getString("error")).isEqualTo("rate_limited");
-      } finally {
-        app.stop();
       }
+      assertThat(limited).isGreaterThanOrEqualTo(6);
+      assertThat(last.headers().get("Retry-After")).isEqualTo("1");
+      assertThat(last.json().getString("error")).isEqualTo("rate_limited");
     }
   }
 }

@@ -2,12 +2,10 @@ package io.kopeck.usage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kopeck.app.Application;
 import io.kopeck.testsupport.Http;
+import io.kopeck.testsupport.RunningService;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MutableClock;
-import io.kopeck.testsupport.TestApp;
-import io.kopeck.testsupport.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -25,17 +23,15 @@ class SpendAndBalanceApiTest {
   // 2026-11-26 20:30 UTC is 23:30 in Moscow: a day boundary is half an hour away.
   static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-26T20:30:00Z"));
 
-  private static TestDatabase db;
-  private static Application app;
+  private static RunningService service;
   private static Pool pool;
   private static Http http;
 
   @BeforeAll
   static void start() {
-    db = TestDatabase.createEmpty();
-    app = TestApp.start(db, Map.of("RUNNER_API_KEYS", KEY, "RUNNER_RATE_LIMIT", "0"), CLOCK);
-    pool = app.pool();
-    http = new Http(app.httpPort());
+    service = RunningService.start(Map.of("RUNNER_API_KEYS", KEY, "RUNNER_RATE_LIMIT", "0"), CLOCK);
+    pool = service.pool();
+    http = service.http();
   }
 
   @AfterEach
@@ -45,9 +41,7 @@ class SpendAndBalanceApiTest {
 
   @AfterAll
   static void stop() {
-    http.close();
-    app.stop();
-    db.close();
+    service.close();
   }
 
   private static Http.Response spend(long user, String body) {

@@ -2,11 +2,9 @@ package io.kopeck.usage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kopeck.app.Application;
 import io.kopeck.testsupport.Http;
+import io.kopeck.testsupport.RunningService;
 import io.kopeck.testsupport.Ledgers;
-import io.kopeck.testsupport.TestApp;
-import io.kopeck.testsupport.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -29,17 +27,15 @@ class TrackCostApiTest {
   static final String KEY = "runner-key";
   static final long ANNA = 700000001L;
 
-  private static TestDatabase db;
-  private static Application app;
+  private static RunningService service;
   private static Pool pool;
   private static Http http;
 
   @BeforeAll
   static void start() {
-    db = TestDatabase.createEmpty();
-    app = TestApp.start(db, Map.of("RUNNER_API_KEYS", "other-key," + KEY, "BALANCE_FLOOR", "-1000"));
-    pool = app.pool();
-    http = new Http(app.httpPort());
+    service = RunningService.start(Map.of("RUNNER_API_KEYS", "other-key," + KEY, "BALANCE_FLOOR", "-1000"));
+    pool = service.pool();
+    http = service.http();
   }
 
   @AfterEach
@@ -49,9 +45,7 @@ class TrackCostApiTest {
 
   @AfterAll
   static void stop() {
-    http.close();
-    app.stop();
-    db.close();
+    service.close();
   }
 
   static String fixture(String name) throws IOException {

@@ -87,7 +87,18 @@ public final class LoadGenerator {
     }
   }
 
-  public static void main(String[] argv) throws Exception {
+  public static void main(String[] argv) {
+    try {
+      run(argv);
+    } catch (Exception e) {
+      e.printStackTrace();
+      System.exit(1);
+    }
+    // Vert.x threads are not daemons: leave explicitly, also when a phase failed.
+    System.exit(0);
+  }
+
+  private static void run(String[] argv) throws Exception {
     Map<String, String> args = new HashMap<>();
     for (int i = 1; i + 1 < argv.length; i += 2) {
       args.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
