@@ -1,5 +1,12 @@
 package io.kopeck.app;
 
+import io.kopeck.admin.AdminApi;
+import io.kopeck.ledger.BatchStats;
+import io.kopeck.ledger.BillingEngineVerticle;
+import io.kopeck.ledger.EngineSettings;
+import io.kopeck.ledger.LedgerVerifier;
+import io.kopeck.usage.RunnerAccess;
+import io.kopeck.usage.UsageApi;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -12,14 +19,8 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import io.kopeck.admin.AdminApi;
-import io.kopeck.ledger.BatchStats;
-import io.kopeck.ledger.BillingEngineVerticle;
-import io.kopeck.ledger.EngineSettings;
-import io.kopeck.ledger.LedgerVerifier;
-import io.kopeck.usage.RunnerAccess;
-import io.kopeck.usage.UsageApi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +63,7 @@ public final class Application {
 
   private Future<Void> startAsync() {
     long started = System.nanoTime();
+    log.info("Configuration (secrets masked): {}", config.describe());
     return vertx.executeBlocking(() -> database = DatabaseSession.open(config))
         .compose(db -> vertx.executeBlocking(() -> Migrations.migrate(db.url())))
         .compose(schemaVersion -> {
@@ -92,7 +94,7 @@ public final class Application {
 
   private Future<String> deployHttp() {
     httpPort = config.httpPort() == 0 ? freePort() : config.httpPort();
-    KopeckConfig httpConfig = config.with(java.util.Map.of("HTTP_PORT", Integer.toString(httpPort)));
+    KopeckConfig httpConfig = config.with(Map.of("HTTP_PORT", Integer.toString(httpPort)));
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return vertx.deployVerticle(() -> new HttpServerVerticle(httpConfig, readiness, this::routes),
         new DeploymentOptions().setInstances(instances));

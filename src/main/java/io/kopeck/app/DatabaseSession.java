@@ -1,5 +1,7 @@
 package io.kopeck.app;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,11 +23,12 @@ public final class DatabaseSession implements AutoCloseable {
   public static DatabaseSession open(KopeckConfig config) {
     if (config.databaseUrl().isPresent()) {
       DatabaseUrl url = config.databaseUrl().get();
-      log.info("Database: external PostgreSQL at {}", url.redacted());
+      log.info("Database: external PostgreSQL at {}", kv("database", url.redacted()));
       return new DatabaseSession(url, null);
     }
     EmbeddedDatabase embedded = EmbeddedDatabase.start(config.embeddedDbDir());
-    log.info("Database: embedded PostgreSQL at {} (data in {})", embedded.url().redacted(), embedded.dataDir());
+    log.info("Database: embedded PostgreSQL at {} (data in {})", kv("database", embedded.url().redacted()),
+        kv("data_dir", embedded.dataDir().toString()));
     return new DatabaseSession(embedded.url(), embedded);
   }
 

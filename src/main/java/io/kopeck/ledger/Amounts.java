@@ -9,7 +9,6 @@ import java.math.RoundingMode;
  */
 public final class Amounts {
   public static final int TOKEN_SCALE = 4;
-  public static final int RUB_SCALE = 2;
 
   private Amounts() {
   }

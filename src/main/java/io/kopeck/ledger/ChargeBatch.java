@@ -1,5 +1,7 @@
 package io.kopeck.ledger;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.sqlclient.Pool;
@@ -27,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>BEGIN, lock the batch's users in id order, read the charges already recorded under the
  *       batch's keys (pipelined: the server runs them in order, so the reads happen under the lock);</li>
- *   <li>decide every charge in arrival order in memory, then insert the ledger rows, the usage
- *       rows and the new balances with one set-based statement each, and COMMIT (pipelined).</li>
+ *   <li>decide every charge in arrival order in memory, then insert the ledger and usage rows with
+ *       one set-based statement, the new balances with another, and COMMIT (pipelined).</li>
  * </ol>
  * Only after COMMIT succeeds does any caller get an answer; if anything fails, all of them get a
  * retryable failure and nothing was written, and a retry is answered from what was committed.
@@ -94,7 +96,8 @@ final class ChargeBatch {
           }
         })
         .onFailure(e -> {
-          log.warn("Billing batch of {} charges not committed, answered as retryable: {}", batch.size(), e.toString());
+          log.warn("Billing batch of {} charges not committed, answered as retryable: {}", kv("batch_size", batch.size()),
+              e.toString());
           batch.forEach(p -> p.promise().tryFail(new BatchFailedException(e)));
         })
         .<Void>mapEmpty()

@@ -1,5 +1,7 @@
 package io.kopeck.ledger;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -72,7 +74,8 @@ final class Lane {
       long elapsed = System.nanoTime() - started;
       stats.record(batch.size(), elapsed);
       if (elapsed > SLOW_BATCH_NANOS) {
-        log.warn("Slow billing batch: {} charges took {} ms", batch.size(), elapsed / 1_000_000);
+        log.warn("Slow billing batch: {} charges took {} ms", kv("batch_size", batch.size()),
+            kv("duration_ms", elapsed / 1_000_000));
       }
       inFlight = false;
       flush();
