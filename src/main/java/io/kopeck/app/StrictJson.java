@@ -11,7 +11,7 @@ import java.math.BigDecimal;
 import java.util.regex.Pattern;
 
 /**
- * JSON as money needs it: numbers are read as exact {@link BigDecimal}s (never through double),
+ * JSON as money needs it: numbers are read as exact {@link BigDecimal}s (never through binary floating point),
  * NaN and Infinity are not JSON, trailing garbage is an error, and decimals are written plain.
  */
 public final class StrictJson {
