@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kopeck.testsupport.Http;
-import io.kopeck.testsupport.RunningService;
 import io.kopeck.testsupport.Ledgers;
+import io.kopeck.testsupport.RunningService;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.math.BigDecimal;

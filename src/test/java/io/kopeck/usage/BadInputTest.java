@@ -3,8 +3,8 @@ package io.kopeck.usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kopeck.testsupport.Http;
-import io.kopeck.testsupport.RunningService;
 import io.kopeck.testsupport.Ledgers;
+import io.kopeck.testsupport.RunningService;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.List;

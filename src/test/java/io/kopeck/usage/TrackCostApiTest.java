@@ -3,16 +3,14 @@ package io.kopeck.usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kopeck.testsupport.Http;
-import io.kopeck.testsupport.RunningService;
 import io.kopeck.testsupport.Ledgers;
+import io.kopeck.testsupport.RunningService;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +21,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class TrackCostApiTest {
-  static final Path FIXTURES = Path.of("..", "shared", "fixtures", "runner");
   static final String KEY = "runner-key";
   static final long ANNA = 700000001L;
 
@@ -48,8 +45,14 @@ class TrackCostApiTest {
     service.close();
   }
 
+  /** The Runner fixtures of shared/fixtures, copied into the test resources so a clone is self-contained. */
   static String fixture(String name) throws IOException {
-    return Files.readString(FIXTURES.resolve(name));
+    try (var in = TrackCostApiTest.class.getResourceAsStream("/fixtures/runner/" + name)) {
+      if (in == null) {
+        throw new IOException("missing test resource fixtures/runner/" + name);
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
   }
 
   private static Http.Response charge(String body) {
