@@ -1,0 +1,82 @@
+package io.kopeck.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kopeck.testsupport.Http;
+import io.kopeck.testsupport.Ledgers;
+import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.TestDatabase;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The commands as an operator runs them: a separate JVM, configured by environment variables. */
+class CliTest {
+
+  record Run(int exitCode, String output) {
+  }
+
+  static Run kopeck(Map<String, String> env, String... args) throws IOException, InterruptedException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+        "io.kopeck.Main"));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().keySet().removeIf(k -> k.startsWith("DATABASE_URL") || k.startsWith("LOG_"));
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    return new Run(process.exitValue(), output);
+  }
+
+  @Test
+  @DisplayName("a bad setting stops any command with one line naming the variable, exit code 2")
+  void badSetting() throws Exception {
+    Run run = kopeck(Map.of("HTTP_PORT", "abc"), "serve");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.output().strip()).isEqualTo("kopeck: configuration error: HTTP_PORT: 'abc' is not a whole number");
+  }
+
+  @Test
+  @DisplayName("kopeck migrate applies the schema to an empty database and is idempotent")
+  void migrate() throws Exception {
+    try (TestDatabase db = TestDatabase.createEmpty()) {
+      Map<String, String> env = Map.of("DATABASE_URL", db.url().connectionUri(), "LOG_LEVEL", "WARN");
+
+      Run first = kopeck(env, "migrate");
+      Run second = kopeck(env, "migrate");
+
+      assertThat(first.exitCode()).isZero();
+      assertThat(first.output()).contains("Schema is at version 1");
+      assertThat(second.exitCode()).isZero();
+      assertThat(second.output()).contains("Schema is at version 1");
+    }
+  }
+
+  @Test
+  @DisplayName("kopeck ledger verify exits 0 on a clean ledger, and 1 with one line per violation otherwise")
+  void ledgerVerify() throws Exception {
+    try (RunningService service = RunningService.start(Map.of())) {
+      Ledgers.seedUser(service.pool(), 1L, "10");
+      Map<String, String> env = Map.of("DATABASE_URL", service.db().url().connectionUri(), "LOG_LEVEL", "WARN");
+
+      Run clean = kopeck(env, "ledger", "verify");
+      Http.await(service.pool().query("UPDATE users SET token_balance = 12 WHERE id = 1").execute());
+      Run broken = kopeck(env, "ledger", "verify");
+
+      assertThat(clean.exitCode()).isZero();
+      assertThat(clean.output()).contains("ledger ok: all invariants hold");
+      assertThat(broken.exitCode()).isEqualTo(1);
+      assertThat(broken.output()).contains(
+          "VIOLATION invariant 1 (balance_equals_sum) user 1: token_balance 12.0000 but ledger sum 10.0000",
+          "1 violation(s) found");
+    }
+  }
+}
