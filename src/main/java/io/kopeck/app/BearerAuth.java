@@ -45,11 +45,16 @@ public final class BearerAuth {
     ctx.next();
   }
 
-  private static byte[] digest(String key) {
+  /** One digest per thread: looking the algorithm up on every request showed in the profile. */
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JRE", e);
     }
+  });
+
+  private static byte[] digest(String key) {
+    return SHA256.get().digest(key.getBytes(StandardCharsets.UTF_8));
   }
 }

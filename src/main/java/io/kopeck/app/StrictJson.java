@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
 /**
@@ -29,11 +31,17 @@ public final class StrictJson {
 
   /** Parses one JSON object; throws {@link IllegalArgumentException} with a short reason. */
   public static ObjectNode readObject(String text) {
+    return readObject(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Parses one JSON object from UTF-8 bytes, without decoding them to a String first. */
+  public static ObjectNode readObject(byte[] utf8) {
     JsonNode node;
     try {
-      node = MAPPER.readTree(text);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("malformed JSON: " + e.getOriginalMessage());
+      node = utf8.length == 0 ? null : MAPPER.readTree(utf8);
+    } catch (IOException e) {
+      String reason = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage();
+      throw new IllegalArgumentException("malformed JSON: " + reason);
     }
     if (node == null || !node.isObject()) {
       throw new IllegalArgumentException("expected a JSON object");

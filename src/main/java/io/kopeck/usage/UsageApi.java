@@ -11,6 +11,7 @@ import io.kopeck.ledger.ChargeResult;
 import io.kopeck.ledger.SpendCharge;
 import io.kopeck.ledger.UsageCharge;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.Router;
@@ -155,9 +156,9 @@ public final class UsageApi implements HttpRoutes {
   }
 
   private static ObjectNode jsonBody(RoutingContext ctx) {
-    String text = ctx.body().asString();
+    Buffer body = ctx.body().buffer();
     try {
-      return StrictJson.readObject(text == null ? "" : text);
+      return StrictJson.readObject(body == null ? new byte[0] : body.getBytes());
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("invalid_json", "The body is not a JSON object: " + e.getMessage());
     }
