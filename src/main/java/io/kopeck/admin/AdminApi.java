@@ -9,7 +9,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-/** The admin HTTP API under /admin/api/v1 (SPEC §9), behind ADMIN_API_KEY. */
+/**
+ * The admin HTTP API under /admin/api/v1 (SPEC §9): its ADMIN_API_KEY check for every admin route
+ * (features mount their own admin routes after it) and ledger verification.
+ */
 public final class AdminApi implements HttpRoutes {
   private final BearerAuth auth;
   private final LedgerVerifier verifier;

@@ -1,6 +1,10 @@
 package io.kopeck.app;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kopeck.admin.AdminApi;
+import io.kopeck.catalog.CatalogAdminApi;
+import io.kopeck.catalog.DefaultCatalog;
+import io.kopeck.catalog.TariffCatalog;
 import io.kopeck.ledger.BatchStats;
 import io.kopeck.ledger.BillingEngineVerticle;
 import io.kopeck.ledger.EngineSettings;
@@ -39,6 +43,7 @@ public final class Application {
   private Readiness readiness;
   private final BatchStats batchStats = new BatchStats();
   private final RunnerAccess runnerAccess;
+  private final List<ObjectNode> defaultTariffs;
   private String httpDeployment;
   private int httpPort;
 
@@ -47,6 +52,7 @@ public final class Application {
     this.clock = clock;
     this.vertx = Vertx.vertx();
     this.runnerAccess = RunnerAccess.of(config);
+    this.defaultTariffs = DefaultCatalog.load();
   }
 
   /** Starts everything; blocks the calling thread (never an event loop) until ready or failed. */
@@ -70,6 +76,9 @@ public final class Application {
           pool = createPool();
           readiness = new Readiness(pool, schemaVersion);
           log.info("Schema at version {}", schemaVersion);
+          return seedCatalog();
+        })
+        .compose(seeded -> {
           BillingEngineVerticle.registerCodecs(vertx.eventBus());
           return vertx.deployVerticle(new BillingEngineVerticle(EngineSettings.of(config, pool, clock), batchStats));
         })
@@ -80,6 +89,20 @@ public final class Application {
           log.info("Kopeck ready on port {} in {} ms", httpPort, (System.nanoTime() - started) / 1_000_000);
           return null;
         });
+  }
+
+  /** First start: the default tariffs of conf/tariffs.json; an existing catalog is left as it is. */
+  private Future<Integer> seedCatalog() {
+    TariffCatalog catalog = new TariffCatalog(pool);
+    return catalog.seedIfEmpty(defaultTariffs).compose(seeded -> catalog.list().map(tariffs -> {
+      log.info(seeded > 0 ? "Catalog: seeded {} default tariffs" : "Catalog: {} tariffs, defaults not applied",
+          seeded > 0 ? seeded : tariffs.size());
+      if (tariffs.stream().noneMatch(t -> t.slug().equals(config.defaultTariff()))) {
+        log.warn("DEFAULT_TARIFF '{}' is not in the catalog: custom top-ups and renewals after a trial will fail",
+            config.defaultTariff());
+      }
+      return seeded;
+    }));
   }
 
   private Pool createPool() {
@@ -104,7 +127,8 @@ public final class Application {
   private List<HttpRoutes> routes() {
     return List.of(
         new UsageApi(vertx, pool, config, clock, runnerAccess),
-        new AdminApi(new BearerAuth(List.of(config.adminApiKey())), new LedgerVerifier(pool, config.balanceFloor())));
+        new AdminApi(new BearerAuth(List.of(config.adminApiKey())), new LedgerVerifier(pool, config.balanceFloor())),
+        new CatalogAdminApi(new TariffCatalog(pool)));
   }
 
   /**

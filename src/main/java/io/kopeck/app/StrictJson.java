@@ -67,6 +67,22 @@ public final class StrictJson {
     throw new IllegalArgumentException(field + " must be a number or a decimal string");
   }
 
+  /** A JSON array of objects (e.g. a configuration file), read with the same exact numbers. */
+  public static java.util.List<ObjectNode> readObjects(java.io.InputStream in) throws IOException {
+    JsonNode root = MAPPER.readTree(in);
+    java.util.List<ObjectNode> objects = new java.util.ArrayList<>();
+    if (root == null || !root.isArray()) {
+      throw new IOException("expected a JSON array");
+    }
+    for (JsonNode node : root) {
+      if (!node.isObject()) {
+        throw new IOException("expected an array of objects");
+      }
+      objects.add((ObjectNode) node);
+    }
+    return objects;
+  }
+
   public static ObjectNode newObject() {
     return MAPPER.createObjectNode();
   }

@@ -79,4 +79,30 @@ class CliTest {
           "1 violation(s) found");
     }
   }
+
+  @Test
+  @DisplayName("kopeck tariff create, update, deactivate and list change the catalog; bad input is one clear line")
+  void tariffCommands() throws Exception {
+    try (RunningService service = RunningService.start(Map.of())) {
+      Map<String, String> env = Map.of("DATABASE_URL", service.db().url().connectionUri(), "LOG_LEVEL", "WARN");
+
+      Run created = kopeck(env, "tariff", "create", "--slug", "night", "--name", "Ночной", "--price", "99.50",
+          "--tokens", "150", "--period-unit", "day", "--period-value", "1", "--fee", "20");
+      Run updated = kopeck(env, "tariff", "update", "night", "--price", "89.00");
+      Run deactivated = kopeck(env, "tariff", "deactivate", "night");
+      Run list = kopeck(env, "tariff", "list");
+      Run bad = kopeck(env, "tariff", "create", "--slug", "x", "--name", "X", "--price", "1.001", "--tokens", "1");
+
+      assertThat(created.exitCode()).isZero();
+      assertThat(created.output()).contains("\"price\" : \"99.50\"");
+      assertThat(updated.output()).contains("\"price\" : \"89.00\"");
+      assertThat(deactivated.output()).contains("\"is_active\" : false");
+      assertThat(list.output()).contains("night").contains("basic").contains("trial");
+      assertThat(bad.exitCode()).isEqualTo(1);
+      assertThat(bad.output().strip())
+          .isEqualTo("kopeck: price must be a number from 0 to 10000000 with at most 2 decimal places");
+      assertThat(Ledgers.count(service.pool(), "SELECT count(*) FROM audit_log WHERE actor_type = 'cli' "
+          + "AND entity_id = 'night'")).isEqualTo(3);
+    }
+  }
 }
