@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kopeck.admin.AdminApi;
 import io.kopeck.catalog.CatalogAdminApi;
 import io.kopeck.catalog.DefaultCatalog;
+import io.kopeck.catalog.PromoCodes;
 import io.kopeck.catalog.TariffCatalog;
 import io.kopeck.ledger.BatchStats;
 import io.kopeck.ledger.BillingEngineVerticle;
@@ -128,7 +129,7 @@ public final class Application {
     return List.of(
         new UsageApi(vertx, pool, config, clock, runnerAccess),
         new AdminApi(new BearerAuth(List.of(config.adminApiKey())), new LedgerVerifier(pool, config.balanceFloor())),
-        new CatalogAdminApi(new TariffCatalog(pool)));
+        new CatalogAdminApi(new TariffCatalog(pool), new PromoCodes(pool, clock)));
   }
 
   /**

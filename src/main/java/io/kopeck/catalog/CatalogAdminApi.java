@@ -10,14 +10,16 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-/** Admin API for the catalog (SPEC §9); authentication is the admin API's, mounted before these routes. */
+/** Admin API for tariffs and promo codes (SPEC §9); authentication is the admin API's, mounted before. */
 public final class CatalogAdminApi implements HttpRoutes {
   private static final Actor ADMIN = new Actor("admin", "api");
 
   private final TariffCatalog tariffs;
+  private final PromoCodes promoCodes;
 
-  public CatalogAdminApi(TariffCatalog tariffs) {
+  public CatalogAdminApi(TariffCatalog tariffs, PromoCodes promoCodes) {
     this.tariffs = tariffs;
+    this.promoCodes = promoCodes;
   }
 
   @Override
@@ -25,6 +27,31 @@ public final class CatalogAdminApi implements HttpRoutes {
     router.get("/admin/api/v1/tariffs").handler(this::list);
     router.post("/admin/api/v1/tariffs").handler(this::create);
     router.patch("/admin/api/v1/tariffs/:slug").handler(this::update);
+    router.get("/admin/api/v1/promo-codes").handler(this::listPromoCodes);
+    router.post("/admin/api/v1/promo-codes").handler(this::createPromoCode);
+    router.get("/admin/api/v1/promo-codes/:code").handler(this::showPromoCode);
+    router.post("/admin/api/v1/promo-codes/:code/deactivate").handler(this::deactivatePromoCode);
+  }
+
+  private void listPromoCodes(RoutingContext ctx) {
+    promoCodes.list().onSuccess(list -> {
+      JsonArray items = new JsonArray();
+      list.forEach(p -> items.add(p.toJson()));
+      respond(ctx, 200, new JsonObject().put("promo_codes", items));
+    }).onFailure(ctx::fail);
+  }
+
+  private void createPromoCode(RoutingContext ctx) {
+    promoCodes.create(body(ctx), ADMIN).onSuccess(p -> respond(ctx, 201, p.toJson())).onFailure(ctx::fail);
+  }
+
+  private void showPromoCode(RoutingContext ctx) {
+    promoCodes.find(ctx.pathParam("code")).onSuccess(p -> respond(ctx, 200, p.toJson())).onFailure(ctx::fail);
+  }
+
+  private void deactivatePromoCode(RoutingContext ctx) {
+    promoCodes.deactivate(ctx.pathParam("code"), ADMIN).onSuccess(p -> respond(ctx, 200, p.toJson()))
+        .onFailure(ctx::fail);
   }
 
   private void list(RoutingContext ctx) {

@@ -105,4 +105,27 @@ class CliTest {
           + "AND entity_id = 'night'")).isEqualTo(3);
     }
   }
+
+  @Test
+  @DisplayName("kopeck promo create, show, list and deactivate manage promo codes")
+  void promoCommands() throws Exception {
+    try (RunningService service = RunningService.start(Map.of())) {
+      Map<String, String> env = Map.of("DATABASE_URL", service.db().url().connectionUri(), "LOG_LEVEL", "WARN");
+
+      Run created = kopeck(env, "promo", "create", "--code", "welcome", "--type", "bonus_tokens", "--value", "25",
+          "--max-uses", "100");
+      Run shown = kopeck(env, "promo", "show", "WELCOME");
+      Run deactivated = kopeck(env, "promo", "deactivate", "welcome");
+      Run list = kopeck(env, "promo", "list");
+      Run bad = kopeck(env, "promo", "create", "--code", "x", "--type", "trial");
+
+      assertThat(created.exitCode()).isZero();
+      assertThat(created.output()).contains("\"code\" : \"WELCOME\"", "\"discount_value\" : \"25\"");
+      assertThat(shown.output()).contains("\"max_uses\" : 100");
+      assertThat(deactivated.output()).contains("\"is_active\" : false");
+      assertThat(list.output()).contains("WELCOME", "bonus_tokens", "0/100");
+      assertThat(bad.exitCode()).isEqualTo(1);
+      assertThat(bad.output().strip()).isEqualTo("kopeck: tariff is required for a trial code: the trial tariff it grants");
+    }
+  }
 }

@@ -1,0 +1,37 @@
+package io.kopeck.catalog;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
+/**
+ * What a promo code does to a purchase (SPEC §4). Rounding happens here, once: a percent discount
+ * is rounded HALF_UP to kopecks. A payable amount never goes below 1.00 RUB.
+ */
+public record Discount(BigDecimal amount, BigDecimal originalAmount, BigDecimal tokens, BigDecimal bonusTokens) {
+  static final BigDecimal MIN_AMOUNT = new BigDecimal("1.00");
+  private static final BigDecimal HUNDRED = new BigDecimal("100");
+
+  /** The purchase without a code. */
+  public static Discount none(BigDecimal price, BigDecimal tokens) {
+    BigDecimal amount = price.setScale(2, RoundingMode.UNNECESSARY);
+    return new Discount(amount, amount, tokens.setScale(4, RoundingMode.UNNECESSARY), BigDecimal.ZERO.setScale(4));
+  }
+
+  /** The purchase with {@code promo} applied; trial codes have no purchase to discount. */
+  public static Discount apply(PromoCode promo, BigDecimal price, BigDecimal tokens) {
+    Discount plain = none(price, tokens);
+    BigDecimal value = promo.discountValue();
+    return switch (promo.discountType()) {
+      case "percent" -> plain.withAmount(plain.amount.multiply(HUNDRED.subtract(value))
+          .divide(HUNDRED, 2, RoundingMode.HALF_UP));
+      case "fixed" -> plain.withAmount(plain.amount.subtract(value).setScale(2, RoundingMode.HALF_UP));
+      case "bonus_tokens" -> new Discount(plain.amount, plain.originalAmount,
+          plain.tokens.add(value).setScale(4, RoundingMode.UNNECESSARY), value.setScale(4, RoundingMode.UNNECESSARY));
+      default -> throw new IllegalArgumentException("a " + promo.discountType() + " code does not discount a purchase");
+    };
+  }
+
+  private Discount withAmount(BigDecimal discounted) {
+    return new Discount(discounted.max(MIN_AMOUNT), originalAmount, tokens, bonusTokens);
+  }
+}

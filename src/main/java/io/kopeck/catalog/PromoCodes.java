@@ -1,0 +1,157 @@
+package io.kopeck.catalog;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kopeck.app.ApiException;
+import io.kopeck.audit.AuditLog;
+import io.kopeck.audit.AuditLog.Actor;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** Promo codes: admin operations and the availability check used at preview, invoice and payment. */
+public final class PromoCodes {
+  private static final String INSERT = """
+      INSERT INTO promo_codes (code, discount_type, discount_value, max_uses, max_uses_per_user, valid_from,
+                               valid_until, tariff_id, is_active)
+      VALUES ($1, $2, $3::text::numeric, $4, $5, $6, $7, $8, $9)
+      ON CONFLICT (code) DO NOTHING RETURNING id""";
+  private static final String BY_CODE = PromoCode.SELECT + " WHERE p.code = $1";
+  private static final String TARIFF = "SELECT id, is_trial FROM tariffs WHERE slug = $1";
+  private static final String USES_BY_USER = """
+      SELECT count(*) FROM promo_redemptions WHERE user_id = $1 AND promo_code_id = $2""";
+  private static final String TRIAL_TAKEN = """
+      SELECT count(*) FROM promo_redemptions WHERE user_id = $1 AND tariff_id = $2 AND kind = 'trial'""";
+
+  private final Pool pool;
+  private final Clock clock;
+
+  public PromoCodes(Pool pool, Clock clock) {
+    this.pool = pool;
+    this.clock = clock;
+  }
+
+  public Future<PromoCode> create(ObjectNode json, Actor actor) {
+    PromoFields fields = PromoFields.parse(json, now());
+    return pool.withTransaction(tx -> tariffId(tx, fields)
+        .compose(tariffId -> tx.preparedQuery(INSERT).execute(Tuple.of(fields.code(), fields.discountType(),
+            fields.discountValue().toPlainString(), fields.maxUses(), fields.maxUsesPerUser(), fields.validFrom(),
+            fields.validUntil(), tariffId, fields.active())))
+        .compose(rows -> rows.size() == 0
+            ? Future.failedFuture(new ApiException(409, "promo_code_exists", "Promo code " + fields.code() + " exists"))
+            : find(tx, fields.code()))
+        .compose(promo -> AuditLog.record(tx, actor, "promo.create", "promo_code", promo.code(), null, null,
+            promo.toJson()).map(promo)));
+  }
+
+  public Future<List<PromoCode>> list() {
+    return pool.query(PromoCode.SELECT + " ORDER BY p.created_at, p.code").execute().map(rows -> {
+      List<PromoCode> codes = new ArrayList<>();
+      rows.forEach(row -> codes.add(PromoCode.of(row)));
+      return codes;
+    });
+  }
+
+  public Future<PromoCode> find(String code) {
+    return find(pool, PromoCode.normalize(code));
+  }
+
+  public Future<PromoCode> deactivate(String code, Actor actor) {
+    String normalized = PromoCode.normalize(code);
+    return pool.withTransaction(tx -> find(tx, normalized).compose(before -> tx
+        .preparedQuery("UPDATE promo_codes SET is_active = false, updated_at = now() WHERE code = $1")
+        .execute(Tuple.of(normalized))
+        .compose(v -> find(tx, normalized))
+        .compose(after -> AuditLog.record(tx, actor, "promo.deactivate", "promo_code", normalized, null,
+            before.toJson(), after.toJson()).map(after))));
+  }
+
+  /**
+   * Whether {@code userId} may use {@code code} for {@code tariffId} now; the first problem found,
+   * in the order of SPEC §4. Runs on the given client, so a payment can re-check inside its own
+   * transaction.
+   */
+  public Future<PromoCheck> check(SqlClient client, String code, long userId, UUID tariffId) {
+    String normalized = PromoCode.normalize(code);
+    return client.preparedQuery(BY_CODE).execute(Tuple.of(normalized)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.succeededFuture(PromoCheck.refused(null, PromoProblem.NOT_FOUND));
+      }
+      PromoCode promo = PromoCode.of(rows.iterator().next());
+      PromoProblem problem = staticProblem(promo, tariffId, now());
+      if (problem != null) {
+        return Future.succeededFuture(PromoCheck.refused(promo, problem));
+      }
+      return usedByUser(client, promo, userId).map(used -> used ? PromoCheck.refused(promo, PromoProblem.ALREADY_USED)
+          : PromoCheck.ok(promo));
+    });
+  }
+
+  /** The problems visible without looking at the user's history. */
+  static PromoProblem staticProblem(PromoCode promo, UUID tariffId, OffsetDateTime now) {
+    if (!promo.active()) {
+      return PromoProblem.INACTIVE;
+    }
+    if (now.isBefore(promo.validFrom())) {
+      return PromoProblem.NOT_YET_VALID;
+    }
+    if (promo.validUntil() != null && !now.isBefore(promo.validUntil())) {
+      return PromoProblem.EXPIRED;
+    }
+    if (promo.maxUses() != null && promo.usesCount() >= promo.maxUses()) {
+      return PromoProblem.EXHAUSTED;
+    }
+    if (promo.tariffId() != null && !promo.tariffId().equals(tariffId)) {
+      return PromoProblem.WRONG_TARIFF;
+    }
+    return null;
+  }
+
+  /** A trial tariff is granted once per user whatever code is used; other codes count per code. */
+  private static Future<Boolean> usedByUser(SqlClient client, PromoCode promo, long userId) {
+    if (promo.isTrial()) {
+      return client.preparedQuery(TRIAL_TAKEN).execute(Tuple.of(userId, promo.tariffId()))
+          .map(rows -> rows.iterator().next().getLong(0) > 0);
+    }
+    return client.preparedQuery(USES_BY_USER).execute(Tuple.of(userId, promo.id()))
+        .map(rows -> rows.iterator().next().getLong(0) >= promo.maxUsesPerUser());
+  }
+
+  private static Future<UUID> tariffId(SqlConnection tx, PromoFields fields) {
+    if (fields.tariffSlug() == null) {
+      return Future.succeededFuture();
+    }
+    return tx.preparedQuery(TARIFF).execute(Tuple.of(fields.tariffSlug())).map(rows -> {
+      if (rows.size() == 0) {
+        throw new ApiException(400, "invalid_promo_code", "tariff '" + fields.tariffSlug() + "' does not exist");
+      }
+      boolean trialTariff = rows.iterator().next().getBoolean("is_trial");
+      if (trialTariff != fields.discountType().equals("trial")) {
+        throw new ApiException(400, "invalid_promo_code", trialTariff
+            ? "a trial tariff can only be granted by a trial code"
+            : "a trial code must name a trial tariff (is_trial)");
+      }
+      return rows.iterator().next().getUUID("id");
+    });
+  }
+
+  private static Future<PromoCode> find(SqlClient client, String normalized) {
+    return client.preparedQuery(BY_CODE).execute(Tuple.of(normalized)).map(rows -> {
+      if (rows.size() == 0) {
+        throw ApiException.notFound("promo_not_found", "No promo code " + normalized);
+      }
+      return PromoCode.of(rows.iterator().next());
+    });
+  }
+
+  private OffsetDateTime now() {
+    return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+  }
+}
