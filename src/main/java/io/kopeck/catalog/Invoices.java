@@ -1,0 +1,194 @@
+package io.kopeck.catalog;
+
+import io.kopeck.app.ApiException;
+import io.kopeck.app.KopeckConfig;
+import io.kopeck.audit.AuditLog;
+import io.kopeck.audit.AuditLog.Actor;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Invoices (SPEC §4): creation that a double tap cannot duplicate, user cancellation, and the
+ * expiry of pending invoices. The status machine itself is enforced by a trigger in SQL.
+ */
+public final class Invoices {
+  private static final String LOCK_USER = "SELECT id FROM users WHERE id = $1 FOR UPDATE";
+  private static final String TARIFF = "SELECT " + Tariff.COLUMNS + " FROM tariffs WHERE slug = $1";
+  private static final String SAME_PENDING = "SELECT " + Invoice.COLUMNS + " " + """
+      FROM invoices
+      WHERE user_id = $1 AND tariff_id = $2 AND promo_code_id IS NOT DISTINCT FROM $3
+        AND original_amount = $4::text::numeric AND period_unit IS NOT DISTINCT FROM $5 AND status = 'pending' AND created_at >= $6 AND expires_at > $7
+      ORDER BY created_at DESC LIMIT 1""";
+  private static final String INSERT = """
+      INSERT INTO invoices (user_id, tariff_id, promo_code_id, amount, original_amount, tokens, bonus_tokens,
+                            period_unit, period_value, idempotency_key, provider, expires_at, created_at, updated_at)
+      VALUES ($1, $2, $3, $4::text::numeric, $5::text::numeric, $6::text::numeric, $7::text::numeric, $8, $9, $10,
+              $11, $12, $13, $13)
+      RETURNING\s""" + Invoice.COLUMNS;
+
+  private final Pool pool;
+  private final Clock clock;
+  private final PromoCodes promoCodes;
+  private final KopeckConfig config;
+
+  public Invoices(Pool pool, Clock clock, KopeckConfig config) {
+    this.pool = pool;
+    this.clock = clock;
+    this.config = config;
+    this.promoCodes = new PromoCodes(pool, clock);
+  }
+
+  /** Buying a tariff, optionally with a promo code. */
+  public Future<Invoice> forTariff(long userId, String tariffSlug, String promoCode) {
+    return create(userId, tariffSlug, promoCode, null);
+  }
+
+  /** A custom top-up of {@code amount} RUB against DEFAULT_TARIFF: tokens only, no subscription days. */
+  public Future<Invoice> forAmount(long userId, BigDecimal amount, String promoCode) {
+    if (amount.compareTo(config.minTopupRub()) < 0 || amount.stripTrailingZeros().scale() > 2) {
+      return Future.failedFuture(new ApiException(400, "amount_below_minimum", "A top-up is at least "
+          + config.minTopupRub().setScale(2, RoundingMode.UNNECESSARY).toPlainString() + " RUB, in kopecks"));
+    }
+    return create(userId, config.defaultTariff(), promoCode, amount.setScale(2, RoundingMode.UNNECESSARY));
+  }
+
+  private Future<Invoice> create(long userId, String tariffSlug, String promoCode, BigDecimal customAmount) {
+    OffsetDateTime now = now();
+    return pool.withTransaction(tx -> lockUser(tx, userId)
+        .compose(v -> saleableTariff(tx, tariffSlug))
+        .compose(tariff -> promo(tx, promoCode, userId, tariff).compose(promo -> {
+          Purchase purchase = purchase(tariff, promo, customAmount);
+          return samePending(tx, userId, tariff, promo, purchase, now).compose(existing -> existing != null
+              ? Future.succeededFuture(existing)
+              : insert(tx, userId, tariff, promo, purchase, now));
+        })));
+  }
+
+  /** What is bought: the tariff as listed, or a custom amount of tokens without a period. */
+  private record Purchase(Discount discount, String periodUnit, Integer periodValue) {
+  }
+
+  private Purchase purchase(Tariff tariff, PromoCode promo, BigDecimal customAmount) {
+    BigDecimal price = customAmount != null ? customAmount : tariff.price();
+    BigDecimal tokens = customAmount != null
+        ? customAmount.multiply(config.tokensPerRub()).setScale(4, RoundingMode.HALF_UP)
+        : tariff.tokens();
+    Discount discount = promo == null ? Discount.none(price, tokens) : Discount.apply(promo, price, tokens);
+    return customAmount != null ? new Purchase(discount, null, null)
+        : new Purchase(discount, tariff.periodUnit(), tariff.periodValue());
+  }
+
+  private static Future<Void> lockUser(SqlConnection tx, long userId) {
+    // Serializes one user's invoice creations, so two taps cannot both miss the pending invoice.
+    return tx.preparedQuery(LOCK_USER).execute(Tuple.of(userId)).map(rows -> {
+      if (rows.size() == 0) {
+        throw ApiException.notFound("user_not_found", "No such user");
+      }
+      return null;
+    });
+  }
+
+  private static Future<Tariff> saleableTariff(SqlConnection tx, String slug) {
+    return tx.preparedQuery(TARIFF).execute(Tuple.of(slug)).map(rows -> {
+      if (rows.size() == 0) {
+        throw ApiException.notFound("tariff_not_found", "No tariff with slug '" + slug + "'");
+      }
+      Tariff tariff = Tariff.of(rows.iterator().next());
+      if (!tariff.active() || tariff.trial()) {
+        throw new ApiException(400, "tariff_not_for_sale", "Tariff '" + slug + "' is not for sale");
+      }
+      return tariff;
+    });
+  }
+
+  private Future<PromoCode> promo(SqlConnection tx, String code, long userId, Tariff tariff) {
+    if (code == null || code.isBlank()) {
+      return Future.succeededFuture();
+    }
+    return promoCodes.check(tx, code, userId, tariff.id()).map(check -> {
+      if (!check.usable()) {
+        throw new PromoRefused(check.problem(), PromoCode.normalize(code));
+      }
+      if (check.promo().isTrial()) {
+        throw new PromoRefused(PromoProblem.WRONG_TARIFF, check.promo().code());
+      }
+      return check.promo();
+    });
+  }
+
+  private Future<Invoice> samePending(SqlConnection tx, long userId, Tariff tariff, PromoCode promo, Purchase purchase,
+                                      OffsetDateTime now) {
+    OffsetDateTime windowStart = now.minus(Duration.ofMinutes(config.invoiceIdempotencyMinutes()));
+    return tx.preparedQuery(SAME_PENDING)
+        .execute(Tuple.of(userId, tariff.id(), promo == null ? null : promo.id(),
+            purchase.discount().originalAmount().toPlainString(), purchase.periodUnit(), windowStart, now))
+        .map(rows -> rows.size() == 0 ? null : Invoice.of(rows.iterator().next()));
+  }
+
+  private Future<Invoice> insert(SqlConnection tx, long userId, Tariff tariff, PromoCode promo, Purchase purchase,
+                                 OffsetDateTime now) {
+    Discount d = purchase.discount();
+    UUID key = UUID.randomUUID();
+    Tuple params = Tuple.of(userId, tariff.id(), promo == null ? null : promo.id(), d.amount().toPlainString(),
+        d.originalAmount().toPlainString(), d.tokens().toPlainString(), d.bonusTokens().toPlainString(),
+        purchase.periodUnit(), purchase.periodValue(), key.toString(), config.paymentProvider(),
+        now.plusHours(config.invoiceTtlHours()))
+        .addOffsetDateTime(now);
+    return tx.preparedQuery(INSERT).execute(params).map(rows -> Invoice.of(rows.iterator().next()))
+        .compose(invoice -> AuditLog.record(tx, new Actor("user", Long.toString(userId)), "invoice.create", "invoice",
+            Long.toString(invoice.invId()), userId, null, invoice.toJson()).map(invoice));
+  }
+
+  /** The user withdraws a pending invoice; any other state is refused and changes nothing. */
+  public Future<Invoice> cancel(long userId, long invId) {
+    return pool.withTransaction(tx -> tx.preparedQuery("UPDATE invoices SET status = 'cancelled' "
+            + "WHERE inv_id = $1 AND user_id = $2 AND status = 'pending' RETURNING " + Invoice.COLUMNS)
+        .execute(Tuple.of(invId, userId))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.failedFuture(new ApiException(409, "invoice_not_pending",
+                "Invoice " + invId + " is not a pending invoice of this user"));
+          }
+          Invoice invoice = Invoice.of(rows.iterator().next());
+          return AuditLog.record(tx, new Actor("user", Long.toString(userId)), "invoice.cancel", "invoice",
+              Long.toString(invId), userId, new JsonObject().put("status", "pending"), invoice.toJson()).map(invoice);
+        }));
+  }
+
+  /**
+   * Pending invoices past their expiry become expired, in one statement, audited as one row that
+   * lists them. Safe on several instances: a row is updated once, whoever gets there first.
+   */
+  public Future<List<Long>> expireDue(Actor actor) {
+    OffsetDateTime now = now();
+    return pool.withTransaction(tx -> tx.preparedQuery("UPDATE invoices SET status = 'expired' "
+            + "WHERE status = 'pending' AND expires_at <= $1 RETURNING inv_id")
+        .execute(Tuple.of(now))
+        .compose(rows -> {
+          List<Long> expired = new ArrayList<>();
+          rows.forEach(row -> expired.add(row.getLong("inv_id")));
+          if (expired.isEmpty()) {
+            return Future.succeededFuture(expired);
+          }
+          return AuditLog.record(tx, actor, "invoice.expire", "invoice", "bulk", null, null,
+              new JsonObject().put("inv_ids", new JsonArray(expired)).put("count", expired.size())).map(expired);
+        }));
+  }
+
+  private OffsetDateTime now() {
+    return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+  }
+}
