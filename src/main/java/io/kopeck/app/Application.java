@@ -10,6 +10,11 @@ import io.kopeck.ledger.BatchStats;
 import io.kopeck.ledger.BillingEngineVerticle;
 import io.kopeck.ledger.EngineSettings;
 import io.kopeck.ledger.LedgerVerifier;
+import io.kopeck.payment.PaymentApi;
+import io.kopeck.payment.PaymentProvider;
+import io.kopeck.payment.PaymentVerticle;
+import io.kopeck.payment.Payments;
+import io.kopeck.payment.RobokassaProvider;
 import io.kopeck.usage.RunnerAccess;
 import io.kopeck.usage.UsageApi;
 import io.vertx.core.DeploymentOptions;
@@ -45,8 +50,9 @@ public final class Application {
   private final BatchStats batchStats = new BatchStats();
   private final RunnerAccess runnerAccess;
   private final List<ObjectNode> defaultTariffs;
+  private final PaymentProvider paymentProvider;
   private String httpDeployment;
-  private int httpPort;
+  private final int httpPort;
 
   private Application(KopeckConfig config, Clock clock) {
     this.config = config;
@@ -54,6 +60,9 @@ public final class Application {
     this.vertx = Vertx.vertx();
     this.runnerAccess = RunnerAccess.of(config);
     this.defaultTariffs = DefaultCatalog.load();
+    this.httpPort = config.httpPort() == 0 ? freePort() : config.httpPort();
+    String baseUrl = config.publicBaseUrl().isEmpty() ? "http://localhost:" + httpPort : config.publicBaseUrl();
+    this.paymentProvider = RobokassaProvider.from(config, baseUrl);
   }
 
   /** Starts everything; blocks the calling thread (never an event loop) until ready or failed. */
@@ -83,6 +92,7 @@ public final class Application {
           BillingEngineVerticle.registerCodecs(vertx.eventBus());
           return vertx.deployVerticle(new BillingEngineVerticle(EngineSettings.of(config, pool, clock), batchStats));
         })
+        .compose(engine -> vertx.deployVerticle(new PaymentVerticle(new Payments(pool, clock, config, paymentProvider))))
         .compose(engine -> deployHttp())
         .map(id -> {
           httpDeployment = id;
@@ -117,7 +127,6 @@ public final class Application {
   }
 
   private Future<String> deployHttp() {
-    httpPort = config.httpPort() == 0 ? freePort() : config.httpPort();
     KopeckConfig httpConfig = config.with(Map.of("HTTP_PORT", Integer.toString(httpPort)));
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return vertx.deployVerticle(() -> new HttpServerVerticle(httpConfig, readiness, this::routes),
@@ -129,7 +138,8 @@ public final class Application {
     return List.of(
         new UsageApi(vertx, pool, config, clock, runnerAccess),
         new AdminApi(new BearerAuth(List.of(config.adminApiKey())), new LedgerVerifier(pool, config.balanceFloor())),
-        new CatalogAdminApi(new TariffCatalog(pool), new PromoCodes(pool, clock)));
+        new CatalogAdminApi(new TariffCatalog(pool), new PromoCodes(pool, clock)),
+        new PaymentApi(vertx.eventBus()));
   }
 
   /**

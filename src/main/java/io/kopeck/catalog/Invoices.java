@@ -39,15 +39,25 @@ public final class Invoices {
               $11, $12, $13, $13)
       RETURNING\s""" + Invoice.COLUMNS;
 
+  private static final String SET_URL = "UPDATE invoices SET payment_url = $2 WHERE id = $1 RETURNING "
+      + Invoice.COLUMNS;
+
   private final Pool pool;
   private final Clock clock;
   private final PromoCodes promoCodes;
   private final KopeckConfig config;
+  private final PaymentLinks links;
 
-  public Invoices(Pool pool, Clock clock, KopeckConfig config) {
+  /** Builds the signed payment URL of a new invoice (the payment provider's job). */
+  public interface PaymentLinks {
+    String paymentUrl(Invoice invoice, String description);
+  }
+
+  public Invoices(Pool pool, Clock clock, KopeckConfig config, PaymentLinks links) {
     this.pool = pool;
     this.clock = clock;
     this.config = config;
+    this.links = links;
     this.promoCodes = new PromoCodes(pool, clock);
   }
 
@@ -147,7 +157,11 @@ public final class Invoices {
         purchase.periodUnit(), purchase.periodValue(), key.toString(), config.paymentProvider(),
         now.plusHours(config.invoiceTtlHours()))
         .addOffsetDateTime(now);
+    String description = purchase.periodUnit() == null ? "Kopeck: пополнение баланса" : "Kopeck: " + tariff.name();
     return tx.preparedQuery(INSERT).execute(params).map(rows -> Invoice.of(rows.iterator().next()))
+        .compose(invoice -> tx.preparedQuery(SET_URL)
+            .execute(Tuple.of(invoice.id(), links.paymentUrl(invoice, description)))
+            .map(rows -> Invoice.of(rows.iterator().next())))
         .compose(invoice -> AuditLog.record(tx, new Actor("user", Long.toString(userId)), "invoice.create", "invoice",
             Long.toString(invoice.invId()), userId, null, invoice.toJson()).map(invoice));
   }

@@ -1,0 +1,51 @@
+package io.kopeck.payment;
+
+import io.kopeck.app.ApiException;
+import io.kopeck.app.HttpRoutes;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/** {@code POST|GET /payments/{provider}/result}: form or query parameters, handed to the PaymentVerticle. */
+public final class PaymentApi implements HttpRoutes {
+  private static final DeliveryOptions DELIVERY = new DeliveryOptions().setSendTimeout(30_000).setLocalOnly(true);
+
+  private final EventBus bus;
+
+  public PaymentApi(EventBus bus) {
+    this.bus = bus;
+  }
+
+  @Override
+  public void mount(Router router) {
+    router.route("/payments/:provider/result").method(HttpMethod.GET).method(HttpMethod.POST).handler(this::result);
+  }
+
+  private void result(RoutingContext ctx) {
+    JsonObject params = new JsonObject();
+    ctx.request().params().forEach(e -> {
+      if (!e.getKey().equals("provider")) {
+        params.put(e.getKey(), e.getValue());
+      }
+    });
+    JsonObject request = new JsonObject().put("provider", ctx.pathParam("provider")).put("params", params);
+    bus.<JsonObject>request(PaymentVerticle.ADDRESS, request, DELIVERY).onComplete(done -> {
+      if (done.failed()) {
+        ctx.fail(new ApiException(503, "unavailable", "The payment could not be recorded; retry"));
+        return;
+      }
+      JsonObject answer = done.result().body();
+      int status = answer.getInteger("status");
+      if (answer.containsKey("error")) {
+        ctx.fail(new ApiException(status, answer.getString("error"), answer.getString("message")));
+      } else if (status == 200) {
+        ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8").end(answer.getString("body"));
+      } else {
+        ctx.fail(new ApiException(status, "amount_mismatch", answer.getString("body")));
+      }
+    });
+  }
+}

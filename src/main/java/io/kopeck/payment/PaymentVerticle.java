@@ -1,0 +1,46 @@
+package io.kopeck.payment;
+
+import io.kopeck.app.ApiException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Owns payment results: takes {@code {"provider", "params"}} from the event bus and answers
+ * {@code {"status", "body"}} or {@code {"status", "error", "message"}} once the transaction ended.
+ */
+public final class PaymentVerticle extends VerticleBase {
+  public static final String ADDRESS = "payment.result";
+
+  private final Payments payments;
+  private MessageConsumer<JsonObject> consumer;
+
+  public PaymentVerticle(Payments payments) {
+    this.payments = payments;
+  }
+
+  @Override
+  public Future<?> start() {
+    consumer = vertx.eventBus().localConsumer(ADDRESS, this::onResult);
+    return consumer.completion();
+  }
+
+  private void onResult(Message<JsonObject> message) {
+    JsonObject request = message.body();
+    Map<String, String> params = new LinkedHashMap<>();
+    request.getJsonObject("params").forEach(e -> params.put(e.getKey(), String.valueOf(e.getValue())));
+    payments.result(request.getString("provider"), params).onComplete(done -> {
+      if (done.succeeded()) {
+        message.reply(new JsonObject().put("status", done.result().status()).put("body", done.result().body()));
+      } else if (done.cause() instanceof ApiException api) {
+        message.reply(new JsonObject().put("status", api.status()).put("error", api.code()).put("message", api.getMessage()));
+      } else {
+        message.fail(500, done.cause().getMessage());
+      }
+    });
+  }
+}

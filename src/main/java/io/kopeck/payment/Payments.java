@@ -1,0 +1,189 @@
+package io.kopeck.payment;
+
+import io.kopeck.app.ApiException;
+import io.kopeck.app.KopeckConfig;
+import io.kopeck.audit.AuditLog;
+import io.kopeck.audit.AuditLog.Actor;
+import io.kopeck.catalog.Periods;
+import io.kopeck.ledger.BalanceRule;
+import io.kopeck.ledger.Ledger;
+import io.kopeck.ledger.Posting;
+import io.kopeck.ledger.PostingResult;
+import io.kopeck.ledger.TransactionType;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The payment result callback (SPEC §5), exactly once: signature, invoice, exact amount and Shp_
+ * match, then — in one transaction under the invoice's row lock — credit the tokens, start or
+ * extend the subscription, mark the invoice paid, count the promo use, audit, and enqueue the
+ * user's and admins' notices. A callback for an invoice already paid answers OK and changes nothing.
+ */
+public final class Payments {
+  private static final String LOCK_INVOICE = """
+      SELECT i.id, i.inv_id, i.user_id, i.tariff_id, i.promo_code_id, i.amount, i.tokens, i.period_unit,
+             i.period_value, i.status, u.subscription_end
+      FROM invoices i JOIN users u ON u.id = i.user_id WHERE i.inv_id = $1 FOR UPDATE OF i""";
+  private static final String MARK_PAID = "UPDATE invoices SET status = 'paid', paid_at = $2 WHERE id = $1";
+  private static final String EXTEND = """
+      UPDATE users SET subscription_end = $2, tariff_id = $3, last_expiry_notice = NULL, expired_notified = false,
+             low_balance_notified = false, updated_at = $4
+      WHERE id = $1""";
+  private static final String TOPPED_UP = "UPDATE users SET low_balance_notified = false, updated_at = $2 WHERE id = $1";
+  private static final String REDEEM = """
+      INSERT INTO promo_redemptions (user_id, promo_code_id, tariff_id, invoice_id, kind, created_at)
+      VALUES ($1, $2, $3, $4, 'invoice', $5)""";
+  private static final String COUNT_USE = """
+      UPDATE promo_codes SET uses_count = uses_count + 1, updated_at = $2 WHERE id = $1
+      RETURNING code, uses_count, max_uses""";
+  private static final String NOTIFY = """
+      INSERT INTO notifications (user_id, chat_id, kind, template, args, dedup_key, created_at, next_attempt_at)
+      VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $7) ON CONFLICT (chat_id, dedup_key) DO NOTHING""";
+
+  /** What to answer the provider. */
+  public record Answer(int status, String body) {
+  }
+
+  private final Pool pool;
+  private final Clock clock;
+  private final KopeckConfig config;
+  private final PaymentProvider provider;
+  private final Ledger ledger;
+
+  public Payments(Pool pool, Clock clock, KopeckConfig config, PaymentProvider provider) {
+    this.pool = pool;
+    this.clock = clock;
+    this.config = config;
+    this.provider = provider;
+    this.ledger = new Ledger(clock, config.balanceFloor());
+  }
+
+  public Future<Answer> result(String providerName, Map<String, String> params) {
+    if (!provider.name().equals(providerName)) {
+      return Future.failedFuture(ApiException.notFound("unknown_provider", "No payment provider " + providerName));
+    }
+    return provider.verifyResult(params)
+        .map(this::apply)
+        .orElseGet(() -> Future.failedFuture(ApiException.badRequest("bad_signature", "Signature does not match")));
+  }
+
+  private Future<Answer> apply(PaymentProvider.ResultCallback callback) {
+    OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+    Actor actor = new Actor("webhook", provider.name());
+    return pool.withTransaction(tx -> tx.preparedQuery(LOCK_INVOICE).execute(Tuple.of(callback.invId()))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.failedFuture(ApiException.notFound("unknown_invoice", "No invoice " + callback.invId()));
+          }
+          Row invoice = rows.iterator().next();
+          String mismatch = mismatch(invoice, callback);
+          if (mismatch != null) {
+            // The audit row is the only change this callback makes; the provider hears 400.
+            return AuditLog.record(tx, actor, "payment.mismatch", "invoice", Long.toString(callback.invId()),
+                    invoice.getLong("user_id"), null, new JsonObject().put("problem", mismatch)
+                        .put("out_sum", callback.outSum()).put("shp", new JsonObject(Map.copyOf(callback.shp()))))
+                .map(v -> new Answer(400, mismatch));
+          }
+          String status = invoice.getString("status");
+          if (status.equals("paid") || status.equals("refunded")) {
+            return Future.succeededFuture(new Answer(200, provider.successAnswer(callback.invId())));
+          }
+          return credit(tx, invoice, actor, now).map(v -> new Answer(200, provider.successAnswer(callback.invId())));
+        }));
+  }
+
+  /** Why the callback does not fit the invoice, or null if it does. */
+  private static String mismatch(Row invoice, PaymentProvider.ResultCallback callback) {
+    BigDecimal paid;
+    try {
+      paid = new BigDecimal(callback.outSum());
+    } catch (NumberFormatException e) {
+      return "OutSum is not a number";
+    }
+    if (paid.compareTo(invoice.getBigDecimal("amount")) != 0) {
+      return "OutSum " + callback.outSum() + " is not the invoice amount " + invoice.getBigDecimal("amount").toPlainString();
+    }
+    if (!Long.toString(invoice.getLong("user_id")).equals(callback.shp().get("Shp_user"))) {
+      return "Shp_user does not match the invoice";
+    }
+    return null;
+  }
+
+  private Future<Void> credit(SqlConnection tx, Row invoice, Actor actor, OffsetDateTime now) {
+    long userId = invoice.getLong("user_id");
+    UUID invoiceId = invoice.getUUID("id");
+    String previous = invoice.getString("status");
+    return ledger.post(tx, new Posting(userId, TransactionType.TOPUP, invoice.getBigDecimal("tokens"), BalanceRule.CREDIT,
+            "invoice:" + invoiceId, invoiceId, "invoice " + invoice.getLong("inv_id"), null))
+        .compose(posting -> subscription(tx, invoice, now).compose(end -> tx.preparedQuery(MARK_PAID)
+            .execute(Tuple.of(invoiceId, now))
+            .compose(v -> countPromoUse(tx, invoice, actor, now))
+            .compose(v -> record(tx, invoice, posting, end, previous, actor, now))));
+  }
+
+  /** Starts or extends the subscription for a tariff with a period; a top-up only re-arms the low-balance notice. */
+  private Future<OffsetDateTime> subscription(SqlConnection tx, Row invoice, OffsetDateTime now) {
+    long userId = invoice.getLong("user_id");
+    String unit = invoice.getString("period_unit");
+    if (unit == null) {
+      return tx.preparedQuery(TOPPED_UP).execute(Tuple.of(userId, now))
+          .map(v -> invoice.getOffsetDateTime("subscription_end"));
+    }
+    OffsetDateTime end = Periods.extend(invoice.getOffsetDateTime("subscription_end"), now, unit,
+        invoice.getInteger("period_value"), config.displayTimezone());
+    return tx.preparedQuery(EXTEND).execute(Tuple.of(userId, end, invoice.getUUID("tariff_id"), now)).map(end);
+  }
+
+  /** Uses count when paid; a code that ran out meanwhile is still honoured (the payer paid that price), audited. */
+  private static Future<Void> countPromoUse(SqlConnection tx, Row invoice, Actor actor, OffsetDateTime now) {
+    UUID promoId = invoice.getUUID("promo_code_id");
+    if (promoId == null) {
+      return Future.succeededFuture();
+    }
+    return tx.preparedQuery(REDEEM).execute(Tuple.of(invoice.getLong("user_id"), promoId, invoice.getUUID("tariff_id"),
+            invoice.getUUID("id"), now))
+        .compose(v -> tx.preparedQuery(COUNT_USE).execute(Tuple.of(promoId, now)))
+        .compose(rows -> {
+          Row promo = rows.iterator().next();
+          Integer max = promo.getInteger("max_uses");
+          if (max == null || promo.getInteger("uses_count") <= max) {
+            return Future.succeededFuture();
+          }
+          return AuditLog.record(tx, actor, "promo.over_limit", "promo_code", promo.getString("code"),
+              invoice.getLong("user_id"), null, new JsonObject().put("inv_id", invoice.getLong("inv_id"))
+                  .put("uses_count", promo.getInteger("uses_count")).put("max_uses", max));
+        });
+  }
+
+  private Future<Void> record(SqlConnection tx, Row invoice, PostingResult posting, OffsetDateTime end, String previous,
+                              Actor actor, OffsetDateTime now) {
+    long userId = invoice.getLong("user_id");
+    long invId = invoice.getLong("inv_id");
+    JsonObject args = new JsonObject().put("inv_id", invId).put("amount", invoice.getBigDecimal("amount").toPlainString())
+        .put("tokens", invoice.getBigDecimal("tokens").toPlainString())
+        .put("balance", posting.balanceAfter().toPlainString())
+        .put("subscription_end", end == null ? null : end.toString());
+    List<Future<?>> writes = new ArrayList<>();
+    writes.add(AuditLog.record(tx, actor, previous.equals("pending") ? "invoice.paid" : "invoice.paid_late",
+        "invoice", Long.toString(invId), userId, new JsonObject().put("status", previous), args.copy().put("status", "paid")));
+    writes.add(tx.preparedQuery(NOTIFY).execute(Tuple.of(userId, userId, "payment_received", "payment.received",
+        args.encode(), "invoice:" + invId, now)));
+    for (Long admin : config.adminChatIds()) {
+      writes.add(tx.preparedQuery(NOTIFY).execute(Tuple.of(userId, admin, "admin_payment", "admin.payment",
+          args.copy().put("user_id", userId).encode(), "invoice:" + invId, now)));
+    }
+    return Future.all(writes).mapEmpty();
+  }
+}

@@ -1,0 +1,124 @@
+package io.kopeck.payment;
+
+import io.kopeck.app.KopeckConfig;
+import io.kopeck.catalog.Invoice;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Robokassa's protocol with one set of credentials and one payment page: the real Robokassa, or
+ * the mock whose page is Kopeck's own /mock-payment (same parameters, same signatures).
+ */
+public final class RobokassaProvider implements PaymentProvider {
+  static final String ROBOKASSA_URL = "https://auth.robokassa.ru/Merchant/Index.aspx";
+  static final int MAX_DESCRIPTION = 100;
+
+  private final String name;
+  private final String pageUrl;
+  private final String merchantLogin;
+  private final String password1;
+  private final String password2;
+  private final boolean test;
+  private final RobokassaSignature signature;
+
+  RobokassaProvider(String name, String pageUrl, String merchantLogin, String password1, String password2,
+                    String hash, boolean test) {
+    this.name = name;
+    this.pageUrl = pageUrl;
+    this.merchantLogin = merchantLogin;
+    this.password1 = password1;
+    this.password2 = password2;
+    this.test = test;
+    this.signature = new RobokassaSignature(hash);
+  }
+
+  /** The provider PAYMENT_PROVIDER names; the mock's page is served at {@code baseUrl}/mock-payment. */
+  public static PaymentProvider from(KopeckConfig config, String baseUrl) {
+    if (config.paymentProvider().equals("robokassa")) {
+      return new RobokassaProvider("robokassa", ROBOKASSA_URL, config.robokassaMerchantLogin(),
+          config.robokassaPassword1(), config.robokassaPassword2(), config.robokassaHash(), config.robokassaIsTest());
+    }
+    return new RobokassaProvider("mock", baseUrl + "/mock-payment", config.mockMerchantLogin(), config.mockPassword1(),
+        config.mockPassword2(), config.robokassaHash(), false);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public String paymentUrl(Invoice invoice, String description) {
+    String outSum = RobokassaSignature.outSum(invoice.amount());
+    Map<String, String> shp = shp(invoice);
+    Map<String, String> query = new LinkedHashMap<>();
+    query.put("MerchantLogin", merchantLogin);
+    query.put("OutSum", outSum);
+    query.put("InvId", Long.toString(invoice.invId()));
+    query.put("Description", description.length() > MAX_DESCRIPTION ? description.substring(0, MAX_DESCRIPTION)
+        : description);
+    query.put("Culture", "ru");
+    if (test) {
+      query.put("IsTest", "1");
+    }
+    query.putAll(shp);
+    query.put("SignatureValue", signature.forPaymentUrl(merchantLogin, outSum, invoice.invId(), null, password1, shp));
+    return pageUrl + "?" + query.entrySet().stream()
+        .map(e -> encode(e.getKey()) + "=" + encode(e.getValue())).collect(Collectors.joining("&"));
+  }
+
+  @Override
+  public Optional<ResultCallback> verifyResult(Map<String, String> params) {
+    String outSum = params.get("OutSum");
+    String invId = params.get("InvId");
+    if (outSum == null || invId == null || !invId.matches("\\d{1,18}")) {
+      return Optional.empty();
+    }
+    Map<String, String> shp = RobokassaSignature.shpOf(asLists(params));
+    String expected = signature.forResult(outSum, invId, password2, shp);
+    if (!RobokassaSignature.matches(expected, params.get("SignatureValue"))) {
+      return Optional.empty();
+    }
+    return Optional.of(new ResultCallback(outSum, Long.parseLong(invId), shp));
+  }
+
+  @Override
+  public boolean verifySuccessRedirect(Map<String, String> params) {
+    String outSum = params.get("OutSum");
+    String invId = params.get("InvId");
+    if (outSum == null || invId == null) {
+      return false;
+    }
+    String expected = signature.forSuccess(outSum, invId, password1, RobokassaSignature.shpOf(asLists(params)));
+    return RobokassaSignature.matches(expected, params.get("SignatureValue"));
+  }
+
+  /** The result callback the mock page sends to Kopeck after "Pay": signed with password 2. */
+  Map<String, String> signedResult(String outSum, long invId, Map<String, String> shp) {
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("OutSum", outSum);
+    params.put("InvId", Long.toString(invId));
+    params.putAll(shp);
+    params.put("SignatureValue", signature.forResult(outSum, Long.toString(invId), password2, shp));
+    return params;
+  }
+
+  static Map<String, String> shp(Invoice invoice) {
+    return Map.of("Shp_user", Long.toString(invoice.userId()));
+  }
+
+  private static Map<String, List<String>> asLists(Map<String, String> params) {
+    Map<String, List<String>> lists = new LinkedHashMap<>();
+    params.forEach((k, v) -> lists.put(k, List.of(v)));
+    return lists;
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+}
