@@ -10,6 +10,7 @@ import io.kopeck.ledger.BatchStats;
 import io.kopeck.ledger.BillingEngineVerticle;
 import io.kopeck.ledger.EngineSettings;
 import io.kopeck.ledger.LedgerVerifier;
+import io.kopeck.payment.MockPaymentPages;
 import io.kopeck.payment.PaymentApi;
 import io.kopeck.payment.PaymentProvider;
 import io.kopeck.payment.PaymentVerticle;
@@ -21,6 +22,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
+import io.vertx.ext.web.client.WebClient;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
@@ -135,11 +137,15 @@ public final class Application {
 
   /** Feature routes; each HTTP verticle instance gets its own handler objects. */
   private List<HttpRoutes> routes() {
-    return List.of(
+    List<HttpRoutes> routes = new java.util.ArrayList<>(List.of(
         new UsageApi(vertx, pool, config, clock, runnerAccess),
         new AdminApi(new BearerAuth(List.of(config.adminApiKey())), new LedgerVerifier(pool, config.balanceFloor())),
         new CatalogAdminApi(new TariffCatalog(pool), new PromoCodes(pool, clock)),
-        new PaymentApi(vertx.eventBus()));
+        new PaymentApi(vertx.eventBus())));
+    if (paymentProvider instanceof RobokassaProvider mock && mock.name().equals("mock")) {
+      routes.add(new MockPaymentPages(mock, WebClient.create(vertx), httpPort));
+    }
+    return routes;
   }
 
   /**

@@ -98,6 +98,32 @@ public final class RobokassaProvider implements PaymentProvider {
     return RobokassaSignature.matches(expected, params.get("SignatureValue"));
   }
 
+  /** Whether a payment page request carries the signature this provider put on its payment URL. */
+  boolean verifyPaymentUrl(Map<String, String> params) {
+    String outSum = params.get("OutSum");
+    String invId = params.get("InvId");
+    if (outSum == null || invId == null || !invId.matches("\\d{1,18}")) {
+      return false;
+    }
+    String expected = signature.forPaymentUrl(merchantLogin, outSum, Long.parseLong(invId), null, password1,
+        RobokassaSignature.shpOf(asLists(params)));
+    return RobokassaSignature.matches(expected, params.get("SignatureValue"));
+  }
+
+  String merchantLogin() {
+    return merchantLogin;
+  }
+
+  /** The payer's redirect after a successful payment: signed with password 1. */
+  Map<String, String> signedSuccess(String outSum, long invId, Map<String, String> shp) {
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("OutSum", outSum);
+    params.put("InvId", Long.toString(invId));
+    params.putAll(shp);
+    params.put("SignatureValue", signature.forSuccess(outSum, Long.toString(invId), password1, shp));
+    return params;
+  }
+
   /** The result callback the mock page sends to Kopeck after "Pay": signed with password 2. */
   Map<String, String> signedResult(String outSum, long invId, Map<String, String> shp) {
     Map<String, String> params = new LinkedHashMap<>();

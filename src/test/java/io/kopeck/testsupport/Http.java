@@ -20,7 +20,7 @@ public final class Http implements AutoCloseable {
 
   public Http(int port) {
     client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
-        .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(64));
+        .setKeepAlive(true).setFollowRedirects(false), new PoolOptions().setHttp1MaxSize(64));
   }
 
   public record Response(int status, MultiMap headers, String body) {

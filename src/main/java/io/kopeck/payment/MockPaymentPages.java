@@ -1,0 +1,124 @@
+package io.kopeck.payment;
+
+import io.kopeck.app.HttpRoutes;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.client.WebClient;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The mock provider's payment pages (SPEC §5): what Robokassa's page would be, served by Kopeck.
+ * "Pay" sends a correctly signed result callback to Kopeck's own webhook over HTTP — exactly as the
+ * real provider would — and then sends the payer to the success page; "Cancel" to the fail page.
+ * Server-rendered, every value escaped, no JavaScript.
+ */
+public final class MockPaymentPages implements HttpRoutes {
+  private final RobokassaProvider provider;
+  private final WebClient client;
+  private final int port;
+
+  public MockPaymentPages(RobokassaProvider provider, WebClient client, int port) {
+    this.provider = provider;
+    this.client = client;
+    this.port = port;
+  }
+
+  @Override
+  public void mount(Router router) {
+    router.get("/mock-payment").handler(this::page);
+    router.post("/mock-payment/pay").handler(this::pay);
+    router.post("/mock-payment/cancel").handler(this::cancel);
+    router.get("/mock-payment/success").handler(this::success);
+    router.get("/mock-payment/fail").handler(this::fail);
+  }
+
+  private void page(RoutingContext ctx) {
+    Map<String, String> params = params(ctx.request().params());
+    if (!provider.verifyPaymentUrl(params)) {
+      html(ctx, 400, MockPaymentHtml.message("Ссылка на оплату недействительна",
+          "Подпись платёжной ссылки не сходится. Вернитесь в бот и откройте ссылку заново.", false));
+      return;
+    }
+    html(ctx, 200, MockPaymentHtml.paymentPage(provider.merchantLogin(), params));
+  }
+
+  private void pay(RoutingContext ctx) {
+    Map<String, String> params = params(ctx.request().params());
+    if (!provider.verifyPaymentUrl(params)) {
+      html(ctx, 400, MockPaymentHtml.message("Платёж отклонён", "Подпись платежа не сходится.", false));
+      return;
+    }
+    long invId = Long.parseLong(params.get("InvId"));
+    Map<String, String> shp = RobokassaSignature.shpOf(lists(params));
+    Map<String, String> result = provider.signedResult(params.get("OutSum"), invId, shp);
+    client.post(port, "127.0.0.1", "/payments/" + provider.name() + "/result")
+        .putHeader("Content-Type", "application/x-www-form-urlencoded")
+        .sendBuffer(Buffer.buffer(query(result)))
+        .onComplete(done -> {
+          if (done.succeeded() && done.result().statusCode() == 200) {
+            redirect(ctx, "/mock-payment/success?" + query(provider.signedSuccess(params.get("OutSum"), invId, shp)));
+          } else {
+            html(ctx, 502, MockPaymentHtml.message("Платёж не прошёл",
+                "Магазин не подтвердил платёж. Деньги не списаны; попробуйте ещё раз.", false));
+          }
+        });
+  }
+
+  private void cancel(RoutingContext ctx) {
+    Map<String, String> params = params(ctx.request().params());
+    Map<String, String> back = new LinkedHashMap<>();
+    back.put("OutSum", params.getOrDefault("OutSum", ""));
+    back.put("InvId", params.getOrDefault("InvId", ""));
+    redirect(ctx, "/mock-payment/fail?" + query(back));
+  }
+
+  private void success(RoutingContext ctx) {
+    Map<String, String> params = params(ctx.request().params());
+    boolean genuine = provider.verifySuccessRedirect(params);
+    html(ctx, genuine ? 200 : 400, genuine
+        ? MockPaymentHtml.message("Оплата прошла", "Счёт №" + params.get("InvId") + " на " + params.get("OutSum")
+            + " ₽ оплачен. Токены уже на балансе — вернитесь в бот.", true)
+        : MockPaymentHtml.message("Страница недействительна", "Подпись не сходится.", false));
+  }
+
+  private void fail(RoutingContext ctx) {
+    html(ctx, 200, MockPaymentHtml.message("Оплата отменена",
+        "Счёт №" + ctx.request().getParam("InvId", "") + " не оплачен. Деньги не списаны.", false));
+  }
+
+  private static Map<String, String> params(MultiMap multiMap) {
+    Map<String, String> params = new LinkedHashMap<>();
+    multiMap.forEach(e -> params.putIfAbsent(e.getKey(), e.getValue()));
+    return params;
+  }
+
+  private static Map<String, java.util.List<String>> lists(Map<String, String> params) {
+    Map<String, java.util.List<String>> lists = new LinkedHashMap<>();
+    params.forEach((k, v) -> lists.put(k, java.util.List.of(v)));
+    return lists;
+  }
+
+  private static String query(Map<String, String> params) {
+    return params.entrySet().stream().map(e -> encode(e.getKey()) + "=" + encode(e.getValue()))
+        .collect(Collectors.joining("&"));
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+
+  private static void redirect(RoutingContext ctx, String location) {
+    ctx.response().setStatusCode(303).putHeader("Location", location).end();
+  }
+
+  private static void html(RoutingContext ctx, int status, String page) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "text/html; charset=utf-8")
+        .putHeader("Cache-Control", "no-store").end(page);
+  }
+}
