@@ -1,0 +1,131 @@
+package io.kopeck.payment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kopeck.app.KopeckConfig;
+import io.kopeck.catalog.Invoice;
+import io.kopeck.catalog.Invoices;
+import io.kopeck.testsupport.Http;
+import io.kopeck.testsupport.Ledgers;
+import io.kopeck.testsupport.RunningService;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The mock payment pages in a real headless Chromium (Debian's chromium and chromium-driver, no
+ * driver download). Skipped, saying why, only where no Chromium can be had. Screenshots go to
+ * target/screenshots/.
+ */
+class MockPaymentBrowserTest {
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+  private static RunningService service;
+  private static Invoices invoices;
+  private ChromeDriver browser;
+
+  @BeforeAll
+  static void start() {
+    Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        "No Chromium here (install Debian's chromium and chromium-driver; .ci/run does): browser test skipped");
+    service = RunningService.start(Map.of("PAYMENT_PROVIDER", "mock"));
+    KopeckConfig config = KopeckConfig.load(Map.of());
+    invoices = new Invoices(service.pool(), Clock.systemUTC(), config,
+        RobokassaProvider.from(config, "http://localhost:" + service.app().httpPort()));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (service != null) {
+      service.close();
+    }
+  }
+
+  @BeforeEach
+  void openBrowser() throws IOException {
+    ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
+        .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--window-size=412,915",
+            "--user-data-dir=" + Files.createTempDirectory("kopeck-chromium"));
+    ChromeDriverService driverService = new ChromeDriverService.Builder()
+        .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+    browser = new ChromeDriver(driverService, options);
+    Files.createDirectories(SCREENSHOTS);
+  }
+
+  @AfterEach
+  void closeBrowser() {
+    if (browser != null) {
+      browser.quit();
+    }
+    Ledgers.assertConsistent(service.pool());
+  }
+
+  private void screenshot(String name) throws IOException {
+    File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+    Files.copy(shot.toPath(), SCREENSHOTS.resolve(name + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private String resultHeading() {
+    return new WebDriverWait(browser, Duration.ofSeconds(20))
+        .until(ExpectedConditions.visibilityOfElementLocated(By.id("result"))).getText();
+  }
+
+  @Test
+  @DisplayName("in Chromium: open the payment link of a real invoice, click Pay, land on the success page, balance credited")
+  void pay() throws IOException {
+    Ledgers.seedUser(service.pool(), 1L, "0");
+    Invoice invoice = Http.await(invoices.forTariff(1, "standard", null));
+
+    browser.get(invoice.paymentUrl());
+    screenshot("mock-payment-page");
+    assertThat(browser.findElement(By.id("amount")).getText()).isEqualTo("499.00 ₽");
+    assertThat(browser.findElement(By.id("merchant")).getText()).isEqualTo("kopeck-demo");
+    browser.findElement(By.id("pay")).click();
+    String heading = resultHeading();
+    screenshot("mock-payment-success");
+
+    assertThat(heading).isEqualTo("Оплата прошла");
+    assertThat(browser.getCurrentUrl()).contains("/mock-payment/success?");
+    assertThat(Ledgers.balance(service.pool(), 1)).isEqualByComparingTo("600");
+  }
+
+  @Test
+  @DisplayName("in Chromium: click Cancel, land on the fail page, nothing credited")
+  void cancel() throws IOException {
+    Ledgers.seedUser(service.pool(), 2L, "0");
+    Invoice invoice = Http.await(invoices.forTariff(2, "basic", null));
+
+    browser.get(invoice.paymentUrl());
+    browser.findElement(By.id("cancel")).click();
+    String heading = resultHeading();
+    screenshot("mock-payment-fail");
+
+    assertThat(heading).isEqualTo("Оплата отменена");
+    assertThat(Ledgers.balance(service.pool(), 2)).isEqualByComparingTo("0");
+    assertThat(Ledgers.count(service.pool(), "SELECT count(*) FROM invoices WHERE inv_id = $1 AND status = 'pending'",
+        invoice.invId())).isEqualTo(1);
+  }
+}
