@@ -4,6 +4,7 @@ import io.kopeck.app.ConfigException;
 import io.kopeck.cli.LedgerCommand;
 import io.kopeck.cli.MigrateCommand;
 import io.kopeck.cli.PromoCommand;
+import io.kopeck.cli.RefundCommand;
 import io.kopeck.cli.ServeCommand;
 import io.kopeck.cli.TariffCommand;
 import picocli.CommandLine;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
 /** Entry point: {@code kopeck [serve|migrate|...]}; with no subcommand it serves. */
 @Command(name = "kopeck", mixinStandardHelpOptions = true, version = "kopeck 0.1.0",
     description = "Reactive billing service for Telegram bots.",
-    subcommands = {ServeCommand.class, MigrateCommand.class, LedgerCommand.class, TariffCommand.class, PromoCommand.class})
+    subcommands = {ServeCommand.class, MigrateCommand.class, LedgerCommand.class, TariffCommand.class, PromoCommand.class, RefundCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

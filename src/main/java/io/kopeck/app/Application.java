@@ -11,10 +11,12 @@ import io.kopeck.ledger.BillingEngineVerticle;
 import io.kopeck.ledger.EngineSettings;
 import io.kopeck.ledger.LedgerVerifier;
 import io.kopeck.payment.MockPaymentPages;
+import io.kopeck.payment.PaymentAdminApi;
 import io.kopeck.payment.PaymentApi;
 import io.kopeck.payment.PaymentProvider;
 import io.kopeck.payment.PaymentVerticle;
 import io.kopeck.payment.Payments;
+import io.kopeck.payment.Refunds;
 import io.kopeck.payment.RobokassaProvider;
 import io.kopeck.usage.RunnerAccess;
 import io.kopeck.usage.UsageApi;
@@ -141,7 +143,8 @@ public final class Application {
         new UsageApi(vertx, pool, config, clock, runnerAccess),
         new AdminApi(new BearerAuth(List.of(config.adminApiKey())), new LedgerVerifier(pool, config.balanceFloor())),
         new CatalogAdminApi(new TariffCatalog(pool), new PromoCodes(pool, clock)),
-        new PaymentApi(vertx.eventBus())));
+        new PaymentApi(vertx.eventBus()),
+        new PaymentAdminApi(pool, new Refunds(pool, clock, config))));
     if (paymentProvider instanceof RobokassaProvider mock && mock.name().equals("mock")) {
       routes.add(new MockPaymentPages(mock, WebClient.create(vertx), httpPort));
     }

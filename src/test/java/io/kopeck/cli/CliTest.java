@@ -128,4 +128,17 @@ class CliTest {
       assertThat(bad.output().strip()).isEqualTo("kopeck: tariff is required for a trial code: the trial tariff it grants");
     }
   }
+
+  @Test
+  @DisplayName("kopeck refund refuses what is not a paid invoice with one clear line")
+  void refundCommand() throws Exception {
+    try (RunningService service = RunningService.start(Map.of())) {
+      Map<String, String> env = Map.of("DATABASE_URL", service.db().url().connectionUri(), "LOG_LEVEL", "WARN");
+
+      Run missing = kopeck(env, "refund", "424242", "--reason", "test");
+
+      assertThat(missing.exitCode()).isEqualTo(1);
+      assertThat(missing.output().strip()).isEqualTo("kopeck: No invoice 424242");
+    }
+  }
 }

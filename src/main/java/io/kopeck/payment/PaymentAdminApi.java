@@ -1,0 +1,89 @@
+package io.kopeck.payment;
+
+import io.kopeck.app.ApiException;
+import io.kopeck.app.HttpRoutes;
+import io.kopeck.app.StrictJson;
+import io.kopeck.audit.AuditLog.Actor;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+
+/** Admin API for invoices (SPEC §9): show one, refund one. Authentication is the admin API's. */
+public final class PaymentAdminApi implements HttpRoutes {
+  private static final Actor ADMIN = new Actor("admin", "api");
+  private static final String SHOW = """
+      SELECT i.inv_id, i.user_id, t.slug AS tariff, p.code AS promo_code, i.amount, i.original_amount, i.tokens,
+             i.bonus_tokens, i.period_unit, i.period_value, i.status, i.provider, i.payment_url, i.paid_at,
+             i.refunded_at, i.expires_at, i.created_at
+      FROM invoices i JOIN tariffs t ON t.id = i.tariff_id LEFT JOIN promo_codes p ON p.id = i.promo_code_id
+      WHERE i.inv_id = $1""";
+
+  private final Pool pool;
+  private final Refunds refunds;
+
+  public PaymentAdminApi(Pool pool, Refunds refunds) {
+    this.pool = pool;
+    this.refunds = refunds;
+  }
+
+  @Override
+  public void mount(Router router) {
+    router.get("/admin/api/v1/invoices/:invId").handler(this::show);
+    router.post("/admin/api/v1/invoices/:invId/refund").handler(this::refund);
+  }
+
+  private void show(RoutingContext ctx) {
+    long invId = invId(ctx);
+    pool.preparedQuery(SHOW).execute(Tuple.of(invId)).onSuccess(rows -> {
+      if (rows.size() == 0) {
+        ctx.fail(ApiException.notFound("invoice_not_found", "No invoice " + invId));
+        return;
+      }
+      respond(ctx, 200, toJson(rows.iterator().next()));
+    }).onFailure(ctx::fail);
+  }
+
+  /** Amounts as decimal strings, times as ISO-8601 instants. */
+  private static JsonObject toJson(io.vertx.sqlclient.Row row) {
+    JsonObject json = new JsonObject();
+    for (int i = 0; i < row.size(); i++) {
+      String column = row.getColumnName(i);
+      Object value = row.getValue(i);
+      if (value instanceof java.time.OffsetDateTime time) {
+        json.put(column, time.toInstant().toString());
+      } else if (java.util.Set.of("amount", "original_amount", "tokens", "bonus_tokens").contains(column)) {
+        json.put(column, row.getBigDecimal(i).toPlainString());
+      } else {
+        json.put(column, value);
+      }
+    }
+    return json;
+  }
+
+  private void refund(RoutingContext ctx) {
+    String reason = null;
+    if (ctx.body().buffer() != null && ctx.body().buffer().length() > 0) {
+      try {
+        var body = StrictJson.readObject(ctx.body().buffer().getBytes());
+        reason = body.hasNonNull("reason") ? body.get("reason").asText() : null;
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badRequest("invalid_json", "The body is not a JSON object: " + e.getMessage());
+      }
+    }
+    refunds.refund(invId(ctx), reason, ADMIN).onSuccess(result -> respond(ctx, 200, result)).onFailure(ctx::fail);
+  }
+
+  private static long invId(RoutingContext ctx) {
+    String raw = ctx.pathParam("invId");
+    if (raw == null || !raw.matches("\\d{1,18}")) {
+      throw ApiException.badRequest("invalid_inv_id", "inv_id must be a positive integer");
+    }
+    return Long.parseLong(raw);
+  }
+
+  private static void respond(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+  }
+}
