@@ -5,6 +5,7 @@ import io.kopeck.app.KopeckConfig;
 import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.catalog.Periods;
+import io.kopeck.catalog.PromoCodes;
 import io.kopeck.ledger.BalanceRule;
 import io.kopeck.ledger.Ledger;
 import io.kopeck.ledger.Posting;
@@ -45,9 +46,8 @@ public final class Payments {
   private static final String REDEEM = """
       INSERT INTO promo_redemptions (user_id, promo_code_id, tariff_id, invoice_id, kind, created_at)
       VALUES ($1, $2, $3, $4, 'invoice', $5)""";
-  private static final String COUNT_USE = """
-      UPDATE promo_codes SET uses_count = uses_count + 1, updated_at = $2 WHERE id = $1
-      RETURNING code, uses_count, max_uses""";
+  private static final String COUNT_USE = "UPDATE promo_codes SET uses_count = uses_count + 1, updated_at = $2 WHERE id = $1";
+  private static final String CODE_OF = "SELECT code FROM promo_codes WHERE id = $1";
   private static final String NOTIFY = """
       INSERT INTO notifications (user_id, chat_id, kind, template, args, dedup_key, created_at, next_attempt_at)
       VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $7) ON CONFLICT (chat_id, dedup_key) DO NOTHING""";
@@ -61,6 +61,7 @@ public final class Payments {
   private final KopeckConfig config;
   private final PaymentProvider provider;
   private final Ledger ledger;
+  private final PromoCodes promoCodes;
 
   public Payments(Pool pool, Clock clock, KopeckConfig config, PaymentProvider provider) {
     this.pool = pool;
@@ -68,6 +69,7 @@ public final class Payments {
     this.config = config;
     this.provider = provider;
     this.ledger = new Ledger(clock, config.balanceFloor());
+    this.promoCodes = new PromoCodes(pool, clock);
   }
 
   public Future<Answer> result(String providerName, Map<String, String> params) {
@@ -146,25 +148,25 @@ public final class Payments {
     return tx.preparedQuery(EXTEND).execute(Tuple.of(userId, end, invoice.getUUID("tariff_id"), now)).map(end);
   }
 
-  /** Uses count when paid; a code that ran out meanwhile is still honoured (the payer paid that price), audited. */
-  private static Future<Void> countPromoUse(SqlConnection tx, Row invoice, Actor actor, OffsetDateTime now) {
+  /**
+   * Uses count when paid. The code is checked again first: if it ran out, expired or was switched
+   * off meanwhile, the payment is still honoured (the payer paid that price) and the audit says why.
+   */
+  private Future<Void> countPromoUse(SqlConnection tx, Row invoice, Actor actor, OffsetDateTime now) {
     UUID promoId = invoice.getUUID("promo_code_id");
     if (promoId == null) {
       return Future.succeededFuture();
     }
-    return tx.preparedQuery(REDEEM).execute(Tuple.of(invoice.getLong("user_id"), promoId, invoice.getUUID("tariff_id"),
-            invoice.getUUID("id"), now))
-        .compose(v -> tx.preparedQuery(COUNT_USE).execute(Tuple.of(promoId, now)))
-        .compose(rows -> {
-          Row promo = rows.iterator().next();
-          Integer max = promo.getInteger("max_uses");
-          if (max == null || promo.getInteger("uses_count") <= max) {
-            return Future.succeededFuture();
-          }
-          return AuditLog.record(tx, actor, "promo.over_limit", "promo_code", promo.getString("code"),
-              invoice.getLong("user_id"), null, new JsonObject().put("inv_id", invoice.getLong("inv_id"))
-                  .put("uses_count", promo.getInteger("uses_count")).put("max_uses", max));
-        });
+    long userId = invoice.getLong("user_id");
+    UUID tariffId = invoice.getUUID("tariff_id");
+    return tx.preparedQuery(CODE_OF).execute(Tuple.of(promoId))
+        .compose(rows -> promoCodes.check(tx, rows.iterator().next().getString("code"), userId, tariffId))
+        .compose(check -> tx.preparedQuery(REDEEM).execute(Tuple.of(userId, promoId, tariffId, invoice.getUUID("id"), now))
+            .compose(v -> tx.preparedQuery(COUNT_USE).execute(Tuple.of(promoId, now)))
+            .compose(v -> check.usable() ? Future.succeededFuture()
+                : AuditLog.record(tx, actor, "promo.honoured_after_recheck", "promo_code", check.promo().code(), userId,
+                    null, new JsonObject().put("inv_id", invoice.getLong("inv_id")).put("problem", check.problem().code())
+                        .put("uses_count", check.promo().usesCount() + 1).put("max_uses", check.promo().maxUses()))));
   }
 
   private Future<Void> record(SqlConnection tx, Row invoice, PostingResult posting, OffsetDateTime end, String previous,

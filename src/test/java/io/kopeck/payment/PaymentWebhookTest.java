@@ -191,7 +191,9 @@ class PaymentWebhookTest {
     assertThat(Ledgers.balance(pool, 6)).isEqualByComparingTo("200");
     assertThat(second.amount()).isEqualByComparingTo("190.00");
     assertThat(Ledgers.count(pool, "SELECT uses_count FROM promo_codes WHERE code = 'ONLYONE'")).isEqualTo(2);
-    assertThat(Ledgers.count(pool, "SELECT count(*) FROM audit_log WHERE action = 'promo.over_limit' AND user_id = 6"))
-        .isEqualTo(1);
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM audit_log WHERE action = 'promo.honoured_after_recheck' "
+        + "AND user_id = 6 AND new_value->>'problem' = 'promo_exhausted'")).isEqualTo(1);
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM audit_log WHERE action = 'promo.honoured_after_recheck' "
+        + "AND user_id = 5")).as("the first payer's use was fine").isZero();
   }
 }
