@@ -44,6 +44,8 @@ public final class KopeckConfig {
       Setting.secret("ROBOKASSA_PASSWORD_2"),
       Setting.oneOf("ROBOKASSA_HASH", "md5", "sha1", "sha256", "sha384", "sha512"),
       Setting.bool("ROBOKASSA_IS_TEST"),
+      Setting.oneOf("ROBOKASSA_RECEIPT_TAX", "", "none", "vat0", "vat5", "vat7", "vat10", "vat20", "vat22", "vat105",
+          "vat107", "vat110", "vat120", "vat122"),
       Setting.text("MOCK_MERCHANT_LOGIN"),
       Setting.secret("MOCK_PASSWORD_1"),
       Setting.secret("MOCK_PASSWORD_2"),
@@ -209,6 +211,8 @@ public final class KopeckConfig {
   public String robokassaPassword2() { return string("ROBOKASSA_PASSWORD_2"); }
   public String robokassaHash() { return string("ROBOKASSA_HASH"); }
   public boolean robokassaIsTest() { return (Boolean) values.get("ROBOKASSA_IS_TEST"); }
+  /** The 54-FZ receipt's tax code; empty = send no Receipt. */
+  public String robokassaReceiptTax() { return string("ROBOKASSA_RECEIPT_TAX"); }
   public String mockMerchantLogin() { return string("MOCK_MERCHANT_LOGIN"); }
   public String mockPassword1() { return string("MOCK_PASSWORD_1"); }
   public String mockPassword2() { return string("MOCK_PASSWORD_2"); }

@@ -24,16 +24,18 @@ public final class RobokassaProvider implements PaymentProvider {
   private final String password1;
   private final String password2;
   private final boolean test;
+  private final String receiptTax;
   private final RobokassaSignature signature;
 
   RobokassaProvider(String name, String pageUrl, String merchantLogin, String password1, String password2,
-                    String hash, boolean test) {
+                    String hash, boolean test, String receiptTax) {
     this.name = name;
     this.pageUrl = pageUrl;
     this.merchantLogin = merchantLogin;
     this.password1 = password1;
     this.password2 = password2;
     this.test = test;
+    this.receiptTax = receiptTax;
     this.signature = new RobokassaSignature(hash);
   }
 
@@ -41,10 +43,11 @@ public final class RobokassaProvider implements PaymentProvider {
   public static PaymentProvider from(KopeckConfig config, String baseUrl) {
     if (config.paymentProvider().equals("robokassa")) {
       return new RobokassaProvider("robokassa", ROBOKASSA_URL, config.robokassaMerchantLogin(),
-          config.robokassaPassword1(), config.robokassaPassword2(), config.robokassaHash(), config.robokassaIsTest());
+          config.robokassaPassword1(), config.robokassaPassword2(), config.robokassaHash(), config.robokassaIsTest(),
+          config.robokassaReceiptTax());
     }
     return new RobokassaProvider("mock", baseUrl + "/mock-payment", config.mockMerchantLogin(), config.mockPassword1(),
-        config.mockPassword2(), config.robokassaHash(), false);
+        config.mockPassword2(), config.robokassaHash(), false, "");
   }
 
   @Override
@@ -66,10 +69,33 @@ public final class RobokassaProvider implements PaymentProvider {
     if (test) {
       query.put("IsTest", "1");
     }
+    String receipt = receipt(invoice, query.get("Description"));
+    if (receipt != null) {
+      query.put("Receipt", receipt);
+    }
     query.putAll(shp);
-    query.put("SignatureValue", signature.forPaymentUrl(merchantLogin, outSum, invoice.invId(), null, password1, shp));
+    query.put("SignatureValue", signature.forPaymentUrl(merchantLogin, outSum, invoice.invId(), receipt, password1, shp));
     return pageUrl + "?" + query.entrySet().stream()
         .map(e -> encode(e.getKey()) + "=" + encode(e.getValue())).collect(Collectors.joining("&"));
+  }
+
+  /**
+   * The 54-FZ receipt: one service line at the paid amount. Robokassa wants the JSON URL-encoded
+   * both in the signature and as the parameter's value (so it is encoded twice in the URL).
+   */
+  private String receipt(Invoice invoice, String description) {
+    if (receiptTax.isEmpty()) {
+      return null;
+    }
+    io.vertx.core.json.JsonObject item = new io.vertx.core.json.JsonObject()
+        .put("name", description.length() > 128 ? description.substring(0, 128) : description)
+        .put("quantity", 1)
+        .put("sum", invoice.amount())
+        .put("payment_method", "full_payment")
+        .put("payment_object", "service")
+        .put("tax", receiptTax);
+    String json = new io.vertx.core.json.JsonObject().put("items", new io.vertx.core.json.JsonArray().add(item)).encode();
+    return URLEncoder.encode(json, StandardCharsets.UTF_8);
   }
 
   @Override

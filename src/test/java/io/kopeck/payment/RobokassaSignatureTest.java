@@ -51,7 +51,7 @@ class RobokassaSignatureTest {
   @DisplayName("the payment URL carries Robokassa's parameters, a description cut to 100 characters, and IsTest")
   void paymentUrl() {
     RobokassaProvider real = new RobokassaProvider("robokassa", RobokassaProvider.ROBOKASSA_URL, "shop", "p1", "p2",
-        "sha256", true);
+        "sha256", true, "");
     io.kopeck.catalog.Invoice invoice = new io.kopeck.catalog.Invoice(java.util.UUID.randomUUID(), 1042, 7,
         java.util.UUID.randomUUID(), null, new java.math.BigDecimal("499.00"), new java.math.BigDecimal("499.00"),
         java.math.BigDecimal.TEN, java.math.BigDecimal.ZERO, null, null, "pending", "robokassa", null, null,
@@ -63,5 +63,25 @@ class RobokassaSignatureTest {
         + "&InvId=1042&Description=" + "x".repeat(100) + "&Culture=ru&IsTest=1&Shp_user=7&SignatureValue=");
     assertThat(url).endsWith(new RobokassaSignature("sha256").forPaymentUrl("shop", "499.00", 1042, null, "p1",
         Map.of("Shp_user", "7")));
+  }
+
+  @Test
+  @DisplayName("with ROBOKASSA_RECEIPT_TAX the URL carries a 54-FZ Receipt, URL-encoded into the signature and encoded again in the URL")
+  void receipt() throws Exception {
+    RobokassaProvider real = new RobokassaProvider("robokassa", RobokassaProvider.ROBOKASSA_URL, "shop", "p1", "p2",
+        "md5", false, "none");
+    io.kopeck.catalog.Invoice invoice = new io.kopeck.catalog.Invoice(java.util.UUID.randomUUID(), 7, 9,
+        java.util.UUID.randomUUID(), null, new java.math.BigDecimal("449.10"), new java.math.BigDecimal("499.00"),
+        java.math.BigDecimal.TEN, java.math.BigDecimal.ZERO, null, null, "pending", "robokassa", null, null,
+        java.time.OffsetDateTime.now(), java.time.OffsetDateTime.now());
+
+    String url = real.paymentUrl(invoice, "Kopeck: Стандарт");
+
+    String json = "{\"items\":[{\"name\":\"Kopeck: Стандарт\",\"quantity\":1,\"sum\":449.10,"
+        + "\"payment_method\":\"full_payment\",\"payment_object\":\"service\",\"tax\":\"none\"}]}";
+    String encoded = java.net.URLEncoder.encode(json, StandardCharsets.UTF_8);
+    assertThat(url).contains("&Receipt=" + java.net.URLEncoder.encode(encoded, StandardCharsets.UTF_8).replace("+", "%20")
+        + "&");
+    assertThat(url).endsWith("SignatureValue=" + hex("MD5", "shop:449.10:7:" + encoded + ":p1:Shp_user=9"));
   }
 }
