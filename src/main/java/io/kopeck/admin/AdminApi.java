@@ -2,6 +2,7 @@ package io.kopeck.admin;
 
 import io.kopeck.app.BearerAuth;
 import io.kopeck.app.HttpRoutes;
+import io.kopeck.app.JsonHttp;
 import io.kopeck.ledger.LedgerVerifier;
 import io.kopeck.ledger.Violation;
 import io.vertx.core.json.JsonArray;
@@ -37,8 +38,7 @@ public final class AdminApi implements HttpRoutes {
     verifier.verify().onSuccess(violations -> {
       JsonArray rows = new JsonArray();
       violations.stream().map(Violation::toJson).forEach(rows::add);
-      ctx.response().putHeader("Content-Type", "application/json")
-          .end(new JsonObject().put("ok", violations.isEmpty()).put("violations", rows).encode());
+      JsonHttp.respond(ctx, 200, new JsonObject().put("ok", violations.isEmpty()).put("violations", rows));
     }).onFailure(ctx::fail);
   }
 }

@@ -1,9 +1,7 @@
 package io.kopeck.catalog;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kopeck.app.ApiException;
 import io.kopeck.app.HttpRoutes;
-import io.kopeck.app.StrictJson;
+import io.kopeck.app.JsonHttp;
 import io.kopeck.audit.AuditLog.Actor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -37,20 +35,20 @@ public final class CatalogAdminApi implements HttpRoutes {
     promoCodes.list().onSuccess(list -> {
       JsonArray items = new JsonArray();
       list.forEach(p -> items.add(p.toJson()));
-      respond(ctx, 200, new JsonObject().put("promo_codes", items));
+      JsonHttp.respond(ctx, 200, new JsonObject().put("promo_codes", items));
     }).onFailure(ctx::fail);
   }
 
   private void createPromoCode(RoutingContext ctx) {
-    promoCodes.create(body(ctx), ADMIN).onSuccess(p -> respond(ctx, 201, p.toJson())).onFailure(ctx::fail);
+    promoCodes.create(JsonHttp.body(ctx), ADMIN).onSuccess(p -> JsonHttp.respond(ctx, 201, p.toJson())).onFailure(ctx::fail);
   }
 
   private void showPromoCode(RoutingContext ctx) {
-    promoCodes.find(ctx.pathParam("code")).onSuccess(p -> respond(ctx, 200, p.toJson())).onFailure(ctx::fail);
+    promoCodes.find(ctx.pathParam("code")).onSuccess(p -> JsonHttp.respond(ctx, 200, p.toJson())).onFailure(ctx::fail);
   }
 
   private void deactivatePromoCode(RoutingContext ctx) {
-    promoCodes.deactivate(ctx.pathParam("code"), ADMIN).onSuccess(p -> respond(ctx, 200, p.toJson()))
+    promoCodes.deactivate(ctx.pathParam("code"), ADMIN).onSuccess(p -> JsonHttp.respond(ctx, 200, p.toJson()))
         .onFailure(ctx::fail);
   }
 
@@ -58,28 +56,17 @@ public final class CatalogAdminApi implements HttpRoutes {
     tariffs.list().onSuccess(list -> {
       JsonArray items = new JsonArray();
       list.forEach(t -> items.add(t.toJson()));
-      respond(ctx, 200, new JsonObject().put("tariffs", items));
+      JsonHttp.respond(ctx, 200, new JsonObject().put("tariffs", items));
     }).onFailure(ctx::fail);
   }
 
   private void create(RoutingContext ctx) {
-    tariffs.create(body(ctx), ADMIN).onSuccess(t -> respond(ctx, 201, t.toJson())).onFailure(ctx::fail);
+    tariffs.create(JsonHttp.body(ctx), ADMIN).onSuccess(t -> JsonHttp.respond(ctx, 201, t.toJson())).onFailure(ctx::fail);
   }
 
   private void update(RoutingContext ctx) {
-    tariffs.update(ctx.pathParam("slug"), body(ctx), ADMIN).onSuccess(t -> respond(ctx, 200, t.toJson()))
+    tariffs.update(ctx.pathParam("slug"), JsonHttp.body(ctx), ADMIN).onSuccess(t -> JsonHttp.respond(ctx, 200, t.toJson()))
         .onFailure(ctx::fail);
   }
 
-  private static ObjectNode body(RoutingContext ctx) {
-    try {
-      return StrictJson.readObject(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("invalid_json", "The body is not a JSON object: " + e.getMessage());
-    }
-  }
-
-  private static void respond(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
-  }
 }

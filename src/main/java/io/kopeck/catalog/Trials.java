@@ -9,6 +9,7 @@ import io.kopeck.ledger.Ledger;
 import io.kopeck.ledger.Posting;
 import io.kopeck.ledger.PostingResult;
 import io.kopeck.ledger.TransactionType;
+import io.kopeck.notify.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -39,9 +40,6 @@ public final class Trials {
       UPDATE users SET subscription_end = $2, last_expiry_notice = NULL, expired_notified = false,
              tariff_id = coalesce(tariff_id, (SELECT id FROM tariffs WHERE slug = $3)), updated_at = $4
       WHERE id = $1""";
-  private static final String NOTIFY = """
-      INSERT INTO notifications (user_id, chat_id, kind, template, args, dedup_key, created_at, next_attempt_at)
-      VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $7) ON CONFLICT (chat_id, dedup_key) DO NOTHING""";
 
   /** What the user got. */
   public record TrialGrant(String code, String tariff, BigDecimal tokens, BigDecimal balanceAfter,
@@ -131,13 +129,8 @@ public final class Trials {
     writes.add(AuditLog.record(tx, new Actor("user", Long.toString(userId)), "trial.activate", "user",
         Long.toString(userId), userId, new JsonObject().put("subscription_end", oldEnd == null ? null : oldEnd.toString()),
         args));
-    String dedup = "trial:" + grant.tariff();
-    writes.add(tx.preparedQuery(NOTIFY).execute(Tuple.of(userId, userId, "trial_activated", "trial.activated",
-        args.encode(), dedup, now)));
-    for (Long admin : config.adminChatIds()) {
-      writes.add(tx.preparedQuery(NOTIFY).execute(Tuple.of(userId, admin, "admin_trial", "admin.trial_activated",
-          args.copy().put("user_id", userId).encode(), dedup + ":" + userId, now)));
-    }
+    writes.add(Outbox.toUserAndAdmins(tx, new Outbox.Notice(userId, "trial_activated", "trial.activated", args,
+        "trial:" + grant.tariff()), config.adminChatIds(), now));
     return Future.all(writes).mapEmpty();
   }
 }

@@ -2,7 +2,7 @@ package io.kopeck.payment;
 
 import io.kopeck.app.ApiException;
 import io.kopeck.app.HttpRoutes;
-import io.kopeck.app.StrictJson;
+import io.kopeck.app.JsonHttp;
 import io.kopeck.audit.AuditLog.Actor;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -41,7 +41,7 @@ public final class PaymentAdminApi implements HttpRoutes {
         ctx.fail(ApiException.notFound("invoice_not_found", "No invoice " + invId));
         return;
       }
-      respond(ctx, 200, toJson(rows.iterator().next()));
+      JsonHttp.respond(ctx, 200, toJson(rows.iterator().next()));
     }).onFailure(ctx::fail);
   }
 
@@ -65,14 +65,10 @@ public final class PaymentAdminApi implements HttpRoutes {
   private void refund(RoutingContext ctx) {
     String reason = null;
     if (ctx.body().buffer() != null && ctx.body().buffer().length() > 0) {
-      try {
-        var body = StrictJson.readObject(ctx.body().buffer().getBytes());
-        reason = body.hasNonNull("reason") ? body.get("reason").asText() : null;
-      } catch (IllegalArgumentException e) {
-        throw ApiException.badRequest("invalid_json", "The body is not a JSON object: " + e.getMessage());
-      }
+      var body = JsonHttp.body(ctx);
+      reason = body.hasNonNull("reason") ? body.get("reason").asText() : null;
     }
-    refunds.refund(invId(ctx), reason, ADMIN).onSuccess(result -> respond(ctx, 200, result)).onFailure(ctx::fail);
+    refunds.refund(invId(ctx), reason, ADMIN).onSuccess(result -> JsonHttp.respond(ctx, 200, result)).onFailure(ctx::fail);
   }
 
   private static long invId(RoutingContext ctx) {
@@ -83,7 +79,4 @@ public final class PaymentAdminApi implements HttpRoutes {
     return Long.parseLong(raw);
   }
 
-  private static void respond(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
-  }
 }

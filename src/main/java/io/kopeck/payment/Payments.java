@@ -11,6 +11,7 @@ import io.kopeck.ledger.Ledger;
 import io.kopeck.ledger.Posting;
 import io.kopeck.ledger.PostingResult;
 import io.kopeck.ledger.TransactionType;
+import io.kopeck.notify.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -48,9 +49,6 @@ public final class Payments {
       VALUES ($1, $2, $3, $4, 'invoice', $5)""";
   private static final String COUNT_USE = "UPDATE promo_codes SET uses_count = uses_count + 1, updated_at = $2 WHERE id = $1";
   private static final String CODE_OF = "SELECT code FROM promo_codes WHERE id = $1";
-  private static final String NOTIFY = """
-      INSERT INTO notifications (user_id, chat_id, kind, template, args, dedup_key, created_at, next_attempt_at)
-      VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $7) ON CONFLICT (chat_id, dedup_key) DO NOTHING""";
 
   /** What to answer the provider. */
   public record Answer(int status, String body) {
@@ -180,12 +178,8 @@ public final class Payments {
     List<Future<?>> writes = new ArrayList<>();
     writes.add(AuditLog.record(tx, actor, previous.equals("pending") ? "invoice.paid" : "invoice.paid_late",
         "invoice", Long.toString(invId), userId, new JsonObject().put("status", previous), args.copy().put("status", "paid")));
-    writes.add(tx.preparedQuery(NOTIFY).execute(Tuple.of(userId, userId, "payment_received", "payment.received",
-        args.encode(), "invoice:" + invId, now)));
-    for (Long admin : config.adminChatIds()) {
-      writes.add(tx.preparedQuery(NOTIFY).execute(Tuple.of(userId, admin, "admin_payment", "admin.payment",
-          args.copy().put("user_id", userId).encode(), "invoice:" + invId, now)));
-    }
+    writes.add(Outbox.toUserAndAdmins(tx, new Outbox.Notice(userId, "payment", "payment.received", args,
+        "invoice:" + invId), config.adminChatIds(), now));
     return Future.all(writes).mapEmpty();
   }
 }

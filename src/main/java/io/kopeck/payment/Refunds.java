@@ -10,6 +10,7 @@ import io.kopeck.ledger.Ledger;
 import io.kopeck.ledger.Posting;
 import io.kopeck.ledger.PostingResult;
 import io.kopeck.ledger.TransactionType;
+import io.kopeck.notify.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -34,9 +35,6 @@ public final class Refunds {
       FROM invoices i JOIN users u ON u.id = i.user_id WHERE i.inv_id = $1 FOR UPDATE OF i, u""";
   private static final String MARK = "UPDATE invoices SET status = 'refunded', refunded_at = $2 WHERE id = $1";
   private static final String SHORTEN = "UPDATE users SET subscription_end = $2, updated_at = $3 WHERE id = $1";
-  private static final String NOTIFY = """
-      INSERT INTO notifications (user_id, chat_id, kind, template, args, dedup_key, created_at, next_attempt_at)
-      VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $7) ON CONFLICT (chat_id, dedup_key) DO NOTHING""";
 
   private final Pool pool;
   private final Clock clock;
@@ -104,12 +102,8 @@ public final class Refunds {
         new JsonObject().put("status", "paid").put("subscription_end",
             invoice.getOffsetDateTime("subscription_end") == null ? null
                 : invoice.getOffsetDateTime("subscription_end").toInstant().toString()), result));
-    writes.add(tx.preparedQuery(NOTIFY).execute(Tuple.of(userId, userId, "refund", "refund.done", result.encode(),
-        "refund:" + invId, now)));
-    for (Long admin : config.adminChatIds()) {
-      writes.add(tx.preparedQuery(NOTIFY).execute(Tuple.of(userId, admin, "admin_refund", "admin.refund",
-          result.copy().put("user_id", userId).encode(), "refund:" + invId, now)));
-    }
+    writes.add(Outbox.toUserAndAdmins(tx, new Outbox.Notice(userId, "refund", "refund.done", result, "refund:" + invId),
+        config.adminChatIds(), now));
     return Future.all(writes).map(result);
   }
 }

@@ -5,13 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kopeck.app.ApiException;
 import io.kopeck.app.BearerAuth;
 import io.kopeck.app.HttpRoutes;
+import io.kopeck.app.JsonHttp;
 import io.kopeck.app.KopeckConfig;
 import io.kopeck.app.StrictJson;
 import io.kopeck.ledger.ChargeResult;
 import io.kopeck.ledger.SpendCharge;
 import io.kopeck.ledger.UsageCharge;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.Router;
@@ -77,32 +77,32 @@ public final class UsageApi implements HttpRoutes {
   }
 
   private void singleEvent(RoutingContext ctx) {
-    ObjectNode body = jsonBody(ctx);
+    ObjectNode body = JsonHttp.body(ctx);
     UsageCharge charge;
     try {
       charge = parser.parse(body);
     } catch (InvalidEvent e) {
-      respond(ctx, 422, ChargeResponses.rejected(e.eventId(), "invalid_event", e.getMessage()));
+      JsonHttp.respond(ctx, 422, ChargeResponses.rejected(e.eventId(), "invalid_event", e.getMessage()));
       return;
     }
     engine.charge(charge).onComplete(done -> {
       if (done.failed()) {
         ctx.response().putHeader("Retry-After", "1");
-        respond(ctx, 503, ChargeResponses.unavailable(charge.eventId()));
+        JsonHttp.respond(ctx, 503, ChargeResponses.unavailable(charge.eventId()));
         return;
       }
       ChargeResult result = done.result();
-      respond(ctx, result.charged() ? 200 : ChargeResponses.httpStatus(result.rejection()),
+      JsonHttp.respond(ctx, result.charged() ? 200 : ChargeResponses.httpStatus(result.rejection()),
           ChargeResponses.usage(charge.eventId(), result));
     });
   }
 
   private void balance(RoutingContext ctx) {
-    balances.balance(userId(ctx)).onSuccess(json -> respond(ctx, 200, json)).onFailure(ctx::fail);
+    balances.balance(userId(ctx)).onSuccess(json -> JsonHttp.respond(ctx, 200, json)).onFailure(ctx::fail);
   }
 
   private void spend(RoutingContext ctx) {
-    SpendCharge charge = spendCharge(userId(ctx), jsonBody(ctx));
+    SpendCharge charge = spendCharge(userId(ctx), JsonHttp.body(ctx));
     engine.charge(charge).onComplete(done -> {
       if (done.failed()) {
         ctx.response().putHeader("Retry-After", "1");
@@ -115,7 +115,7 @@ public final class UsageApi implements HttpRoutes {
             ChargeResponses.message(result.rejection())));
         return;
       }
-      respond(ctx, 200, ChargeResponses.spend(result));
+      JsonHttp.respond(ctx, 200, ChargeResponses.spend(result));
     });
   }
 
@@ -155,15 +155,6 @@ public final class UsageApi implements HttpRoutes {
     return node.textValue();
   }
 
-  private static ObjectNode jsonBody(RoutingContext ctx) {
-    Buffer body = ctx.body().buffer();
-    try {
-      return StrictJson.readObject(body == null ? new byte[0] : body.getBytes());
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("invalid_json", "The body is not a JSON object: " + e.getMessage());
-    }
-  }
-
   private static long userId(RoutingContext ctx) {
     String raw = ctx.pathParam("userId");
     if (raw == null || !raw.matches("[1-9]\\d{0,18}")) {
@@ -176,7 +167,4 @@ public final class UsageApi implements HttpRoutes {
     }
   }
 
-  private static void respond(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
-  }
 }

@@ -82,7 +82,7 @@ class TrialsTest {
     assertThat(Ledgers.count(pool, "SELECT count(*) FROM notifications WHERE user_id = 1 AND chat_id = 1 "
         + "AND kind = 'trial_activated' AND status = 'pending'")).isEqualTo(1);
     assertThat(Ledgers.count(pool, "SELECT count(*) FROM notifications WHERE user_id = 1 AND chat_id IN (900, 901) "
-        + "AND kind = 'admin_trial'")).isEqualTo(2);
+        + "AND kind = 'admin_trial_activated'")).isEqualTo(2);
   }
 
   @Test

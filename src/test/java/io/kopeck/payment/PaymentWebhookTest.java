@@ -105,7 +105,7 @@ class PaymentWebhookTest {
     assertThat(Ledgers.count(pool, "SELECT count(*) FROM audit_log WHERE action = 'invoice.paid' AND entity_id = $1",
         Long.toString(invoice.invId()))).isEqualTo(1);
     assertThat(Ledgers.count(pool, "SELECT count(*) FROM notifications WHERE user_id = 1 AND kind IN "
-        + "('payment_received', 'admin_payment') AND chat_id IN (1, 900)")).isEqualTo(2);
+        + "('payment', 'admin_payment') AND chat_id IN (1, 900)")).isEqualTo(2);
   }
 
   @Test

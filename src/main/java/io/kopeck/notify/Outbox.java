@@ -1,0 +1,49 @@
+package io.kopeck.notify;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The transactional outbox (SPEC §3): a message is written in the same transaction as the change
+ * it reports, and sent later by the notification sender. (chat, dedup key) is unique, so a change
+ * retried or replayed never queues its message twice.
+ */
+public final class Outbox {
+  private static final String INSERT = """
+      INSERT INTO notifications (user_id, chat_id, kind, template, args, dedup_key, created_at, next_attempt_at)
+      VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7, $7) ON CONFLICT (chat_id, dedup_key) DO NOTHING""";
+
+  /** A message about a user: its kind, text template key, template arguments, and dedup key. */
+  public record Notice(long userId, String kind, String template, JsonObject args, String dedupKey) {
+  }
+
+  private Outbox() {
+  }
+
+  /**
+   * The user's message in their own chat, and the admins' version (kind {@code admin_<kind>},
+   * template {@code admin.<template>}, plus the user id) in every admin chat.
+   */
+  public static Future<Void> toUserAndAdmins(SqlConnection tx, Notice notice, List<Long> adminChats,
+                                             OffsetDateTime now) {
+    List<Future<?>> writes = new ArrayList<>();
+    writes.add(insert(tx, notice.userId(), notice.userId(), notice.kind(), notice.template(), notice.args(),
+        notice.dedupKey(), now));
+    JsonObject adminArgs = notice.args().copy().put("user_id", notice.userId());
+    for (Long chat : adminChats) {
+      writes.add(insert(tx, notice.userId(), chat, "admin_" + notice.kind(), "admin." + notice.template(), adminArgs,
+          notice.dedupKey() + ":" + notice.userId(), now));
+    }
+    return Future.all(writes).mapEmpty();
+  }
+
+  private static Future<?> insert(SqlConnection tx, long userId, long chatId, String kind, String template,
+                                  JsonObject args, String dedupKey, OffsetDateTime now) {
+    return tx.preparedQuery(INSERT).execute(Tuple.of(userId, chatId, kind, template, args.encode(), dedupKey, now));
+  }
+}
