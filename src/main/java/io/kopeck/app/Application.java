@@ -193,18 +193,6 @@ public final class Application {
     return pool;
   }
 
-  public Vertx vertx() {
-    return vertx;
-  }
-
-  public DatabaseUrl databaseUrl() {
-    return database.url();
-  }
-
-  public Clock clock() {
-    return clock;
-  }
-
   private static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();

@@ -63,8 +63,4 @@ final class HttpServerVerticle extends VerticleBase {
     return server == null ? Future.succeededFuture()
         : server.shutdown(config.shutdownTimeoutSeconds(), TimeUnit.SECONDS);
   }
-
-  int actualPort() {
-    return server.actualPort();
-  }
 }

@@ -1,7 +1,6 @@
 package io.kopeck.testsupport;
 
 import io.kopeck.app.DatabaseUrl;
-import io.kopeck.app.Migrations;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,13 +33,6 @@ public final class TestDatabase implements AutoCloseable {
     String name = "kopeck_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
     execute(admin, "CREATE DATABASE " + name);
     return new TestDatabase(admin.withDatabase(name));
-  }
-
-  /** A database with every migration applied. */
-  public static TestDatabase createMigrated() {
-    TestDatabase db = createEmpty();
-    Migrations.migrate(db.url());
-    return db;
   }
 
   public DatabaseUrl url() {
