@@ -1,6 +1,7 @@
 package io.kopeck;
 
 import io.kopeck.app.ConfigException;
+import io.kopeck.cli.InvoicesCommand;
 import io.kopeck.cli.LedgerCommand;
 import io.kopeck.cli.MigrateCommand;
 import io.kopeck.cli.PromoCommand;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
 /** Entry point: {@code kopeck [serve|migrate|...]}; with no subcommand it serves. */
 @Command(name = "kopeck", mixinStandardHelpOptions = true, version = "kopeck 0.1.0",
     description = "Reactive billing service for Telegram bots.",
-    subcommands = {ServeCommand.class, MigrateCommand.class, LedgerCommand.class, TariffCommand.class, PromoCommand.class, RefundCommand.class})
+    subcommands = {ServeCommand.class, MigrateCommand.class, LedgerCommand.class, TariffCommand.class, PromoCommand.class, RefundCommand.class, InvoicesCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

@@ -187,19 +187,29 @@ public final class Invoices {
    * lists them. Safe on several instances: a row is updated once, whoever gets there first.
    */
   public Future<List<Long>> expireDue(Actor actor) {
+    return expire(actor, null, false);
+  }
+
+  /**
+   * The same, for operators: with {@code ttlHours}, pending invoices created more than that many
+   * hours ago count as due whatever their expires_at; with {@code dryRun}, only lists them.
+   */
+  public Future<List<Long>> expire(Actor actor, Integer ttlHours, boolean dryRun) {
     OffsetDateTime now = now();
-    return pool.withTransaction(tx -> tx.preparedQuery("UPDATE invoices SET status = 'expired' "
-            + "WHERE status = 'pending' AND expires_at <= $1 RETURNING inv_id")
-        .execute(Tuple.of(now))
-        .compose(rows -> {
-          List<Long> expired = new ArrayList<>();
-          rows.forEach(row -> expired.add(row.getLong("inv_id")));
-          if (expired.isEmpty()) {
-            return Future.succeededFuture(expired);
-          }
-          return AuditLog.record(tx, actor, "invoice.expire", "invoice", "bulk", null, null,
-              new JsonObject().put("inv_ids", new JsonArray(expired)).put("count", expired.size())).map(expired);
-        }));
+    String due = ttlHours == null ? "expires_at <= $1" : "created_at <= $1";
+    OffsetDateTime cutoff = ttlHours == null ? now : now.minusHours(ttlHours);
+    String sql = dryRun
+        ? "SELECT inv_id FROM invoices WHERE status = 'pending' AND " + due + " ORDER BY inv_id"
+        : "UPDATE invoices SET status = 'expired' WHERE status = 'pending' AND " + due + " RETURNING inv_id";
+    return pool.withTransaction(tx -> tx.preparedQuery(sql).execute(Tuple.of(cutoff)).compose(rows -> {
+      List<Long> expired = new ArrayList<>();
+      rows.forEach(row -> expired.add(row.getLong("inv_id")));
+      if (expired.isEmpty() || dryRun) {
+        return Future.succeededFuture(expired);
+      }
+      return AuditLog.record(tx, actor, "invoice.expire", "invoice", "bulk", null, null,
+          new JsonObject().put("inv_ids", new JsonArray(expired)).put("count", expired.size())).map(expired);
+    }));
   }
 
   private OffsetDateTime now() {

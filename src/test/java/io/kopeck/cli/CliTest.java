@@ -141,4 +141,27 @@ class CliTest {
       assertThat(missing.output().strip()).isEqualTo("kopeck: No invoice 424242");
     }
   }
+
+  @Test
+  @DisplayName("kopeck invoices expire --dry-run lists, --ttl-hours 0 expires every pending invoice, once")
+  void invoicesExpire() throws Exception {
+    try (RunningService service = RunningService.start(Map.of())) {
+      Ledgers.seedUser(service.pool(), 1L, "0");
+      Http.await(service.pool().query("INSERT INTO invoices (user_id, tariff_id, amount, original_amount, tokens, "
+          + "idempotency_key, provider, expires_at, created_at) SELECT 1, id, 199, 199, 200, 'k1', 'mock', "
+          + "now() + interval '1 day', now() - interval '2 hours' FROM tariffs WHERE slug = 'basic'").execute());
+      Map<String, String> env = Map.of("DATABASE_URL", service.db().url().connectionUri(), "LOG_LEVEL", "WARN");
+
+      Run notYet = kopeck(env, "invoices", "expire");
+      Run dry = kopeck(env, "invoices", "expire", "--dry-run", "--ttl-hours", "1");
+      Run expired = kopeck(env, "invoices", "expire", "--ttl-hours", "1");
+      Run again = kopeck(env, "invoices", "expire", "--ttl-hours", "1");
+
+      assertThat(notYet.output()).contains("expired 0 invoice(s)");
+      assertThat(dry.output()).contains("would expire 1 invoice(s): [1000]");
+      assertThat(expired.output()).contains("expired 1 invoice(s): [1000]");
+      assertThat(again.output()).contains("expired 0 invoice(s)");
+      assertThat(Ledgers.count(service.pool(), "SELECT count(*) FROM invoices WHERE status = 'expired'")).isEqualTo(1);
+    }
+  }
 }
