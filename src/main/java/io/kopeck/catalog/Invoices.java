@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Invoices (SPEC §4): creation that a double tap cannot duplicate, user cancellation, and the
+ * Invoices (SPEC §4): creation that a repeated tap cannot duplicate, user cancellation, and the
  * expiry of pending invoices. The status machine itself is enforced by a trigger in SQL.
  */
 public final class Invoices {
