@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kopeck.admin.AdminApi;
 import io.kopeck.catalog.CatalogAdminApi;
 import io.kopeck.catalog.DefaultCatalog;
+import io.kopeck.catalog.Invoices;
 import io.kopeck.catalog.PromoCodes;
 import io.kopeck.catalog.TariffCatalog;
 import io.kopeck.ledger.BatchStats;
@@ -18,6 +19,8 @@ import io.kopeck.payment.PaymentVerticle;
 import io.kopeck.payment.Payments;
 import io.kopeck.payment.Refunds;
 import io.kopeck.payment.RobokassaProvider;
+import io.kopeck.subscription.SubscriptionJobs;
+import io.kopeck.subscription.SubscriptionTimerVerticle;
 import io.kopeck.usage.RunnerAccess;
 import io.kopeck.usage.UsageApi;
 import io.vertx.core.DeploymentOptions;
@@ -97,6 +100,8 @@ public final class Application {
           return vertx.deployVerticle(new BillingEngineVerticle(EngineSettings.of(config, pool, clock), batchStats));
         })
         .compose(engine -> vertx.deployVerticle(new PaymentVerticle(new Payments(pool, clock, config, paymentProvider))))
+        .compose(payments -> vertx.deployVerticle(new SubscriptionTimerVerticle(new SubscriptionJobs(pool, clock, config,
+            new Invoices(pool, clock, config, paymentProvider)), config.timerIntervalSeconds() * 1000L)))
         .compose(engine -> deployHttp())
         .map(id -> {
           httpDeployment = id;

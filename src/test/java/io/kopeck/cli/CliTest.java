@@ -164,4 +164,18 @@ class CliTest {
       assertThat(Ledgers.count(service.pool(), "SELECT count(*) FROM invoices WHERE status = 'expired'")).isEqualTo(1);
     }
   }
+
+  @Test
+  @DisplayName("kopeck timers run-once runs every job and prints one summary line each")
+  void timersRunOnce() throws Exception {
+    try (RunningService service = RunningService.start(Map.of())) {
+      Map<String, String> env = Map.of("DATABASE_URL", service.db().url().connectionUri(), "LOG_LEVEL", "WARN");
+
+      Run run = kopeck(env, "timers", "run-once");
+
+      assertThat(run.exitCode()).isZero();
+      assertThat(run.output()).contains("renewals: claimed 0", "expiry-notices: claimed 0", "low-balance: claimed 0",
+          "invoice-expiry: claimed 0");
+    }
+  }
 }

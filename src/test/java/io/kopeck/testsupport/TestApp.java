@@ -25,6 +25,8 @@ public final class TestApp {
     env.put("HTTP_PORT", "0");
     env.put("DB_POOL_SIZE", "8");
     env.put("SHUTDOWN_TIMEOUT_SECONDS", "5");
+    // Tests drive the timer jobs themselves; a background tick must not act in the middle of one.
+    env.put("TIMER_INTERVAL_SECONDS", "86400");
     env.putAll(overrides);
     return KopeckConfig.load(env);
   }

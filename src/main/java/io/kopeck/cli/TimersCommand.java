@@ -1,0 +1,35 @@
+package io.kopeck.cli;
+
+import io.kopeck.app.KopeckConfig;
+import io.kopeck.catalog.Invoices;
+import io.kopeck.payment.RobokassaProvider;
+import io.kopeck.subscription.JobSummary;
+import io.kopeck.subscription.SubscriptionJobs;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+@Command(name = "timers", description = "The subscription timer's jobs.", subcommands = TimersCommand.RunOnce.class)
+public final class TimersCommand implements Runnable {
+
+  @Override
+  public void run() {
+    System.out.println("Usage: kopeck timers run-once");
+  }
+
+  @Command(name = "run-once", description = "Run every timer job once (cron-style operation, debugging).")
+  static final class RunOnce implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      KopeckConfig config = Cli.config();
+      try (CliDatabase db = new CliDatabase(config)) {
+        List<JobSummary> summaries = db.run(pool -> new SubscriptionJobs(pool, Clock.systemUTC(), config,
+            new Invoices(pool, Clock.systemUTC(), config, RobokassaProvider.from(config, config.publicBaseUrl())))
+            .runOnce());
+        summaries.forEach(System.out::println);
+        return 0;
+      }
+    }
+  }
+}

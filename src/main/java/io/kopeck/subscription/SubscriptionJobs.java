@@ -1,0 +1,219 @@
+package io.kopeck.subscription;
+
+import io.kopeck.app.KopeckConfig;
+import io.kopeck.audit.AuditLog.Actor;
+import io.kopeck.catalog.Invoices;
+import io.kopeck.catalog.Periods;
+import io.kopeck.ledger.BalanceRule;
+import io.kopeck.ledger.Ledger;
+import io.kopeck.ledger.Posting;
+import io.kopeck.ledger.PostingResult;
+import io.kopeck.ledger.TransactionType;
+import io.kopeck.notify.Outbox;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The subscription timer's jobs (SPEC §7). Each claims its rows with FOR UPDATE SKIP LOCKED inside
+ * one transaction, so instances running the same job at once share the rows and never act on one
+ * twice; every message goes to the outbox with a dedup key, and every renewal charge carries an
+ * idempotency key, so a retried run changes nothing either.
+ */
+public final class SubscriptionJobs {
+  static final int BATCH = 500;
+  private static final String ENDED = """
+      SELECT u.id, u.subscription_end, u.token_balance, u.auto_renew, t.slug, t.period_unit, t.period_value,
+             t.subscription_fee, t.is_trial
+      FROM users u LEFT JOIN tariffs t ON t.id = u.tariff_id
+      WHERE u.subscription_end <= $1 AND NOT u.expired_notified
+      ORDER BY u.id LIMIT $2 FOR UPDATE OF u SKIP LOCKED""";
+  private static final String RENEW = """
+      UPDATE users SET subscription_end = $2, last_expiry_notice = NULL, updated_at = $3 WHERE id = $1""";
+  private static final String LAPSE = "UPDATE users SET expired_notified = true, updated_at = $2 WHERE id = $1";
+  private static final String ENDING = """
+      SELECT id, subscription_end, last_expiry_notice, auto_renew FROM users
+      WHERE subscription_end > $1 AND subscription_end <= $2 AND NOT bot_blocked
+        AND (last_expiry_notice IS NULL OR last_expiry_notice > 0)
+      ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED""";
+  private static final String NOTICED = "UPDATE users SET last_expiry_notice = $2, updated_at = $3 WHERE id = $1";
+  private static final String LOW = """
+      SELECT id, token_balance, balance_seq FROM users
+      WHERE token_balance < $1::text::numeric AND NOT low_balance_notified AND NOT bot_blocked
+      ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED""";
+  private static final String LOW_NOTICED = "UPDATE users SET low_balance_notified = true, updated_at = $2 WHERE id = $1";
+
+  private final Pool pool;
+  private final Clock clock;
+  private final KopeckConfig config;
+  private final Ledger ledger;
+  private final Invoices invoices;
+
+  public SubscriptionJobs(Pool pool, Clock clock, KopeckConfig config, Invoices invoices) {
+    this.pool = pool;
+    this.clock = clock;
+    this.config = config;
+    this.ledger = new Ledger(clock, config.balanceFloor());
+    this.invoices = invoices;
+  }
+
+  /** Every job once, one after the other. */
+  public Future<List<JobSummary>> runOnce() {
+    List<JobSummary> summaries = new ArrayList<>();
+    return renewals().compose(s -> add(summaries, s, this::expiryNotices))
+        .compose(s -> add(summaries, s, this::lowBalance))
+        .compose(s -> add(summaries, s, this::invoiceExpiry))
+        .map(s -> {
+          summaries.add(s);
+          return summaries;
+        });
+  }
+
+  private static Future<JobSummary> add(List<JobSummary> summaries, JobSummary done,
+                                        java.util.function.Supplier<Future<JobSummary>> next) {
+    summaries.add(done);
+    return next.get();
+  }
+
+  /** Ended subscriptions: renew from the balance when auto-renew is on and it covers the fee, else lapse. */
+  public Future<JobSummary> renewals() {
+    long started = System.nanoTime();
+    OffsetDateTime now = now();
+    return pool.withTransaction(tx -> tx.preparedQuery(ENDED).execute(Tuple.of(now, BATCH)).compose(rows -> {
+      List<Row> claimed = new ArrayList<>();
+      rows.forEach(claimed::add);
+      int[] renewed = {0};
+      Future<Void> chain = Future.succeededFuture();
+      for (Row row : claimed) {
+        chain = chain.compose(v -> renewOrLapse(tx, row, now).map(r -> {
+          renewed[0] += r ? 1 : 0;
+          return null;
+        }));
+      }
+      return chain.map(v -> new JobSummary("renewals", claimed.size(), renewed[0], claimed.size() - renewed[0],
+          (System.nanoTime() - started) / 1_000_000));
+    }));
+  }
+
+  private Future<Boolean> renewOrLapse(SqlConnection tx, Row row, OffsetDateTime now) {
+    long userId = row.getLong("id");
+    OffsetDateTime end = row.getOffsetDateTime("subscription_end");
+    boolean renewable = row.getBoolean("auto_renew") && row.getString("period_unit") != null
+        && !Boolean.TRUE.equals(row.getBoolean("is_trial"));
+    BigDecimal fee = renewable ? row.getBigDecimal("subscription_fee") : BigDecimal.ZERO;
+    BigDecimal balance = row.getBigDecimal("token_balance");
+    if (!renewable || balance.compareTo(fee) < 0) {
+      JsonObject args = new JsonObject().put("subscription_end", end.toString()).put("auto_renew", row.getBoolean("auto_renew"))
+          .put("fee", fee.toPlainString()).put("balance", balance.toPlainString())
+          .put("missing", renewable ? fee.subtract(balance).toPlainString() : null);
+      return tx.preparedQuery(LAPSE).execute(Tuple.of(userId, now))
+          .compose(v -> Outbox.toUserAndAdmins(tx, new Outbox.Notice(userId, "subscription_expired",
+              renewable ? "subscription.expired_short" : "subscription.expired", args,
+              "expired:" + end.toEpochSecond()), List.of(), now))
+          .map(false);
+    }
+    // From the later of now and the old end (SPEC §7): a late run does not charge for time already lost.
+    OffsetDateTime newEnd = Periods.extend(end, now, row.getString("period_unit"), row.getInteger("period_value"),
+        config.displayTimezone());
+    Future<PostingResult> charge = fee.signum() == 0 ? Future.succeededFuture()
+        : ledger.post(tx, new Posting(userId, TransactionType.SUBSCRIPTION, fee.negate(), BalanceRule.NEVER_BELOW_ZERO,
+            "renewal:" + end.toEpochSecond(), null, "renewal " + row.getString("slug"), null));
+    return charge.compose(posting -> tx.preparedQuery(RENEW).execute(Tuple.of(userId, newEnd, now))
+        .compose(v -> Outbox.toUserAndAdmins(tx, new Outbox.Notice(userId, "subscription_renewed",
+            "subscription.renewed", new JsonObject().put("fee", fee.toPlainString())
+                .put("subscription_end", newEnd.toString())
+                .put("balance", posting == null ? balance.toPlainString() : posting.balanceAfter().toPlainString()),
+            "renewal:" + end.toEpochSecond()), List.of(), now))
+        .map(true));
+  }
+
+  /**
+   * "n days left" notices at each of SUBSCRIPTION_NOTIFY_DAYS (dates in the display time zone):
+   * the smallest threshold not below the days left, at most once per threshold and period
+   * (last_expiry_notice is reset whenever the subscription is extended, and a subscription
+   * extended meanwhile is simply no longer in the window).
+   */
+  public Future<JobSummary> expiryNotices() {
+    long started = System.nanoTime();
+    OffsetDateTime now = now();
+    int widest = config.subscriptionNotifyDays().stream().mapToInt(Integer::intValue).max().orElse(0);
+    return pool.withTransaction(tx -> tx.preparedQuery(ENDING).execute(Tuple.of(now, now.plusDays(widest + 1L), BATCH))
+        .compose(rows -> {
+          List<Row> claimed = new ArrayList<>();
+          rows.forEach(claimed::add);
+          int[] notified = {0};
+          Future<Void> chain = Future.succeededFuture();
+          for (Row row : claimed) {
+            Integer threshold = threshold(row.getOffsetDateTime("subscription_end"), now);
+            Integer last = row.getInteger("last_expiry_notice");
+            if (threshold == null || (last != null && last <= threshold)) {
+              continue;
+            }
+            notified[0]++;
+            chain = chain.compose(v -> notice(tx, row, threshold, now));
+          }
+          return chain.map(v -> new JobSummary("expiry-notices", claimed.size(), notified[0],
+              claimed.size() - notified[0], (System.nanoTime() - started) / 1_000_000));
+        }));
+  }
+
+  /** The notice due for an end date: the smallest configured day count that is ≥ the days left, or null. */
+  Integer threshold(OffsetDateTime end, OffsetDateTime now) {
+    LocalDate today = now.atZoneSameInstant(config.displayTimezone()).toLocalDate();
+    long daysLeft = ChronoUnit.DAYS.between(today, end.atZoneSameInstant(config.displayTimezone()).toLocalDate());
+    return config.subscriptionNotifyDays().stream().filter(d -> d >= daysLeft).min(Integer::compare).orElse(null);
+  }
+
+  private Future<Void> notice(SqlConnection tx, Row row, int threshold, OffsetDateTime now) {
+    long userId = row.getLong("id");
+    OffsetDateTime end = row.getOffsetDateTime("subscription_end");
+    return tx.preparedQuery(NOTICED).execute(Tuple.of(userId, threshold, now))
+        .compose(v -> Outbox.toUserAndAdmins(tx, new Outbox.Notice(userId, "subscription_ending",
+            "subscription.ending", new JsonObject().put("days", threshold).put("subscription_end", end.toString())
+                .put("auto_renew", row.getBoolean("auto_renew")),
+            "ending:" + end.toEpochSecond() + ":" + threshold), List.of(), now));
+  }
+
+  /** Once when the balance falls below LOW_BALANCE_THRESHOLD; a top-up re-arms it. */
+  public Future<JobSummary> lowBalance() {
+    long started = System.nanoTime();
+    OffsetDateTime now = now();
+    return pool.withTransaction(tx -> tx.preparedQuery(LOW)
+        .execute(Tuple.of(config.lowBalanceThreshold().toPlainString(), BATCH)).compose(rows -> {
+          List<Row> claimed = new ArrayList<>();
+          rows.forEach(claimed::add);
+          Future<Void> chain = Future.succeededFuture();
+          for (Row row : claimed) {
+            long userId = row.getLong("id");
+            chain = chain.compose(v -> tx.preparedQuery(LOW_NOTICED).execute(Tuple.of(userId, now))
+                .compose(x -> Outbox.toUserAndAdmins(tx, new Outbox.Notice(userId, "low_balance", "balance.low",
+                    new JsonObject().put("balance", row.getBigDecimal("token_balance").toPlainString())
+                        .put("threshold", config.lowBalanceThreshold().toPlainString()),
+                    "low:" + row.getLong("balance_seq")), List.of(), now)));
+          }
+          return chain.map(v -> new JobSummary("low-balance", claimed.size(), claimed.size(), 0,
+              (System.nanoTime() - started) / 1_000_000));
+        }));
+  }
+
+  public Future<JobSummary> invoiceExpiry() {
+    long started = System.nanoTime();
+    return invoices.expireDue(new Actor("timer", null)).map(expired -> new JobSummary("invoice-expiry", expired.size(),
+        expired.size(), 0, (System.nanoTime() - started) / 1_000_000));
+  }
+
+  private OffsetDateTime now() {
+    return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+  }
+}

@@ -1,0 +1,201 @@
+package io.kopeck.subscription;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kopeck.app.KopeckConfig;
+import io.kopeck.catalog.Invoices;
+import io.kopeck.testsupport.Http;
+import io.kopeck.testsupport.Ledgers;
+import io.kopeck.testsupport.MutableClock;
+import io.kopeck.testsupport.RunningService;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class SubscriptionJobsTest {
+  // 09:00 UTC = 12:00 in Moscow: whole days later stay on the same side of midnight.
+  static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-26T09:00:00Z"));
+  static final Map<String, String> SETTINGS = Map.of("LOW_BALANCE_THRESHOLD", "10");
+
+  private static RunningService service;
+  private static Pool pool;
+  private static SubscriptionJobs jobs;
+
+  @BeforeAll
+  static void start() {
+    service = RunningService.start(SETTINGS, CLOCK);
+    pool = service.pool();
+    jobs = jobs(pool);
+  }
+
+  static SubscriptionJobs jobs(Pool pool) {
+    KopeckConfig config = KopeckConfig.load(SETTINGS);
+    return new SubscriptionJobs(pool, CLOCK, config, new Invoices(pool, CLOCK, config, (i, d) -> "https://pay/"));
+  }
+
+  @AfterEach
+  void ledgerStillConsistent() {
+    Ledgers.assertConsistent(pool);
+  }
+
+  @AfterAll
+  static void stop() {
+    service.close();
+  }
+
+  private static void subscribe(long user, String balance, Duration left, boolean autoRenew) {
+    Ledgers.seedUser(pool, user, balance);
+    Http.await(pool.preparedQuery("UPDATE users SET subscription_end = $2, auto_renew = $3, low_balance_notified = true, "
+            + "tariff_id = (SELECT id FROM tariffs WHERE slug = 'standard') WHERE id = $1")
+        .execute(Tuple.of(user, OffsetDateTime.now(CLOCK).plus(left).withOffsetSameInstant(ZoneOffset.UTC), autoRenew)));
+  }
+
+  private static long notices(long user, String kind) {
+    return Ledgers.count(pool, "SELECT count(*) FROM notifications WHERE user_id = $1 AND kind = $2", user, kind);
+  }
+
+  private static OffsetDateTime end(long user) {
+    return Http.await(pool.preparedQuery("SELECT subscription_end FROM users WHERE id = $1").execute(Tuple.of(user)))
+        .iterator().next().getOffsetDateTime(0);
+  }
+
+  @Test
+  @DisplayName("walked day by day: the 3-, 1- and 0-day notices once each, then a renewal that resets them")
+  void walkThrough() {
+    CLOCK.advance(Duration.ofDays(10));
+    subscribe(1, "1000", Duration.ofDays(4).plusHours(2), true);
+    long[] expected = {0, 1, 1, 2, 3};
+    for (int day = 0; day <= 4; day++) {
+      Http.await(jobs.expiryNotices());
+      Http.await(jobs.expiryNotices());
+      assertThat(notices(1, "subscription_ending")).as("notices by day %d", day).isEqualTo(expected[day]);
+      CLOCK.advance(Duration.ofDays(1));
+    }
+    OffsetDateTime oldEnd = end(1);
+    CLOCK.set(oldEnd.toInstant().plusSeconds(30));
+
+    JobSummary renewals = Http.await(jobs.renewals());
+    Http.await(jobs.renewals());
+
+    assertThat(renewals.acted()).isEqualTo(1);
+    assertThat(Ledgers.balance(pool, 1)).isEqualByComparingTo("600");
+    assertThat(end(1)).isAfter(oldEnd.plusDays(28));
+    assertThat(notices(1, "subscription_renewed")).isEqualTo(1);
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM users WHERE id = 1 AND last_expiry_notice IS NULL")).isEqualTo(1);
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM notifications WHERE user_id = 1 AND kind = 'subscription_ending' "
+        + "AND args->>'days' IN ('3', '1', '0')")).isEqualTo(3);
+  }
+
+  @Test
+  @DisplayName("without enough balance the subscription lapses, once, and the message says how many tokens are missing")
+  void lapseWhenShort() {
+    subscribe(2, "150.5", Duration.ofMinutes(-1), true);
+
+    Http.await(jobs.renewals());
+    Http.await(jobs.renewals());
+
+    assertThat(Ledgers.balance(pool, 2)).isEqualByComparingTo("150.5");
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM notifications WHERE user_id = 2 AND kind = 'subscription_expired' "
+        + "AND template = 'subscription.expired_short' AND args->>'missing' = '249.5000'")).isEqualTo(1);
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM users WHERE id = 2 AND expired_notified")).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("with auto-renew off nothing is charged; the subscription lapses with the plain expired notice")
+  void autoRenewOff() {
+    subscribe(3, "1000", Duration.ofMinutes(-1), false);
+
+    Http.await(jobs.renewals());
+
+    assertThat(Ledgers.balance(pool, 3)).isEqualByComparingTo("1000");
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM notifications WHERE user_id = 3 "
+        + "AND template = 'subscription.expired'")).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("a subscription extended between notices gets no later notice for the old end")
+  void extendedMeanwhile() {
+    subscribe(4, "0", Duration.ofDays(3).plusHours(2), true);
+    Http.await(jobs.expiryNotices());
+    // A payment moved the end a month on (and reset the notices), as Payments does.
+    Http.await(pool.preparedQuery("UPDATE users SET subscription_end = subscription_end + interval '30 days', "
+        + "last_expiry_notice = NULL WHERE id = $1").execute(Tuple.of(4L)));
+    CLOCK.advance(Duration.ofDays(2));
+
+    Http.await(jobs.expiryNotices());
+
+    assertThat(notices(4, "subscription_ending")).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("the low-balance notice goes once, is re-armed by a top-up, and skips users who blocked the bot")
+  void lowBalance() {
+    Ledgers.seedUser(pool, 5L, "3");
+    Ledgers.seedUser(pool, 6L, "3");
+    Http.await(pool.query("UPDATE users SET low_balance_notified = false WHERE id IN (5, 6)").execute());
+    Http.await(pool.query("UPDATE users SET bot_blocked = true WHERE id = 6").execute());
+
+    Http.await(jobs.lowBalance());
+    Http.await(jobs.lowBalance());
+    Ledgers.seedUser(pool, 5L, "1");
+    Http.await(pool.query("UPDATE users SET low_balance_notified = false WHERE id = 5").execute()); // as a paid top-up does
+    Http.await(jobs.lowBalance());
+
+    assertThat(notices(5, "low_balance")).isEqualTo(2);
+    assertThat(notices(6, "low_balance")).isZero();
+  }
+
+  @Test
+  @DisplayName("two instances running renewals at once over 1,000 ended subscriptions renew each exactly once")
+  void twoInstances() {
+    long first = 100_000;
+    Http.await(pool.preparedQuery("INSERT INTO users (id, token_balance, balance_seq, subscription_end, tariff_id, "
+            + "low_balance_notified) SELECT g, 1000, 1, $1, (SELECT id FROM tariffs WHERE slug = 'standard'), true "
+            + "FROM generate_series($2::bigint, $2::bigint + 999) g")
+        .execute(Tuple.of(OffsetDateTime.now(CLOCK).minusMinutes(5).withOffsetSameInstant(ZoneOffset.UTC), first)));
+    Http.await(pool.preparedQuery("INSERT INTO transactions (user_id, seq, type, tokens_delta, balance_after, "
+        + "idempotency_key) SELECT g, 1, 'topup', 1000, 1000, 'seed' FROM generate_series($1::bigint, $1::bigint + 999) g")
+        .execute(Tuple.of(first)));
+    Vertx other = Vertx.vertx();
+    Pool secondPool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
+        .connectingTo(service.db().url().toConnectOptions()).using(other).build();
+    SubscriptionJobs second = jobs(secondPool);
+    try {
+      int renewed = 0;
+      for (int round = 0; round < 10; round++) {
+        Future<JobSummary> a = jobs.renewals();
+        Future<JobSummary> b = second.renewals();
+        Http.await(Future.all(a, b));
+        renewed += a.result().acted() + b.result().acted();
+        System.out.println("two instances, round " + round + ": " + a.result() + " | " + b.result());
+        if (a.result().claimed() == 0 && b.result().claimed() == 0) {
+          break;
+        }
+      }
+
+      assertThat(renewed).isEqualTo(1000);
+      assertThat(Ledgers.count(pool, "SELECT count(*) FROM transactions WHERE type = 'subscription' AND user_id >= $1",
+          first)).isEqualTo(1000);
+      assertThat(Ledgers.count(pool, "SELECT count(*) FROM notifications WHERE kind = 'subscription_renewed' "
+          + "AND user_id >= $1", first)).isEqualTo(1000);
+      assertThat(Ledgers.count(pool, "SELECT count(*) FROM users WHERE id >= $1 AND token_balance = 600", first))
+          .isEqualTo(1000);
+    } finally {
+      Http.await(secondPool.close());
+      Http.await(other.close());
+    }
+  }
+}
