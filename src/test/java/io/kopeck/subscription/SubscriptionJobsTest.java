@@ -198,4 +198,28 @@ class SubscriptionJobsTest {
       Http.await(other.close());
     }
   }
+
+  @Test
+  @DisplayName("renew now pays one period from the later of now and the end, once per double tap; "
+      + "the auto-renew toggle sticks")
+  void renewNowAndToggle() {
+    subscribe(7, "500", Duration.ofDays(2), true);
+    Subscriptions subscriptions = new Subscriptions(pool, CLOCK, KopeckConfig.load(SETTINGS));
+    OffsetDateTime before = end(7);
+
+    Subscriptions.Renewal renewal = Http.await(subscriptions.renewNow(7));
+    Http.await(pool.preparedQuery("UPDATE users SET subscription_end = $2 WHERE id = $1").execute(Tuple.of(7L, before)));
+    Subscriptions.Renewal again = Http.await(subscriptions.renewNow(7));
+    Http.await(pool.preparedQuery("UPDATE users SET subscription_end = $2 WHERE id = $1")
+        .execute(Tuple.of(7L, renewal.subscriptionEnd())));
+    Throwable broke = Http.await(subscriptions.renewNow(7).map(r -> (Throwable) null).otherwise(e -> e));
+    Http.await(subscriptions.setAutoRenew(7, false));
+
+    assertThat(renewal.subscriptionEnd()).isEqualTo(before.plusMonths(1));
+    assertThat(renewal.balanceAfter()).isEqualByComparingTo("100");
+    assertThat(again.duplicate()).as("same end, same key: the double tap is one renewal").isTrue();
+    assertThat(broke).hasMessageContaining("300.0000 missing");
+    assertThat(Ledgers.balance(pool, 7)).isEqualByComparingTo("100");
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM users WHERE id = 7 AND NOT auto_renew")).isEqualTo(1);
+  }
 }
