@@ -21,6 +21,8 @@ import io.kopeck.payment.Refunds;
 import io.kopeck.payment.RobokassaProvider;
 import io.kopeck.subscription.SubscriptionJobs;
 import io.kopeck.subscription.SubscriptionTimerVerticle;
+import io.kopeck.telegram.TelegramVerticle;
+import io.kopeck.telegram.TelegramWebhook;
 import io.kopeck.usage.RunnerAccess;
 import io.kopeck.usage.UsageApi;
 import io.vertx.core.DeploymentOptions;
@@ -100,7 +102,8 @@ public final class Application {
           return vertx.deployVerticle(new BillingEngineVerticle(EngineSettings.of(config, pool, clock), batchStats));
         })
         .compose(engine -> vertx.deployVerticle(new PaymentVerticle(new Payments(pool, clock, config, paymentProvider))))
-        .compose(payments -> vertx.deployVerticle(new SubscriptionTimerVerticle(new SubscriptionJobs(pool, clock, config,
+        .compose(payments -> vertx.deployVerticle(new TelegramVerticle(pool)))
+        .compose(telegram -> vertx.deployVerticle(new SubscriptionTimerVerticle(new SubscriptionJobs(pool, clock, config,
             new Invoices(pool, clock, config, paymentProvider)), config.timerIntervalSeconds() * 1000L)))
         .compose(engine -> deployHttp())
         .map(id -> {
@@ -149,7 +152,8 @@ public final class Application {
         new AdminApi(new BearerAuth(List.of(config.adminApiKey())), new LedgerVerifier(pool, config.balanceFloor())),
         new CatalogAdminApi(new TariffCatalog(pool), new PromoCodes(pool, clock)),
         new PaymentApi(vertx.eventBus()),
-        new PaymentAdminApi(pool, new Refunds(pool, clock, config))));
+        new PaymentAdminApi(pool, new Refunds(pool, clock, config)),
+        new TelegramWebhook(config.telegramWebhookSecret(), pool, vertx.eventBus())));
     if (paymentProvider instanceof RobokassaProvider mock && mock.name().equals("mock")) {
       routes.add(new MockPaymentPages(mock, WebClient.create(vertx), httpPort));
     }

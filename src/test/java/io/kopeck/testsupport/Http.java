@@ -59,6 +59,13 @@ public final class Http implements AutoCloseable {
     return sent.map(r -> new Response(r.statusCode(), r.headers(), r.bodyAsString() == null ? "" : r.bodyAsString()));
   }
 
+  /** A JSON POST with one extra header (e.g. a webhook secret). */
+  public Future<Response> sendWithHeader(String path, String header, String value, String body) {
+    return client.request(HttpMethod.POST, path).putHeader(header, value).putHeader("Content-Type", "application/json")
+        .sendBuffer(Buffer.buffer(body))
+        .map(r -> new Response(r.statusCode(), r.headers(), r.bodyAsString() == null ? "" : r.bodyAsString()));
+  }
+
   public static <T> T await(Future<T> future) {
     try {
       return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
