@@ -2,6 +2,7 @@ package io.kopeck.catalog;
 
 import io.kopeck.app.ApiException;
 import io.kopeck.app.KopeckConfig;
+import io.kopeck.app.Times;
 import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
 import io.vertx.core.Future;
@@ -15,7 +16,6 @@ import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -213,6 +213,6 @@ public final class Invoices {
   }
 
   private OffsetDateTime now() {
-    return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+    return Times.utcNow(clock);
   }
 }

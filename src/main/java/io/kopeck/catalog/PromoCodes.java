@@ -2,6 +2,7 @@ package io.kopeck.catalog;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kopeck.app.ApiException;
+import io.kopeck.app.Times;
 import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
 import io.vertx.core.Future;
@@ -11,7 +12,6 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -152,6 +152,6 @@ public final class PromoCodes {
   }
 
   private OffsetDateTime now() {
-    return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+    return Times.utcNow(clock);
   }
 }

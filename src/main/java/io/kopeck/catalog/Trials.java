@@ -2,6 +2,7 @@ package io.kopeck.catalog;
 
 import io.kopeck.app.ApiException;
 import io.kopeck.app.KopeckConfig;
+import io.kopeck.app.Times;
 import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.ledger.BalanceRule;
@@ -19,7 +20,6 @@ import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -62,7 +62,7 @@ public final class Trials {
 
   public Future<TrialGrant> activate(long userId, String code) {
     String normalized = PromoCode.normalize(code);
-    OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+    OffsetDateTime now = Times.utcNow(clock);
     return pool.withTransaction(tx -> tx.preparedQuery(LOCK_USER).execute(Tuple.of(userId)).compose(users -> {
       if (users.size() == 0) {
         return Future.failedFuture(ApiException.notFound("user_not_found", "No such user"));

@@ -2,6 +2,7 @@ package io.kopeck.ledger;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import io.kopeck.app.Times;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.sqlclient.Pool;
@@ -14,7 +15,6 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -105,7 +105,7 @@ final class ChargeBatch {
   }
 
   private Future<List<Decision>> execute(SqlConnection conn, List<Pending> batch) {
-    OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+    OffsetDateTime now = Times.utcNow(clock);
     TreeSet<Long> userIds = new TreeSet<>();
     batch.forEach(p -> userIds.add(p.charge().userId()));
 

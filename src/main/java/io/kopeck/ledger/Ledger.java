@@ -1,5 +1,6 @@
 package io.kopeck.ledger;
 
+import io.kopeck.app.Times;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
@@ -7,7 +8,6 @@ import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 
 /**
@@ -64,7 +64,7 @@ public final class Ledger {
           : PostingResult.INSUFFICIENT_BALANCE;
       return Future.succeededFuture(PostingResult.refused(reason, before));
     }
-    OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+    OffsetDateTime now = Times.utcNow(clock);
     long seq = account.post(posting.delta());
     LedgerSql.NewRows rows = new LedgerSql.NewRows();
     rows.add(account, seq, posting);

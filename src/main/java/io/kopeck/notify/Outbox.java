@@ -25,6 +25,11 @@ public final class Outbox {
   private Outbox() {
   }
 
+  /** The user's message in their own chat only. */
+  public static Future<Void> toUser(SqlConnection tx, Notice notice, OffsetDateTime now) {
+    return toUserAndAdmins(tx, notice, List.of(), now);
+  }
+
   /**
    * The user's message in their own chat, and the admins' version (kind {@code admin_<kind>},
    * template {@code admin.<template>}, plus the user id) in every admin chat.

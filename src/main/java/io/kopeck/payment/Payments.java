@@ -2,6 +2,7 @@ package io.kopeck.payment;
 
 import io.kopeck.app.ApiException;
 import io.kopeck.app.KopeckConfig;
+import io.kopeck.app.Times;
 import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.catalog.Periods;
@@ -21,7 +22,6 @@ import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +80,7 @@ public final class Payments {
   }
 
   private Future<Answer> apply(PaymentProvider.ResultCallback callback) {
-    OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+    OffsetDateTime now = Times.utcNow(clock);
     Actor actor = new Actor("webhook", provider.name());
     return pool.withTransaction(tx -> tx.preparedQuery(LOCK_INVOICE).execute(Tuple.of(callback.invId()))
         .compose(rows -> {

@@ -2,6 +2,7 @@ package io.kopeck.payment;
 
 import io.kopeck.app.ApiException;
 import io.kopeck.app.KopeckConfig;
+import io.kopeck.app.Times;
 import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.catalog.Periods;
@@ -19,7 +20,6 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -49,7 +49,7 @@ public final class Refunds {
   }
 
   public Future<JsonObject> refund(long invId, String reason, Actor actor) {
-    OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+    OffsetDateTime now = Times.utcNow(clock);
     return pool.withTransaction(tx -> tx.preparedQuery(LOCK).execute(Tuple.of(invId)).compose(rows -> {
       if (rows.size() == 0) {
         return Future.failedFuture(ApiException.notFound("invoice_not_found", "No invoice " + invId));

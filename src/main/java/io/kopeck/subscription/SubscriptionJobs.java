@@ -1,6 +1,7 @@
 package io.kopeck.subscription;
 
 import io.kopeck.app.KopeckConfig;
+import io.kopeck.app.Times;
 import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.catalog.Invoices;
 import io.kopeck.catalog.Periods;
@@ -20,7 +21,6 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,9 +118,9 @@ public final class SubscriptionJobs {
           .put("fee", fee.toPlainString()).put("balance", balance.toPlainString())
           .put("missing", renewable ? fee.subtract(balance).toPlainString() : null);
       return tx.preparedQuery(LAPSE).execute(Tuple.of(userId, now))
-          .compose(v -> Outbox.toUserAndAdmins(tx, new Outbox.Notice(userId, "subscription_expired",
+          .compose(v -> Outbox.toUser(tx, new Outbox.Notice(userId, "subscription_expired",
               renewable ? "subscription.expired_short" : "subscription.expired", args,
-              "expired:" + end.toEpochSecond()), List.of(), now))
+              "expired:" + end.toEpochSecond()), now))
           .map(false);
     }
     // From the later of now and the old end (SPEC §7): a late run does not charge for time already lost.
@@ -130,11 +130,11 @@ public final class SubscriptionJobs {
         : ledger.post(tx, new Posting(userId, TransactionType.SUBSCRIPTION, fee.negate(), BalanceRule.NEVER_BELOW_ZERO,
             "renewal:" + end.toEpochSecond(), null, "renewal " + row.getString("slug"), null));
     return charge.compose(posting -> tx.preparedQuery(RENEW).execute(Tuple.of(userId, newEnd, now))
-        .compose(v -> Outbox.toUserAndAdmins(tx, new Outbox.Notice(userId, "subscription_renewed",
+        .compose(v -> Outbox.toUser(tx, new Outbox.Notice(userId, "subscription_renewed",
             "subscription.renewed", new JsonObject().put("fee", fee.toPlainString())
                 .put("subscription_end", newEnd.toString())
                 .put("balance", posting == null ? balance.toPlainString() : posting.balanceAfter().toPlainString()),
-            "renewal:" + end.toEpochSecond()), List.of(), now))
+            "renewal:" + end.toEpochSecond()), now))
         .map(true));
   }
 
@@ -179,10 +179,10 @@ public final class SubscriptionJobs {
     long userId = row.getLong("id");
     OffsetDateTime end = row.getOffsetDateTime("subscription_end");
     return tx.preparedQuery(NOTICED).execute(Tuple.of(userId, threshold, now))
-        .compose(v -> Outbox.toUserAndAdmins(tx, new Outbox.Notice(userId, "subscription_ending",
+        .compose(v -> Outbox.toUser(tx, new Outbox.Notice(userId, "subscription_ending",
             "subscription.ending", new JsonObject().put("days", threshold).put("subscription_end", end.toString())
                 .put("auto_renew", row.getBoolean("auto_renew")),
-            "ending:" + end.toEpochSecond() + ":" + threshold), List.of(), now));
+            "ending:" + end.toEpochSecond() + ":" + threshold), now));
   }
 
   /** Once when the balance falls below LOW_BALANCE_THRESHOLD; a top-up re-arms it. */
@@ -197,10 +197,10 @@ public final class SubscriptionJobs {
           for (Row row : claimed) {
             long userId = row.getLong("id");
             chain = chain.compose(v -> tx.preparedQuery(LOW_NOTICED).execute(Tuple.of(userId, now))
-                .compose(x -> Outbox.toUserAndAdmins(tx, new Outbox.Notice(userId, "low_balance", "balance.low",
+                .compose(x -> Outbox.toUser(tx, new Outbox.Notice(userId, "low_balance", "balance.low",
                     new JsonObject().put("balance", row.getBigDecimal("token_balance").toPlainString())
                         .put("threshold", config.lowBalanceThreshold().toPlainString()),
-                    "low:" + row.getLong("balance_seq")), List.of(), now)));
+                    "low:" + row.getLong("balance_seq")), now)));
           }
           return chain.map(v -> new JobSummary("low-balance", claimed.size(), claimed.size(), 0,
               (System.nanoTime() - started) / 1_000_000));
@@ -214,6 +214,6 @@ public final class SubscriptionJobs {
   }
 
   private OffsetDateTime now() {
-    return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+    return Times.utcNow(clock);
   }
 }

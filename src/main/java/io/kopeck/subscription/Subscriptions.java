@@ -2,6 +2,7 @@ package io.kopeck.subscription;
 
 import io.kopeck.app.ApiException;
 import io.kopeck.app.KopeckConfig;
+import io.kopeck.app.Times;
 import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.catalog.Periods;
@@ -18,7 +19,6 @@ import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 
 /** What a user does with their subscription (SPEC §7): renew now from the balance, turn auto-renew on or off. */
 public final class Subscriptions {
@@ -47,10 +47,10 @@ public final class Subscriptions {
 
   /**
    * Pays one period of the renewal tariff from the balance now, extending from the later of now and
-   * the current end. The key is the current end, so a double tap renews once.
+   * the current end. The key is the current end, so a repeated tap renews once.
    */
   public Future<Renewal> renewNow(long userId) {
-    OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+    OffsetDateTime now = Times.utcNow(clock);
     return pool.withTransaction(tx -> tx.preparedQuery(LOCK).execute(Tuple.of(userId)).compose(rows -> {
       if (rows.size() == 0) {
         return Future.failedFuture(ApiException.notFound("user_not_found", "No such user"));

@@ -15,15 +15,12 @@ import io.kopeck.testsupport.RunningService;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.sqlclient.Pool;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,17 +63,12 @@ class PaymentWebhookTest {
     service.close();
   }
 
-  private static String form(Map<String, String> params) {
-    return params.entrySet().stream().map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-        .collect(Collectors.joining("&"));
-  }
-
   private static Map<String, String> signed(Invoice invoice) {
     return mock.signedResult(invoice.amount().toPlainString(), invoice.invId(), RobokassaProvider.shp(invoice));
   }
 
   private static Http.Response callback(Map<String, String> params) {
-    return http.post("/payments/mock/result", null, "application/x-www-form-urlencoded", form(params));
+    return http.post("/payments/mock/result", null, "application/x-www-form-urlencoded", Http.form(params));
   }
 
   @Test
@@ -113,7 +105,7 @@ class PaymentWebhookTest {
   void concurrentCallbacks() {
     Ledgers.seedUser(pool, 2L, "0");
     Invoice invoice = Http.await(invoices.forTariff(2, "pro", null));
-    String body = form(signed(invoice));
+    String body = Http.form(signed(invoice));
     List<Future<Http.Response>> sent = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       sent.add(http.send(HttpMethod.POST, "/payments/mock/result", null, "application/x-www-form-urlencoded", body));
@@ -166,7 +158,7 @@ class PaymentWebhookTest {
     CLOCK.advance(Duration.ofHours(25));
     Http.await(invoices.expireDue(new Actor("timer", null)));
 
-    Http.Response answer = http.get("/payments/mock/result?" + form(signed(invoice)), null);
+    Http.Response answer = http.get("/payments/mock/result?" + Http.form(signed(invoice)), null);
 
     assertThat(answer.body()).isEqualTo("OK" + invoice.invId());
     assertThat(Ledgers.balance(pool, 4)).isEqualByComparingTo("250");

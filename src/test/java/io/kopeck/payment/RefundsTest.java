@@ -16,11 +16,8 @@ import io.kopeck.testsupport.RunningService;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.math.BigDecimal;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,9 +57,8 @@ class RefundsTest {
 
   private static Invoice paid(long user, String tariff) {
     Invoice invoice = Http.await(invoices.forTariff(user, tariff, null));
-    String form = mock.signedResult(invoice.amount().toPlainString(), invoice.invId(), RobokassaProvider.shp(invoice))
-        .entrySet().stream().map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-        .collect(Collectors.joining("&"));
+    String form = Http.form(mock.signedResult(invoice.amount().toPlainString(), invoice.invId(),
+        RobokassaProvider.shp(invoice)));
     assertThat(http.post("/payments/mock/result", null, "application/x-www-form-urlencoded", form).status())
         .isEqualTo(200);
     return invoice;

@@ -66,6 +66,14 @@ public final class Http implements AutoCloseable {
         .map(r -> new Response(r.statusCode(), r.headers(), r.bodyAsString() == null ? "" : r.bodyAsString()));
   }
 
+  /** application/x-www-form-urlencoded text of the given fields, in their order. */
+  public static String form(java.util.Map<String, String> fields) {
+    return fields.entrySet().stream()
+        .map(e -> java.net.URLEncoder.encode(e.getKey(), java.nio.charset.StandardCharsets.UTF_8) + "="
+            + java.net.URLEncoder.encode(e.getValue(), java.nio.charset.StandardCharsets.UTF_8))
+        .collect(java.util.stream.Collectors.joining("&"));
+  }
+
   public static <T> T await(Future<T> future) {
     try {
       return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
