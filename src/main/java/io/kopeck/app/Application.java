@@ -11,6 +11,8 @@ import io.kopeck.ledger.BatchStats;
 import io.kopeck.ledger.BillingEngineVerticle;
 import io.kopeck.ledger.EngineSettings;
 import io.kopeck.ledger.LedgerVerifier;
+import io.kopeck.notify.NotifierVerticle;
+import io.kopeck.notify.RunCostMessages;
 import io.kopeck.payment.MockPaymentPages;
 import io.kopeck.payment.PaymentAdminApi;
 import io.kopeck.payment.PaymentApi;
@@ -61,6 +63,8 @@ public final class Application {
   private final List<ObjectNode> defaultTariffs;
   private final PaymentProvider paymentProvider;
   private String httpDeployment;
+  private RunCostMessages runCosts;
+  private String engineDeployment;
   private final int httpPort;
 
   private Application(KopeckConfig config, Clock clock) {
@@ -99,11 +103,16 @@ public final class Application {
         })
         .compose(seeded -> {
           BillingEngineVerticle.registerCodecs(vertx.eventBus());
-          return vertx.deployVerticle(new BillingEngineVerticle(EngineSettings.of(config, pool, clock), batchStats));
+          runCosts = new RunCostMessages(pool, clock, config.costMessageWindowMs());
+          return vertx.deployVerticle(runCosts);
         })
+        .compose(costs -> vertx.deployVerticle(new BillingEngineVerticle(EngineSettings.of(config, pool, clock), batchStats,
+            runCosts)))
+        .map(engine -> engineDeployment = engine)
         .compose(engine -> vertx.deployVerticle(new PaymentVerticle(new Payments(pool, clock, config, paymentProvider))))
-        .compose(payments -> vertx.deployVerticle(new TelegramVerticle(pool)))
-        .compose(telegram -> vertx.deployVerticle(new SubscriptionTimerVerticle(new SubscriptionJobs(pool, clock, config,
+        .compose(payments -> vertx.deployVerticle(new TelegramVerticle(pool, config, clock, paymentProvider)))
+        .compose(telegram -> vertx.deployVerticle(new NotifierVerticle(pool, clock, config)))
+        .compose(notifier -> vertx.deployVerticle(new SubscriptionTimerVerticle(new SubscriptionJobs(pool, clock, config,
             new Invoices(pool, clock, config, paymentProvider)), config.timerIntervalSeconds() * 1000L)))
         .compose(engine -> deployHttp())
         .map(id -> {
@@ -173,7 +182,10 @@ public final class Application {
     long timeout = config.shutdownTimeoutSeconds() + 10L;
     try {
       Future<Void> http = httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment);
+      // The engine writes its queue first, so the cost messages of its last charges are still queued.
       http.recover(e -> Future.succeededFuture())
+          .compose(v -> engineDeployment == null ? Future.succeededFuture() : vertx.undeploy(engineDeployment))
+          .recover(e -> Future.succeededFuture())
           .compose(v -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
           .recover(e -> Future.succeededFuture())
           .compose(v -> pool == null ? Future.succeededFuture() : pool.close())

@@ -38,6 +38,7 @@ public final class KopeckConfig {
       Setting.text("SUPPORT_USERNAME"),
       Setting.integer("TELEGRAM_RATE_GLOBAL", 1, 1000),
       Setting.integer("TELEGRAM_RATE_PER_CHAT", 1, 100),
+      Setting.integer("COST_MESSAGE_WINDOW_MS", 0, 60_000),
       Setting.oneOf("PAYMENT_PROVIDER", "mock", "robokassa"),
       Setting.text("ROBOKASSA_MERCHANT_LOGIN"),
       Setting.secret("ROBOKASSA_PASSWORD_1"),
@@ -205,6 +206,7 @@ public final class KopeckConfig {
   public String supportUsername() { return string("SUPPORT_USERNAME"); }
   public int telegramRateGlobal() { return integer("TELEGRAM_RATE_GLOBAL"); }
   public int telegramRatePerChat() { return integer("TELEGRAM_RATE_PER_CHAT"); }
+  public int costMessageWindowMs() { return integer("COST_MESSAGE_WINDOW_MS"); }
   public String paymentProvider() { return string("PAYMENT_PROVIDER"); }
   public String robokassaMerchantLogin() { return string("ROBOKASSA_MERCHANT_LOGIN"); }
   public String robokassaPassword1() { return string("ROBOKASSA_PASSWORD_1"); }

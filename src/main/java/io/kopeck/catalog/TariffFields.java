@@ -99,8 +99,8 @@ final class TariffFields {
 
   private static String slug(ObjectNode json) {
     JsonNode node = json.get("slug");
-    if (node == null || !node.isTextual() || !node.textValue().matches("[a-z0-9][a-z0-9_-]{0,63}")) {
-      throw new InvalidTariff("slug is required: 1 to 64 of a-z, 0-9, '-' and '_', starting with a letter or digit");
+    if (node == null || !node.isTextual() || !node.textValue().matches("[a-z0-9][a-z0-9_-]{0,39}")) {
+      throw new InvalidTariff("slug is required: 1 to 40 of a-z, 0-9, '-' and '_', starting with a letter or digit");
     }
     return node.textValue();
   }

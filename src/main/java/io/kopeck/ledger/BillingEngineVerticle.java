@@ -23,16 +23,18 @@ public final class BillingEngineVerticle extends VerticleBase {
   private final int maxBatch;
   private final long maxDelayMs;
   private final BatchStats stats;
+  private final ChargeListener listener;
   private Lane[] laneArray;
   private MessageConsumer<Charge> consumer;
 
-  public BillingEngineVerticle(EngineSettings settings, BatchStats stats) {
+  public BillingEngineVerticle(EngineSettings settings, BatchStats stats, ChargeListener listener) {
     this.batch = new ChargeBatch(settings.pool(), settings.clock(), settings.displayZone(), settings.multiplier(),
         settings.floor(), settings.requireSubscription());
     this.lanes = settings.lanes();
     this.maxBatch = settings.maxBatch();
     this.maxDelayMs = settings.maxDelayMs();
     this.stats = stats;
+    this.listener = listener;
   }
 
   /** Registers the by-reference codecs for charges and results on this Vert.x instance. */
@@ -62,11 +64,22 @@ public final class BillingEngineVerticle extends VerticleBase {
     promise.future().onComplete(result -> {
       if (result.succeeded()) {
         message.reply(result.result());
+        if (charge instanceof UsageCharge usage) {
+          notifyListener(usage, result.result());
+        }
       } else {
         message.fail(503, result.cause().getMessage());
       }
     });
     laneArray[laneOf(charge.userId())].submit(new ChargeBatch.Pending(charge, promise));
+  }
+
+  private void notifyListener(UsageCharge charge, ChargeResult result) {
+    try {
+      listener.committed(charge, result);
+    } catch (RuntimeException e) {
+      log.warn("Charge listener failed for event {}: {}", charge.eventId(), e.toString());
+    }
   }
 
   private int laneOf(long userId) {

@@ -36,9 +36,13 @@ public final class Outbox {
    */
   public static Future<Void> toUserAndAdmins(SqlConnection tx, Notice notice, List<Long> adminChats,
                                              OffsetDateTime now) {
+    return insert(tx, notice.userId(), notice.userId(), notice.kind(), notice.template(), notice.args(),
+        notice.dedupKey(), now).compose(v -> toAdmins(tx, notice, adminChats, now));
+  }
+
+  /** Only the admins' version of a notice about a user (e.g. a new user). */
+  public static Future<Void> toAdmins(SqlConnection tx, Notice notice, List<Long> adminChats, OffsetDateTime now) {
     List<Future<?>> writes = new ArrayList<>();
-    writes.add(insert(tx, notice.userId(), notice.userId(), notice.kind(), notice.template(), notice.args(),
-        notice.dedupKey(), now));
     JsonObject adminArgs = notice.args().copy().put("user_id", notice.userId());
     for (Long chat : adminChats) {
       writes.add(insert(tx, notice.userId(), chat, "admin_" + notice.kind(), "admin." + notice.template(), adminArgs,

@@ -2,65 +2,129 @@ package io.kopeck.telegram;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import com.pengrad.telegrambot.model.Chat;
+import com.pengrad.telegrambot.model.CallbackQuery;
 import com.pengrad.telegrambot.model.ChatMember;
 import com.pengrad.telegrambot.model.ChatMemberUpdated;
 import com.pengrad.telegrambot.model.Message;
+import com.pengrad.telegrambot.model.message.MaybeInaccessibleMessage;
 import com.pengrad.telegrambot.model.Update;
 import com.pengrad.telegrambot.model.User;
 import com.pengrad.telegrambot.utility.BotUtils;
+import io.kopeck.app.KopeckConfig;
+import io.kopeck.app.Times;
+import io.kopeck.catalog.Invoices;
+import io.kopeck.catalog.PromoCodes;
+import io.kopeck.catalog.TariffCatalog;
+import io.kopeck.catalog.Trials;
+import io.kopeck.i18n.Texts;
+import io.kopeck.subscription.Subscriptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Handles Telegram updates taken by the webhook. Built so far: users blocking and unblocking the
- * bot (my_chat_member), and /start registering the user or refreshing their names and language.
- * Updates the bot does not handle (edited messages, groups, channels) are ignored.
+ * Handles the updates the webhook took (SPEC §8), one at a time per update, off the HTTP path:
+ * private text messages (commands, menu buttons, conversation answers), button presses, and the
+ * user blocking or unblocking the bot. Everything else (edited messages, groups, channels, media)
+ * is ignored. A failure is logged with the update id and the user gets a short apology; the
+ * webhook already answered 200, so Telegram never retries.
  */
 public final class TelegramVerticle extends VerticleBase {
   public static final String ADDRESS = "telegram.update";
   private static final Logger log = LoggerFactory.getLogger(TelegramVerticle.class);
-
   private static final String BLOCKED = "UPDATE users SET bot_blocked = $2, updated_at = now() WHERE id = $1";
-  private static final String REGISTER = """
-      INSERT INTO users (id, username, first_name, last_name, language_code) VALUES ($1, $2, $3, $4, $5)
-      ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username, first_name = EXCLUDED.first_name,
-        last_name = EXCLUDED.last_name, language_code = EXCLUDED.language_code, bot_blocked = false, updated_at = now()""";
 
   private final Pool pool;
+  private final KopeckConfig config;
+  private final Clock clock;
+  private final Invoices.PaymentLinks paymentLinks;
+  private BotApi api;
+  private BotUsers users;
+  private Commands commands;
+  private Buttons buttons;
 
-  public TelegramVerticle(Pool pool) {
+  public TelegramVerticle(Pool pool, KopeckConfig config, Clock clock, Invoices.PaymentLinks paymentLinks) {
     this.pool = pool;
+    this.config = config;
+    this.clock = clock;
+    this.paymentLinks = paymentLinks;
   }
 
   @Override
   public Future<?> start() {
+    api = BotApi.create(vertx, config.telegramApiUrl(), config.telegramBotToken());
+    users = new BotUsers(pool, config.adminChatIds());
+    BotSessions sessions = new BotSessions(pool);
+    AccountScreens account = new AccountScreens(pool, config.displayTimezone(), config.supportUsername());
+    PurchaseScreens purchase = new PurchaseScreens(pool, new TariffCatalog(pool),
+        new Invoices(pool, clock, config, paymentLinks), sessions, config.minTopupRub(), config.displayTimezone());
+    PromoScreens promo = new PromoScreens(pool, new Trials(pool, clock, config), new PromoCodes(pool, clock), sessions);
+    SubscriptionScreens subscription = new SubscriptionScreens(pool, new Subscriptions(pool, clock, config),
+        config.displayTimezone());
+    SettingsScreens settings = new SettingsScreens(pool, sessions, config.displayTimezone());
+    commands = new Commands(sessions, account, purchase, promo, subscription, new CostsScreen(pool), settings);
+    buttons = new Buttons(account, purchase, promo, subscription, settings);
+    new BotSetup(api, config).run();
     return vertx.eventBus().<JsonObject>localConsumer(ADDRESS, message -> {
       JsonObject json = message.body();
       long updateId = json.getLong("update_id");
-      handle(json).onFailure(e -> log.error("Telegram update {} failed", kv("update_id", updateId), e));
+      handle(BotUtils.parseUpdate(json.encode()))
+          .onFailure(e -> log.error("Telegram update {} failed", kv("update_id", updateId), e));
     }).completion();
   }
 
-  private Future<?> handle(JsonObject json) {
-    Update update = BotUtils.parseUpdate(json.encode());
+  @Override
+  public Future<?> stop() {
+    api.close();
+    return Future.succeededFuture();
+  }
+
+  private Future<?> handle(Update update) {
     if (update.myChatMember() != null) {
       return memberChanged(update.myChatMember());
     }
+    if (update.callbackQuery() != null) {
+      return pressed(update.callbackQuery());
+    }
     Message message = update.message();
-    if (message == null || message.chat() == null || message.chat().type() != Chat.Type.Private
+    if (message == null || message.chat() == null || message.chat().type() != com.pengrad.telegrambot.model.Chat.Type.Private
         || message.from() == null || message.text() == null) {
       return Future.succeededFuture(); // not for this bot: edited messages, groups, channels, media
     }
-    if (message.text().trim().startsWith("/start")) {
-      return register(message.from());
+    return users.touch(message.from(), Times.utcNow(clock))
+        .compose(user -> apologizeOnFailure(new Chat(api, user, null, Times.utcNow(clock)),
+            chat -> commands.onText(chat, message.text())));
+  }
+
+  /** A button press: stale or forged data changes nothing and hears a short notice; every press is answered. */
+  private Future<?> pressed(CallbackQuery query) {
+    User from = query.from();
+    MaybeInaccessibleMessage origin = query.maybeInaccessibleMessage();
+    if (origin == null || origin.chat() == null
+        || origin.chat().type() != com.pengrad.telegrambot.model.Chat.Type.Private) {
+      return Chat.answer(api, query.id(), null);
     }
-    return Future.succeededFuture();
+    return users.touch(from, Times.utcNow(clock)).compose(user -> {
+      Chat chat = new Chat(api, user, origin.messageId(), Times.utcNow(clock));
+      Texts texts = user.texts();
+      CallbackData data = CallbackData.parse(query.data()).orElse(null);
+      if (data == null) {
+        return Chat.answer(api, query.id(), texts.get("callback.stale"));
+      }
+      return buttons.onPress(chat, data)
+          .compose(handled -> Chat.answer(api, query.id(), handled ? null : texts.get("callback.stale")))
+          .recover(e -> Chat.answer(api, query.id(), texts.get("error.generic")).compose(v -> Future.failedFuture(e)));
+    });
+  }
+
+  private static Future<?> apologizeOnFailure(Chat chat, Function<Chat, Future<?>> handler) {
+    return handler.apply(chat).recover(e -> chat.send(chat.t("error.generic")).transform(v -> Future.failedFuture(e)));
   }
 
   /** kicked: the user blocked the bot, stop sending; member: they are back. */
@@ -70,10 +134,5 @@ public final class TelegramVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     return pool.preparedQuery(BLOCKED).execute(Tuple.of(change.chat().id(), status == ChatMember.Status.kicked));
-  }
-
-  private Future<?> register(User user) {
-    return pool.preparedQuery(REGISTER).execute(Tuple.of(user.id(), user.username(), user.firstName(), user.lastName(),
-        user.languageCode()));
   }
 }

@@ -100,8 +100,8 @@ class CatalogTest {
   @ParameterizedTest(name = "{1}")
   @DisplayName("invalid tariffs are 400 invalid_tariff with the field named, and nothing is written")
   @CsvSource(delimiter = '|', value = {
-      "{\"name\": \"x\", \"price\": 1, \"tokens\": 1}|slug is required: 1 to 64 of a-z, 0-9, '-' and '_', starting with a letter or digit",
-      "{\"slug\": \"Bad Slug\", \"name\": \"x\", \"price\": 1, \"tokens\": 1}|slug is required: 1 to 64 of a-z, 0-9, '-' and '_', starting with a letter or digit",
+      "{\"name\": \"x\", \"price\": 1, \"tokens\": 1}|slug is required: 1 to 40 of a-z, 0-9, '-' and '_', starting with a letter or digit",
+      "{\"slug\": \"Bad Slug\", \"name\": \"x\", \"price\": 1, \"tokens\": 1}|slug is required: 1 to 40 of a-z, 0-9, '-' and '_', starting with a letter or digit",
       "{\"slug\": \"t1\", \"price\": 1, \"tokens\": 1}|name is required",
       "{\"slug\": \"t1\", \"name\": \"x\", \"tokens\": 1}|price is required",
       "{\"slug\": \"t1\", \"name\": \"x\", \"price\": -1, \"tokens\": 1}|price must be a number from 0 to 10000000 with at most 2 decimal places",

@@ -1,0 +1,158 @@
+package io.kopeck.notify;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import com.pengrad.telegrambot.model.request.ParseMode;
+import com.pengrad.telegrambot.request.SendMessage;
+import com.pengrad.telegrambot.response.SendResponse;
+import io.kopeck.app.KopeckConfig;
+import io.kopeck.app.Times;
+import io.kopeck.i18n.Texts;
+import io.kopeck.notify.OutboxClaims.Claimed;
+import io.kopeck.telegram.BotApi;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drains the notifications outbox into Telegram (SPEC §8). Claims come from {@link OutboxClaims}
+ * (both rates, shared by all instances); each message is rendered in its reader's language and
+ * sent. Outcomes: sent; 429 → the whole bot and the chat pause for retry_after and the message is
+ * retried without counting an attempt; 403 → the user is marked bot_blocked and every pending
+ * message to the chat is dropped; 400 → the message can never be sent, failed; anything else →
+ * retried with exponential backoff up to {@link #MAX_ATTEMPTS}, then failed with a log line.
+ */
+public final class NotifierVerticle extends VerticleBase {
+  static final int MAX_ATTEMPTS = 5;
+  private static final Logger log = LoggerFactory.getLogger(NotifierVerticle.class);
+  private static final long TICK_MS = 100;
+  private static final Duration FIRST_BACKOFF = Duration.ofSeconds(5);
+  private static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
+
+  private static final String SENT = "UPDATE notifications SET status = 'sent', sent_at = $2, last_error = NULL WHERE id = $1";
+  private static final String RETRY_AT = "UPDATE notifications SET next_attempt_at = $2, last_error = $3 WHERE id = $1";
+  private static final String RETRY_AFTER_FLOOD = """
+      UPDATE notifications SET next_attempt_at = $2, attempts = greatest(attempts - 1, 0), last_error = $3 WHERE id = $1""";
+  // The bot-wide row gets retry_after plus the claim burst (one second), so no claim happens before retry_after.
+  private static final String PAUSE = """
+      UPDATE send_pacing SET next_send_at = greatest(next_send_at,
+        clock_timestamp() + ($2 + CASE WHEN chat_id = 0 THEN 1 ELSE 0 END) * interval '1 second')
+      WHERE chat_id = 0 OR chat_id = $1""";
+  private static final String FAILED = "UPDATE notifications SET status = 'failed', last_error = $2 WHERE id = $1";
+  private static final String BLOCK_USER = "UPDATE users SET bot_blocked = true, updated_at = now() WHERE id = $1";
+  private static final String DROP_CHAT = """
+      UPDATE notifications SET status = 'dropped', last_error = $2 WHERE chat_id = $1 AND status = 'pending'""";
+
+  private final Pool pool;
+  private final Clock clock;
+  private final KopeckConfig config;
+  private final NoticeTexts texts;
+  private OutboxClaims claims;
+  private BotApi api;
+  private long timer = -1;
+  private boolean busy;
+  private Future<?> inFlight = Future.succeededFuture();
+
+  public NotifierVerticle(Pool pool, Clock clock, KopeckConfig config) {
+    this.pool = pool;
+    this.clock = clock;
+    this.config = config;
+    this.texts = new NoticeTexts(config.displayTimezone());
+  }
+
+  @Override
+  public Future<?> start() {
+    api = BotApi.create(vertx, config.telegramApiUrl(), config.telegramBotToken());
+    claims = new OutboxClaims(pool, clock, config.telegramRateGlobal(), config.telegramRatePerChat());
+    timer = vertx.setPeriodic(TICK_MS, id -> tick());
+    return Future.succeededFuture();
+  }
+
+  /** Stops claiming and lets the sends in flight record their outcome. */
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    return inFlight.recover(e -> Future.succeededFuture()).onComplete(v -> api.close());
+  }
+
+  private void tick() {
+    if (busy) {
+      return;
+    }
+    busy = true;
+    inFlight = claims.claim()
+        .compose(batch -> Future.join(batch.stream().map(this::deliver).toList()))
+        .onFailure(e -> log.warn("Notification sender: {}", e.getMessage()))
+        .onComplete(v -> busy = false);
+  }
+
+  private Future<Void> deliver(Claimed message) {
+    if (message.blocked()) {
+      return drop(message.chatId(), "the user blocked the bot");
+    }
+    String html;
+    try {
+      html = message.text() != null ? message.text()
+          : texts.render(message.template(), message.args(), Texts.forLanguage(message.language()));
+    } catch (RuntimeException e) {
+      log.error("Notification {} cannot be rendered: {}", kv("notification_id", message.id()), e.toString());
+      return update(FAILED, Tuple.of(message.id(), "render: " + e.getMessage()));
+    }
+    SendMessage send = new SendMessage(message.chatId(), html).parseMode(ParseMode.HTML);
+    return api.call(send).transform(result -> result.succeeded() ? outcome(message, result.result())
+        : retryLater(message, "network: " + result.cause().getMessage()));
+  }
+
+  private Future<Void> outcome(Claimed message, SendResponse answer) {
+    if (answer.isOk()) {
+      return update(SENT, Tuple.of(message.id(), Times.utcNow(clock)));
+    }
+    String error = answer.errorCode() + " " + answer.description();
+    return switch (answer.errorCode()) {
+      case 429 -> flood(message, answer, error);
+      case 403 -> {
+        log.info("Chat {} blocked the bot; its pending messages are dropped", kv("chat_id", message.chatId()));
+        yield update(BLOCK_USER, Tuple.of(message.chatId())).compose(v -> drop(message.chatId(), error));
+      }
+      case 400 -> {
+        log.error("Notification {} refused by Telegram: {}", kv("notification_id", message.id()), error);
+        yield update(FAILED, Tuple.of(message.id(), error));
+      }
+      default -> retryLater(message, error);
+    };
+  }
+
+  private Future<Void> flood(Claimed message, SendResponse answer, String error) {
+    Integer retryAfter = answer.parameters() == null ? null : answer.parameters().retryAfter();
+    int seconds = retryAfter == null ? 1 : Math.max(1, retryAfter);
+    log.warn("Telegram flood control: pausing {} s", kv("retry_after", seconds));
+    return update(RETRY_AFTER_FLOOD, Tuple.of(message.id(), Times.utcNow(clock), error))
+        .compose(v -> update(PAUSE, Tuple.of(message.chatId(), seconds)));
+  }
+
+  private Future<Void> retryLater(Claimed message, String error) {
+    if (message.attempts() >= MAX_ATTEMPTS) {
+      log.error("Notification {} to chat {} given up after {} attempts: {}", kv("notification_id", message.id()),
+          kv("chat_id", message.chatId()), kv("attempts", message.attempts()), error);
+      return update(FAILED, Tuple.of(message.id(), error));
+    }
+    Duration backoff = FIRST_BACKOFF.multipliedBy(1L << Math.min(20, message.attempts() - 1));
+    Duration wait = backoff.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff;
+    log.warn("Notification {} failed (attempt {}), retrying in {} s: {}", kv("notification_id", message.id()),
+        kv("attempts", message.attempts()), wait.toSeconds(), error);
+    return update(RETRY_AT, Tuple.of(message.id(), Times.utcNow(clock).plus(wait), error));
+  }
+
+  private Future<Void> drop(long chatId, String reason) {
+    return update(DROP_CHAT, Tuple.of(chatId, reason));
+  }
+
+  private Future<Void> update(String sql, Tuple params) {
+    return pool.preparedQuery(sql).execute(params).mapEmpty();
+  }
+}

@@ -1,0 +1,121 @@
+package io.kopeck.notify;
+
+import io.kopeck.app.Times;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Takes the next messages due from the outbox for one sender, within both rates (SPEC §8), in one
+ * short transaction: the bot-wide pacing row is locked (so claims of all instances take turns and
+ * share TELEGRAM_RATE_GLOBAL), due rows are picked with FOR UPDATE SKIP LOCKED, at most one per
+ * chat whose own pacing slot is free (TELEGRAM_RATE_PER_CHAT), and each claimed row is leased by
+ * moving its next attempt past the time a send can take. Another instance therefore never sends
+ * the same row; a process killed between sending and recording sends it again after the lease —
+ * at least once, never twice while it runs.
+ */
+final class OutboxClaims {
+  static final Duration LEASE = Duration.ofMinutes(2);
+  private static final Duration BURST = Duration.ofSeconds(1);
+  private static final int MAX_BATCH = 100;
+
+  private static final String GLOBAL = """
+      SELECT greatest(next_send_at, clock_timestamp()) AS free_at, clock_timestamp() AS now
+      FROM send_pacing WHERE chat_id = 0 FOR UPDATE""";
+  private static final String DUE = """
+      SELECT id, chat_id FROM notifications WHERE status = 'pending' AND next_attempt_at <= $1
+      ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED""";
+  private static final String CHAT_SLOTS = """
+      INSERT INTO send_pacing AS p (chat_id, next_send_at)
+      SELECT c, clock_timestamp() + $2 * interval '1 microsecond' FROM unnest($1::bigint[]) AS c
+      ON CONFLICT (chat_id) DO UPDATE SET next_send_at = EXCLUDED.next_send_at
+        WHERE p.next_send_at <= clock_timestamp()
+      RETURNING chat_id""";
+  private static final String LEASE_ROWS = """
+      UPDATE notifications n SET attempts = n.attempts + 1, next_attempt_at = $2 WHERE n.id = ANY($1)
+      RETURNING n.id, n.chat_id, n.user_id, n.kind, n.template, n.args::text AS args, n.text, n.attempts,
+        (SELECT coalesce(u.language_override, u.language_code) FROM users u WHERE u.id = n.chat_id) AS language,
+        coalesce((SELECT u.bot_blocked FROM users u WHERE u.id = n.chat_id), false) AS blocked""";
+  private static final String SPEND_GLOBAL = """
+      UPDATE send_pacing SET next_send_at = $1 + $2 * interval '1 microsecond' WHERE chat_id = 0""";
+
+  /** A leased outbox row, ready to render and send. */
+  record Claimed(long id, long chatId, Long userId, String kind, String template, JsonObject args, String text,
+                 int attempts, String language, boolean blocked) {
+    static Claimed of(Row row) {
+      String args = row.getString("args");
+      return new Claimed(row.getLong("id"), row.getLong("chat_id"), row.getLong("user_id"), row.getString("kind"),
+          row.getString("template"), args == null ? new JsonObject() : new JsonObject(args), row.getString("text"),
+          row.getInteger("attempts"), row.getString("language"), row.getBoolean("blocked"));
+    }
+  }
+
+  private final Pool pool;
+  private final Clock clock;
+  private final long globalIntervalMicros;
+  private final long chatIntervalMicros;
+
+  OutboxClaims(Pool pool, Clock clock, int globalPerSecond, int chatPerSecond) {
+    this.pool = pool;
+    this.clock = clock;
+    this.globalIntervalMicros = 1_000_000L / globalPerSecond;
+    this.chatIntervalMicros = 1_000_000L / chatPerSecond;
+  }
+
+  /** The next messages to send now; empty when nothing is due or the bot-wide budget is spent. */
+  Future<List<Claimed>> claim() {
+    OffsetDateTime now = Times.utcNow(clock);
+    return pool.withTransaction(tx -> tx.query(GLOBAL).execute().compose(rows -> {
+      Row global = rows.iterator().next();
+      OffsetDateTime freeAt = global.getOffsetDateTime("free_at");
+      long budgetMicros = Duration.between(freeAt, global.getOffsetDateTime("now").plus(BURST)).toNanos() / 1000;
+      int budget = (int) Math.min(MAX_BATCH, Math.max(0, budgetMicros / globalIntervalMicros));
+      if (budget == 0) {
+        return Future.succeededFuture(List.<Claimed>of());
+      }
+      return tx.preparedQuery(DUE).execute(Tuple.of(now, budget * 4))
+          .compose(due -> oneFreePerChat(tx, due, budget))
+          .compose(ids -> ids.isEmpty() ? Future.succeededFuture(List.<Claimed>of())
+              : lease(tx, ids, now).compose(claimed -> tx.preparedQuery(SPEND_GLOBAL)
+                  .execute(Tuple.of(freeAt, claimed.size() * globalIntervalMicros)).map(claimed)));
+    }));
+  }
+
+  /** The oldest due row of each chat whose pacing slot is free, at most {@code budget} of them. */
+  private Future<List<Long>> oneFreePerChat(SqlConnection tx, Iterable<Row> due, int budget) {
+    Map<Long, Long> firstPerChat = new LinkedHashMap<>();
+    for (Row row : due) {
+      if (firstPerChat.size() < budget) {
+        firstPerChat.putIfAbsent(row.getLong("chat_id"), row.getLong("id"));
+      }
+    }
+    if (firstPerChat.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return tx.preparedQuery(CHAT_SLOTS)
+        .execute(Tuple.of(firstPerChat.keySet().toArray(Long[]::new), chatIntervalMicros))
+        .map(slots -> {
+          List<Long> ids = new ArrayList<>();
+          slots.forEach(slot -> ids.add(firstPerChat.get(slot.getLong("chat_id"))));
+          return ids;
+        });
+  }
+
+  private Future<List<Claimed>> lease(SqlConnection tx, List<Long> ids, OffsetDateTime now) {
+    return tx.preparedQuery(LEASE_ROWS).execute(Tuple.of(ids.toArray(Long[]::new), now.plus(LEASE))).map(rows -> {
+      List<Claimed> claimed = new ArrayList<>();
+      rows.forEach(row -> claimed.add(Claimed.of(row)));
+      return claimed;
+    });
+  }
+}

@@ -1,0 +1,95 @@
+package io.kopeck.notify;
+
+import io.kopeck.app.Times;
+import io.kopeck.ledger.ChargeListener;
+import io.kopeck.ledger.ChargeResult;
+import io.kopeck.ledger.UsageCharge;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Coalesces per-run cost messages (SPEC §6.2): charges committed for a user within
+ * COST_MESSAGE_WINDOW_MS of their first become one outbox row, in the format the user chose
+ * (basic / detailed; none when off or when they blocked the bot). The billing engine only adds
+ * to an in-memory tally after answering, so a debit never waits for, or fails because of, a
+ * message; the price is that a process killed inside a window loses that window's message.
+ */
+public final class RunCostMessages extends VerticleBase implements ChargeListener {
+  private static final Logger log = LoggerFactory.getLogger(RunCostMessages.class);
+  private static final String INSERT = """
+      INSERT INTO notifications (user_id, chat_id, kind, template, args, dedup_key, created_at, next_attempt_at)
+      SELECT u.id, u.id, 'run_costs', 'costs.' || u.cost_message_format, d.args::jsonb, d.dedup_key, $4, $4
+      FROM unnest($1::bigint[], $2::text[], $3::text[]) AS d(user_id, args, dedup_key)
+      JOIN users u ON u.id = d.user_id
+      WHERE u.cost_message_format <> 'off' AND NOT u.bot_blocked
+      ON CONFLICT (chat_id, dedup_key) DO NOTHING""";
+
+  private final Pool pool;
+  private final Clock clock;
+  private final long windowNanos;
+  private final Map<Long, RunTally> open = new ConcurrentHashMap<>();
+  private long timer = -1;
+
+  public RunCostMessages(Pool pool, Clock clock, long windowMs) {
+    this.pool = pool;
+    this.clock = clock;
+    this.windowNanos = windowMs * 1_000_000;
+  }
+
+  @Override
+  public void committed(UsageCharge charge, ChargeResult result) {
+    if (!result.charged() || result.duplicate()) {
+      return;
+    }
+    long now = System.nanoTime();
+    open.compute(charge.userId(), (user, tally) -> (tally == null ? new RunTally(charge.eventId(), now) : tally)
+        .add(charge, result));
+  }
+
+  @Override
+  public Future<?> start() {
+    timer = vertx.setPeriodic(Math.max(50, windowNanos / 4_000_000), id -> flush(false));
+    return Future.succeededFuture();
+  }
+
+  /** Writes what is still open, so a graceful stop loses no message. */
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    return flush(true);
+  }
+
+  private Future<Void> flush(boolean all) {
+    long now = System.nanoTime();
+    List<Long> users = new ArrayList<>();
+    List<String> args = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    for (Long user : List.copyOf(open.keySet())) {
+      RunTally peek = open.get(user);
+      if (peek == null || (!all && now - peek.firstAtNanos < windowNanos)) {
+        continue;
+      }
+      RunTally tally = open.remove(user);
+      users.add(user);
+      args.add(tally.toArgs().encode());
+      keys.add(tally.dedupKey());
+    }
+    if (users.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return pool.preparedQuery(INSERT)
+        .execute(Tuple.of(users.toArray(Long[]::new), args.toArray(String[]::new), keys.toArray(String[]::new),
+            Times.utcNow(clock)))
+        .<Void>mapEmpty()
+        .onFailure(e -> log.warn("Cost messages for {} users not queued: {}", users.size(), e.getMessage()));
+  }
+}

@@ -1,0 +1,134 @@
+package io.kopeck.telegram;
+
+import static io.kopeck.telegram.Screen.button;
+
+import com.pengrad.telegrambot.model.request.ReplyKeyboardMarkup;
+import io.kopeck.i18n.Texts;
+import io.kopeck.telegram.CallbackData.Action;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.util.Locale;
+
+/** /start, /profile, /balance, /history and /help (SPEC §8). */
+final class AccountScreens {
+  static final int HISTORY_PAGE = 10;
+
+  private static final String ACCOUNT = """
+      SELECT u.token_balance, u.subscription_end, u.balance_seq, u.created_at,
+        coalesce((SELECT sum(t.tokens_delta) FROM transactions t
+                  WHERE t.user_id = u.id AND t.type IN ('topup', 'trial')), 0) AS topped_up,
+        coalesce((SELECT -sum(t.tokens_delta) FROM transactions t
+                  WHERE t.user_id = u.id AND t.type IN ('usage', 'spend', 'subscription')), 0) AS spent
+      FROM users u WHERE u.id = $1""";
+  // seq is gap-free per user, so a page is a seq range: newest first, no OFFSET scan.
+  private static final String HISTORY = """
+      SELECT type, tokens_delta, balance_after, created_at FROM transactions
+      WHERE user_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq DESC""";
+
+  private final Pool pool;
+  private final ZoneId zone;
+  private final String supportUsername;
+
+  AccountScreens(Pool pool, ZoneId zone, String supportUsername) {
+    this.pool = pool;
+    this.zone = zone;
+    this.supportUsername = supportUsername;
+  }
+
+  Future<Void> start(Chat chat) {
+    return account(chat.userId()).compose(row -> chat.send(new Screen(chat.t("start.greeting",
+        Html.escape(chat.user().firstName()), chat.texts().tokens(row.getBigDecimal("token_balance"))),
+        mainMenu(chat.texts()))));
+  }
+
+  /** The reply keyboard under the input field; its labels are mapped back to commands by {@link Commands}. */
+  static ReplyKeyboardMarkup mainMenu(Texts texts) {
+    return new ReplyKeyboardMarkup(
+        new String[] {texts.get("menu.balance"), texts.get("menu.tariffs")},
+        new String[] {texts.get("menu.subscription"), texts.get("menu.history")},
+        new String[] {texts.get("menu.costs"), texts.get("menu.help")}).resizeKeyboard(true);
+  }
+
+  Future<Void> profile(Chat chat) {
+    BotUser user = chat.user();
+    Texts texts = chat.texts();
+    return account(user.id()).compose(row -> chat.send(chat.t("profile.text", Html.escape(user.displayName()),
+        user.username() == null ? texts.get("profile.no_username") : "@" + Html.escape(user.username()),
+        Long.toString(user.id()), texts.get("settings.lang"), texts.tokens(row.getBigDecimal("token_balance")),
+        subscriptionLine(texts, row.getOffsetDateTime("subscription_end"), chat.now()),
+        texts.date(row.getOffsetDateTime("created_at"), zone))));
+  }
+
+  Future<Void> balance(Chat chat) {
+    Texts texts = chat.texts();
+    return account(chat.userId()).compose(row -> chat.show(Screen.builder(chat.t("balance.text",
+            texts.tokens(row.getBigDecimal("token_balance")),
+            subscriptionLine(texts, row.getOffsetDateTime("subscription_end"), chat.now()),
+            texts.tokens(row.getBigDecimal("topped_up")), texts.tokens(row.getBigDecimal("spent"))))
+        .row(button(texts.get("btn.topup"), CallbackData.of(Action.TOP_UP)),
+            button(texts.get("btn.custom"), CallbackData.of(Action.CUSTOM_AMOUNT)))
+        .row(button(texts.get("btn.promo"), CallbackData.of(Action.PROMO)),
+            button(texts.get("btn.history"), CallbackData.of(Action.HISTORY, 1)))
+        .row(button(texts.get("btn.refresh"), CallbackData.of(Action.BALANCE)))
+        .build()));
+  }
+
+  /** Page {@code page} (1 = newest) of the ledger; false when the page does not exist (a stale button). */
+  Future<Boolean> history(Chat chat, int page) {
+    Texts texts = chat.texts();
+    return account(chat.userId()).compose(row -> {
+      long total = row.getLong("balance_seq");
+      long pages = Math.max(1, (total + HISTORY_PAGE - 1) / HISTORY_PAGE);
+      if (page > pages) {
+        return Future.succeededFuture(false);
+      }
+      if (total == 0) {
+        return chat.show(Screen.text(texts.get("history.empty"))).map(true);
+      }
+      long newest = total - (long) (page - 1) * HISTORY_PAGE;
+      return pool.preparedQuery(HISTORY).execute(Tuple.of(chat.userId(), Math.max(1, newest - HISTORY_PAGE + 1), newest))
+          .compose(rows -> {
+            StringBuilder text = new StringBuilder(texts.get("history.title", Integer.toString(page), Long.toString(pages)));
+            for (Row tx : rows) {
+              text.append('\n').append(historyRow(texts, tx));
+            }
+            Screen.Builder screen = Screen.builder(text.toString());
+            if (pages > 1) {
+              screen.row(page > 1 ? button(texts.get("btn.prev"), CallbackData.of(Action.HISTORY, page - 1)) : null,
+                  page < pages ? button(texts.get("btn.next"), CallbackData.of(Action.HISTORY, page + 1)) : null);
+            }
+            return chat.show(screen.build()).map(true);
+          });
+    });
+  }
+
+  private String historyRow(Texts texts, Row tx) {
+    BigDecimal delta = tx.getBigDecimal("tokens_delta");
+    String signed = (delta.signum() > 0 ? "+" : "−") + texts.number(delta.abs());
+    return texts.get("history.row", texts.dateTime(tx.getOffsetDateTime("created_at"), zone),
+        texts.get("tx." + tx.getString("type").toLowerCase(Locale.ROOT)), signed,
+        texts.number(tx.getBigDecimal("balance_after")));
+  }
+
+  Future<Void> help(Chat chat) {
+    return chat.send(chat.t("help.text", "@" + Html.escape(supportUsername)));
+  }
+
+  /** "active until …", "ended …" or "none", for the balance and profile screens. */
+  String subscriptionLine(Texts texts, OffsetDateTime end, OffsetDateTime now) {
+    if (end == null) {
+      return texts.get("sub.inactive");
+    }
+    String date = texts.dateTime(end, zone);
+    return end.isAfter(now) ? texts.get("sub.active_until", date) : texts.get("sub.expired", date);
+  }
+
+  private Future<Row> account(long userId) {
+    return pool.preparedQuery(ACCOUNT).execute(Tuple.of(userId)).map(rows -> rows.iterator().next());
+  }
+}

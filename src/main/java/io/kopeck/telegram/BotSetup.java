@@ -1,0 +1,61 @@
+package io.kopeck.telegram;
+
+import com.pengrad.telegrambot.model.BotCommand;
+import com.pengrad.telegrambot.request.BaseRequest;
+import com.pengrad.telegrambot.request.SetMyCommands;
+import com.pengrad.telegrambot.request.SetWebhook;
+import com.pengrad.telegrambot.response.BaseResponse;
+import io.kopeck.app.KopeckConfig;
+import io.kopeck.i18n.Texts;
+import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * On start, with a token and PUBLIC_BASE_URL (SPEC §8): registers the webhook with its secret and
+ * the update types the bot handles, and the command menu in Russian (also the default) and English.
+ * A failure is logged and does not stop the service: billing must not depend on Telegram being up.
+ */
+final class BotSetup {
+  private static final Logger log = LoggerFactory.getLogger(BotSetup.class);
+  static final String[] ALLOWED_UPDATES = {"message", "callback_query", "my_chat_member"};
+
+  private final BotApi api;
+  private final KopeckConfig config;
+
+  BotSetup(BotApi api, KopeckConfig config) {
+    this.api = api;
+    this.config = config;
+  }
+
+  void run() {
+    if (api.offline() || config.publicBaseUrl().isEmpty()) {
+      log.info(api.offline() ? "Telegram: offline mode (no TELEGRAM_BOT_TOKEN); outgoing calls are logged"
+          : "Telegram: PUBLIC_BASE_URL not set, the webhook is not registered");
+      return;
+    }
+    String base = config.publicBaseUrl().replaceAll("/+$", "");
+    call("setWebhook", new SetWebhook().url(base + "/telegram/webhook").secretToken(config.telegramWebhookSecret())
+        .allowedUpdates(ALLOWED_UPDATES))
+        .compose(v -> call("setMyCommands", commands(Texts.forLanguage("ru"))))
+        .compose(v -> call("setMyCommands ru", commands(Texts.forLanguage("ru")).languageCode("ru")))
+        .compose(v -> call("setMyCommands en", commands(Texts.forLanguage("en")).languageCode("en")))
+        .onSuccess(v -> log.info("Telegram: webhook {}/telegram/webhook and commands registered", base));
+  }
+
+  private static SetMyCommands commands(Texts texts) {
+    return new SetMyCommands(Commands.MENU.stream().map(c -> new BotCommand(c, texts.get("cmd." + c)))
+        .toArray(BotCommand[]::new));
+  }
+
+  private <T extends BaseRequest<T, BaseResponse>> Future<Void> call(String what, T request) {
+    return api.call(request).transform(result -> {
+      if (result.failed() || !result.result().isOk()) {
+        String reason = result.failed() ? result.cause().getMessage() : result.result().description();
+        log.error("Telegram: {} failed: {}", what, reason);
+        return Future.failedFuture(what + " failed");
+      }
+      return Future.succeededFuture();
+    });
+  }
+}

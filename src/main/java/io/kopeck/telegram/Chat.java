@@ -1,0 +1,88 @@
+package io.kopeck.telegram;
+
+import com.pengrad.telegrambot.model.request.ParseMode;
+import com.pengrad.telegrambot.request.AnswerCallbackQuery;
+import com.pengrad.telegrambot.request.EditMessageText;
+import com.pengrad.telegrambot.request.SendMessage;
+import com.pengrad.telegrambot.response.BaseResponse;
+import io.kopeck.i18n.Texts;
+import io.vertx.core.Future;
+import java.time.OffsetDateTime;
+
+/**
+ * One update's conversation partner: who wrote, in which language, and how to answer — a new
+ * message, or (for a button press) the message the button sat on edited in place.
+ */
+final class Chat {
+  private final BotApi api;
+  private final BotUser user;
+  private final Integer buttonMessageId;
+  private final OffsetDateTime now;
+
+  Chat(BotApi api, BotUser user, Integer buttonMessageId, OffsetDateTime now) {
+    this.api = api;
+    this.user = user;
+    this.buttonMessageId = buttonMessageId;
+    this.now = now;
+  }
+
+  BotUser user() {
+    return user;
+  }
+
+  long userId() {
+    return user.id();
+  }
+
+  Texts texts() {
+    return user.texts();
+  }
+
+  String t(String key, Object... args) {
+    return user.texts().get(key, args);
+  }
+
+  OffsetDateTime now() {
+    return now;
+  }
+
+  /** A new message. */
+  Future<Void> send(Screen screen) {
+    SendMessage message = new SendMessage(user.id(), screen.html()).parseMode(ParseMode.HTML);
+    if (screen.keyboard() != null) {
+      message.replyMarkup(screen.keyboard());
+    }
+    return api.call(message).mapEmpty();
+  }
+
+  Future<Void> send(String html) {
+    return send(Screen.text(html));
+  }
+
+  /** Replaces the pressed button's message when there is one, else sends a new message. */
+  Future<Void> show(Screen screen) {
+    if (buttonMessageId == null || (screen.keyboard() != null && screen.inlineKeyboard() == null)) {
+      return send(screen);
+    }
+    EditMessageText edit = new EditMessageText(user.id(), buttonMessageId, screen.html()).parseMode(ParseMode.HTML);
+    if (screen.inlineKeyboard() != null) {
+      edit.replyMarkup(screen.inlineKeyboard());
+    }
+    return api.call(edit).compose(answer -> notModified(answer) || answer.isOk() ? Future.succeededFuture()
+        : send(screen));
+  }
+
+  /** Telegram refuses an edit that changes nothing (a Refresh with nothing new): not a failure. */
+  private static boolean notModified(BaseResponse answer) {
+    return !answer.isOk() && answer.description() != null && answer.description().contains("not modified");
+  }
+
+  /** Answers a button press (every press is answered, SPEC §8); {@code text} may be null. */
+  static Future<Void> answer(BotApi api, String callbackId, String text) {
+    AnswerCallbackQuery answer = new AnswerCallbackQuery(callbackId);
+    if (text != null) {
+      answer.text(text);
+    }
+    return api.call(answer).mapEmpty();
+  }
+}

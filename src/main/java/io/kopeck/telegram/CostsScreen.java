@@ -1,0 +1,58 @@
+package io.kopeck.telegram;
+
+import io.kopeck.i18n.Texts;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.OffsetDateTime;
+
+/** /costs (SPEC §8): total spent on runs, number of runs, average, the last 30 days, top nodes by cost. */
+final class CostsScreen {
+  private static final String TOTALS = """
+      SELECT count(*) AS runs, coalesce(sum(tokens_charged), 0) AS spent,
+        count(*) FILTER (WHERE created_at >= $2) AS recent_runs,
+        coalesce(sum(tokens_charged) FILTER (WHERE created_at >= $2), 0) AS recent_spent
+      FROM usage_charges WHERE user_id = $1 AND status = 'charged'""";
+  private static final String TOP_NODES = """
+      SELECT node.key AS node, sum(node.value::text::numeric) AS cost
+      FROM usage_charges u, jsonb_each(u.node_costs) node
+      WHERE u.user_id = $1 AND u.status = 'charged' AND jsonb_typeof(u.node_costs) = 'object'
+        AND jsonb_typeof(node.value) = 'number'
+      GROUP BY node.key ORDER BY cost DESC, node.key LIMIT 5""";
+
+  private final Pool pool;
+
+  CostsScreen(Pool pool) {
+    this.pool = pool;
+  }
+
+  Future<Void> show(Chat chat) {
+    Texts texts = chat.texts();
+    OffsetDateTime since = chat.now().minusDays(30);
+    return pool.preparedQuery(TOTALS).execute(Tuple.of(chat.userId(), since)).compose(rows -> {
+      Row totals = rows.iterator().next();
+      long runs = totals.getLong("runs");
+      if (runs == 0) {
+        return chat.send(texts.get("costs.empty"));
+      }
+      BigDecimal spent = totals.getBigDecimal("spent");
+      // The average is shown, not stored: rounded here to the ledger's four places.
+      BigDecimal average = spent.divide(BigDecimal.valueOf(runs), 4, RoundingMode.HALF_UP);
+      StringBuilder text = new StringBuilder(texts.get("costs.text", texts.tokens(spent), texts.number(BigDecimal.valueOf(runs)),
+          texts.tokens(average), texts.tokens(totals.getBigDecimal("recent_spent")),
+          texts.number(BigDecimal.valueOf(totals.getLong("recent_runs")))));
+      return pool.preparedQuery(TOP_NODES).execute(Tuple.of(chat.userId())).compose(nodes -> {
+        if (nodes.size() > 0) {
+          text.append(texts.get("costs.top"));
+          for (Row node : nodes) {
+            text.append(texts.get("costs.node", Html.escape(node.getString("node")), texts.number(node.getBigDecimal("cost"))));
+          }
+        }
+        return chat.send(text.toString());
+      });
+    });
+  }
+}

@@ -1,0 +1,72 @@
+package io.kopeck.telegram;
+
+import io.kopeck.app.ApiException;
+import io.kopeck.catalog.PromoCode;
+import io.kopeck.catalog.PromoCodes;
+import io.kopeck.catalog.PromoRefused;
+import io.kopeck.catalog.Trials;
+import io.kopeck.telegram.BotSessions.Conversation;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+
+/**
+ * /promo (SPEC §4, §8): a trial code activates the trial at once (its confirmation comes through the
+ * outbox, written in the trial's own transaction); a discount code is checked and kept for the
+ * user's next purchase.
+ */
+final class PromoScreens {
+  private static final String SAVE = "UPDATE users SET saved_promo_code = $2, updated_at = now() WHERE id = $1";
+
+  private final Pool pool;
+  private final Trials trials;
+  private final PromoCodes promoCodes;
+  private final BotSessions sessions;
+
+  PromoScreens(Pool pool, Trials trials, PromoCodes promoCodes, BotSessions sessions) {
+    this.pool = pool;
+    this.trials = trials;
+    this.promoCodes = promoCodes;
+    this.sessions = sessions;
+  }
+
+  Future<Void> ask(Chat chat) {
+    return sessions.start(chat.userId(), Conversation.PROMO_CODE, new JsonObject(), chat.now())
+        .compose(v -> chat.send(chat.t("promo.ask")));
+  }
+
+  /** The code typed after /promo. A refused code keeps the conversation open for another try. */
+  Future<Void> code(Chat chat, String typed) {
+    String code = PromoCode.normalize(typed);
+    return trials.activate(chat.userId(), code)
+        .compose(grant -> sessions.clear(chat.userId()).<Void>mapEmpty())
+        .recover(e -> {
+          if (e instanceof PromoRefused refused) {
+            return refuse(chat, refused, code);
+          }
+          if (e instanceof ApiException api && api.code().equals("not_a_trial_code")) {
+            return saveDiscount(chat, code);
+          }
+          return Future.failedFuture(e);
+        });
+  }
+
+  private Future<Void> saveDiscount(Chat chat, String code) {
+    return promoCodes.find(code)
+        .compose(promo -> promoCodes.check(pool, code, chat.userId(), promo.tariffId()))
+        .compose(check -> check.usable()
+            ? pool.preparedQuery(SAVE).execute(Tuple.of(chat.userId(), check.promo().code()))
+                .compose(v -> sessions.clear(chat.userId()))
+                .compose(v -> chat.send(chat.t("promo.saved", Html.escape(check.promo().code()))))
+            : chat.send(check.problem().message(chat.texts(), codeHtml(code), "")));
+  }
+
+  private static Future<Void> refuse(Chat chat, PromoRefused refused, String code) {
+    return chat.send(refused.problem().message(chat.texts(), codeHtml(code), ""));
+  }
+
+  private static String codeHtml(String code) {
+    return "<code>" + Html.escape(code) + "</code>";
+  }
+}

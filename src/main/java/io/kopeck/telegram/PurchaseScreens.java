@@ -1,0 +1,222 @@
+package io.kopeck.telegram;
+
+import static io.kopeck.telegram.Screen.button;
+import static io.kopeck.telegram.Screen.link;
+
+import io.kopeck.app.ApiException;
+import io.kopeck.catalog.Invoice;
+import io.kopeck.catalog.Invoices;
+import io.kopeck.catalog.PromoRefused;
+import io.kopeck.catalog.Tariff;
+import io.kopeck.catalog.TariffCatalog;
+import io.kopeck.i18n.Texts;
+import io.kopeck.telegram.BotSessions.Conversation;
+import io.kopeck.telegram.CallbackData.Action;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Buying (SPEC §4, §8): /tariffs → a tariff → the invoice preview with its Pay link → optionally a
+ * promo code → the preview with the discount; and the custom-amount conversation. A promo code
+ * saved by /promo is applied to the next invoice and then forgotten.
+ */
+final class PurchaseScreens {
+  private static final String OPEN_INVOICE = """
+      SELECT i.inv_id, i.original_amount, t.slug,
+        (i.period_unit IS DISTINCT FROM t.period_unit OR i.original_amount <> t.price) AS custom
+      FROM invoices i JOIN tariffs t ON t.id = i.tariff_id
+      WHERE i.inv_id = $1 AND i.user_id = $2 AND i.status = 'pending'""";
+  private static final String SAVED_PROMO = "SELECT saved_promo_code FROM users WHERE id = $1";
+  private static final String FORGET_PROMO = "UPDATE users SET saved_promo_code = NULL WHERE id = $1 AND saved_promo_code = $2";
+
+  private final Pool pool;
+  private final TariffCatalog catalog;
+  private final Invoices invoices;
+  private final BotSessions sessions;
+  private final BigDecimal minTopup;
+  private final ZoneId zone;
+
+  PurchaseScreens(Pool pool, TariffCatalog catalog, Invoices invoices, BotSessions sessions, BigDecimal minTopup,
+                  ZoneId zone) {
+    this.pool = pool;
+    this.catalog = catalog;
+    this.invoices = invoices;
+    this.sessions = sessions;
+    this.minTopup = minTopup;
+    this.zone = zone;
+  }
+
+  Future<Void> tariffs(Chat chat) {
+    Texts texts = chat.texts();
+    return saleable().compose(tariffs -> {
+      if (tariffs.isEmpty()) {
+        return chat.show(Screen.text(texts.get("tariffs.empty")));
+      }
+      StringBuilder text = new StringBuilder(texts.get("tariffs.title"));
+      Screen.Builder screen = Screen.builder("");
+      for (Tariff tariff : tariffs) {
+        String name = Html.escape(tariff.name());
+        text.append("\n\n").append(texts.get("tariffs.item", "<b>" + name + "</b>", texts.rub(tariff.price()),
+            texts.tokens(tariff.tokens()), tariff.hasPeriod() ? texts.get("tariffs.item_period", period(texts, tariff)) : ""));
+        screen.row(button(tariff.name() + " — " + texts.rub(tariff.price()), CallbackData.of(Action.TARIFF, tariff.slug())));
+      }
+      screen.row(button(texts.get("btn.custom"), CallbackData.of(Action.CUSTOM_AMOUNT)));
+      Screen built = screen.build();
+      return chat.show(new Screen(text.toString(), built.keyboard()));
+    });
+  }
+
+  /** A tariff's button: its invoice (with a saved promo code when there is one) as a preview. */
+  Future<Boolean> tariff(Chat chat, String slug) {
+    return saleable().compose(tariffs -> {
+      Tariff tariff = tariffs.stream().filter(t -> t.slug().equals(slug)).findFirst().orElse(null);
+      if (tariff == null) {
+        return Future.succeededFuture(false); // a button of a tariff no longer on sale
+      }
+      return savedPromo(chat.userId()).compose(code -> withSavedPromo(chat, code,
+              promo -> invoices.forTariff(chat.userId(), slug, promo)))
+          .compose(invoice -> chat.show(preview(chat.texts(), invoice.invoice(), tariff.name(), invoice.code(),
+              invoice.refusal())))
+          .map(true);
+    });
+  }
+
+  /** An invoice and the promo code it carries, or why a saved one could not be used. */
+  private record Issued(Invoice invoice, String code, String refusal) {
+  }
+
+  private Future<Issued> withSavedPromo(Chat chat, String code,
+                                        Function<String, Future<Invoice>> issue) {
+    if (code == null) {
+      return issue.apply(null).map(invoice -> new Issued(invoice, null, null));
+    }
+    return issue.apply(code)
+        .compose(invoice -> pool.preparedQuery(FORGET_PROMO).execute(Tuple.of(chat.userId(), code))
+            .map(v -> new Issued(invoice, code, null)))
+        .recover(e -> e instanceof PromoRefused refused
+            ? issue.apply(null).map(invoice -> new Issued(invoice, null,
+                refused.problem().message(chat.texts(), Html.escape(code), "")))
+            : Future.failedFuture(e));
+  }
+
+  Screen preview(Texts texts, Invoice invoice, String title, String code, String refusal) {
+    StringBuilder details = new StringBuilder();
+    if (invoice.periodUnit() != null) {
+      details.append(texts.get("invoice.period", period(texts, invoice.periodUnit(), invoice.periodValue())));
+    }
+    if (code != null && invoice.amount().compareTo(invoice.originalAmount()) < 0) {
+      details.append(texts.get("invoice.discount", "<code>" + Html.escape(code) + "</code>",
+          texts.rub(invoice.originalAmount())));
+    }
+    if (code != null && invoice.bonusTokens().signum() > 0) {
+      details.append(texts.get("invoice.bonus", "<code>" + Html.escape(code) + "</code>",
+          texts.tokens(invoice.bonusTokens())));
+    }
+    String text = texts.get("invoice.preview", Long.toString(invoice.invId()), Html.escape(title),
+        texts.tokens(invoice.tokens()), details.toString(), texts.rub(invoice.amount()),
+        texts.dateTime(invoice.expiresAt(), zone));
+    if (refusal != null) {
+      text = texts.get("invoice.saved_promo_refused", refusal) + "\n\n" + text;
+    }
+    return Screen.builder(text)
+        .row(link(texts.get("btn.pay", texts.rub(invoice.amount())), invoice.paymentUrl()))
+        .row(invoice.promoCodeId() == null ? button(texts.get("btn.enter_promo"),
+            CallbackData.of(Action.INVOICE_PROMO, invoice.invId())) : null,
+            button(texts.get("btn.cancel"), CallbackData.of(Action.INVOICE_CANCEL, invoice.invId())))
+        .build();
+  }
+
+  /** "Enter promo code" under an invoice: false when that invoice is no longer open. */
+  Future<Boolean> askPromoForInvoice(Chat chat, long invId) {
+    return openInvoice(chat.userId(), invId).compose(row -> row == null ? Future.succeededFuture(false)
+        : sessions.start(chat.userId(), Conversation.PROMO_CODE, new JsonObject().put("inv_id", invId), chat.now())
+            .compose(v -> chat.send(chat.t("promo.ask_for_invoice", Long.toString(invId)))).map(true));
+  }
+
+  /**
+   * The code typed for an open invoice: a new invoice with the discount replaces it (the old one is
+   * cancelled). A refused code is explained and the conversation stays open for another try.
+   */
+  Future<Void> promoForInvoice(Chat chat, long invId, String code) {
+    return openInvoice(chat.userId(), invId).compose(row -> {
+      if (row == null) {
+        return sessions.clear(chat.userId()).compose(v -> chat.send(chat.t("invoice.not_open")));
+      }
+      boolean custom = row.getBoolean("custom");
+      String slug = row.getString("slug");
+      Future<Invoice> issued = custom ? invoices.forAmount(chat.userId(), row.getBigDecimal("original_amount"), code)
+          : invoices.forTariff(chat.userId(), slug, code);
+      return issued.compose(invoice -> sessions.clear(chat.userId())
+              .compose(v -> invoices.cancel(chat.userId(), invId))
+              .compose(v -> title(chat.texts(), custom, slug))
+              .compose(title -> chat.send(preview(chat.texts(), invoice, title, code, null))))
+          .recover(e -> e instanceof PromoRefused refused
+              ? chat.send(refused.problem().message(chat.texts(), "<code>" + Html.escape(code) + "</code>", ""))
+              : Future.failedFuture(e));
+    });
+  }
+
+  Future<Boolean> cancelInvoice(Chat chat, long invId) {
+    return invoices.cancel(chat.userId(), invId)
+        .compose(invoice -> chat.show(Screen.text(chat.t("invoice.cancelled", Long.toString(invId)))).map(true))
+        .recover(e -> e instanceof ApiException api && api.status() == 409 ? Future.succeededFuture(false)
+            : Future.failedFuture(e));
+  }
+
+  Future<Void> askAmount(Chat chat) {
+    return sessions.start(chat.userId(), Conversation.AMOUNT, new JsonObject(), chat.now())
+        .compose(v -> chat.send(chat.t("amount.ask", chat.texts().rub(minTopup))));
+  }
+
+  /** The amount typed in the custom top-up conversation. */
+  Future<Void> amount(Chat chat, String text) {
+    Texts texts = chat.texts();
+    BigDecimal amount = UserInput.positiveAmount(text, 2).orElse(null);
+    if (amount == null) {
+      return chat.send(texts.get("amount.invalid"));
+    }
+    if (amount.compareTo(minTopup) < 0) {
+      return chat.send(texts.get("amount.too_small", texts.rub(minTopup)));
+    }
+    return sessions.clear(chat.userId())
+        .compose(v -> savedPromo(chat.userId()))
+        .compose(code -> withSavedPromo(chat, code, promo -> invoices.forAmount(chat.userId(), amount, promo)))
+        .compose(issued -> chat.send(preview(texts, issued.invoice(), texts.get("invoice.custom"), issued.code(),
+            issued.refusal())));
+  }
+
+  private Future<String> title(Texts texts, boolean custom, String slug) {
+    return custom ? Future.succeededFuture(texts.get("invoice.custom"))
+        : catalog.list().map(all -> all.stream().filter(t -> t.slug().equals(slug)).map(Tariff::name).findFirst()
+            .orElse(slug));
+  }
+
+  private Future<List<Tariff>> saleable() {
+    return catalog.list().map(all -> all.stream().filter(t -> t.active() && !t.trial()).toList());
+  }
+
+  private Future<Row> openInvoice(long userId, long invId) {
+    return pool.preparedQuery(OPEN_INVOICE).execute(Tuple.of(invId, userId))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+  }
+
+  private Future<String> savedPromo(long userId) {
+    return pool.preparedQuery(SAVED_PROMO).execute(Tuple.of(userId))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("saved_promo_code"));
+  }
+
+  static String period(Texts texts, Tariff tariff) {
+    return period(texts, tariff.periodUnit(), tariff.periodValue());
+  }
+
+  static String period(Texts texts, String unit, int value) {
+    return texts.get("period." + unit, value);
+  }
+}
