@@ -37,7 +37,7 @@ final class OutboxClaims {
       ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED""";
   private static final String CHAT_SLOTS = """
       INSERT INTO send_pacing AS p (chat_id, next_send_at)
-      SELECT c, clock_timestamp() + $2 * interval '1 microsecond' FROM unnest($1::bigint[]) AS c
+      SELECT c, clock_timestamp() + $2::bigint * interval '1 microsecond' FROM unnest($1::bigint[]) AS c
       ON CONFLICT (chat_id) DO UPDATE SET next_send_at = EXCLUDED.next_send_at
         WHERE p.next_send_at <= clock_timestamp()
       RETURNING chat_id""";
@@ -47,7 +47,7 @@ final class OutboxClaims {
         (SELECT coalesce(u.language_override, u.language_code) FROM users u WHERE u.id = n.chat_id) AS language,
         coalesce((SELECT u.bot_blocked FROM users u WHERE u.id = n.chat_id), false) AS blocked""";
   private static final String SPEND_GLOBAL = """
-      UPDATE send_pacing SET next_send_at = $1 + $2 * interval '1 microsecond' WHERE chat_id = 0""";
+      UPDATE send_pacing SET next_send_at = $1::timestamptz + $2::bigint * interval '1 microsecond' WHERE chat_id = 0""";
 
   /** A leased outbox row, ready to render and send. */
   record Claimed(long id, long chatId, Long userId, String kind, String template, JsonObject args, String text,

@@ -4,6 +4,7 @@ import io.kopeck.i18n.Texts;
 import io.kopeck.telegram.Html;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
+import java.util.Map;
 
 /**
  * The per-run cost message (SPEC §6.2). Basic: done, tokens charged, cost in RUB, API calls and
@@ -35,8 +36,12 @@ final class RunCostText {
       JsonObject nodes = args.getJsonObject("node_costs", new JsonObject());
       if (!nodes.isEmpty()) {
         details.append(t.get("notice.costs.node_title"));
-        nodes.forEach(node -> details.append(t.get("notice.costs.node", Html.escape(node.getKey()),
-            t.number(new BigDecimal(node.getValue().toString())))));
+        // Most expensive first (jsonb does not keep the order they were written in).
+        nodes.getMap().entrySet().stream()
+            .map(node -> Map.entry(node.getKey(), new BigDecimal(node.getValue().toString())))
+            .sorted(Map.Entry.<String, BigDecimal>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+            .forEach(node -> details.append(t.get("notice.costs.node", Html.escape(node.getKey()),
+                t.number(node.getValue()))));
       }
     }
     return t.get("notice.costs.basic", what, charged, details.toString());

@@ -6,6 +6,7 @@ import static io.kopeck.telegram.Screen.link;
 import io.kopeck.app.ApiException;
 import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.Invoices;
+import io.kopeck.catalog.PromoCode;
 import io.kopeck.catalog.PromoRefused;
 import io.kopeck.catalog.Tariff;
 import io.kopeck.catalog.TariffCatalog;
@@ -144,7 +145,8 @@ final class PurchaseScreens {
    * The code typed for an open invoice: a new invoice with the discount replaces it (the old one is
    * cancelled). A refused code is explained and the conversation stays open for another try.
    */
-  Future<Void> promoForInvoice(Chat chat, long invId, String code) {
+  Future<Void> promoForInvoice(Chat chat, long invId, String typed) {
+    String code = PromoCode.normalize(typed);
     return openInvoice(chat.userId(), invId).compose(row -> {
       if (row == null) {
         return sessions.clear(chat.userId()).compose(v -> chat.send(chat.t("invoice.not_open")));

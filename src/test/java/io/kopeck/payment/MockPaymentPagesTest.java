@@ -1,5 +1,7 @@
 package io.kopeck.payment;
 
+import static io.kopeck.testsupport.MockPaymentForms.formOf;
+import static io.kopeck.testsupport.MockPaymentForms.pathOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kopeck.app.KopeckConfig;
@@ -9,14 +11,10 @@ import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.RunningService;
 import io.vertx.sqlclient.Pool;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,26 +45,6 @@ class MockPaymentPagesTest {
   @AfterAll
   static void stop() {
     service.close();
-  }
-
-  private static String pathOf(String url) {
-    URI uri = URI.create(url);
-    return uri.getRawPath() + "?" + uri.getRawQuery();
-  }
-
-  /** The hidden fields of the page's first form, as the browser would post them. */
-  private static String formOf(String page) {
-    Map<String, String> fields = new LinkedHashMap<>();
-    Matcher m = Pattern.compile("<input type=\"hidden\" name=\"([^\"]*)\" value=\"([^\"]*)\">").matcher(page);
-    while (m.find()) {
-      fields.putIfAbsent(unescape(m.group(1)), unescape(m.group(2)));
-    }
-    return Http.form(fields);
-  }
-
-  private static String unescape(String html) {
-    return html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'")
-        .replace("&amp;", "&");
   }
 
   @Test

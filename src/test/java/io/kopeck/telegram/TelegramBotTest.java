@@ -1,0 +1,296 @@
+package io.kopeck.telegram;
+
+import static io.kopeck.testsupport.MockPaymentForms.formOf;
+import static io.kopeck.testsupport.MockPaymentForms.pathOf;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kopeck.app.StrictJson;
+import io.kopeck.audit.AuditLog.Actor;
+import io.kopeck.catalog.PromoCodes;
+import io.kopeck.testsupport.FakeTelegram;
+import io.kopeck.testsupport.FakeTelegram.Call;
+import io.kopeck.testsupport.Http;
+import io.kopeck.testsupport.Ledgers;
+import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.Updates;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The bot end to end: updates posted to the webhook, a real PostgreSQL, and a fake Telegram Bot
+ * API recording every call the service makes.
+ */
+class TelegramBotTest {
+  static final String SECRET = "hook-s3cret";
+  static final long ADMIN = 900;
+
+  private static FakeTelegram telegram;
+  private static RunningService service;
+  private static Pool pool;
+  private static Http http;
+
+  @BeforeAll
+  static void start() {
+    telegram = new FakeTelegram();
+    service = RunningService.start(Map.of("TELEGRAM_BOT_TOKEN", FakeTelegram.TOKEN, "TELEGRAM_WEBHOOK_SECRET", SECRET,
+        "TELEGRAM_API_URL", telegram.url(), "PUBLIC_BASE_URL", "https://kopeck.example",
+        "ADMIN_CHAT_IDS", Long.toString(ADMIN), "TELEGRAM_RATE_PER_CHAT", "20", "SUPPORT_USERNAME", "kopeck_help",
+        "RUNNER_API_KEYS", "runner-key", "COST_MESSAGE_WINDOW_MS", "300"));
+    pool = service.pool();
+    http = service.http();
+    PromoCodes promos = new PromoCodes(pool, Clock.systemUTC());
+    Http.await(promos.create(StrictJson.readObject(
+        "{\"code\": \"SAVE10\", \"discount_type\": \"percent\", \"discount_value\": 10}"), Actor.SYSTEM));
+    Http.await(promos.create(StrictJson.readObject(
+        "{\"code\": \"TRIAL8\", \"discount_type\": \"trial\", \"tariff\": \"trial\"}"), Actor.SYSTEM));
+  }
+
+  @AfterEach
+  void ledgerStillConsistent() {
+    Ledgers.assertConsistent(pool);
+  }
+
+  @AfterAll
+  static void stop() {
+    service.close();
+    telegram.close();
+  }
+
+  private static void post(JsonObject update) {
+    Http.Response answer = Http.await(http.sendWithHeader("/telegram/webhook", "X-Telegram-Bot-Api-Secret-Token", SECRET,
+        update.encode()));
+    assertThat(answer.status()).isEqualTo(200);
+  }
+
+  private static Call say(JsonObject user, String text, String expected) {
+    int before = telegram.calls().size();
+    post(Updates.text(user, text));
+    return telegram.awaitOne("sendMessage", user.getLong("id"), c -> telegram.calls().indexOf(c) >= before
+        && c.text().contains(expected));
+  }
+
+  private static Call press(JsonObject user, int messageId, String data, String method, String expected) {
+    int before = telegram.calls().size();
+    post(Updates.press(user, messageId, data));
+    Call call = telegram.awaitOne(method, user.getLong("id"), c -> telegram.calls().indexOf(c) >= before
+        && c.text().contains(expected));
+    telegram.awaitAnswer(c -> telegram.calls().indexOf(c) >= before);
+    return call;
+  }
+
+  @Test
+  @DisplayName("on start: setWebhook with the secret and allowed updates, setMyCommands in ru and en")
+  void setup() {
+    Call webhook = telegram.await("setWebhook", c -> true, 1, 10).get(0);
+    assertThat(webhook.params().getString("url")).isEqualTo("https://kopeck.example/telegram/webhook");
+    assertThat(webhook.params().getString("secret_token")).isEqualTo(SECRET);
+    assertThat(webhook.params().getValue("allowed_updates").toString()).contains("message", "callback_query",
+        "my_chat_member");
+    List<Call> commands = telegram.await("setMyCommands", c -> true, 3, 10);
+    assertThat(commands).extracting(c -> c.params().getString("language_code")).contains("ru", "en");
+    assertThat(commands.stream().map(c -> c.params().getValue("commands").toString()).collect(Collectors.joining()))
+        .contains("Баланс и пополнение", "Balance and top-up", "\"tariffs\"");
+  }
+
+  @Test
+  @DisplayName("/start in ru and en: greeting with the name escaped, main menu; admins hear of the new user once")
+  void startCommand() {
+    JsonObject anna = Updates.user(701, "Анна", "<b>Smirnova</b>", "ru");
+    JsonObject bob = Updates.user(702, "<i>Bob</i> & Co", null, "en-US");
+
+    Call ru = say(anna, "/start", "Привет");
+    Call en = say(bob, "/start", "Hi");
+
+    assertThat(ru.text()).startsWith("Привет, Анна!").contains("Баланс: <b>0 токенов</b>");
+    assertThat(ru.params().getString("parse_mode")).isEqualTo("HTML");
+    assertThat(ru.params().getJsonObject("reply_markup").encode()).contains("💰 Баланс", "📋 Тарифы");
+    assertThat(en.text()).startsWith("Hi, &lt;i&gt;Bob&lt;/i&gt; &amp; Co!").contains("Balance: <b>0 tokens</b>");
+    assertThat(en.params().getJsonObject("reply_markup").encode()).contains("💰 Balance");
+    telegram.awaitOne("sendMessage", ADMIN, c -> c.text().contains("Анна &lt;b&gt;Smirnova&lt;/b&gt;"));
+    telegram.awaitOne("sendMessage", ADMIN, c -> c.text().contains("&lt;i&gt;Bob&lt;/i&gt; &amp; Co"));
+
+    say(anna, "/start", "Привет");
+    assertThat(telegram.calls("sendMessage", c -> c.chatId() == ADMIN && c.text().contains("<code>701</code>")))
+        .hasSize(1);
+  }
+
+  @Test
+  @DisplayName("a repeated update_id is handled once; a wrong secret is 401 and nothing is handled")
+  void duplicatesAndSecret() {
+    JsonObject user = Updates.user(703, "Dup", null, "en");
+    JsonObject update = Updates.text(user, "/help");
+    post(update);
+    post(update);
+    telegram.awaitOne("sendMessage", 703, c -> c.text().contains("@kopeck_help"));
+    Http.Response wrong = Http.await(http.sendWithHeader("/telegram/webhook", "X-Telegram-Bot-Api-Secret-Token",
+        "wrong", Updates.text(user, "/balance").encode()));
+
+    assertThat(wrong.status()).isEqualTo(401);
+    Http.await(pool.query("SELECT pg_sleep(0.3)").execute());
+    assertThat(telegram.calls("sendMessage", c -> c.chatId() == 703)).hasSize(1);
+  }
+
+  @Test
+  @DisplayName("purchase: /tariffs → tariff → promo code → discounted invoice → mock payment → notice with the new balance")
+  void purchaseConversation() throws IOException {
+    JsonObject user = Updates.user(704, "Вера", null, "ru");
+    int from = telegram.calls().size();
+    say(user, "/start", "Привет");
+
+    Call tariffs = say(user, "/tariffs", "Тарифы");
+    assertThat(tariffs.buttons()).contains("1:tar:basic", "1:tar:standard", "1:tar:pro", "1:amt")
+        .doesNotContain("1:tar:trial");
+    assertThat(tariffs.text()).contains("<b>Стандарт</b> — 499,00 ₽: 600 токенов, 1 мес.");
+    Call preview = press(user, tariffs.messageId(), "1:tar:standard", "editMessageText", "Счёт №");
+    assertThat(preview.text()).contains("Стандарт", "Токены: 600 токенов", "К оплате: <b>499,00 ₽</b>");
+    long firstInvoice = Long.parseLong(preview.buttons().get(1).split(":")[2]);
+    assertThat(preview.buttons()).containsExactly(preview.buttons().get(0), "1:ipr:" + firstInvoice,
+        "1:icn:" + firstInvoice);
+
+    press(user, preview.messageId(), "1:ipr:" + firstInvoice, "sendMessage", "Введите промокод для счёта №" + firstInvoice);
+    Call refused = say(user, "NOPE", "не найден");
+    assertThat(refused.text()).isEqualTo("Промокод <code>NOPE</code> не найден.");
+    Call discounted = say(user, "save10", "Счёт №");
+    assertThat(discounted.text()).contains("К оплате: <b>449,10 ₽</b>", "Промокод <code>SAVE10</code>: скидка, было 499,00 ₽");
+    String payUrl = discounted.buttons().get(0);
+    assertThat(payUrl).startsWith("https://kopeck.example/mock-payment?");
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM invoices WHERE inv_id = $1 AND status = 'cancelled'",
+        firstInvoice)).isEqualTo(1);
+
+    Http.Response page = http.get(pathOf(payUrl), null);
+    Http.Response paid = http.post("/mock-payment/pay", null, "application/x-www-form-urlencoded", formOf(page.body()));
+    assertThat(paid.status()).isEqualTo(303);
+
+    Call notice = telegram.awaitOne("sendMessage", 704, c -> c.text().contains("Оплата по счёту"));
+    assertThat(notice.text()).contains("449,10 ₽", "Начислено 600 токенов", "Баланс: <b>600 токенов</b>", "Подписка до");
+    telegram.awaitOne("sendMessage", ADMIN, c -> c.text().contains("Оплата: счёт №") && c.text().contains("704"));
+    assertThat(Ledgers.balance(pool, 704)).isEqualByComparingTo("600");
+    writeTranscript(from, 704);
+  }
+
+  /** The conversation as the fake Bot API recorded it, for the issue note. */
+  private static void writeTranscript(int from, long chat) throws IOException {
+    List<String> lines = new ArrayList<>();
+    for (Call call : telegram.calls().subList(from, telegram.calls().size())) {
+      if (call.params().containsKey("chat_id") && call.chatId() != chat) {
+        continue;
+      }
+      lines.add("→ " + call.method() + " " + call.params().encode());
+    }
+    Files.createDirectories(Path.of("target"));
+    Files.write(Path.of("target", "bot-transcript.txt"), lines);
+  }
+
+  @Test
+  @DisplayName("/promo with a trial code: trial granted and announced; the second attempt is refused")
+  void trial() {
+    JsonObject user = Updates.user(705, "Trial", null, "en");
+    say(user, "/start", "Hi");
+    say(user, "/promo", "Enter your promo code");
+    post(Updates.text(user, "trial8"));
+
+    Call granted = telegram.awaitOne("sendMessage", 705, c -> c.text().contains("Trial with promo code"));
+    assertThat(granted.text()).contains("<code>TRIAL8</code>", "+30 tokens", "subscription until");
+    // Admin chats that are not users of the bot read Russian, the default.
+    telegram.awaitOne("sendMessage", ADMIN, c -> c.text().contains("Пробный период: пользователь <code>705</code>"));
+    assertThat(Ledgers.balance(pool, 705)).isEqualByComparingTo("30");
+
+    say(user, "/promo", "Enter your promo code");
+    Call again = say(user, "TRIAL8", "TRIAL8");
+    assertThat(again.text()).isEqualTo("You have already used promo code <code>TRIAL8</code>.");
+    assertThat(Ledgers.balance(pool, 705)).isEqualByComparingTo("30");
+  }
+
+  @Test
+  @DisplayName("custom amount: below the minimum and garbage are refused, a valid amount gets its invoice")
+  void customAmount() {
+    JsonObject user = Updates.user(706, "Amt", null, "ru");
+    say(user, "/start", "Привет");
+    press(user, 1, "1:amt", "sendMessage", "Введите сумму пополнения в рублях, от 200,00 ₽");
+
+    assertThat(say(user, "150", "Минимальная").text()).startsWith("Минимальная сумма пополнения — 200,00 ₽.");
+    assertThat(say(user, "двести", "Не понял").text()).contains("Не понял сумму");
+    assertThat(say(user, "1e3", "Не понял").text()).contains("Не понял сумму");
+    Call invoice = say(user, "1 250,50", "Счёт №");
+    assertThat(invoice.text()).contains("Пополнение баланса", "К оплате: <b>1 250,50 ₽</b>", "1 250,5 токена")
+        .doesNotContain("Период");
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM invoices WHERE user_id = 706 AND amount = 1250.50 "
+        + "AND period_unit IS NULL AND status = 'pending'")).isEqualTo(1);
+    assertThat(say(user, "300", "Не понял").text()).contains("Не понял"); // the conversation ended with the invoice
+  }
+
+  @Test
+  @DisplayName("/history pages 10 rows at a time with Prev/Next, edited in place; a page past the end is stale")
+  void history() {
+    JsonObject user = Updates.user(707, "Hist", null, "en");
+    say(user, "/start", "Hi");
+    for (int i = 1; i <= 23; i++) {
+      Ledgers.seedUser(pool, 707, Integer.toString(i));
+    }
+    Call first = say(user, "/history", "Transactions");
+    assertThat(first.text()).contains("(page 1 of 3)", "+23 → 276").doesNotContain("+13 →");
+    assertThat(first.text().lines().filter(l -> l.contains("Top-up"))).hasSize(10);
+    assertThat(first.buttons()).containsExactly("1:hist:2");
+
+    Call second = press(user, 55, "1:hist:2", "editMessageText", "page 2 of 3");
+    assertThat(second.buttons()).containsExactly("1:hist:1", "1:hist:3");
+    assertThat(second.text()).contains("+13 → 91", "+4 → 10").doesNotContain("+14 →", "+3 →");
+    Call third = press(user, 55, "1:hist:3", "editMessageText", "page 3 of 3");
+    assertThat(third.text().lines().filter(l -> l.contains("Top-up"))).hasSize(3);
+    assertThat(third.buttons()).containsExactly("1:hist:2");
+
+    int before = telegram.calls().size();
+    post(Updates.press(user, 55, "1:hist:9"));
+    Call stale = telegram.awaitAnswer(c -> telegram.calls().indexOf(c) >= before);
+    assertThat(stale.params().getString("text")).isEqualTo("This button is out of date; open the screen again.");
+  }
+
+  @Test
+  @DisplayName("stale and forged buttons: answered with a short notice, nothing changes")
+  void staleCallbacks() {
+    JsonObject user = Updates.user(708, "Stale", null, "ru");
+    say(user, "/start", "Привет");
+    Ledgers.seedUser(pool, 708, "5");
+    for (String data : List.of("0:bal", "1:icn:999999", "1:hist:abc", "1:tar:gold", "1:sar:7", "x".repeat(80),
+        "REPLACE_WITH_CALLBACK_DATA")) {
+      int before = telegram.calls().size();
+      post(Updates.press(user, 9, data));
+      Call answer = telegram.awaitAnswer(c -> telegram.calls().indexOf(c) >= before);
+      assertThat(answer.params().getString("text")).as(data).isEqualTo("Эта кнопка устарела — откройте экран заново.");
+    }
+    Http.await(pool.query("SELECT pg_sleep(0.2)").execute());
+    assertThat(telegram.calls("editMessageText", c -> c.chatId() == 708)).isEmpty();
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM invoices WHERE user_id = 708")).isZero();
+  }
+
+  @Test
+  @DisplayName("kicked marks the user bot_blocked; writing again clears it")
+  void kicked() throws IOException {
+    JsonObject user = Updates.user(700000001, "Анна", null, "ru");
+    say(user, "/start", "Привет");
+    post(new JsonObject(TelegramWebhookTest.fixture("my_chat_member_kicked.json")));
+    eventually("SELECT count(*) FROM users WHERE id = 700000001 AND bot_blocked", 1);
+    say(user, "/balance", "Баланс");
+    eventually("SELECT count(*) FROM users WHERE id = 700000001 AND NOT bot_blocked", 1);
+  }
+
+  private static void eventually(String sql, long expected) {
+    for (int i = 0; i < 250 && Ledgers.count(pool, sql) != expected; i++) {
+      Http.await(pool.query("SELECT pg_sleep(0.02)").execute());
+    }
+    assertThat(Ledgers.count(pool, sql)).isEqualTo(expected);
+  }
+}
