@@ -91,7 +91,7 @@ final class SettingsScreens {
 
   private Future<Void> writeLimit(Chat chat, BigDecimal limit) {
     return pool.withTransaction(tx -> tx.preparedQuery(SET_LIMIT)
-        .execute(Tuple.of(chat.userId(), limit == null ? null : limit.toPlainString()))
+        .execute(Tuple.of(chat.userId(), limit))
         .compose(rows -> {
           BigDecimal old = rows.iterator().next().getBigDecimal("old_limit");
           return AuditLog.record(tx, new Actor("user", Long.toString(chat.userId())), "user.daily_limit", "user",

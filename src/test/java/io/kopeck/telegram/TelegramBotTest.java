@@ -287,6 +287,120 @@ class TelegramBotTest {
     eventually("SELECT count(*) FROM users WHERE id = 700000001 AND NOT bot_blocked", 1);
   }
 
+  @Test
+  @DisplayName("/balance with its buttons and Refresh in place; /profile and /me; /help names the support contact")
+  void balanceAndProfile() {
+    JsonObject user = Updates.user(709, "Пётр", "<Иванов>", "ru");
+    say(user, "/start", "Привет");
+    Ledgers.seedUser(pool, 709, "1234.5");
+
+    Call balance = say(user, "💰 Баланс", "Баланс");
+    assertThat(balance.text()).contains("<b>Баланс: 1 234,5 токена</b>", "Подписка: нет", "Всего пополнено: 1 234,5 токена",
+        "Всего потрачено: 0 токенов");
+    assertThat(balance.buttons()).containsExactly("1:topup", "1:amt", "1:promo", "1:hist:1", "1:bal");
+    press(user, balance.messageId(), "1:bal", "editMessageText", "Баланс: 1 234,5 токена");
+    press(user, balance.messageId(), "1:topup", "editMessageText", "Тарифы");
+
+    Call profile = say(user, "/profile", "Профиль");
+    assertThat(profile.text()).contains("Имя: Пётр &lt;Иванов&gt;", "Username: @user709", "ID: <code>709</code>");
+    assertThat(say(user, "/me@kopeck_bot", "Профиль").text()).isEqualTo(profile.text());
+    assertThat(say(user, "/help", "Команды").text()).contains("/balance", "Поддержка: @kopeck_help");
+  }
+
+  @Test
+  @DisplayName("/subscription: status, days left, fee; auto-renew toggle and Renew now, refused without funds")
+  void subscriptionScreen() {
+    JsonObject user = Updates.user(710, "Sub", null, "en");
+    say(user, "/start", "Hi");
+    Ledgers.seedUser(pool, 710, "500");
+    Http.await(pool.query("UPDATE users SET tariff_id = (SELECT id FROM tariffs WHERE slug = 'standard'), "
+        + "subscription_end = now() + interval '3 days 1 hour' WHERE id = 710").execute());
+
+    Call screen = say(user, "/subscription", "Subscription");
+    assertThat(screen.text()).contains("Status: active until", "Days left: 3", "Auto-renew: on, fee 400 tokens per 1 month",
+        "Balance: 500 tokens");
+    assertThat(screen.buttons()).containsExactly("1:srn", "1:sar:0", "1:sub");
+
+    Call off = press(user, screen.messageId(), "1:sar:0", "editMessageText", "Auto-renew is off.");
+    assertThat(off.buttons()).containsExactly("1:srn", "1:sar:1", "1:sub");
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM users WHERE id = 710 AND NOT auto_renew")).isEqualTo(1);
+
+    Call renewed = press(user, screen.messageId(), "1:srn", "editMessageText", "Subscription renewed until");
+    assertThat(renewed.text()).contains("Balance: 100 tokens.", "Auto-renew: off");
+    assertThat(Ledgers.balance(pool, 710)).isEqualByComparingTo("100");
+    Call refused = press(user, screen.messageId(), "1:srn", "sendMessage", "Not enough tokens");
+    assertThat(refused.text()).isEqualTo("Not enough tokens to renew: 400 tokens needed, 100 tokens on the balance. "
+        + "Top up with /tariffs.");
+    assertThat(Ledgers.balance(pool, 710)).isEqualByComparingTo("100");
+  }
+
+  @Test
+  @DisplayName("/settings: cost message format and language; /limit set, refused, cleared; /cancel")
+  void settingsAndLimit() {
+    JsonObject user = Updates.user(711, "Set", null, "ru");
+    say(user, "/start", "Привет");
+
+    Call settings = say(user, "/settings", "Настройки");
+    assertThat(settings.text()).contains("Сообщения о стоимости запусков: кратко", "Язык: Русский");
+    press(user, settings.messageId(), "1:fmt:detailed", "editMessageText", "подробно");
+    Call english = press(user, settings.messageId(), "1:lng:en", "editMessageText", "Settings");
+    assertThat(english.text()).contains("Run cost messages: detailed", "Language: English");
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM users WHERE id = 711 AND cost_message_format = 'detailed' "
+        + "AND language_override = 'en'")).isEqualTo(1);
+    assertThat(say(user, "/limit", "Daily spending limit").text()).contains("Now: not set", "Spent today: 0 tokens");
+    assertThat(say(user, "-5", "positive").text()).isEqualTo("A limit is a positive number of tokens, such as 100 or 250.5.");
+    assertThat(say(user, "150,5", "Daily limit").text()).isEqualTo("Daily limit: 150.5 tokens.");
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM users WHERE id = 711 AND daily_spend_limit = 150.5")).isEqualTo(1);
+    Call limit = say(user, "/limit", "Daily spending limit");
+    assertThat(limit.buttons()).containsExactly("1:lcl");
+    press(user, limit.messageId(), "1:lcl", "editMessageText", "Daily limit cleared.");
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM users WHERE id = 711 AND daily_spend_limit IS NULL")).isEqualTo(1);
+
+    assertThat(say(user, "/cancel", "Cancelled").text()).isEqualTo("Cancelled."); // the /limit conversation
+    assertThat(say(user, "/cancel", "Nothing").text()).isEqualTo("Nothing to cancel.");
+    say(user, "/promo", "promo code");
+    say(user, "/help", "Commands"); // a command leaves the promo conversation
+    assertThat(say(user, "SAVE10", "did not get").text()).isEqualTo("I did not get that. Commands: /help.");
+  }
+
+  @Test
+  @DisplayName("/promo with a discount code keeps it for the next purchase, which uses it once")
+  void savedDiscount() {
+    JsonObject user = Updates.user(712, "Disc", null, "ru");
+    say(user, "/start", "Привет");
+    say(user, "/promo", "Введите промокод");
+    assertThat(say(user, "save10", "сохранён").text()).contains("<code>SAVE10</code>");
+
+    Call tariffs = say(user, "/tariffs", "Тарифы");
+    Call preview = press(user, tariffs.messageId(), "1:tar:basic", "editMessageText", "Счёт №");
+    assertThat(preview.text()).contains("Промокод <code>SAVE10</code>: скидка, было 199,00 ₽", "К оплате: <b>179,10 ₽</b>");
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM users WHERE id = 712 AND saved_promo_code IS NULL")).isEqualTo(1);
+    Call cancelled = press(user, preview.messageId(), preview.buttons().get(1), "editMessageText", "отменён");
+    assertThat(cancelled.text()).startsWith("Счёт №");
+    int before = telegram.calls().size();
+    post(Updates.press(user, preview.messageId(), preview.buttons().get(1)));
+    assertThat(telegram.awaitAnswer(c -> telegram.calls().indexOf(c) >= before).params().getString("text"))
+        .isEqualTo("Эта кнопка устарела — откройте экран заново.");
+  }
+
+  @Test
+  @DisplayName("/costs: totals, average, last 30 days and the most expensive nodes")
+  void costs() throws IOException {
+    JsonObject user = Updates.user(713, "Costs", null, "ru");
+    say(user, "/start", "Привет");
+    assertThat(say(user, "/costs", "Запусков").text()).isEqualTo("Запусков пока не было.");
+    Ledgers.seedUser(pool, 713, "100");
+    String event = new String(TelegramBotTest.class.getResourceAsStream("/fixtures/runner/track_cost_basic.json")
+        .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).replace("700000001", "713");
+    assertThat(http.postJson("/api/v1/track-costs", "runner-key", event).status()).isEqualTo(200);
+    assertThat(http.postJson("/api/v1/track-costs", "runner-key", event.replace("task-0001", "task-0002")
+        .replace("0.004", "15.45")).status()).isEqualTo(200);
+
+    Call costs = say(user, "/costs", "Расходы");
+    assertThat(costs.text()).contains("Всего потрачено: 48,5256 токена", "Запусков: 2", "В среднем за запуск: 24,2628 токена",
+        "За последние 30 дней: 48,5256 токена, запусков: 2", "cost_summary: 0,004");
+  }
+
   private static void eventually(String sql, long expected) {
     for (int i = 0; i < 250 && Ledgers.count(pool, sql) != expected; i++) {
       Http.await(pool.query("SELECT pg_sleep(0.02)").execute());
