@@ -42,10 +42,14 @@ public final class SubscriptionJobs {
   private static final String RENEW = """
       UPDATE users SET subscription_end = $2, last_expiry_notice = NULL, updated_at = $3 WHERE id = $1""";
   private static final String LAPSE = "UPDATE users SET expired_notified = true, updated_at = $2 WHERE id = $1";
+  // Only rows whose due notice (the smallest configured day count ≥ the days left, dates in the
+  // display time zone) has not gone out yet: a row already told is neither locked nor read again.
   private static final String ENDING = """
-      SELECT id, subscription_end, last_expiry_notice, auto_renew FROM users
+      SELECT id, subscription_end, last_expiry_notice, auto_renew FROM users u
       WHERE subscription_end > $1 AND subscription_end <= $2 AND NOT bot_blocked
-        AND (last_expiry_notice IS NULL OR last_expiry_notice > 0)
+        AND (SELECT min(d) FROM unnest($4::int[]) AS d
+             WHERE d >= (u.subscription_end AT TIME ZONE $5)::date - ($1::timestamptz AT TIME ZONE $5)::date)
+            < coalesce(last_expiry_notice, 2147483647)
       ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED""";
   private static final String NOTICED = "UPDATE users SET last_expiry_notice = $2, updated_at = $3 WHERE id = $1";
   private static final String LOW = """
@@ -148,7 +152,8 @@ public final class SubscriptionJobs {
     long started = System.nanoTime();
     OffsetDateTime now = now();
     int widest = config.subscriptionNotifyDays().stream().mapToInt(Integer::intValue).max().orElse(0);
-    return pool.withTransaction(tx -> tx.preparedQuery(ENDING).execute(Tuple.of(now, now.plusDays(widest + 1L), BATCH))
+    return pool.withTransaction(tx -> tx.preparedQuery(ENDING).execute(Tuple.of(now, now.plusDays(widest + 1L), BATCH,
+            config.subscriptionNotifyDays().toArray(Integer[]::new), config.displayTimezone().getId()))
         .compose(rows -> {
           List<Row> claimed = new ArrayList<>();
           rows.forEach(claimed::add);
