@@ -44,6 +44,8 @@ final class NoticeTexts {
       case "admin.trial.activated" -> t.get("notice.admin.trial.activated", a.text("user_id"), a.escaped("code"));
       case "admin.refund.done" -> t.get("notice.admin.refund.done", a.text("inv_id"), a.text("user_id"),
           a.tokens("tokens_reversed"));
+      case "admin.payment.mismatch" -> t.get("notice.admin.payment.mismatch", a.text("inv_id"), a.text("user_id"),
+          a.escaped("problem"));
       case "admin.user.new" -> t.get("notice.admin.user.new", a.escaped("name")
           + (a.has("username") ? " @" + a.escaped("username") : ""), a.text("user_id"));
       default -> throw new IllegalArgumentException("Unknown notification template " + template);

@@ -90,10 +90,15 @@ public final class Payments {
           Row invoice = rows.iterator().next();
           String mismatch = mismatch(invoice, callback);
           if (mismatch != null) {
-            // The audit row is the only change this callback makes; the provider hears 400.
+            // The audit row and the admins' alert are the only changes; the provider hears 400.
+            long userId = invoice.getLong("user_id");
+            JsonObject alert = new JsonObject().put("inv_id", callback.invId()).put("problem", mismatch)
+                .put("out_sum", callback.outSum());
             return AuditLog.record(tx, actor, "payment.mismatch", "invoice", Long.toString(callback.invId()),
-                    invoice.getLong("user_id"), null, new JsonObject().put("problem", mismatch)
+                    userId, null, new JsonObject().put("problem", mismatch)
                         .put("out_sum", callback.outSum()).put("shp", new JsonObject(Map.copyOf(callback.shp()))))
+                .compose(v -> Outbox.toAdmins(tx, new Outbox.Notice(userId, "payment_mismatch", "payment.mismatch", alert,
+                    "mismatch:" + callback.invId() + ":" + mismatch + ":" + callback.outSum()), config.adminChatIds(), now))
                 .map(v -> new Answer(400, mismatch));
           }
           String status = invoice.getString("status");

@@ -7,6 +7,7 @@ import io.kopeck.testsupport.FakeTelegram;
 import io.kopeck.testsupport.FakeTelegram.Call;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
+import io.kopeck.testsupport.MutableClock;
 import io.kopeck.testsupport.RunningService;
 import io.kopeck.testsupport.TestApp;
 import io.vertx.sqlclient.Pool;
@@ -14,6 +15,9 @@ import io.vertx.sqlclient.Tuple;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -173,6 +177,40 @@ class NotifierTest {
     assertThat(telegram.calls("sendMessage", c -> c.chatId() == 804)).hasSize(1);
     assertThat(telegram.calls("sendMessage", c -> c.chatId() == 805)).isEmpty();
     Ledgers.assertConsistent(pool);
+  }
+
+  @Test
+  @DisplayName("other failures back off 5, 10, 20, 40 s on the business clock, then give up; a recovery delivers once")
+  void backoffThenGiveUp() {
+    // A business clock years ahead: rows due at its time are not due for the instance on the real clock.
+    MutableClock clock = new MutableClock(Instant.parse("2031-01-01T09:00:00Z"));
+    Application app = TestApp.start(service.db(), withTelegram(SETTINGS), clock);
+    try {
+      Ledgers.seedUser(pool, 820, "0");
+      Ledgers.seedUser(pool, 821, "0");
+      telegram.outage(820, 10);
+      telegram.outage(821, 1);
+      Http.await(pool.preparedQuery("""
+          INSERT INTO notifications (user_id, chat_id, kind, template, args, dedup_key, next_attempt_at)
+          SELECT c, c, 'low_balance', 'balance.low', '{"balance": "1", "threshold": "10"}', 'outage', $1
+          FROM unnest(ARRAY[820, 821]::bigint[]) AS c""")
+          .execute(Tuple.of(OffsetDateTime.now(clock))));
+
+      for (int attempt = 1; attempt <= NotifierVerticle.MAX_ATTEMPTS; attempt++) {
+        int expected = attempt;
+        eventually(() -> telegram.calls("sendMessage", c -> c.chatId() == 820).size(), expected, 15);
+        clock.advance(Duration.ofSeconds(5L << (attempt - 1)));
+      }
+      eventually(() -> Ledgers.count(pool, "SELECT count(*) FROM notifications WHERE chat_id = 820 AND status = 'failed' "
+          + "AND attempts = 5 AND last_error = '502 Bad Gateway'"), 1, 15);
+      clock.advance(Duration.ofHours(1));
+      Http.await(pool.query("SELECT pg_sleep(0.5)").execute());
+      assertThat(telegram.calls("sendMessage", c -> c.chatId() == 820)).hasSize(5);
+      assertThat(telegram.delivered(821)).hasSize(1);
+      assertThat(telegram.calls("sendMessage", c -> c.chatId() == 821)).extracting(Call::status).containsExactly(502, 200);
+    } finally {
+      app.stop();
+    }
   }
 
   private static String fixture(String name) throws IOException {

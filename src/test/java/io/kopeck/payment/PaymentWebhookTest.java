@@ -148,6 +148,8 @@ class PaymentWebhookTest {
         invoice.invId())).isEqualTo(1);
     assertThat(Ledgers.count(pool, "SELECT count(*) FROM audit_log WHERE action = 'payment.mismatch' AND entity_id = $1",
         Long.toString(invoice.invId()))).isEqualTo(2);
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM notifications WHERE chat_id = 900 "
+        + "AND template = 'admin.payment.mismatch' AND (args->>'inv_id')::bigint = $1", invoice.invId())).isEqualTo(2);
   }
 
   @Test

@@ -141,6 +141,22 @@ class SubscriptionJobsTest {
   }
 
   @Test
+  @DisplayName("a user who blocked the bot gets no ending notice; their renewal still happens, its message is queued "
+      + "for the sender to drop")
+  void blockedUser() {
+    subscribe(8, "1000", Duration.ofHours(20), true);
+    Http.await(pool.query("UPDATE users SET bot_blocked = true WHERE id = 8").execute());
+
+    Http.await(jobs.expiryNotices());
+    assertThat(notices(8, "subscription_ending")).isZero();
+    CLOCK.advance(Duration.ofDays(1));
+    Http.await(jobs.renewals());
+
+    assertThat(Ledgers.balance(pool, 8)).isEqualByComparingTo("600");
+    assertThat(notices(8, "subscription_renewed")).isEqualTo(1);
+  }
+
+  @Test
   @DisplayName("the low-balance notice goes once, is re-armed by a top-up, and skips users who blocked the bot")
   void lowBalance() {
     Ledgers.seedUser(pool, 5L, "3");

@@ -69,7 +69,17 @@ class TelegramBotTest {
     telegram.close();
   }
 
+  /** While set, the purchase conversation is written down, both directions, for the issue note. */
+  private static List<String> transcript;
+  private static int transcribed;
+
   private static void post(JsonObject update) {
+    if (transcript != null) {
+      transcribeCalls();
+      JsonObject press = update.getJsonObject("callback_query");
+      transcript.add(press != null ? "← button " + press.getString("data")
+          : "← text " + update.getJsonObject("message").getString("text"));
+    }
     Http.Response answer = Http.await(http.sendWithHeader("/telegram/webhook", "X-Telegram-Bot-Api-Secret-Token", SECRET,
         update.encode()));
     assertThat(answer.status()).isEqualTo(200);
@@ -147,7 +157,8 @@ class TelegramBotTest {
   @DisplayName("purchase: /tariffs → tariff → promo code → discounted invoice → mock payment → notice with the new balance")
   void purchaseConversation() throws IOException {
     JsonObject user = Updates.user(704, "Вера", null, "ru");
-    int from = telegram.calls().size();
+    transcript = new ArrayList<>();
+    transcribed = telegram.calls().size();
     say(user, "/start", "Привет");
 
     Call tariffs = say(user, "/tariffs", "Тарифы");
@@ -170,6 +181,8 @@ class TelegramBotTest {
     assertThat(Ledgers.count(pool, "SELECT count(*) FROM invoices WHERE inv_id = $1 AND status = 'cancelled'",
         firstInvoice)).isEqualTo(1);
 
+    transcribeCalls();
+    transcript.add("← (the user opens the Pay link and presses Pay on the mock provider's page)");
     Http.Response page = http.get(pathOf(payUrl), null);
     Http.Response paid = http.post("/mock-payment/pay", null, "application/x-www-form-urlencoded", formOf(page.body()));
     assertThat(paid.status()).isEqualTo(303);
@@ -178,20 +191,22 @@ class TelegramBotTest {
     assertThat(notice.text()).contains("449,10 ₽", "Начислено 600 токенов", "Баланс: <b>600 токенов</b>", "Подписка до");
     telegram.awaitOne("sendMessage", ADMIN, c -> c.text().contains("Оплата: счёт №") && c.text().contains("704"));
     assertThat(Ledgers.balance(pool, 704)).isEqualByComparingTo("600");
-    writeTranscript(from, 704);
+    transcribeCalls();
+    Files.createDirectories(Path.of("target"));
+    Files.write(Path.of("target", "bot-transcript.txt"), transcript);
+    transcript = null;
   }
 
-  /** The conversation as the fake Bot API recorded it, for the issue note. */
-  private static void writeTranscript(int from, long chat) throws IOException {
-    List<String> lines = new ArrayList<>();
-    for (Call call : telegram.calls().subList(from, telegram.calls().size())) {
-      if (call.params().containsKey("chat_id") && call.chatId() != chat) {
-        continue;
+  /** The calls the fake Bot API received since the last look, for user 704 and button answers. */
+  private static void transcribeCalls() {
+    List<Call> calls = telegram.calls();
+    for (Call call : calls.subList(transcribed, calls.size())) {
+      boolean toUser = call.params().containsKey("chat_id") && call.chatId() == 704;
+      if (toUser || call.method().equals("answerCallbackQuery")) {
+        transcript.add("→ " + call.method() + " " + call.params().encode());
       }
-      lines.add("→ " + call.method() + " " + call.params().encode());
     }
-    Files.createDirectories(Path.of("target"));
-    Files.write(Path.of("target", "bot-transcript.txt"), lines);
+    transcribed = calls.size();
   }
 
   @Test

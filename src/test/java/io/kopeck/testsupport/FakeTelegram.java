@@ -55,6 +55,7 @@ public final class FakeTelegram implements AutoCloseable {
   private final HttpServer server;
   private final List<Call> calls = new CopyOnWriteArrayList<>();
   private final Map<Long, AtomicInteger> floods = new ConcurrentHashMap<>();
+  private final Map<Long, AtomicInteger> outages = new ConcurrentHashMap<>();
   private final Map<Long, Boolean> blocked = new ConcurrentHashMap<>();
   private final AtomicInteger messageIds = new AtomicInteger(100);
   private volatile int retryAfter = 1;
@@ -71,6 +72,11 @@ public final class FakeTelegram implements AutoCloseable {
   public void flood(long chatId, int times, int seconds) {
     retryAfter = seconds;
     floods.put(chatId, new AtomicInteger(times));
+  }
+
+  /** The next {@code times} sends to {@code chatId} answer 502, as Telegram does when it is having trouble. */
+  public void outage(long chatId, int times) {
+    outages.put(chatId, new AtomicInteger(times));
   }
 
   /** Every send to {@code chatId} answers 403, as after the user blocked the bot. */
@@ -141,6 +147,10 @@ public final class FakeTelegram implements AutoCloseable {
     if (chat != null && method.equals("sendMessage")) {
       if (blocked.containsKey(chat)) {
         return error(403, "Forbidden: bot was blocked by the user", null);
+      }
+      AtomicInteger outage = outages.get(chat);
+      if (outage != null && outage.getAndDecrement() > 0) {
+        return error(502, "Bad Gateway", null);
       }
       AtomicInteger flood = floods.get(chat);
       if (flood != null && flood.getAndDecrement() > 0) {
