@@ -7,7 +7,7 @@ import io.kopeck.catalog.DefaultCatalog;
 import io.kopeck.catalog.Invoices;
 import io.kopeck.catalog.PromoCodes;
 import io.kopeck.catalog.TariffCatalog;
-import io.kopeck.ledger.BatchStats;
+import io.kopeck.ledger.EngineMetrics;
 import io.kopeck.ledger.BillingEngineVerticle;
 import io.kopeck.ledger.EngineSettings;
 import io.kopeck.ledger.LedgerVerifier;
@@ -30,6 +30,12 @@ import io.kopeck.usage.UsageApi;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.pgclient.PgBuilder;
@@ -55,10 +61,10 @@ public final class Application {
   private final KopeckConfig config;
   private final Clock clock;
   private final Vertx vertx;
+  private final PrometheusMeterRegistry registry;
   private DatabaseSession database;
   private Pool pool;
   private Readiness readiness;
-  private final BatchStats batchStats = new BatchStats();
   private final RunnerAccess runnerAccess;
   private final List<ObjectNode> defaultTariffs;
   private final PaymentProvider paymentProvider;
@@ -70,12 +76,23 @@ public final class Application {
   private Application(KopeckConfig config, Clock clock) {
     this.config = config;
     this.clock = clock;
-    this.vertx = Vertx.vertx();
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(metricsOptions()))
+        .withMetrics(new MicrometerMetricsFactory(registry)).build();
     this.runnerAccess = RunnerAccess.of(config);
     this.defaultTariffs = DefaultCatalog.load();
     this.httpPort = config.httpPort() == 0 ? freePort() : config.httpPort();
     String baseUrl = config.publicBaseUrl().isEmpty() ? "http://localhost:" + httpPort : config.publicBaseUrl();
     this.paymentProvider = RobokassaProvider.from(config, baseUrl);
+  }
+
+  /**
+   * Vert.x meters into this application's own registry (several applications in one JVM, as in
+   * tests, never mix), with the matched route as a label but never the raw path.
+   */
+  private static MicrometerMetricsOptions metricsOptions() {
+    return new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+        .addLabels(Label.HTTP_ROUTE, Label.HTTP_CODE, Label.HTTP_METHOD, Label.POOL_TYPE, Label.POOL_NAME);
   }
 
   /** Starts everything; blocks the calling thread (never an event loop) until ready or failed. */
@@ -106,14 +123,15 @@ public final class Application {
           runCosts = new RunCostMessages(pool, clock, config.costMessageWindowMs());
           return vertx.deployVerticle(runCosts);
         })
-        .compose(costs -> vertx.deployVerticle(new BillingEngineVerticle(EngineSettings.of(config, pool, clock), batchStats,
-            runCosts)))
+        .compose(costs -> vertx.deployVerticle(new BillingEngineVerticle(EngineSettings.of(config, pool, clock),
+            new EngineMetrics(registry), runCosts)))
         .map(engine -> engineDeployment = engine)
-        .compose(engine -> vertx.deployVerticle(new PaymentVerticle(new Payments(pool, clock, config, paymentProvider))))
-        .compose(payments -> vertx.deployVerticle(new TelegramVerticle(pool, config, clock, paymentProvider)))
-        .compose(telegram -> vertx.deployVerticle(new NotifierVerticle(pool, clock, config)))
+        .compose(engine -> vertx.deployVerticle(
+            new PaymentVerticle(new Payments(pool, clock, config, paymentProvider), registry)))
+        .compose(payments -> vertx.deployVerticle(new TelegramVerticle(pool, config, clock, paymentProvider, registry)))
+        .compose(telegram -> vertx.deployVerticle(new NotifierVerticle(pool, clock, config, registry)))
         .compose(notifier -> vertx.deployVerticle(new SubscriptionTimerVerticle(new SubscriptionJobs(pool, clock, config,
-            new Invoices(pool, clock, config, paymentProvider)), config.timerIntervalSeconds() * 1000L)))
+            new Invoices(pool, clock, config, paymentProvider)), config.timerIntervalSeconds() * 1000L, registry)))
         .compose(engine -> deployHttp())
         .map(id -> {
           httpDeployment = id;
@@ -161,8 +179,9 @@ public final class Application {
         new AdminApi(new BearerAuth(List.of(config.adminApiKey())), new LedgerVerifier(pool, config.balanceFloor())),
         new CatalogAdminApi(new TariffCatalog(pool), new PromoCodes(pool, clock)),
         new PaymentApi(vertx.eventBus()),
-        new PaymentAdminApi(pool, new Refunds(pool, clock, config)),
-        new TelegramWebhook(config.telegramWebhookSecret(), pool, vertx.eventBus())));
+        new PaymentAdminApi(pool, new Refunds(pool, clock, config), registry),
+        new TelegramWebhook(config.telegramWebhookSecret(), pool, vertx.eventBus(), registry),
+        new MetricsRoute(registry)));
     if (paymentProvider instanceof RobokassaProvider mock && mock.name().equals("mock")) {
       routes.add(new MockPaymentPages(mock, WebClient.create(vertx), httpPort));
     }
@@ -208,6 +227,10 @@ public final class Application {
 
   public int httpPort() {
     return httpPort;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
   }
 
   public Pool pool() {

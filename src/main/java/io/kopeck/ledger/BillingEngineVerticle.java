@@ -22,12 +22,12 @@ public final class BillingEngineVerticle extends VerticleBase {
   private final int lanes;
   private final int maxBatch;
   private final long maxDelayMs;
-  private final BatchStats stats;
+  private final EngineMetrics stats;
   private final ChargeListener listener;
   private Lane[] laneArray;
   private MessageConsumer<Charge> consumer;
 
-  public BillingEngineVerticle(EngineSettings settings, BatchStats stats, ChargeListener listener) {
+  public BillingEngineVerticle(EngineSettings settings, EngineMetrics stats, ChargeListener listener) {
     this.batch = new ChargeBatch(settings.pool(), settings.clock(), settings.displayZone(), settings.multiplier(),
         settings.floor(), settings.requireSubscription());
     this.lanes = settings.lanes();
@@ -61,9 +61,11 @@ public final class BillingEngineVerticle extends VerticleBase {
   private void onCharge(Message<Charge> message) {
     Charge charge = message.body();
     Promise<ChargeResult> promise = Promise.promise();
+    long arrived = System.nanoTime();
     promise.future().onComplete(result -> {
       if (result.succeeded()) {
         message.reply(result.result());
+        stats.answered(result.result(), System.nanoTime() - arrived);
         if (charge instanceof UsageCharge usage) {
           notifyListener(usage, result.result());
         }

@@ -25,13 +25,13 @@ final class Lane {
   private final long maxDelayMs;
   private final Function<List<ChargeBatch.Pending>, Future<Void>> writer;
   private final ArrayDeque<ChargeBatch.Pending> queue = new ArrayDeque<>();
-  private final BatchStats stats;
+  private final EngineMetrics stats;
   private boolean inFlight;
   private long timer = -1;
   private Promise<Void> drained;
 
   Lane(Vertx vertx, int maxBatch, long maxDelayMs, Function<List<ChargeBatch.Pending>, Future<Void>> writer,
-       BatchStats stats) {
+       EngineMetrics stats) {
     this.vertx = vertx;
     this.maxBatch = maxBatch;
     this.maxDelayMs = maxDelayMs;
@@ -72,7 +72,7 @@ final class Lane {
     long started = System.nanoTime();
     writer.apply(batch).onComplete(done -> {
       long elapsed = System.nanoTime() - started;
-      stats.record(batch.size(), elapsed);
+      stats.batch(batch.size(), elapsed);
       if (elapsed > SLOW_BATCH_NANOS) {
         log.warn("Slow billing batch: {} charges took {} ms", kv("batch_size", batch.size()),
             kv("duration_ms", elapsed / 1_000_000));

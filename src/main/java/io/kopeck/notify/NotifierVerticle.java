@@ -10,6 +10,7 @@ import io.kopeck.app.Times;
 import io.kopeck.i18n.Texts;
 import io.kopeck.notify.OutboxClaims.Claimed;
 import io.kopeck.telegram.BotApi;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
@@ -58,7 +59,10 @@ public final class NotifierVerticle extends VerticleBase {
   private boolean busy;
   private Future<?> inFlight = Future.succeededFuture();
 
-  public NotifierVerticle(Pool pool, Clock clock, KopeckConfig config) {
+  private final MeterRegistry registry;
+
+  public NotifierVerticle(Pool pool, Clock clock, KopeckConfig config, MeterRegistry registry) {
+    this.registry = registry;
     this.pool = pool;
     this.clock = clock;
     this.config = config;
@@ -93,6 +97,7 @@ public final class NotifierVerticle extends VerticleBase {
 
   private Future<Void> deliver(Claimed message) {
     if (message.blocked()) {
+      count("dropped");
       return drop(message.chatId(), "the user blocked the bot");
     }
     String html;
@@ -101,6 +106,7 @@ public final class NotifierVerticle extends VerticleBase {
           : texts.render(message.template(), message.args(), Texts.forLanguage(message.language()));
     } catch (RuntimeException e) {
       log.error("Notification {} cannot be rendered: {}", kv("notification_id", message.id()), e.toString());
+      count("failed");
       return update(FAILED, Tuple.of(message.id(), "render: " + e.getMessage()));
     }
     SendMessage send = new SendMessage(message.chatId(), html).parseMode(ParseMode.HTML);
@@ -110,16 +116,19 @@ public final class NotifierVerticle extends VerticleBase {
 
   private Future<Void> outcome(Claimed message, SendResponse answer) {
     if (answer.isOk()) {
+      count("sent");
       return update(SENT, Tuple.of(message.id(), Times.utcNow(clock)));
     }
     String error = answer.errorCode() + " " + answer.description();
     return switch (answer.errorCode()) {
       case 429 -> flood(message, answer, error);
       case 403 -> {
+        count("blocked");
         log.info("Chat {} blocked the bot; its pending messages are dropped", kv("chat_id", message.chatId()));
         yield update(BLOCK_USER, Tuple.of(message.chatId())).compose(v -> drop(message.chatId(), error));
       }
       case 400 -> {
+        count("failed");
         log.error("Notification {} refused by Telegram: {}", kv("notification_id", message.id()), error);
         yield update(FAILED, Tuple.of(message.id(), error));
       }
@@ -130,6 +139,7 @@ public final class NotifierVerticle extends VerticleBase {
   private Future<Void> flood(Claimed message, SendResponse answer, String error) {
     Integer retryAfter = answer.parameters() == null ? null : answer.parameters().retryAfter();
     int seconds = retryAfter == null ? 1 : Math.max(1, retryAfter);
+    count("flood_429");
     log.warn("Telegram flood control: pausing {} s", kv("retry_after", seconds));
     return update(RETRY_AFTER_FLOOD, Tuple.of(message.id(), Times.utcNow(clock), error))
         .compose(v -> update(PAUSE, Tuple.of(message.chatId(), seconds)));
@@ -137,15 +147,22 @@ public final class NotifierVerticle extends VerticleBase {
 
   private Future<Void> retryLater(Claimed message, String error) {
     if (message.attempts() >= MAX_ATTEMPTS) {
+      count("failed");
       log.error("Notification {} to chat {} given up after {} attempts: {}", kv("notification_id", message.id()),
           kv("chat_id", message.chatId()), kv("attempts", message.attempts()), error);
       return update(FAILED, Tuple.of(message.id(), error));
     }
     Duration backoff = FIRST_BACKOFF.multipliedBy(1L << Math.min(20, message.attempts() - 1));
     Duration wait = backoff.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff;
+    count("retried");
     log.warn("Notification {} failed (attempt {}), retrying in {} s: {}", kv("notification_id", message.id()),
         kv("attempts", message.attempts()), wait.toSeconds(), error);
     return update(RETRY_AT, Tuple.of(message.id(), Times.utcNow(clock).plus(wait), error));
+  }
+
+  /** Send outcomes: sent, retried, flood_429, blocked (403), dropped (user had blocked the bot), failed. */
+  private void count(String outcome) {
+    registry.counter("kopeck_notifications", "outcome", outcome).increment();
   }
 
   private Future<Void> drop(long chatId, String reason) {

@@ -3,6 +3,8 @@ package io.kopeck.payment;
 import io.kopeck.app.ApiException;
 import io.kopeck.app.HttpRoutes;
 import io.kopeck.app.JsonHttp;
+import io.kopeck.app.RowJson;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.kopeck.audit.AuditLog.Actor;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -22,10 +24,12 @@ public final class PaymentAdminApi implements HttpRoutes {
 
   private final Pool pool;
   private final Refunds refunds;
+  private final MeterRegistry registry;
 
-  public PaymentAdminApi(Pool pool, Refunds refunds) {
+  public PaymentAdminApi(Pool pool, Refunds refunds, MeterRegistry registry) {
     this.pool = pool;
     this.refunds = refunds;
+    this.registry = registry;
   }
 
   @Override
@@ -41,25 +45,8 @@ public final class PaymentAdminApi implements HttpRoutes {
         ctx.fail(ApiException.notFound("invoice_not_found", "No invoice " + invId));
         return;
       }
-      JsonHttp.respond(ctx, 200, toJson(rows.iterator().next()));
+      JsonHttp.respond(ctx, 200, RowJson.of(rows.iterator().next()));
     }).onFailure(ctx::fail);
-  }
-
-  /** Amounts as decimal strings, times as ISO-8601 instants. */
-  private static JsonObject toJson(io.vertx.sqlclient.Row row) {
-    JsonObject json = new JsonObject();
-    for (int i = 0; i < row.size(); i++) {
-      String column = row.getColumnName(i);
-      Object value = row.getValue(i);
-      if (value instanceof java.time.OffsetDateTime time) {
-        json.put(column, time.toInstant().toString());
-      } else if (java.util.Set.of("amount", "original_amount", "tokens", "bonus_tokens").contains(column)) {
-        json.put(column, row.getBigDecimal(i).toPlainString());
-      } else {
-        json.put(column, value);
-      }
-    }
-    return json;
   }
 
   private void refund(RoutingContext ctx) {
@@ -68,7 +55,10 @@ public final class PaymentAdminApi implements HttpRoutes {
       var body = JsonHttp.body(ctx);
       reason = body.hasNonNull("reason") ? body.get("reason").asText() : null;
     }
-    refunds.refund(invId(ctx), reason, ADMIN).onSuccess(result -> JsonHttp.respond(ctx, 200, result)).onFailure(ctx::fail);
+    refunds.refund(invId(ctx), reason, ADMIN)
+        .onComplete(done -> registry.counter("kopeck_refunds", "outcome", done.succeeded() ? "refunded"
+            : done.cause() instanceof ApiException api ? api.code() : "error").increment())
+        .onSuccess(result -> JsonHttp.respond(ctx, 200, result)).onFailure(ctx::fail);
   }
 
   private static long invId(RoutingContext ctx) {
@@ -78,5 +68,4 @@ public final class PaymentAdminApi implements HttpRoutes {
     }
     return Long.parseLong(raw);
   }
-
 }

@@ -1,6 +1,7 @@
 package io.kopeck.payment;
 
 import io.kopeck.app.ApiException;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -17,10 +18,12 @@ public final class PaymentVerticle extends VerticleBase {
   public static final String ADDRESS = "payment.result";
 
   private final Payments payments;
+  private final MeterRegistry registry;
   private MessageConsumer<JsonObject> consumer;
 
-  public PaymentVerticle(Payments payments) {
+  public PaymentVerticle(Payments payments, MeterRegistry registry) {
     this.payments = payments;
+    this.registry = registry;
   }
 
   @Override
@@ -33,14 +36,24 @@ public final class PaymentVerticle extends VerticleBase {
     JsonObject request = message.body();
     Map<String, String> params = new LinkedHashMap<>();
     request.getJsonObject("params").forEach(e -> params.put(e.getKey(), String.valueOf(e.getValue())));
-    payments.result(request.getString("provider"), params).onComplete(done -> {
+    String provider = request.getString("provider");
+    payments.result(provider, params).onComplete(done -> {
       if (done.succeeded()) {
+        count(provider, done.result().outcome());
         message.reply(new JsonObject().put("status", done.result().status()).put("body", done.result().body()));
       } else if (done.cause() instanceof ApiException api) {
+        count(provider, api.code());
         message.reply(new JsonObject().put("status", api.status()).put("error", api.code()).put("message", api.getMessage()));
       } else {
+        count(provider, "error");
         message.fail(500, done.cause().getMessage());
       }
     });
+  }
+
+  /** Result callbacks by provider and outcome; a provider name from the URL that is not ours counts as "other". */
+  private void count(String provider, String outcome) {
+    registry.counter("kopeck_payment_callbacks", "provider", payments.providerName().equals(provider) ? provider : "other",
+        "outcome", outcome).increment();
   }
 }

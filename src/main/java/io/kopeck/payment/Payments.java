@@ -50,8 +50,8 @@ public final class Payments {
   private static final String COUNT_USE = "UPDATE promo_codes SET uses_count = uses_count + 1, updated_at = $2 WHERE id = $1";
   private static final String CODE_OF = "SELECT code FROM promo_codes WHERE id = $1";
 
-  /** What to answer the provider. */
-  public record Answer(int status, String body) {
+  /** What to answer the provider, and what happened (credited, duplicate, mismatch) for the metrics. */
+  public record Answer(int status, String body, String outcome) {
   }
 
   private final Pool pool;
@@ -68,6 +68,11 @@ public final class Payments {
     this.provider = provider;
     this.ledger = new Ledger(clock, config.balanceFloor());
     this.promoCodes = new PromoCodes(pool, clock);
+  }
+
+  /** The configured provider's name (mock or robokassa). */
+  public String providerName() {
+    return provider.name();
   }
 
   public Future<Answer> result(String providerName, Map<String, String> params) {
@@ -99,13 +104,14 @@ public final class Payments {
                         .put("out_sum", callback.outSum()).put("shp", new JsonObject(Map.copyOf(callback.shp()))))
                 .compose(v -> Outbox.toAdmins(tx, new Outbox.Notice(userId, "payment_mismatch", "payment.mismatch", alert,
                     "mismatch:" + callback.invId() + ":" + mismatch + ":" + callback.outSum()), config.adminChatIds(), now))
-                .map(v -> new Answer(400, mismatch));
+                .map(v -> new Answer(400, mismatch, "mismatch"));
           }
           String status = invoice.getString("status");
           if (status.equals("paid") || status.equals("refunded")) {
-            return Future.succeededFuture(new Answer(200, provider.successAnswer(callback.invId())));
+            return Future.succeededFuture(new Answer(200, provider.successAnswer(callback.invId()), "duplicate"));
           }
-          return credit(tx, invoice, actor, now).map(v -> new Answer(200, provider.successAnswer(callback.invId())));
+          return credit(tx, invoice, actor, now)
+              .map(v -> new Answer(200, provider.successAnswer(callback.invId()), "credited"));
         }));
   }
 

@@ -18,6 +18,7 @@ import io.kopeck.catalog.TariffCatalog;
 import io.kopeck.catalog.Trials;
 import io.kopeck.i18n.Texts;
 import io.kopeck.subscription.Subscriptions;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -49,7 +50,11 @@ public final class TelegramVerticle extends VerticleBase {
   private Commands commands;
   private Buttons buttons;
 
-  public TelegramVerticle(Pool pool, KopeckConfig config, Clock clock, Invoices.PaymentLinks paymentLinks) {
+  private final MeterRegistry registry;
+
+  public TelegramVerticle(Pool pool, KopeckConfig config, Clock clock, Invoices.PaymentLinks paymentLinks,
+                          MeterRegistry registry) {
+    this.registry = registry;
     this.pool = pool;
     this.config = config;
     this.clock = clock;
@@ -75,7 +80,11 @@ public final class TelegramVerticle extends VerticleBase {
       JsonObject json = message.body();
       long updateId = json.getLong("update_id");
       handle(BotUtils.parseUpdate(json.encode()))
-          .onFailure(e -> log.error("Telegram update {} failed", kv("update_id", updateId), e));
+          .onSuccess(v -> registry.counter("kopeck_telegram_handled", "outcome", "ok").increment())
+          .onFailure(e -> {
+            registry.counter("kopeck_telegram_handled", "outcome", "failed").increment();
+            log.error("Telegram update {} failed", kv("update_id", updateId), e);
+          });
     }).completion();
   }
 

@@ -3,6 +3,7 @@ package io.kopeck.telegram;
 import io.kopeck.app.ApiException;
 import io.kopeck.app.HttpRoutes;
 import io.kopeck.app.JsonHttp;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
@@ -28,10 +29,13 @@ public final class TelegramWebhook implements HttpRoutes {
   private final Pool pool;
   private final EventBus bus;
 
-  public TelegramWebhook(String secret, Pool pool, EventBus bus) {
+  private final MeterRegistry registry;
+
+  public TelegramWebhook(String secret, Pool pool, EventBus bus, MeterRegistry registry) {
     this.secret = secret.getBytes(StandardCharsets.UTF_8);
     this.pool = pool;
     this.bus = bus;
+    this.registry = registry;
   }
 
   @Override
@@ -44,17 +48,25 @@ public final class TelegramWebhook implements HttpRoutes {
     // No secret configured means no webhook: nobody's updates are taken.
     if (secret.length == 0 || presented == null
         || !MessageDigest.isEqual(secret, presented.getBytes(StandardCharsets.UTF_8))) {
+      count("rejected");
       ctx.fail(new ApiException(401, "unauthorized", "Missing or wrong X-Telegram-Bot-Api-Secret-Token"));
       return;
     }
     JsonObject update = update(ctx);
     long updateId = update.getLong("update_id");
     pool.preparedQuery(REMEMBER).execute(Tuple.of(updateId)).onSuccess(rows -> {
-      if (rows.size() > 0) {
+      boolean fresh = rows.size() > 0;
+      count(fresh ? "accepted" : "duplicate");
+      if (fresh) {
         bus.send(TelegramVerticle.ADDRESS, update, LOCAL);
       }
       JsonHttp.respond(ctx, 200, new JsonObject());
     }).onFailure(ctx::fail);
+  }
+
+  /** Webhook updates: accepted, duplicate (update_id seen before), rejected (wrong secret). */
+  private void count(String outcome) {
+    registry.counter("kopeck_telegram_updates", "outcome", outcome).increment();
   }
 
   private static JsonObject update(RoutingContext ctx) {

@@ -1,0 +1,58 @@
+package io.kopeck.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kopeck.testsupport.Http;
+import io.kopeck.testsupport.Ledgers;
+import io.kopeck.testsupport.RunningService;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** {@code GET /metrics}: Vert.x, pool, JVM and business meters in the Prometheus text format, no ids in labels. */
+class MetricsTest {
+  private static RunningService service;
+
+  @BeforeAll
+  static void start() {
+    service = RunningService.start(Map.of("RUNNER_API_KEYS", "k", "TELEGRAM_WEBHOOK_SECRET", "s"));
+  }
+
+  @AfterAll
+  static void stop() {
+    service.close();
+  }
+
+  private static String event(String id, long user, String cost) {
+    return "{\"event_id\": \"" + id + "\", \"user_id\": " + user + ", \"total_cost\": " + cost + ", \"currency\": \"RUB\"}";
+  }
+
+  @Test
+  @DisplayName("after charges, a duplicate, a rejection and a webhook call, /metrics counts each by outcome")
+  void metrics() {
+    Http http = service.http();
+    Ledgers.seedUser(service.pool(), 31, "100");
+    http.postJson("/api/v1/track-costs", "k", event("m-1", 31, "1"));
+    http.postJson("/api/v1/track-costs", "k", event("m-1", 31, "1"));
+    http.postJson("/api/v1/track-costs", "k", event("m-2", 999_999, "1"));
+    Http.await(http.sendWithHeader("/telegram/webhook", "X-Telegram-Bot-Api-Secret-Token", "wrong", "{}"));
+
+    Http.Response metrics = http.get("/metrics", null);
+
+    assertThat(metrics.status()).isEqualTo(200);
+    assertThat(metrics.headers().get("Content-Type")).startsWith("text/plain");
+    assertThat(metrics.body()).contains(
+        "kopeck_charges_total{outcome=\"charged\",reason=\"none\"} 1.0",
+        "kopeck_charges_total{outcome=\"duplicate\",reason=\"none\"} 1.0",
+        "kopeck_charges_total{outcome=\"rejected\",reason=\"user_not_found\"} 1.0",
+        "kopeck_tokens_charged_total 3.14",
+        "kopeck_telegram_updates_total{outcome=\"rejected\"} 1.0",
+        "kopeck_charge_batch_size_count", "kopeck_charge_latency_seconds_bucket",
+        "vertx_http_server_requests_total{code=\"200\",method=\"POST\",route=\"/api/v1/>/api/v1/track-costs", "vertx_pool_",
+        "jvm_memory_used_bytes");
+    // Bounded labels: no user id and no raw path appears as a label value.
+    assertThat(metrics.body()).doesNotContain("999999", "user_id=", "path=");
+  }
+}
