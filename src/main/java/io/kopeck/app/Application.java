@@ -27,6 +27,8 @@ import io.kopeck.telegram.TelegramVerticle;
 import io.kopeck.telegram.TelegramWebhook;
 import io.kopeck.usage.RunnerAccess;
 import io.kopeck.usage.UsageApi;
+import io.kopeck.user.UserAccounts;
+import io.kopeck.user.UserAdminApi;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -181,6 +183,7 @@ public final class Application {
         new PaymentApi(vertx.eventBus()),
         new PaymentAdminApi(pool, new Refunds(pool, clock, config), registry),
         new TelegramWebhook(config.telegramWebhookSecret(), pool, vertx.eventBus(), registry),
+        new UserAdminApi(new UserAccounts(pool, clock, config)),
         new MetricsRoute(registry)));
     if (paymentProvider instanceof RobokassaProvider mock && mock.name().equals("mock")) {
       routes.add(new MockPaymentPages(mock, WebClient.create(vertx), httpPort));

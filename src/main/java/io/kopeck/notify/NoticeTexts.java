@@ -36,6 +36,8 @@ final class NoticeTexts {
           a.tokens("missing"), a.tokens("fee"), a.tokens("balance"));
       case "subscription.ending" -> t.get("notice.subscription.ending", args.getInteger("days"), a.date("subscription_end"),
           t.get(args.getBoolean("auto_renew", false) ? "notice.ending.auto" : "notice.ending.manual"));
+      case "adjustment.done" -> t.get("notice.adjustment.done", a.signedTokens("amount"), a.escaped("reason"),
+          a.tokens("balance"));
       case "balance.low" -> t.get("notice.balance.low", a.tokens("balance"), a.tokens("threshold"));
       case "costs.basic" -> RunCostText.render(args, t, false);
       case "costs.detailed" -> RunCostText.render(args, t, true);
@@ -68,6 +70,11 @@ final class NoticeTexts {
 
     BigDecimal decimal(String name) {
       return new BigDecimal(json.getValue(name).toString());
+    }
+
+    String signedTokens(String name) {
+      BigDecimal value = decimal(name);
+      return (value.signum() > 0 ? "+" : "−") + texts.tokens(value.abs());
     }
 
     String rub(String name) {

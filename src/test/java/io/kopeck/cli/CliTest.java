@@ -107,6 +107,31 @@ class CliTest {
   }
 
   @Test
+  @DisplayName("kopeck user adjust (idempotent by --key), block and show act on one account")
+  void userCommands() throws Exception {
+    try (RunningService service = RunningService.start(Map.of())) {
+      Ledgers.seedUser(service.pool(), 51L, "10");
+      Map<String, String> env = Map.of("DATABASE_URL", service.db().url().connectionUri(), "LOG_LEVEL", "WARN");
+
+      Run first = kopeck(env, "user", "adjust", "51", "--amount", "5.25", "--reason", "support ticket 7", "--key", "t7");
+      Run again = kopeck(env, "user", "adjust", "51", "--amount", "5.25", "--reason", "support ticket 7", "--key", "t7");
+      Run blocked = kopeck(env, "user", "block", "51");
+      Run show = kopeck(env, "user", "show", "51");
+      Run bad = kopeck(env, "user", "adjust", "51", "--amount", "0", "--reason", "x");
+
+      assertThat(first.output()).contains("\"balance_after\" : \"15.2500\"", "\"duplicate\" : false");
+      assertThat(again.output()).contains("\"balance_after\" : \"15.2500\"", "\"duplicate\" : true");
+      assertThat(blocked.output()).contains("\"is_blocked\" : true");
+      assertThat(show.output()).contains("\"token_balance\" : \"15.2500\"", "\"is_blocked\" : true",
+          "\"type\" : \"adjustment\"");
+      assertThat(bad.exitCode()).isEqualTo(1);
+      assertThat(bad.output().strip()).startsWith("kopeck: amount must be a non-zero number of tokens");
+      assertThat(Ledgers.balance(service.pool(), 51)).isEqualByComparingTo("15.25");
+      Ledgers.assertConsistent(service.pool());
+    }
+  }
+
+  @Test
   @DisplayName("kopeck promo create, show, list and deactivate manage promo codes")
   void promoCommands() throws Exception {
     try (RunningService service = RunningService.start(Map.of())) {

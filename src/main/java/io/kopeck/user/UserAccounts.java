@@ -1,0 +1,133 @@
+package io.kopeck.user;
+
+import io.kopeck.app.ApiException;
+import io.kopeck.app.KopeckConfig;
+import io.kopeck.app.RowJson;
+import io.kopeck.app.Times;
+import io.kopeck.audit.AuditLog;
+import io.kopeck.audit.AuditLog.Actor;
+import io.kopeck.ledger.BalanceRule;
+import io.kopeck.ledger.Ledger;
+import io.kopeck.ledger.Posting;
+import io.kopeck.ledger.PostingResult;
+import io.kopeck.ledger.TransactionType;
+import io.kopeck.notify.Outbox;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+
+/**
+ * What an admin does to one account (SPEC §9): look at it, correct its balance, block it. Every
+ * change is audited in its own transaction and the user is told about a balance correction.
+ */
+public final class UserAccounts {
+  static final int LAST_TRANSACTIONS = 20;
+
+  private static final String PROFILE = """
+      SELECT u.id, u.username, u.first_name, u.last_name, u.language_code, u.language_override, u.token_balance,
+             u.balance_seq, u.subscription_end, t.slug AS tariff, u.auto_renew, u.is_blocked, u.bot_blocked,
+             u.daily_spend_limit, u.cost_message_format, u.created_at, u.updated_at
+      FROM users u LEFT JOIN tariffs t ON t.id = u.tariff_id WHERE u.id = $1""";
+  private static final String TRANSACTIONS = """
+      SELECT id, seq, type, tokens_delta, balance_after, description, created_at FROM transactions
+      WHERE user_id = $1 AND seq > $2 ORDER BY seq DESC""";
+  private static final String BLOCK = """
+      UPDATE users SET is_blocked = $2, updated_at = $3 WHERE id = $1
+      RETURNING (SELECT is_blocked FROM users WHERE id = $1) AS was_blocked""";
+
+  private final Pool pool;
+  private final Clock clock;
+  private final Ledger ledger;
+
+  public UserAccounts(Pool pool, Clock clock, KopeckConfig config) {
+    this.pool = pool;
+    this.clock = clock;
+    this.ledger = new Ledger(clock, config.balanceFloor());
+  }
+
+  /** Profile, balance, subscription and the last 20 ledger rows, newest first. */
+  public Future<JsonObject> show(long userId) {
+    return pool.preparedQuery(PROFILE).execute(Tuple.of(userId)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.failedFuture(ApiException.notFound("user_not_found", "No user " + userId));
+      }
+      Row user = rows.iterator().next();
+      JsonObject json = RowJson.of(user);
+      OffsetDateTime end = user.getOffsetDateTime("subscription_end");
+      json.put("subscription_active", end != null && end.isAfter(Times.utcNow(clock)));
+      return pool.preparedQuery(TRANSACTIONS)
+          .execute(Tuple.of(userId, Math.max(0, user.getLong("balance_seq") - LAST_TRANSACTIONS)))
+          .map(txs -> {
+            JsonArray last = new JsonArray();
+            txs.forEach(tx -> last.add(RowJson.of(tx)));
+            return json.put("transactions", last);
+          });
+    });
+  }
+
+  /**
+   * A manual correction: an {@code adjustment} ledger row. Credits always apply; a debit may take
+   * the balance below zero down to BALANCE_FLOOR (an admin may claw back tokens already spent),
+   * not further. The key makes it exactly-once: a repeat answers the first result with
+   * {@code duplicate: true} and changes nothing.
+   */
+  public Future<JsonObject> adjust(long userId, Adjustment adjustment, Actor actor) {
+    OffsetDateTime now = Times.utcNow(clock);
+    BalanceRule rule = adjustment.amount().signum() > 0 ? BalanceRule.CREDIT : BalanceRule.DOWN_TO_FLOOR;
+    JsonObject metadata = new JsonObject().put("reason", adjustment.reason()).put("actor", actor.type() + ":" + actor.id());
+    return pool.withTransaction(tx -> ledger.post(tx, new Posting(userId, TransactionType.ADJUSTMENT, adjustment.amount(),
+            rule, "admin:" + adjustment.idempotencyKey(), null, adjustment.reason(), metadata.encode()))
+        .compose(posting -> switch (posting.status()) {
+          case REFUSED -> Future.failedFuture(refusal(posting, adjustment.amount()));
+          case DUPLICATE -> Future.succeededFuture(result(userId, posting, true));
+          case APPLIED -> record(tx, userId, adjustment, posting, actor, now).map(result(userId, posting, false));
+        }));
+  }
+
+  private static ApiException refusal(PostingResult posting, BigDecimal amount) {
+    if (PostingResult.USER_NOT_FOUND.equals(posting.refusal())) {
+      return ApiException.notFound("user_not_found", "No such user");
+    }
+    return new ApiException(409, "balance_floor", "Adjusting by " + amount.toPlainString() + " would take the balance "
+        + posting.balanceBefore().toPlainString() + " below the floor");
+  }
+
+  private static JsonObject result(long userId, PostingResult posting, boolean duplicate) {
+    return new JsonObject().put("user_id", userId).put("transaction_id", posting.transactionId())
+        .put("amount", posting.delta().toPlainString()).put("balance_before", posting.balanceBefore().toPlainString())
+        .put("balance_after", posting.balanceAfter().toPlainString()).put("duplicate", duplicate);
+  }
+
+  private Future<Void> record(SqlConnection tx, long userId, Adjustment adjustment, PostingResult posting, Actor actor,
+                              OffsetDateTime now) {
+    JsonObject args = new JsonObject().put("amount", posting.delta().toPlainString())
+        .put("reason", adjustment.reason()).put("balance", posting.balanceAfter().toPlainString());
+    return AuditLog.record(tx, actor, "user.adjust", "user", Long.toString(userId), userId,
+            new JsonObject().put("token_balance", posting.balanceBefore().toPlainString()),
+            args.copy().put("transaction_id", posting.transactionId()).put("idempotency_key", adjustment.idempotencyKey()))
+        .compose(v -> Outbox.toUser(tx, new Outbox.Notice(userId, "adjustment", "adjustment.done", args,
+            "adjust:" + adjustment.idempotencyKey()), now));
+  }
+
+  /** Blocks or unblocks the account (spends refused, can_spend false); audited when it changes. */
+  public Future<JsonObject> setBlocked(long userId, boolean blocked, Actor actor) {
+    OffsetDateTime now = Times.utcNow(clock);
+    return pool.withTransaction(tx -> tx.preparedQuery(BLOCK).execute(Tuple.of(userId, blocked, now)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.failedFuture(ApiException.notFound("user_not_found", "No user " + userId));
+      }
+      boolean was = rows.iterator().next().getBoolean("was_blocked");
+      JsonObject result = new JsonObject().put("user_id", userId).put("is_blocked", blocked).put("changed", was != blocked);
+      return was == blocked ? Future.succeededFuture(result)
+          : AuditLog.record(tx, actor, blocked ? "user.block" : "user.unblock", "user", Long.toString(userId), userId,
+              new JsonObject().put("is_blocked", was), new JsonObject().put("is_blocked", blocked)).map(result);
+    }));
+  }
+}

@@ -1,0 +1,47 @@
+package io.kopeck.user;
+
+import io.kopeck.app.ApiException;
+import io.kopeck.app.HttpRoutes;
+import io.kopeck.app.JsonHttp;
+import io.kopeck.audit.AuditLog.Actor;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code /admin/api/v1/users/{id}}: show, adjust, block, unblock (SPEC §9). Authentication is the
+ * admin API's (mounted before).
+ */
+public final class UserAdminApi implements HttpRoutes {
+  private static final Actor ADMIN = new Actor("admin", "api");
+
+  private final UserAccounts accounts;
+
+  public UserAdminApi(UserAccounts accounts) {
+    this.accounts = accounts;
+  }
+
+  @Override
+  public void mount(Router router) {
+    router.get("/admin/api/v1/users/:userId").handler(ctx -> respond(ctx, accounts.show(userId(ctx))));
+    router.post("/admin/api/v1/users/:userId/adjust").handler(ctx ->
+        respond(ctx, accounts.adjust(userId(ctx), Adjustment.fromJson(JsonHttp.body(ctx)), ADMIN)));
+    router.post("/admin/api/v1/users/:userId/block").handler(ctx ->
+        respond(ctx, accounts.setBlocked(userId(ctx), true, ADMIN)));
+    router.post("/admin/api/v1/users/:userId/unblock").handler(ctx ->
+        respond(ctx, accounts.setBlocked(userId(ctx), false, ADMIN)));
+  }
+
+  private static void respond(RoutingContext ctx, Future<JsonObject> result) {
+    result.onSuccess(json -> JsonHttp.respond(ctx, 200, json)).onFailure(ctx::fail);
+  }
+
+  static long userId(RoutingContext ctx) {
+    String raw = ctx.pathParam("userId");
+    if (raw == null || !raw.matches("[1-9][0-9]{0,17}")) {
+      throw ApiException.badRequest("invalid_user_id", "user id must be a positive integer");
+    }
+    return Long.parseLong(raw);
+  }
+}
