@@ -21,6 +21,8 @@ import io.kopeck.payment.PaymentVerticle;
 import io.kopeck.payment.Payments;
 import io.kopeck.payment.Refunds;
 import io.kopeck.payment.RobokassaProvider;
+import io.kopeck.stats.Stats;
+import io.kopeck.stats.StatsAdminApi;
 import io.kopeck.subscription.SubscriptionJobs;
 import io.kopeck.subscription.SubscriptionTimerVerticle;
 import io.kopeck.telegram.TelegramVerticle;
@@ -184,6 +186,7 @@ public final class Application {
         new PaymentAdminApi(pool, new Refunds(pool, clock, config), registry),
         new TelegramWebhook(config.telegramWebhookSecret(), pool, vertx.eventBus(), registry),
         new UserAdminApi(new UserAccounts(pool, clock, config)),
+        new StatsAdminApi(new Stats(pool, clock), clock, config.displayTimezone()),
         new MetricsRoute(registry)));
     if (paymentProvider instanceof RobokassaProvider mock && mock.name().equals("mock")) {
       routes.add(new MockPaymentPages(mock, WebClient.create(vertx), httpPort));

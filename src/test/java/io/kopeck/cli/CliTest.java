@@ -54,9 +54,9 @@ class CliTest {
       Run second = kopeck(env, "migrate");
 
       assertThat(first.exitCode()).isZero();
-      assertThat(first.output()).contains("Schema is at version 2");
+      assertThat(first.output()).contains("Schema is at version 3");
       assertThat(second.exitCode()).isZero();
-      assertThat(second.output()).contains("Schema is at version 2");
+      assertThat(second.output()).contains("Schema is at version 3");
     }
   }
 

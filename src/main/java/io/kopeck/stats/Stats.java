@@ -1,0 +1,100 @@
+package io.kopeck.stats;
+
+import io.kopeck.app.RowJson;
+import io.kopeck.app.Times;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * The admin report (SPEC §9): revenue, top-ups by tariff, paying users, refunds, usage by day /
+ * track / node, renewals, active subscriptions and new users, for a range of days. Each figure is
+ * one aggregate query over an index range ({@code EXPLAIN} plans in docs/operations.md); the
+ * queries run concurrently on the pool. Money and tokens come back as exact decimal strings.
+ */
+public final class Stats {
+  private static final String REVENUE = """
+      SELECT count(*) AS paid_invoices, coalesce(sum(amount), 0) AS revenue_rub,
+             count(DISTINCT user_id) AS paying_users, coalesce(sum(tokens), 0) AS tokens_sold
+      FROM invoices WHERE paid_at >= $1 AND paid_at < $2""";
+  private static final String REFUNDS = """
+      SELECT count(*) AS refunds, coalesce(sum(amount), 0) AS refunded_rub
+      FROM invoices WHERE refunded_at >= $1 AND refunded_at < $2""";
+  private static final String TOP_UPS = """
+      SELECT CASE WHEN i.period_unit IS NULL AND t.period_unit IS NOT NULL THEN 'custom' ELSE t.slug END AS tariff,
+             count(*) AS invoices, sum(i.amount) AS revenue_rub, sum(i.tokens) AS tokens
+      FROM invoices i JOIN tariffs t ON t.id = i.tariff_id
+      WHERE i.paid_at >= $1 AND i.paid_at < $2 GROUP BY 1 ORDER BY revenue_rub DESC""";
+  private static final String USAGE_BY_DAY = """
+      SELECT (created_at AT TIME ZONE $3)::date AS day, count(*) AS runs, sum(tokens_charged) AS tokens,
+             sum(total_cost) AS cost_rub
+      FROM usage_charges WHERE created_at >= $1 AND created_at < $2 AND status = 'charged'
+      GROUP BY 1 ORDER BY 1""";
+  private static final String USAGE_BY_TRACK = """
+      SELECT coalesce(track, '') AS track, count(*) AS runs, sum(tokens_charged) AS tokens, sum(total_cost) AS cost_rub
+      FROM usage_charges WHERE created_at >= $1 AND created_at < $2 AND status = 'charged'
+      GROUP BY 1 ORDER BY tokens DESC, track LIMIT 50""";
+  private static final String USAGE_BY_NODE = """
+      SELECT node.key AS node, count(*) AS calls, sum(node.value::text::numeric) AS cost_rub
+      FROM usage_charges u CROSS JOIN LATERAL jsonb_each(u.node_costs) AS node
+      WHERE u.created_at >= $1 AND u.created_at < $2 AND u.status = 'charged'
+        AND jsonb_typeof(u.node_costs) = 'object' AND jsonb_typeof(node.value) = 'number'
+      GROUP BY 1 ORDER BY cost_rub DESC, node LIMIT 50""";
+  private static final String RENEWALS = """
+      SELECT count(*) AS renewals, coalesce(-sum(tokens_delta), 0) AS tokens
+      FROM transactions WHERE type = 'subscription' AND created_at >= $1 AND created_at < $2""";
+  private static final String USERS = """
+      SELECT (SELECT count(*) FROM users WHERE subscription_end > $3) AS active_subscriptions,
+             (SELECT count(*) FROM users WHERE created_at >= $1 AND created_at < $2) AS new_users""";
+
+  private final Pool pool;
+  private final Clock clock;
+
+  public Stats(Pool pool, Clock clock) {
+    this.pool = pool;
+    this.clock = clock;
+  }
+
+  public Future<JsonObject> report(StatsRange range) {
+    Tuple window = Tuple.of(range.start(), range.end());
+    Tuple withZone = Tuple.of(range.start(), range.end(), range.zone().getId());
+    Future<RowSet<Row>> revenue = query(REVENUE, window);
+    Future<RowSet<Row>> refunds = query(REFUNDS, window);
+    Future<RowSet<Row>> topUps = query(TOP_UPS, window);
+    Future<RowSet<Row>> byDay = query(USAGE_BY_DAY, withZone);
+    Future<RowSet<Row>> byTrack = query(USAGE_BY_TRACK, window);
+    Future<RowSet<Row>> byNode = query(USAGE_BY_NODE, window);
+    Future<RowSet<Row>> renewals = query(RENEWALS, window);
+    Future<RowSet<Row>> users = query(USERS, Tuple.of(range.start(), range.end(), Times.utcNow(clock)));
+    return Future.all(List.of(revenue, refunds, topUps, byDay, byTrack, byNode, renewals, users)).map(done ->
+        new JsonObject()
+            .put("from", range.from().toString()).put("to", range.to().toString()).put("time_zone", range.zone().getId())
+            .put("revenue", one(revenue).mergeIn(one(refunds)))
+            .put("top_ups", all(topUps))
+            .put("usage_by_day", all(byDay))
+            .put("usage_by_track", all(byTrack))
+            .put("usage_by_node", all(byNode))
+            .put("renewals", one(renewals))
+            .put("users", one(users)));
+  }
+
+  private Future<RowSet<Row>> query(String sql, Tuple params) {
+    return pool.preparedQuery(sql).execute(params);
+  }
+
+  private static JsonObject one(Future<RowSet<Row>> rows) {
+    return RowJson.of(rows.result().iterator().next());
+  }
+
+  private static JsonArray all(Future<RowSet<Row>> rows) {
+    JsonArray array = new JsonArray();
+    rows.result().forEach(row -> array.add(RowJson.of(row)));
+    return array;
+  }
+}

@@ -1,0 +1,49 @@
+package io.kopeck.stats;
+
+import io.kopeck.app.ApiException;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * The days a report covers, in the display time zone, both ends included ({@code from=2026-11-01&to=2026-11-30}
+ * is November). Defaults: the last 30 days up to today. At most 366 days.
+ */
+public record StatsRange(LocalDate from, LocalDate to, ZoneId zone) {
+  static final int MAX_DAYS = 366;
+
+  public static StatsRange parse(String from, String to, Clock clock, ZoneId zone) {
+    LocalDate today = LocalDate.now(clock.withZone(zone));
+    LocalDate end = to == null || to.isBlank() ? today : date("to", to);
+    LocalDate start = from == null || from.isBlank() ? end.minusDays(29) : date("from", from);
+    if (start.isAfter(end)) {
+      throw ApiException.badRequest("invalid_range", "from must not be after to");
+    }
+    if (ChronoUnit.DAYS.between(start, end) >= MAX_DAYS) {
+      throw ApiException.badRequest("invalid_range", "a report covers at most " + MAX_DAYS + " days");
+    }
+    return new StatsRange(start, end, zone);
+  }
+
+  private static LocalDate date(String name, String text) {
+    try {
+      return LocalDate.parse(text);
+    } catch (DateTimeParseException e) {
+      throw ApiException.badRequest("invalid_date", name + " must be a date like 2026-11-30");
+    }
+  }
+
+  /** The first instant of {@code from} in the display zone. */
+  OffsetDateTime start() {
+    return from.atStartOfDay(zone).toOffsetDateTime().withOffsetSameInstant(ZoneOffset.UTC);
+  }
+
+  /** The first instant after {@code to}. */
+  OffsetDateTime end() {
+    return to.plusDays(1).atStartOfDay(zone).toOffsetDateTime().withOffsetSameInstant(ZoneOffset.UTC);
+  }
+}
