@@ -4,3 +4,9 @@
 CREATE INDEX invoices_paid_at_idx ON invoices (paid_at) WHERE paid_at IS NOT NULL;
 CREATE INDEX invoices_refunded_at_idx ON invoices (refunded_at) WHERE refunded_at IS NOT NULL;
 CREATE INDEX users_created_at_idx ON users (created_at);
+
+-- A BRIN range inserted after the last vacuum is unsummarized and matches every query, so a
+-- one-day report would read the whole table. autosummarize has autovacuum summarize each range
+-- as soon as it fills.
+ALTER INDEX usage_charges_created_at_brin SET (autosummarize = on);
+ALTER INDEX transactions_created_at_brin SET (autosummarize = on);

@@ -19,8 +19,7 @@ final class CostsScreen {
   private static final String TOP_NODES = """
       SELECT node.key AS node, sum(node.value::text::numeric) AS cost
       FROM usage_charges u, jsonb_each(u.node_costs) node
-      WHERE u.user_id = $1 AND u.status = 'charged' AND jsonb_typeof(u.node_costs) = 'object'
-        AND jsonb_typeof(node.value) = 'number'
+      WHERE u.user_id = $1 AND u.status = 'charged'
       GROUP BY node.key ORDER BY cost DESC, node.key LIMIT 5""";
 
   private final Pool pool;
