@@ -24,10 +24,12 @@ final class Commands {
   private final PurchaseScreens purchase;
   private final PromoScreens promo;
   private final SettingsScreens settings;
+  private final AdminScreens admin;
 
   Commands(BotSessions sessions, AccountScreens account, PurchaseScreens purchase, PromoScreens promo,
-           SubscriptionScreens subscription, CostsScreen costs, SettingsScreens settings) {
+           SubscriptionScreens subscription, CostsScreen costs, SettingsScreens settings, AdminScreens admin) {
     this.sessions = sessions;
+    this.admin = admin;
     this.purchase = purchase;
     this.promo = promo;
     this.settings = settings;
@@ -54,6 +56,9 @@ final class Commands {
   Future<Void> onText(Chat chat, String text) {
     String trimmed = text.strip();
     String command = trimmed.startsWith("/") ? commandName(trimmed) : menuLabels.get(trimmed);
+    if (command != null && command.startsWith("admin_") && admin.isAdmin(chat)) {
+      return runAdmin(chat, command, argument(trimmed));
+    }
     if (command != null) {
       return sessions.clear(chat.userId()).compose(hadSession -> run(chat, command, hadSession));
     }
@@ -68,6 +73,20 @@ final class Commands {
     }
     Function<Chat, Future<Void>> handler = commands.get(command);
     return handler == null ? chat.send(chat.t("unknown")) : handler.apply(chat);
+  }
+
+  private Future<Void> runAdmin(Chat chat, String command, String argument) {
+    return switch (command) {
+      case "admin_stats" -> admin.stats(chat);
+      case "admin_user" -> admin.user(chat, argument);
+      default -> chat.send(chat.t("unknown"));
+    };
+  }
+
+  /** "/admin_user 42" → "42"; null without one. */
+  private static String argument(String text) {
+    String[] words = text.split("\\s+", 3);
+    return words.length > 1 ? words[1] : null;
   }
 
   private Future<Void> continueConversation(Chat chat, Session session, String text) {

@@ -17,7 +17,9 @@ import io.kopeck.catalog.PromoCodes;
 import io.kopeck.catalog.TariffCatalog;
 import io.kopeck.catalog.Trials;
 import io.kopeck.i18n.Texts;
+import io.kopeck.stats.Stats;
 import io.kopeck.subscription.Subscriptions;
+import io.kopeck.user.UserAccounts;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -73,7 +75,9 @@ public final class TelegramVerticle extends VerticleBase {
     SubscriptionScreens subscription = new SubscriptionScreens(pool, new Subscriptions(pool, clock, config),
         config.displayTimezone());
     SettingsScreens settings = new SettingsScreens(pool, sessions, config.displayTimezone());
-    commands = new Commands(sessions, account, purchase, promo, subscription, new CostsScreen(pool), settings);
+    AdminScreens admin = new AdminScreens(config.adminChatIds(), new Stats(pool, clock), new UserAccounts(pool, clock, config),
+        clock, config.displayTimezone());
+    commands = new Commands(sessions, account, purchase, promo, subscription, new CostsScreen(pool), settings, admin);
     buttons = new Buttons(account, purchase, promo, subscription, settings);
     new BotSetup(api, config).run();
     return vertx.eventBus().<JsonObject>localConsumer(ADDRESS, message -> {

@@ -416,6 +416,24 @@ class TelegramBotTest {
         "За последние 30 дней: 48,5256 токена, запусков: 2", "cost_summary: 0,004");
   }
 
+  @Test
+  @DisplayName("/admin_stats and /admin_user answer the admins of ADMIN_CHAT_IDS only")
+  void adminCommands() {
+    JsonObject admin = Updates.user(ADMIN, "Admin", null, "ru");
+    JsonObject stranger = Updates.user(714, "Eve", null, "ru");
+    say(stranger, "/start", "Привет");
+    Ledgers.seedUser(pool, 714, "12.5");
+
+    assertThat(say(stranger, "/admin_stats", "Не понял").text()).isEqualTo("Не понял. Список команд — /help.");
+    assertThat(say(stranger, "/admin_user 714", "Не понял").text()).doesNotContain("12,5");
+    Call stats = say(admin, "/admin_stats", "Статистика");
+    assertThat(stats.text()).contains("Выручка:", "Активных подписок:");
+    Call user = say(admin, "/admin_user 714", "Пользователь");
+    assertThat(user.text()).contains("<code>714</code>", "Eve @user714", "Баланс: 12,5 токена", "topup  +12,5 → 12,5");
+    assertThat(say(admin, "/admin_user", "Использование").text()).isEqualTo("Использование: /admin_user &lt;id&gt;");
+    assertThat(say(admin, "/admin_user 99999999", "не найден").text()).isEqualTo("Пользователь 99999999 не найден.");
+  }
+
   private static void eventually(String sql, long expected) {
     for (int i = 0; i < 250 && Ledgers.count(pool, sql) != expected; i++) {
       Http.await(pool.query("SELECT pg_sleep(0.02)").execute());
