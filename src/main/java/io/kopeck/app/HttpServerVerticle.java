@@ -44,6 +44,9 @@ final class HttpServerVerticle extends VerticleBase {
     HttpErrors errors = new HttpErrors(config.maxBodyBytes());
     List<HttpRoutes> features = routes.get();
 
+    if (config.accessLog()) {
+      router.route().handler(new AccessLog());
+    }
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(readiness.liveness(vertx)));
     router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness.readiness(vertx)));
     features.forEach(feature -> feature.mountStreaming(router));

@@ -70,6 +70,7 @@ public final class KopeckConfig {
       Setting.integer("BILLING_LANES", 1, 64),
       Setting.integer("BILLING_BATCH_MAX_DELAY_MS", 0, 1_000),
       Setting.oneOf("LOG_FORMAT", "text", "json"),
+      Setting.bool("ACCESS_LOG"),
       Setting.oneOf("LOG_LEVEL", "trace", "debug", "info", "warn", "error"));
 
   private static final ObjectMapper JSON = new ObjectMapper()
@@ -238,5 +239,6 @@ public final class KopeckConfig {
   public int billingLanes() { return integer("BILLING_LANES"); }
   public int billingBatchMaxDelayMs() { return integer("BILLING_BATCH_MAX_DELAY_MS"); }
   public String logFormat() { return string("LOG_FORMAT"); }
+  public boolean accessLog() { return (Boolean) values.get("ACCESS_LOG"); }
   public String logLevel() { return string("LOG_LEVEL"); }
 }

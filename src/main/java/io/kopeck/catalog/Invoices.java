@@ -1,5 +1,7 @@
 package io.kopeck.catalog;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import io.kopeck.app.ApiException;
 import io.kopeck.app.KopeckConfig;
 import io.kopeck.app.Times;
@@ -19,12 +21,16 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Invoices (SPEC §4): creation that a repeated tap cannot duplicate, user cancellation, and the
  * expiry of pending invoices. The status machine itself is enforced by a trigger in SQL.
  */
 public final class Invoices {
+  private static final Logger log = LoggerFactory.getLogger(Invoices.class);
+
   private static final String LOCK_USER = "SELECT id FROM users WHERE id = $1 FOR UPDATE";
   private static final String TARIFF = "SELECT " + Tariff.COLUMNS + " FROM tariffs WHERE slug = $1";
   private static final String SAME_PENDING = "SELECT " + Invoice.COLUMNS + " " + """
@@ -76,6 +82,13 @@ public final class Invoices {
   }
 
   private Future<Invoice> create(long userId, String tariffSlug, String promoCode, BigDecimal customAmount) {
+    return createInTransaction(userId, tariffSlug, promoCode, customAmount)
+        .onSuccess(invoice -> log.info("Invoice {} {} {} {}", kv("inv_id", invoice.invId()), kv("user_id", userId),
+            kv("tariff", tariffSlug), kv("amount", invoice.amount().toPlainString())));
+  }
+
+  private Future<Invoice> createInTransaction(long userId, String tariffSlug, String promoCode,
+                                              BigDecimal customAmount) {
     OffsetDateTime now = now();
     return pool.withTransaction(tx -> lockUser(tx, userId)
         .compose(v -> saleableTariff(tx, tariffSlug))

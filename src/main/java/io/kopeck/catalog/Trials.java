@@ -1,5 +1,7 @@
 package io.kopeck.catalog;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import io.kopeck.app.ApiException;
 import io.kopeck.app.KopeckConfig;
 import io.kopeck.app.Times;
@@ -22,6 +24,8 @@ import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trial activation (SPEC §4): a trial code grants its trial tariff's tokens and subscription days
@@ -30,6 +34,8 @@ import java.util.List;
  * the last remaining use between users; the unique (user, tariff) redemption index backs both.
  */
 public final class Trials {
+  private static final Logger log = LoggerFactory.getLogger(Trials.class);
+
   private static final String LOCK_USER = "SELECT subscription_end, tariff_id FROM users WHERE id = $1 FOR UPDATE";
   private static final String LOCK_PROMO = "SELECT id FROM promo_codes WHERE code = $1 FOR UPDATE";
   private static final String TARIFF = "SELECT " + Tariff.COLUMNS + " FROM tariffs WHERE id = $1";
@@ -61,6 +67,12 @@ public final class Trials {
   }
 
   public Future<TrialGrant> activate(long userId, String code) {
+    return activateInTransaction(userId, code).onSuccess(grant -> log.info("Trial activated {} {} {} {}",
+        kv("user_id", userId), kv("code", grant.code()), kv("tariff", grant.tariff()),
+        kv("tokens", grant.tokens().toPlainString())));
+  }
+
+  private Future<TrialGrant> activateInTransaction(long userId, String code) {
     String normalized = PromoCode.normalize(code);
     OffsetDateTime now = Times.utcNow(clock);
     return pool.withTransaction(tx -> tx.preparedQuery(LOCK_USER).execute(Tuple.of(userId)).compose(users -> {

@@ -1,5 +1,7 @@
 package io.kopeck.ledger;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -66,6 +68,7 @@ public final class BillingEngineVerticle extends VerticleBase {
       if (result.succeeded()) {
         message.reply(result.result());
         stats.answered(result.result(), System.nanoTime() - arrived);
+        logResult(charge, result.result());
         if (charge instanceof UsageCharge usage) {
           notifyListener(usage, result.result());
         }
@@ -74,6 +77,19 @@ public final class BillingEngineVerticle extends VerticleBase {
       }
     });
     laneArray[laneOf(charge.userId())].submit(new ChargeBatch.Pending(charge, promise));
+  }
+
+  /** Rejections at info (they need a look); every charge at debug (20,000 a second would drown the log). */
+  private static void logResult(Charge charge, ChargeResult result) {
+    String key = charge instanceof UsageCharge usage ? usage.eventId() : ((SpendCharge) charge).idempotencyKey();
+    String keyName = charge instanceof UsageCharge ? "event_id" : "idempotency_key";
+    if (!result.charged()) {
+      log.info("Charge rejected {} {} {}", kv("user_id", charge.userId()), kv(keyName, key),
+          kv("reason", result.rejection()));
+    } else if (log.isDebugEnabled()) {
+      log.debug("Charged {} {} {} {} {}", kv("user_id", charge.userId()), kv(keyName, key),
+          kv("transaction_id", result.transactionId()), kv("tokens", result.tokens()), kv("duplicate", result.duplicate()));
+    }
   }
 
   private void notifyListener(UsageCharge charge, ChargeResult result) {

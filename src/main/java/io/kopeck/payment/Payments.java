@@ -1,5 +1,7 @@
 package io.kopeck.payment;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import io.kopeck.app.ApiException;
 import io.kopeck.app.KopeckConfig;
 import io.kopeck.app.Times;
@@ -26,6 +28,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The payment result callback (SPEC §5), exactly once: signature, invoice, exact amount and Shp_
@@ -34,6 +38,8 @@ import java.util.UUID;
  * user's and admins' notices. A callback for an invoice already paid answers OK and changes nothing.
  */
 public final class Payments {
+  private static final Logger log = LoggerFactory.getLogger(Payments.class);
+
   private static final String LOCK_INVOICE = """
       SELECT i.id, i.inv_id, i.user_id, i.tariff_id, i.promo_code_id, i.amount, i.tokens, i.period_unit,
              i.period_value, i.status, u.subscription_end
@@ -50,8 +56,11 @@ public final class Payments {
   private static final String COUNT_USE = "UPDATE promo_codes SET uses_count = uses_count + 1, updated_at = $2 WHERE id = $1";
   private static final String CODE_OF = "SELECT code FROM promo_codes WHERE id = $1";
 
-  /** What to answer the provider, and what happened (credited, duplicate, mismatch) for the metrics. */
-  public record Answer(int status, String body, String outcome) {
+  /**
+   * What to answer the provider; what happened (credited, duplicate, mismatch) for the metrics; and
+   * whose invoice it was and which ledger row it made (null when none), for the log.
+   */
+  public record Answer(int status, String body, String outcome, long userId, Long transactionId) {
   }
 
   private final Pool pool;
@@ -80,8 +89,19 @@ public final class Payments {
       return Future.failedFuture(ApiException.notFound("unknown_provider", "No payment provider " + providerName));
     }
     return provider.verifyResult(params)
-        .map(this::apply)
+        .map(callback -> apply(callback).onSuccess(answer -> logAnswer(callback, answer)))
         .orElseGet(() -> Future.failedFuture(ApiException.badRequest("bad_signature", "Signature does not match")));
+  }
+
+  /** After the transaction: one line per result callback, with the ids it concerns. */
+  private void logAnswer(PaymentProvider.ResultCallback callback, Answer answer) {
+    if (answer.status() == 200) {
+      log.info("Payment callback {} {} {} {} {}", kv("outcome", answer.outcome()), kv("inv_id", callback.invId()),
+          kv("user_id", answer.userId()), kv("transaction_id", answer.transactionId()), kv("amount", callback.outSum()));
+    } else {
+      log.warn("Payment callback refused {} {} {} {}", kv("outcome", answer.outcome()), kv("inv_id", callback.invId()),
+          kv("user_id", answer.userId()), kv("reason", answer.body()));
+    }
   }
 
   private Future<Answer> apply(PaymentProvider.ResultCallback callback) {
@@ -104,14 +124,15 @@ public final class Payments {
                         .put("out_sum", callback.outSum()).put("shp", new JsonObject(Map.copyOf(callback.shp()))))
                 .compose(v -> Outbox.toAdmins(tx, new Outbox.Notice(userId, "payment_mismatch", "payment.mismatch", alert,
                     "mismatch:" + callback.invId() + ":" + mismatch + ":" + callback.outSum()), config.adminChatIds(), now))
-                .map(v -> new Answer(400, mismatch, "mismatch"));
+                .map(v -> new Answer(400, mismatch, "mismatch", userId, null));
           }
           String status = invoice.getString("status");
           if (status.equals("paid") || status.equals("refunded")) {
-            return Future.succeededFuture(new Answer(200, provider.successAnswer(callback.invId()), "duplicate"));
+            return Future.succeededFuture(new Answer(200, provider.successAnswer(callback.invId()), "duplicate",
+                invoice.getLong("user_id"), null));
           }
-          return credit(tx, invoice, actor, now)
-              .map(v -> new Answer(200, provider.successAnswer(callback.invId()), "credited"));
+          return credit(tx, invoice, actor, now).map(posting -> new Answer(200,
+              provider.successAnswer(callback.invId()), "credited", invoice.getLong("user_id"), posting.transactionId()));
         }));
   }
 
@@ -132,7 +153,7 @@ public final class Payments {
     return null;
   }
 
-  private Future<Void> credit(SqlConnection tx, Row invoice, Actor actor, OffsetDateTime now) {
+  private Future<PostingResult> credit(SqlConnection tx, Row invoice, Actor actor, OffsetDateTime now) {
     long userId = invoice.getLong("user_id");
     UUID invoiceId = invoice.getUUID("id");
     String previous = invoice.getString("status");
@@ -141,7 +162,7 @@ public final class Payments {
         .compose(posting -> subscription(tx, invoice, now).compose(end -> tx.preparedQuery(MARK_PAID)
             .execute(Tuple.of(invoiceId, now))
             .compose(v -> countPromoUse(tx, invoice, actor, now))
-            .compose(v -> record(tx, invoice, posting, end, previous, actor, now))));
+            .compose(v -> record(tx, invoice, posting, end, previous, actor, now)).map(posting)));
   }
 
   /** Starts or extends the subscription for a tariff with a period; a top-up only re-arms the low-balance notice. */

@@ -1,5 +1,7 @@
 package io.kopeck.payment;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import io.kopeck.app.ApiException;
 import io.kopeck.app.KopeckConfig;
 import io.kopeck.app.Times;
@@ -20,6 +22,8 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.OffsetDateTime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -30,6 +34,8 @@ import java.util.UUID;
  * subscription shortened by the purchased period; audited and announced, in one transaction.
  */
 public final class Refunds {
+  private static final Logger log = LoggerFactory.getLogger(Refunds.class);
+
   private static final String LOCK = """
       SELECT i.id, i.inv_id, i.user_id, i.amount, i.tokens, i.period_unit, i.period_value, i.status, u.subscription_end
       FROM invoices i JOIN users u ON u.id = i.user_id WHERE i.inv_id = $1 FOR UPDATE OF i, u""";
@@ -49,6 +55,12 @@ public final class Refunds {
   }
 
   public Future<JsonObject> refund(long invId, String reason, Actor actor) {
+    return refundInTransaction(invId, reason, actor).onSuccess(result -> log.info("Refunded {} {} {} {}",
+        kv("inv_id", invId), kv("user_id", result.getLong("user_id")), kv("transaction_id", result.getLong("transaction_id")),
+        kv("tokens", result.getString("tokens_reversed"))));
+  }
+
+  private Future<JsonObject> refundInTransaction(long invId, String reason, Actor actor) {
     OffsetDateTime now = Times.utcNow(clock);
     return pool.withTransaction(tx -> tx.preparedQuery(LOCK).execute(Tuple.of(invId)).compose(rows -> {
       if (rows.size() == 0) {
@@ -93,7 +105,7 @@ public final class Refunds {
                                     String reason, Actor actor, OffsetDateTime now) {
     long userId = invoice.getLong("user_id");
     long invId = invoice.getLong("inv_id");
-    JsonObject result = new JsonObject().put("inv_id", invId).put("status", "refunded")
+    JsonObject result = new JsonObject().put("inv_id", invId).put("user_id", userId).put("status", "refunded")
         .put("tokens_reversed", invoice.getBigDecimal("tokens").toPlainString())
         .put("balance_after", posting.balanceAfter().toPlainString()).put("transaction_id", posting.transactionId())
         .put("subscription_end", end == null ? null : end.toInstant().toString()).put("reason", reason);

@@ -1,5 +1,7 @@
 package io.kopeck.subscription;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import io.kopeck.app.KopeckConfig;
 import io.kopeck.app.Times;
 import io.kopeck.audit.AuditLog.Actor;
@@ -24,6 +26,8 @@ import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The subscription timer's jobs (SPEC §7). Each claims its rows with FOR UPDATE SKIP LOCKED inside
@@ -32,6 +36,8 @@ import java.util.List;
  * idempotency key, so a retried run changes nothing either.
  */
 public final class SubscriptionJobs {
+  private static final Logger log = LoggerFactory.getLogger(SubscriptionJobs.class);
+
   static final int BATCH = 500;
   private static final String ENDED = """
       SELECT u.id, u.subscription_end, u.token_balance, u.auto_renew, t.slug, t.period_unit, t.period_value,
@@ -94,23 +100,31 @@ public final class SubscriptionJobs {
   public Future<JobSummary> renewals() {
     long started = System.nanoTime();
     OffsetDateTime now = now();
+    List<Outcome> outcomes = new ArrayList<>();
     return pool.withTransaction(tx -> tx.preparedQuery(ENDED).execute(Tuple.of(now, BATCH)).compose(rows -> {
-      List<Row> claimed = new ArrayList<>();
-      rows.forEach(claimed::add);
-      int[] renewed = {0};
       Future<Void> chain = Future.succeededFuture();
-      for (Row row : claimed) {
-        chain = chain.compose(v -> renewOrLapse(tx, row, now).map(r -> {
-          renewed[0] += r ? 1 : 0;
-          return null;
-        }));
+      for (Row row : rows) {
+        chain = chain.compose(v -> renewOrLapse(tx, row, now).map(outcomes::add).mapEmpty());
       }
-      return chain.map(v -> new JobSummary("renewals", claimed.size(), renewed[0], claimed.size() - renewed[0],
-          (System.nanoTime() - started) / 1_000_000));
-    }));
+      return chain;
+    })).map(v -> {
+      // Logged once committed: a line never claims a renewal that was rolled back.
+      outcomes.forEach(Outcome::log);
+      int renewed = (int) outcomes.stream().filter(Outcome::renewed).count();
+      return new JobSummary("renewals", outcomes.size(), renewed, outcomes.size() - renewed,
+          (System.nanoTime() - started) / 1_000_000);
+    });
   }
 
-  private Future<Boolean> renewOrLapse(SqlConnection tx, Row row, OffsetDateTime now) {
+  /** What a renewal run did to one user. */
+  private record Outcome(long userId, boolean renewed, Long transactionId, OffsetDateTime end) {
+    void log() {
+      log.info(renewed ? "Subscription renewed {} {} {}" : "Subscription lapsed {} {} {}", kv("user_id", userId),
+          kv("transaction_id", transactionId), kv("subscription_end", end.toInstant().toString()));
+    }
+  }
+
+  private Future<Outcome> renewOrLapse(SqlConnection tx, Row row, OffsetDateTime now) {
     long userId = row.getLong("id");
     OffsetDateTime end = row.getOffsetDateTime("subscription_end");
     boolean renewable = row.getBoolean("auto_renew") && row.getString("period_unit") != null
@@ -125,7 +139,7 @@ public final class SubscriptionJobs {
           .compose(v -> Outbox.toUser(tx, new Outbox.Notice(userId, "subscription_expired",
               renewable ? "subscription.expired_short" : "subscription.expired", args,
               "expired:" + end.toEpochSecond()), now))
-          .map(false);
+          .map(new Outcome(userId, false, null, end));
     }
     // From the later of now and the old end (SPEC §7): a late run does not charge for time already lost.
     OffsetDateTime newEnd = Periods.extend(end, now, row.getString("period_unit"), row.getInteger("period_value"),
@@ -139,7 +153,7 @@ public final class SubscriptionJobs {
                 .put("subscription_end", newEnd.toString())
                 .put("balance", posting == null ? balance.toPlainString() : posting.balanceAfter().toPlainString()),
             "renewal:" + end.toEpochSecond()), now))
-        .map(true));
+        .map(new Outcome(userId, true, posting == null ? null : posting.transactionId(), newEnd)));
   }
 
   /**

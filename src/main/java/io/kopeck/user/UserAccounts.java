@@ -1,5 +1,7 @@
 package io.kopeck.user;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import io.kopeck.app.ApiException;
 import io.kopeck.app.KopeckConfig;
 import io.kopeck.app.RowJson;
@@ -22,12 +24,16 @@ import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.OffsetDateTime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What an admin does to one account (SPEC §9): look at it, correct its balance, block it. Every
  * change is audited in its own transaction and the user is told about a balance correction.
  */
 public final class UserAccounts {
+  private static final Logger log = LoggerFactory.getLogger(UserAccounts.class);
+
   static final int LAST_TRANSACTIONS = 20;
 
   private static final String PROFILE = """
@@ -88,7 +94,10 @@ public final class UserAccounts {
           case REFUSED -> Future.failedFuture(refusal(posting, adjustment.amount()));
           case DUPLICATE -> Future.succeededFuture(result(userId, posting, true));
           case APPLIED -> record(tx, userId, adjustment, posting, actor, now).map(result(userId, posting, false));
-        }));
+        }))
+        .onSuccess(result -> log.info("Balance adjusted {} {} {} {} {}", kv("user_id", userId),
+            kv("transaction_id", result.getLong("transaction_id")), kv("amount", result.getString("amount")),
+            kv("duplicate", result.getBoolean("duplicate")), kv("actor", actor.type() + ":" + actor.id())));
   }
 
   private static ApiException refusal(PostingResult posting, BigDecimal amount) {
@@ -128,6 +137,7 @@ public final class UserAccounts {
       return was == blocked ? Future.succeededFuture(result)
           : AuditLog.record(tx, actor, blocked ? "user.block" : "user.unblock", "user", Long.toString(userId), userId,
               new JsonObject().put("is_blocked", was), new JsonObject().put("is_blocked", blocked)).map(result);
-    }));
+    })).onSuccess(result -> log.info("Account {} {} {}", kv("user_id", userId), kv("is_blocked", blocked),
+        kv("actor", actor.type() + ":" + actor.id())));
   }
 }

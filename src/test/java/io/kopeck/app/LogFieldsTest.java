@@ -1,0 +1,118 @@
+package io.kopeck.app;
+
+import static io.kopeck.testsupport.MockPaymentForms.formOf;
+import static io.kopeck.testsupport.MockPaymentForms.pathOf;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.kopeck.catalog.Invoice;
+import io.kopeck.catalog.Invoices;
+import io.kopeck.payment.RobokassaProvider;
+import io.kopeck.testsupport.Http;
+import io.kopeck.testsupport.Ledgers;
+import io.kopeck.testsupport.RunningService;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import net.logstash.logback.encoder.LogstashEncoder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Log lines about money carry the ids they concern as JSON fields (as LOG_FORMAT=json writes them,
+ * through the same LogstashEncoder), and every HTTP request gets an access line.
+ */
+class LogFieldsTest {
+  static final Map<String, String> SETTINGS = Map.of("ADMIN_API_KEY", "adm", "RUNNER_API_KEYS", "run");
+  static final List<String> LOGGERS = List.of("io.kopeck.payment.Payments", "io.kopeck.user.UserAccounts",
+      "io.kopeck.ledger.BillingEngineVerticle", "io.kopeck.catalog.Invoices", "kopeck.access");
+
+  private static final ListAppender<ILoggingEvent> captured = new ListAppender<>();
+  private static final LogstashEncoder json = new LogstashEncoder();
+  private static RunningService service;
+
+  @BeforeAll
+  static void start() {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    captured.setContext(context);
+    captured.start();
+    json.setContext(context);
+    json.start();
+    for (String name : LOGGERS) {
+      Logger logger = context.getLogger(name);
+      logger.setLevel(Level.INFO);
+      logger.addAppender(captured);
+    }
+    service = RunningService.start(SETTINGS);
+  }
+
+  @AfterAll
+  static void stop() {
+    service.close();
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    for (String name : LOGGERS) {
+      context.getLogger(name).detachAppender(captured);
+      context.getLogger(name).setLevel(null);
+    }
+  }
+
+  /** The first captured line whose JSON form satisfies {@code filter}, as the JSON encoder writes it. */
+  private static JsonObject line(Predicate<JsonObject> filter) {
+    for (int i = 0; i < 100; i++) {
+      for (ILoggingEvent event : List.copyOf(captured.list)) {
+        JsonObject line = new JsonObject(new String(json.encode(event), StandardCharsets.UTF_8));
+        if (filter.test(line)) {
+          return line;
+        }
+      }
+      Http.await(service.pool().query("SELECT pg_sleep(0.02)").execute());
+    }
+    throw new AssertionError("no such log line in " + captured.list);
+  }
+
+  @Test
+  @DisplayName("payment, adjustment, invoice and rejected charge lines carry user_id and their ids; requests are access-logged")
+  void fields() {
+    Http http = service.http();
+    Ledgers.seedUser(service.pool(), 71, "0");
+    KopeckConfig config = KopeckConfig.load(SETTINGS);
+    Invoice invoice = Http.await(new Invoices(service.pool(), Clock.systemUTC(), config,
+        RobokassaProvider.from(config, "http://localhost:" + service.app().httpPort())).forTariff(71, "basic", null));
+    Http.Response page = http.get(pathOf(invoice.paymentUrl()), null);
+    http.post("/mock-payment/pay", null, "application/x-www-form-urlencoded", formOf(page.body()));
+    http.postJson("/admin/api/v1/users/71/adjust", "adm", "{\"amount\": 5, \"reason\": \"r\", \"idempotency_key\": \"k\"}");
+    http.postJson("/api/v1/track-costs", "run", "{\"event_id\": \"e-9\", \"user_id\": 72, \"total_cost\": 1, "
+        + "\"currency\": \"RUB\"}");
+
+    JsonObject paid = line(l -> "credited".equals(l.getString("outcome")));
+    assertThat(paid.getLong("user_id")).isEqualTo(71);
+    assertThat(paid.getLong("inv_id")).isEqualTo(invoice.invId());
+    assertThat(paid.getLong("transaction_id")).isPositive();
+    assertThat(paid.getString("level")).isEqualTo("INFO");
+    JsonObject created = line(l -> l.getString("message", "").startsWith("Invoice") && l.containsKey("inv_id"));
+    assertThat(created.getLong("user_id")).isEqualTo(71);
+    JsonObject adjusted = line(l -> l.getString("message", "").startsWith("Balance adjusted"));
+    assertThat(adjusted.getLong("user_id")).isEqualTo(71);
+    assertThat(adjusted.getLong("transaction_id")).isPositive();
+    JsonObject rejected = line(l -> l.getString("message", "").startsWith("Charge rejected"));
+    assertThat(rejected.getLong("user_id")).isEqualTo(72);
+    assertThat(rejected.getString("event_id")).isEqualTo("e-9");
+    assertThat(rejected.getString("reason")).isEqualTo("user_not_found");
+    JsonObject access = line(l -> "/api/v1/track-costs".equals(l.getString("path")));
+    assertThat(access.getString("method")).isEqualTo("POST");
+    assertThat(access.getInteger("status")).isEqualTo(404);
+    assertThat(access.containsKey("duration_ms")).isTrue();
+    JsonObject callback = line(l -> "/payments/mock/result".equals(l.getString("path")));
+    assertThat(callback.encode()).doesNotContain("SignatureValue");
+  }
+}
