@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Crash test: kill -9 the service in the middle of NDJSON streaming, restart it, resend every
-# event that was sent (acknowledged or not), then prove each event is charged exactly once and
-# the ledger is consistent. Usage: bench/crash-test.sh  (env: KILL_AFTER (8), USERS, PORT, PGHOST…)
+# Crash test: kill the service in the middle of NDJSON streaming, restart it, resend every event
+# that was sent (acknowledged or not), then prove each event is charged exactly once and the
+# ledger is consistent. SIGNAL=KILL (default, kill -9) or SIGNAL=TERM (graceful shutdown under
+# load: streams are drained for up to SHUTDOWN_TIMEOUT_SECONDS, then the process exits).
+# Usage: bench/crash-test.sh  (env: SIGNAL, KILL_AFTER (8), USERS, PORT, PGHOST…)
 source "$(dirname "$0")/lib.sh"
 KILL_AFTER="${KILL_AFTER:-8}"
+SIGNAL="${SIGNAL:-KILL}"
 trap stop_service EXIT
 : > "$RESULTS/service.log"
 SENT="$RESULTS/crash-sent.ndjson"; ACKED="$RESULTS/crash-acked.txt"; REPLAYED="$RESULTS/crash-replayed.txt"
@@ -12,12 +15,16 @@ build
 DB=kopeck_crash
 fresh_db "$DB"; start_service "$DB"; seed_users "$DB"
 
-echo "== streaming; kill -9 after ${KILL_AFTER}s"
+echo "== streaming; kill -$SIGNAL after ${KILL_AFTER}s"
 load stream --streams 2 --window 500 --duration 60 --prefix crash --sent-log "$SENT" --ack-log "$ACKED" \
     > "$RESULTS/crash-stream.json" &
 GENERATOR=$!
 sleep "$KILL_AFTER"
-kill -9 "$SERVICE_PID"; SERVICE_PID=""
+KILLED_AT=$(date +%s.%N)
+kill -"$SIGNAL" "$SERVICE_PID"
+wait "$SERVICE_PID" || true
+echo "service exited $(python3 -c "import time; print(round(time.time() - $KILLED_AT, 2))") s after SIG$SIGNAL"
+SERVICE_PID=""
 wait "$GENERATOR" || true
 cat "$RESULTS/crash-stream.json"
 
@@ -53,4 +60,4 @@ print("every sent event charged exactly once:", rows == distinct == charged == l
 sys.exit(0 if ok else 1)
 PY
 ledger_verify "$DB"
-echo "CRASH TEST PASSED"
+echo "CRASH TEST PASSED (SIG$SIGNAL)"

@@ -63,6 +63,10 @@ public final class SubscriptionJobs {
       WHERE token_balance < $1::text::numeric AND NOT low_balance_notified AND NOT bot_blocked
       ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED""";
   private static final String LOW_NOTICED = "UPDATE users SET low_balance_notified = true, updated_at = $2 WHERE id = $1";
+  // Whatever brought the balance back to the threshold (a payment, a trial, an adjustment) re-arms the notice.
+  private static final String LOW_REARM = """
+      UPDATE users SET low_balance_notified = false
+      WHERE low_balance_notified AND token_balance >= $1::text::numeric""";
 
   private final Pool pool;
   private final Clock clock;
@@ -204,12 +208,17 @@ public final class SubscriptionJobs {
             "ending:" + end.toEpochSecond() + ":" + threshold), now));
   }
 
-  /** Once when the balance falls below LOW_BALANCE_THRESHOLD; a top-up re-arms it. */
+  /**
+   * Once when the balance falls below LOW_BALANCE_THRESHOLD. Armed only once the balance has been at
+   * or above the threshold (a new user with nothing on the balance is not told it is low), and
+   * re-armed whenever it is back there (a payment, a trial, an adjustment).
+   */
   public Future<JobSummary> lowBalance() {
     long started = System.nanoTime();
     OffsetDateTime now = now();
-    return pool.withTransaction(tx -> tx.preparedQuery(LOW)
-        .execute(Tuple.of(config.lowBalanceThreshold().toPlainString(), BATCH)).compose(rows -> {
+    String threshold = config.lowBalanceThreshold().toPlainString();
+    return pool.withTransaction(tx -> tx.preparedQuery(LOW_REARM).execute(Tuple.of(threshold))
+        .compose(rearmed -> tx.preparedQuery(LOW).execute(Tuple.of(threshold, BATCH))).compose(rows -> {
           List<Row> claimed = new ArrayList<>();
           rows.forEach(claimed::add);
           Future<Void> chain = Future.succeededFuture();

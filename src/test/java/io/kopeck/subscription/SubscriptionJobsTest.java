@@ -157,20 +157,30 @@ class SubscriptionJobsTest {
   }
 
   @Test
-  @DisplayName("the low-balance notice goes once, is re-armed by a top-up, and skips users who blocked the bot")
+  @DisplayName("the low-balance notice: not for a new user who never had tokens; once when the balance falls "
+      + "below the threshold; re-armed when it is back above; never to a user who blocked the bot")
   void lowBalance() {
     Ledgers.seedUser(pool, 5L, "3");
-    Ledgers.seedUser(pool, 6L, "3");
-    Http.await(pool.query("UPDATE users SET low_balance_notified = false WHERE id IN (5, 6)").execute());
+    Ledgers.seedUser(pool, 6L, "20");
     Http.await(pool.query("UPDATE users SET bot_blocked = true WHERE id = 6").execute());
 
     Http.await(jobs.lowBalance());
+    assertThat(notices(5, "low_balance")).as("never at or above the threshold").isZero();
+    Ledgers.seedUser(pool, 5L, "17");
+    Http.await(jobs.lowBalance()); // 20 tokens: armed
+    Ledgers.post(pool, 5L, "-15");
+    Ledgers.post(pool, 6L, "-15");
     Http.await(jobs.lowBalance());
-    Ledgers.seedUser(pool, 5L, "1");
-    Http.await(pool.query("UPDATE users SET low_balance_notified = false WHERE id = 5").execute()); // as a paid top-up does
+    Http.await(jobs.lowBalance());
+    assertThat(notices(5, "low_balance")).isEqualTo(1);
+    Ledgers.seedUser(pool, 5L, "10");
+    Http.await(jobs.lowBalance()); // 15 tokens: re-armed
+    Ledgers.post(pool, 5L, "-13");
     Http.await(jobs.lowBalance());
 
     assertThat(notices(5, "low_balance")).isEqualTo(2);
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM notifications WHERE user_id = 5 AND kind = 'low_balance' "
+        + "AND args->>'balance' IN ('5.0000', '2.0000')")).isEqualTo(2);
     assertThat(notices(6, "low_balance")).isZero();
   }
 

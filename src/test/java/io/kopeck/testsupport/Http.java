@@ -18,7 +18,10 @@ public final class Http implements AutoCloseable {
   private final Vertx vertx = Vertx.vertx();
   private final WebClient client;
 
+  private final int port;
+
   public Http(int port) {
+    this.port = port;
     client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
         .setKeepAlive(true).setFollowRedirects(false), new PoolOptions().setHttp1MaxSize(64));
   }
@@ -31,6 +34,10 @@ public final class Http implements AutoCloseable {
     public List<JsonObject> lines() {
       return body.lines().filter(l -> !l.isBlank()).map(JsonObject::new).toList();
     }
+  }
+
+  public int port() {
+    return port;
   }
 
   public Response get(String path, String bearer) {

@@ -35,6 +35,14 @@ public final class Ledgers {
     assertThat(result.applied()).isTrue();
   }
 
+  /** An adjustment of {@code delta} (may go below zero, down to the floor), through the ledger. */
+  public static void post(Pool pool, long userId, String delta) {
+    PostingResult result = Http.await(pool.withTransaction(tx -> new Ledger(Clock.systemUTC(), FLOOR).post(tx,
+        new Posting(userId, TransactionType.ADJUSTMENT, new BigDecimal(delta), BalanceRule.DOWN_TO_FLOOR,
+            "test:" + userId + ":" + System.nanoTime(), null, "test adjustment", null))));
+    assertThat(result.applied()).isTrue();
+  }
+
   public static BigDecimal balance(Pool pool, long userId) {
     return Http.await(pool.preparedQuery("SELECT token_balance FROM users WHERE id = $1").execute(Tuple.of(userId)))
         .iterator().next().getBigDecimal(0);

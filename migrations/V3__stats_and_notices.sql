@@ -10,3 +10,8 @@ CREATE INDEX users_created_at_idx ON users (created_at);
 -- as soon as it fills.
 ALTER INDEX usage_charges_created_at_brin SET (autosummarize = on);
 ALTER INDEX transactions_created_at_brin SET (autosummarize = on);
+
+-- The low-balance notice (issue 6) is armed only once a balance has reached the threshold: a new
+-- user, who never had tokens, is not told their balance is low. The timer re-arms it whenever the
+-- balance is back at or above the threshold.
+ALTER TABLE users ALTER COLUMN low_balance_notified SET DEFAULT true;
