@@ -33,6 +33,10 @@ OUT=$(load warmup,rr,stream,rate --warmup "$WARMUP" --duration "$DURATION" --con
       --streams "$STREAMS" --window 1000 --prefix main)
 echo "$OUT"
 RR=$(sed -n 1p <<< "$OUT"); ST=$(sed -n 2p <<< "$OUT"); RATE=$(sed -n 3p <<< "$OUT"); TOTAL=$(sed -n 4p <<< "$OUT")
+curl -s "http://127.0.0.1:$PORT/metrics" > "$RESULTS/metrics-after-bench.txt"
+echo "== /metrics after the run (kopeck_*; all of it in bench/results/metrics-after-bench.txt)"
+grep -E '^kopeck_(charges_total|tokens_charged_total|charge_batch_size_(count|sum)|charge_latency_seconds_(count|max))' \
+  "$RESULTS/metrics-after-bench.txt" || true
 stop_service
 echo "== ledger verify"
 ledger_verify "$DB"
