@@ -7,8 +7,9 @@ import io.kopeck.cli.MigrateCommand;
 import io.kopeck.cli.PromoCommand;
 import io.kopeck.cli.RefundCommand;
 import io.kopeck.cli.ServeCommand;
-import io.kopeck.cli.TimersCommand;
+import io.kopeck.cli.StatsCommand;
 import io.kopeck.cli.TariffCommand;
+import io.kopeck.cli.TimersCommand;
 import io.kopeck.cli.UserCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,7 +17,9 @@ import picocli.CommandLine.Command;
 /** Entry point: {@code kopeck [serve|migrate|...]}; with no subcommand it serves. */
 @Command(name = "kopeck", mixinStandardHelpOptions = true, version = "kopeck 0.1.0",
     description = "Reactive billing service for Telegram bots.",
-    subcommands = {ServeCommand.class, MigrateCommand.class, LedgerCommand.class, TariffCommand.class, PromoCommand.class, RefundCommand.class, InvoicesCommand.class, TimersCommand.class, UserCommand.class})
+    subcommands = {ServeCommand.class, MigrateCommand.class, LedgerCommand.class, TariffCommand.class,
+        PromoCommand.class, RefundCommand.class, InvoicesCommand.class, TimersCommand.class, UserCommand.class,
+        StatsCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

@@ -7,8 +7,8 @@ import io.kopeck.catalog.DefaultCatalog;
 import io.kopeck.catalog.Invoices;
 import io.kopeck.catalog.PromoCodes;
 import io.kopeck.catalog.TariffCatalog;
-import io.kopeck.ledger.EngineMetrics;
 import io.kopeck.ledger.BillingEngineVerticle;
+import io.kopeck.ledger.EngineMetrics;
 import io.kopeck.ledger.EngineSettings;
 import io.kopeck.ledger.LedgerVerifier;
 import io.kopeck.notify.NotifierVerticle;
@@ -31,20 +31,20 @@ import io.kopeck.usage.RunnerAccess;
 import io.kopeck.usage.UsageApi;
 import io.kopeck.user.UserAccounts;
 import io.kopeck.user.UserAdminApi;
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.micrometer.Label;
-import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
@@ -88,7 +88,8 @@ public final class Application {
     registry.config().meterFilter(new MeterFilter() {
       @Override
       public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
-        return id.getName().startsWith("vertx.http.server.response.time") || id.getName().startsWith("vertx.pool.queue.time")
+        String name = id.getName();
+        return name.startsWith("vertx.http.server.response.time") || name.startsWith("vertx.pool.queue.time")
             ? DistributionStatisticConfig.builder().percentilesHistogram(true).build().merge(config) : config;
       }
     });
@@ -145,8 +146,9 @@ public final class Application {
             new PaymentVerticle(new Payments(pool, clock, config, paymentProvider), registry)))
         .compose(payments -> vertx.deployVerticle(new TelegramVerticle(pool, config, clock, paymentProvider, registry)))
         .compose(telegram -> vertx.deployVerticle(new NotifierVerticle(pool, clock, config, registry)))
-        .compose(notifier -> vertx.deployVerticle(new SubscriptionTimerVerticle(new SubscriptionJobs(pool, clock, config,
-            new Invoices(pool, clock, config, paymentProvider)), config.timerIntervalSeconds() * 1000L, registry)))
+        .compose(notifier -> vertx.deployVerticle(new SubscriptionTimerVerticle(
+            new SubscriptionJobs(pool, clock, config, new Invoices(pool, clock, config, paymentProvider)),
+            config.timerIntervalSeconds() * 1000L, registry)))
         .compose(engine -> deployHttp())
         .map(id -> {
           httpDeployment = id;

@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "user", description = "One account: show, adjust the balance, block or unblock.",
-    subcommands = {UserCommand.Show.class, UserCommand.Adjust.class, UserCommand.Block.class, UserCommand.Unblock.class})
+    subcommands = {UserCommand.Show.class, UserCommand.Adjust.class, UserCommand.Block.class,
+        UserCommand.Unblock.class})
 public final class UserCommand implements Runnable {
   private static final Actor CLI = new Actor("cli", System.getProperty("user.name"));
 
@@ -35,7 +36,8 @@ public final class UserCommand implements Runnable {
     }
   }
 
-  @Command(name = "adjust", description = "Credit (positive) or debit (negative) tokens with a reason; idempotent by --key.")
+  @Command(name = "adjust",
+      description = "Credit (positive) or debit (negative) tokens with a reason; idempotent by --key.")
   static final class Adjust implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "USER_ID") long userId;
     @Option(names = "--amount", required = true, description = "tokens, e.g. 50 or -5.5") BigDecimal amount;

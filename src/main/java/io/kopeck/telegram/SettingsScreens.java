@@ -2,8 +2,8 @@ package io.kopeck.telegram;
 
 import static io.kopeck.telegram.Screen.button;
 
-import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.audit.AuditLog;
+import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.i18n.Texts;
 import io.kopeck.telegram.BotSessions.Conversation;
 import io.kopeck.telegram.CallbackData.Action;

@@ -107,7 +107,7 @@ class CliTest {
   }
 
   @Test
-  @DisplayName("kopeck user adjust (idempotent by --key), block and show act on one account")
+  @DisplayName("kopeck user adjust (idempotent by --key), block and show act on one account; kopeck stats reports")
   void userCommands() throws Exception {
     try (RunningService service = RunningService.start(Map.of())) {
       Ledgers.seedUser(service.pool(), 51L, "10");
@@ -118,6 +118,8 @@ class CliTest {
       Run blocked = kopeck(env, "user", "block", "51");
       Run show = kopeck(env, "user", "show", "51");
       Run bad = kopeck(env, "user", "adjust", "51", "--amount", "0", "--reason", "x");
+      Run stats = kopeck(env, "stats", "--from", "2026-01-01", "--to", "2026-01-31");
+      Run badRange = kopeck(env, "stats", "--from", "2026-02-01", "--to", "2026-01-01");
 
       assertThat(first.output()).contains("\"balance_after\" : \"15.2500\"", "\"duplicate\" : false");
       assertThat(again.output()).contains("\"balance_after\" : \"15.2500\"", "\"duplicate\" : true");
@@ -127,6 +129,9 @@ class CliTest {
       assertThat(bad.exitCode()).isEqualTo(1);
       assertThat(bad.output().strip()).startsWith("kopeck: amount must be a non-zero number of tokens");
       assertThat(Ledgers.balance(service.pool(), 51)).isEqualByComparingTo("15.25");
+      assertThat(stats.exitCode()).isZero();
+      assertThat(stats.output()).contains("\"from\" : \"2026-01-01\"", "\"usage_by_day\" : [ ]");
+      assertThat(badRange.output().strip()).isEqualTo("kopeck: from must not be after to");
       Ledgers.assertConsistent(service.pool());
     }
   }

@@ -103,6 +103,7 @@ class TwoProcessesTest {
     env.put("TELEGRAM_WEBHOOK_SECRET", "s");
     env.put("TELEGRAM_API_URL", telegram.url());
     env.put("TELEGRAM_RATE_GLOBAL", "500");
+    env.put("TELEGRAM_RATE_PER_CHAT", "20"); // the admin chat gets 50 messages; 1/s would take the test 50 s
     env.put("TIMER_INTERVAL_SECONDS", "1");
     env.put("LOG_LEVEL", "WARN");
     env.put("DB_POOL_SIZE", "6");

@@ -69,6 +69,13 @@ class TelegramBotTest {
     telegram.close();
   }
 
+  /** Presses a button and returns the text its answerCallbackQuery carried (null: none). */
+  private static String pressAnswer(JsonObject user, int messageId, String data) {
+    int before = telegram.calls().size();
+    post(Updates.press(user, messageId, data));
+    return telegram.awaitAnswer(c -> telegram.calls().indexOf(c) >= before).params().getString("text");
+  }
+
   /** While set, the purchase conversation is written down, both directions, for the issue note. */
   private static List<String> transcript;
   private static int transcribed;
@@ -267,10 +274,7 @@ class TelegramBotTest {
     assertThat(third.text().lines().filter(l -> l.contains("Top-up"))).hasSize(3);
     assertThat(third.buttons()).containsExactly("1:hist:2");
 
-    int before = telegram.calls().size();
-    post(Updates.press(user, 55, "1:hist:9"));
-    Call stale = telegram.awaitAnswer(c -> telegram.calls().indexOf(c) >= before);
-    assertThat(stale.params().getString("text")).isEqualTo("This button is out of date; open the screen again.");
+    assertThat(pressAnswer(user, 55, "1:hist:9")).isEqualTo("This button is out of date; open the screen again.");
   }
 
   @Test
@@ -281,10 +285,7 @@ class TelegramBotTest {
     Ledgers.seedUser(pool, 708, "5");
     for (String data : List.of("0:bal", "1:icn:999999", "1:hist:abc", "1:tar:gold", "1:sar:7", "x".repeat(80),
         "REPLACE_WITH_CALLBACK_DATA")) {
-      int before = telegram.calls().size();
-      post(Updates.press(user, 9, data));
-      Call answer = telegram.awaitAnswer(c -> telegram.calls().indexOf(c) >= before);
-      assertThat(answer.params().getString("text")).as(data).isEqualTo("Эта кнопка устарела — откройте экран заново.");
+      assertThat(pressAnswer(user, 9, data)).as(data).isEqualTo("Эта кнопка устарела — откройте экран заново.");
     }
     Http.await(pool.query("SELECT pg_sleep(0.2)").execute());
     assertThat(telegram.calls("editMessageText", c -> c.chatId() == 708)).isEmpty();
@@ -392,9 +393,7 @@ class TelegramBotTest {
     assertThat(Ledgers.count(pool, "SELECT count(*) FROM users WHERE id = 712 AND saved_promo_code IS NULL")).isEqualTo(1);
     Call cancelled = press(user, preview.messageId(), preview.buttons().get(1), "editMessageText", "отменён");
     assertThat(cancelled.text()).startsWith("Счёт №");
-    int before = telegram.calls().size();
-    post(Updates.press(user, preview.messageId(), preview.buttons().get(1)));
-    assertThat(telegram.awaitAnswer(c -> telegram.calls().indexOf(c) >= before).params().getString("text"))
+    assertThat(pressAnswer(user, preview.messageId(), preview.buttons().get(1)))
         .isEqualTo("Эта кнопка устарела — откройте экран заново.");
   }
 
