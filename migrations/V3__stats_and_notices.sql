@@ -15,3 +15,6 @@ ALTER INDEX transactions_created_at_brin SET (autosummarize = on);
 -- user, who never had tokens, is not told their balance is low. The timer re-arms it whenever the
 -- balance is back at or above the threshold.
 ALTER TABLE users ALTER COLUMN low_balance_notified SET DEFAULT true;
+
+-- Retention (the timer deletes finished outbox rows after 30 days) reads them by age.
+CREATE INDEX notifications_finished_idx ON notifications (created_at) WHERE status <> 'pending';

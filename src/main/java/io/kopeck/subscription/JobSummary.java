@@ -12,6 +12,7 @@ public record JobSummary(String job, int claimed, int acted, int skipped, long m
     return switch (job) {
       case "renewals" -> "renewed";
       case "invoice-expiry" -> "expired";
+      case "retention" -> "deleted";
       default -> "notified";
     };
   }

@@ -13,6 +13,7 @@ import io.kopeck.ledger.Posting;
 import io.kopeck.ledger.PostingResult;
 import io.kopeck.ledger.TransactionType;
 import io.kopeck.notify.Outbox;
+import io.kopeck.notify.Retention;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -26,6 +27,7 @@ import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +75,7 @@ public final class SubscriptionJobs {
   private final KopeckConfig config;
   private final Ledger ledger;
   private final Invoices invoices;
+  private final Retention retention;
 
   public SubscriptionJobs(Pool pool, Clock clock, KopeckConfig config, Invoices invoices) {
     this.pool = pool;
@@ -80,6 +83,7 @@ public final class SubscriptionJobs {
     this.config = config;
     this.ledger = new Ledger(clock, config.balanceFloor());
     this.invoices = invoices;
+    this.retention = new Retention(pool, clock);
   }
 
   /** Every job once, one after the other. */
@@ -88,6 +92,7 @@ public final class SubscriptionJobs {
     return renewals().compose(s -> add(summaries, s, this::expiryNotices))
         .compose(s -> add(summaries, s, this::lowBalance))
         .compose(s -> add(summaries, s, this::invoiceExpiry))
+        .compose(s -> add(summaries, s, this::retention))
         .map(s -> {
           summaries.add(s);
           return summaries;
@@ -95,7 +100,7 @@ public final class SubscriptionJobs {
   }
 
   private static Future<JobSummary> add(List<JobSummary> summaries, JobSummary done,
-                                        java.util.function.Supplier<Future<JobSummary>> next) {
+                                        Supplier<Future<JobSummary>> next) {
     summaries.add(done);
     return next.get();
   }
@@ -239,6 +244,13 @@ public final class SubscriptionJobs {
     long started = System.nanoTime();
     return invoices.expireDue(new Actor("timer", null)).map(expired -> new JobSummary("invoice-expiry", expired.size(),
         expired.size(), 0, (System.nanoTime() - started) / 1_000_000));
+  }
+
+  /** Old outbox rows, update ids, conversations and pacing slots (see {@link Retention}). */
+  public Future<JobSummary> retention() {
+    long started = System.nanoTime();
+    return retention.run().map(deleted -> new JobSummary("retention", deleted, deleted, 0,
+        (System.nanoTime() - started) / 1_000_000));
   }
 
   private OffsetDateTime now() {

@@ -157,6 +157,31 @@ class SubscriptionJobsTest {
   }
 
   @Test
+  @DisplayName("retention deletes finished outbox rows after 30 days, update ids after 7, expired conversations; "
+      + "never a pending message")
+  void retention() {
+    OffsetDateTime now = OffsetDateTime.now(CLOCK).withOffsetSameInstant(ZoneOffset.UTC);
+    Http.await(pool.preparedQuery("""
+        INSERT INTO notifications (chat_id, kind, text, status, dedup_key, created_at) VALUES
+          (9, 'test', 'old sent', 'sent', 'r1', $1::timestamptz - interval '31 days'),
+          (9, 'test', 'old pending', 'pending', 'r2', $1::timestamptz - interval '31 days'),
+          (9, 'test', 'recent sent', 'sent', 'r3', $1::timestamptz - interval '29 days')""").execute(Tuple.of(now)));
+    Http.await(pool.preparedQuery("INSERT INTO telegram_updates (update_id, received_at) VALUES "
+        + "(1, $1::timestamptz - interval '8 days'), (2, $1::timestamptz - interval '6 days')").execute(Tuple.of(now)));
+    Http.await(pool.preparedQuery("INSERT INTO bot_sessions (user_id, state, expires_at) VALUES "
+        + "(9, 'AMOUNT', $1::timestamptz - interval '1 minute'), (10, 'AMOUNT', $1::timestamptz + interval '1 minute')")
+        .execute(Tuple.of(now)));
+
+    JobSummary summary = Http.await(jobs.retention());
+
+    assertThat(summary.acted()).isEqualTo(3);
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM notifications WHERE chat_id = 9")).isEqualTo(2);
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM notifications WHERE dedup_key = 'r2'")).isEqualTo(1);
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM telegram_updates WHERE update_id IN (1, 2)")).isEqualTo(1);
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM bot_sessions WHERE user_id IN (9, 10)")).isEqualTo(1);
+  }
+
+  @Test
   @DisplayName("the low-balance notice: not for a new user who never had tokens; once when the balance falls "
       + "below the threshold; re-armed when it is back above; never to a user who blocked the bot")
   void lowBalance() {
