@@ -4,29 +4,21 @@ import static io.kopeck.testsupport.MockPaymentForms.formOf;
 import static io.kopeck.testsupport.MockPaymentForms.pathOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.Invoices;
 import io.kopeck.payment.RobokassaProvider;
+import io.kopeck.testsupport.CapturedLogs;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.RunningService;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import net.logstash.logback.encoder.LogstashEncoder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * Log lines about money carry the ids they concern as JSON fields (as LOG_FORMAT=json writes them,
@@ -34,50 +26,25 @@ import org.slf4j.LoggerFactory;
  */
 class LogFieldsTest {
   static final Map<String, String> SETTINGS = Map.of("ADMIN_API_KEY", "adm", "RUNNER_API_KEYS", "run");
-  static final List<String> LOGGERS = List.of("io.kopeck.payment.Payments", "io.kopeck.user.UserAccounts",
-      "io.kopeck.ledger.BillingEngineVerticle", "io.kopeck.catalog.Invoices", "kopeck.access");
 
-  private static final ListAppender<ILoggingEvent> captured = new ListAppender<>();
-  private static final LogstashEncoder json = new LogstashEncoder();
+  private static CapturedLogs logs;
   private static RunningService service;
 
   @BeforeAll
   static void start() {
-    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-    captured.setContext(context);
-    captured.start();
-    json.setContext(context);
-    json.start();
-    for (String name : LOGGERS) {
-      Logger logger = context.getLogger(name);
-      logger.setLevel(Level.INFO);
-      logger.addAppender(captured);
-    }
+    logs = new CapturedLogs("io.kopeck.payment.Payments", "io.kopeck.user.UserAccounts",
+        "io.kopeck.ledger.BillingEngineVerticle", "io.kopeck.catalog.Invoices", "kopeck.access");
     service = RunningService.start(SETTINGS);
   }
 
   @AfterAll
   static void stop() {
     service.close();
-    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-    for (String name : LOGGERS) {
-      context.getLogger(name).detachAppender(captured);
-      context.getLogger(name).setLevel(null);
-    }
+    logs.close();
   }
 
-  /** The first captured line whose JSON form satisfies {@code filter}, as the JSON encoder writes it. */
   private static JsonObject line(Predicate<JsonObject> filter) {
-    for (int i = 0; i < 100; i++) {
-      for (ILoggingEvent event : List.copyOf(captured.list)) {
-        JsonObject line = new JsonObject(new String(json.encode(event), StandardCharsets.UTF_8));
-        if (filter.test(line)) {
-          return line;
-        }
-      }
-      Http.await(service.pool().query("SELECT pg_sleep(0.02)").execute());
-    }
-    throw new AssertionError("no such log line in " + captured.list);
+    return logs.line(filter);
   }
 
   @Test

@@ -2,9 +2,11 @@ package io.kopeck.telegram;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kopeck.testsupport.CapturedLogs;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.RunningService;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.io.IOException;
 import java.io.InputStream;
@@ -99,6 +101,19 @@ class TelegramWebhookTest {
     assertThat(replay.status()).isEqualTo(200);
     assertThat(count("SELECT count(*) FROM users WHERE id = 700000009 AND NOT bot_blocked")).isEqualTo(1);
     assertThat(count("SELECT count(*) FROM telegram_updates WHERE update_id IN (910000005, 910000015)")).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("without a bot token the bot is offline: the greeting it would send is logged, not sent")
+  void offline() throws IOException {
+    try (CapturedLogs logs = new CapturedLogs("io.kopeck.telegram.BotApi")) {
+      Http.await(http.sendWithHeader("/telegram/webhook", "X-Telegram-Bot-Api-Secret-Token", SECRET,
+          fixture("message_start_en.json").replace("910000002", "910000031").replace("700000002", "700000012")));
+
+      JsonObject line = logs.line(l -> "sendMessage".equals(l.getString("method")));
+      assertThat(line.getString("message")).startsWith("Offline, not sent");
+      assertThat(line.getValue("parameters").toString()).contains("Hi, ");
+    }
   }
 
   @Test
