@@ -8,6 +8,7 @@ import io.kopeck.app.KopeckConfig;
 import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.Invoices;
 import io.kopeck.payment.RobokassaProvider;
+import io.kopeck.testsupport.Eventually;
 import io.kopeck.testsupport.FakeTelegram;
 import io.kopeck.testsupport.FakeTelegram.Call;
 import io.kopeck.testsupport.Http;
@@ -33,7 +34,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -147,14 +147,6 @@ class TwoProcessesTest {
     return answers.stream().map(Http::await).toList();
   }
 
-  private static void eventually(LongSupplier actual, long expected, int seconds) {
-    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-    while (actual.getAsLong() != expected && System.nanoTime() < deadline) {
-      Http.await(pool.query("SELECT pg_sleep(0.1)").execute());
-    }
-    assertThat(actual.getAsLong()).isEqualTo(expected);
-  }
-
   private static long count(String sql) {
     return Ledgers.count(pool, sql);
   }
@@ -167,8 +159,8 @@ class TwoProcessesTest {
     payments();
     updates();
 
-    eventually(() -> count("SELECT count(*) FROM transactions WHERE type = 'subscription'"), 200, 30);
-    eventually(() -> count("SELECT count(*) FROM notifications WHERE status = 'pending'"), 0, 60);
+    Eventually.equals(() -> count("SELECT count(*) FROM transactions WHERE type = 'subscription'"), 200, 30);
+    Eventually.equals(() -> count("SELECT count(*) FROM notifications WHERE status = 'pending'"), 0, 60);
     Http.await(pool.query("SELECT pg_sleep(2)").execute()); // more timer ticks and sender rounds on both
 
     Ledgers.assertConsistent(pool);
@@ -259,7 +251,7 @@ class TwoProcessesTest {
         assertThat(Http.await(answer).status()).isEqualTo(200);
       }
     }
-    eventually(() -> telegram.calls("sendMessage", c -> c.text().startsWith("Привет, Гость")).size(), 30, 30);
+    Eventually.equals(() -> telegram.calls("sendMessage", c -> c.text().startsWith("Привет, Гость")).size(), 30, 30);
     for (long user = NEWCOMERS; user < NEWCOMERS + 30; user++) {
       long chat = user;
       assertThat(telegram.calls("sendMessage", c -> c.chatId() == chat)).hasSize(1);

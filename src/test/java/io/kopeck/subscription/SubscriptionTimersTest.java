@@ -3,6 +3,7 @@ package io.kopeck.subscription;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kopeck.app.Application;
+import io.kopeck.testsupport.Eventually;
 import io.kopeck.testsupport.FakeTelegram;
 import io.kopeck.testsupport.FakeTelegram.Call;
 import io.kopeck.testsupport.Http;
@@ -19,7 +20,6 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,14 +78,6 @@ class SubscriptionTimersTest {
             .execute(Tuple.of(FIRST)))));
   }
 
-  private static void eventually(LongSupplier actual, long expected, int seconds) {
-    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-    while (actual.getAsLong() != expected && System.nanoTime() < deadline) {
-      Http.await(pool.query("SELECT pg_sleep(0.1)").execute());
-    }
-    assertThat(actual.getAsLong()).isEqualTo(expected);
-  }
-
   private static Map<Long, List<String>> deliveredByUser() {
     return telegram.calls("sendMessage", c -> c.status() == 200 && c.chatId() >= FIRST).stream()
         .collect(Collectors.groupingBy(Call::chatId, Collectors.mapping(Call::text, Collectors.toList())));
@@ -101,7 +93,7 @@ class SubscriptionTimersTest {
   void twoInstancesExactlyOnce() {
     seed();
 
-    eventually(() -> telegram.calls("sendMessage", c -> c.status() == 200 && c.chatId() >= FIRST).size(), 1000, 60);
+    Eventually.equals(() -> telegram.calls("sendMessage", c -> c.status() == 200 && c.chatId() >= FIRST).size(), 1000, 60);
     Http.await(pool.query("SELECT pg_sleep(2.5)").execute()); // more ticks of both timers: nothing new may happen
     Map<Long, List<String>> first = deliveredByUser();
     assertThat(first).hasSize(1000).allSatisfy((user, texts) -> assertThat(texts).hasSize(1));
@@ -116,7 +108,7 @@ class SubscriptionTimersTest {
     Ledgers.assertConsistent(pool);
 
     CLOCK.advance(Duration.ofDays(2)); // 600..799 end and renew; 800..999 are now one day out
-    eventually(() -> telegram.calls("sendMessage", c -> c.status() == 200 && c.chatId() >= FIRST).size(), 1400, 60);
+    Eventually.equals(() -> telegram.calls("sendMessage", c -> c.status() == 200 && c.chatId() >= FIRST).size(), 1400, 60);
     Http.await(pool.query("SELECT pg_sleep(2.5)").execute());
     Map<Long, List<String>> later = deliveredByUser();
     assertThat(later.get(FIRST + 600)).hasSize(2);

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kopeck.app.StrictJson;
 import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.catalog.PromoCodes;
+import io.kopeck.testsupport.Eventually;
 import io.kopeck.testsupport.FakeTelegram;
 import io.kopeck.testsupport.FakeTelegram.Call;
 import io.kopeck.testsupport.Http;
@@ -434,9 +435,6 @@ class TelegramBotTest {
   }
 
   private static void eventually(String sql, long expected) {
-    for (int i = 0; i < 250 && Ledgers.count(pool, sql) != expected; i++) {
-      Http.await(pool.query("SELECT pg_sleep(0.02)").execute());
-    }
-    assertThat(Ledgers.count(pool, sql)).isEqualTo(expected);
+    Eventually.equals(() -> Ledgers.count(pool, sql), expected, 5);
   }
 }
