@@ -3,6 +3,7 @@ package io.kopeck.telegram;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import com.pengrad.telegrambot.model.CallbackQuery;
+import com.pengrad.telegrambot.model.Chat.Type;
 import com.pengrad.telegrambot.model.ChatMember;
 import com.pengrad.telegrambot.model.ChatMemberUpdated;
 import com.pengrad.telegrambot.model.Message;
@@ -106,7 +107,7 @@ public final class TelegramVerticle extends VerticleBase {
       return pressed(update.callbackQuery());
     }
     Message message = update.message();
-    if (message == null || message.chat() == null || message.chat().type() != com.pengrad.telegrambot.model.Chat.Type.Private
+    if (message == null || message.chat() == null || message.chat().type() != Type.Private
         || message.from() == null || message.text() == null) {
       return Future.succeededFuture(); // not for this bot: edited messages, groups, channels, media
     }
@@ -120,7 +121,7 @@ public final class TelegramVerticle extends VerticleBase {
     User from = query.from();
     MaybeInaccessibleMessage origin = query.maybeInaccessibleMessage();
     if (origin == null || origin.chat() == null
-        || origin.chat().type() != com.pengrad.telegrambot.model.Chat.Type.Private) {
+        || origin.chat().type() != Type.Private) {
       return Chat.answer(api, query.id(), null);
     }
     return users.touch(from, Times.utcNow(clock)).compose(user -> {
