@@ -3,6 +3,7 @@ package io.kopeck;
 import io.kopeck.app.ConfigException;
 import io.kopeck.cli.InvoicesCommand;
 import io.kopeck.cli.LedgerCommand;
+import io.kopeck.cli.Logs;
 import io.kopeck.cli.MigrateCommand;
 import io.kopeck.cli.PromoCommand;
 import io.kopeck.cli.RefundCommand;
@@ -37,6 +38,7 @@ public final class Main implements Runnable {
     boolean serving = cli.getParseResult().hasSubcommand()
         && cli.getParseResult().subcommand().commandSpec().userObject() instanceof ServeCommand;
     if (code != 0 || !serving) {
+      Logs.flush();
       System.exit(code);
     }
   }

@@ -12,6 +12,9 @@ public final class ServeCommand implements Runnable {
   public void run() {
     KopeckConfig config = Cli.config();
     Application app = Application.start(config, Clock.systemUTC());
-    Runtime.getRuntime().addShutdownHook(new Thread(app::stop, "kopeck-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      app.stop();
+      Logs.flush();
+    }, "kopeck-shutdown"));
   }
 }
