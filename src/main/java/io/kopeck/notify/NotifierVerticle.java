@@ -39,10 +39,10 @@ public final class NotifierVerticle extends VerticleBase {
   private static final String RETRY_AT = "UPDATE notifications SET next_attempt_at = $2, last_error = $3 WHERE id = $1";
   private static final String RETRY_AFTER_FLOOD = """
       UPDATE notifications SET next_attempt_at = $2, attempts = greatest(attempts - 1, 0), last_error = $3 WHERE id = $1""";
-  // The bot-wide row gets retry_after plus the claim burst (one second), so no claim happens before retry_after.
+  // The bot-wide row gets retry_after plus the claims' catch-up allowance, so no claim happens before retry_after.
   private static final String PAUSE = """
-      UPDATE send_pacing SET next_send_at = greatest(next_send_at,
-        clock_timestamp() + ($2 + CASE WHEN chat_id = 0 THEN 1 ELSE 0 END) * interval '1 second')
+      UPDATE send_pacing SET next_send_at = greatest(next_send_at, clock_timestamp() + $2 * interval '1 second'
+        + CASE WHEN chat_id = 0 THEN interval '100 milliseconds' ELSE interval '0' END)
       WHERE chat_id = 0 OR chat_id = $1""";
   private static final String FAILED = "UPDATE notifications SET status = 'failed', last_error = $2 WHERE id = $1";
   private static final String BLOCK_USER = "UPDATE users SET bot_blocked = true, updated_at = now() WHERE id = $1";

@@ -18,7 +18,7 @@ import java.util.Map;
 /**
  * Takes the next messages due from the outbox for one sender, within both rates (SPEC §8), in one
  * short transaction: the bot-wide pacing row is locked (so claims of all instances take turns and
- * share TELEGRAM_RATE_GLOBAL), due rows are picked with FOR UPDATE SKIP LOCKED, at most one per
+ * share TELEGRAM_RATE_GLOBAL, paced slot by slot with at most one tick of catching up), due rows are picked with FOR UPDATE SKIP LOCKED, at most one per
  * chat whose own pacing slot is free (TELEGRAM_RATE_PER_CHAT), and each claimed row is leased by
  * moving its next attempt past the time a send can take. Another instance therefore never sends
  * the same row; a process killed between sending and recording sends it again after the lease —
@@ -26,7 +26,9 @@ import java.util.Map;
  */
 final class OutboxClaims {
   static final Duration LEASE = Duration.ofMinutes(2);
-  private static final Duration BURST = Duration.ofSeconds(1);
+  // How far a claim may catch up on an idle period: one tick. Any second then holds at most about
+  // 1.1 × TELEGRAM_RATE_GLOBAL sends (a one-second burst would allow twice the rate right after idling).
+  private static final Duration BURST = Duration.ofMillis(100);
   private static final int MAX_BATCH = 100;
 
   private static final String GLOBAL = """
