@@ -18,3 +18,30 @@ ALTER TABLE users ALTER COLUMN low_balance_notified SET DEFAULT true;
 
 -- Retention (the timer deletes finished outbox rows after 30 days) reads them by age.
 CREATE INDEX notifications_finished_idx ON notifications (created_at) WHERE status <> 'pending';
+
+-- Daily usage rollups for the admin report: a closed day's usage by track and by node, written
+-- once by the timer (usage_rollup holds the watermark: every day before rolled_until, in the
+-- display time zone named there, is in these tables). Reports read the rollups for closed days
+-- and aggregate only the days after the watermark live.
+CREATE TABLE usage_daily_track (
+    day      date NOT NULL,
+    track    text NOT NULL,
+    runs     bigint NOT NULL,
+    tokens   numeric(24,4) NOT NULL,
+    cost_rub numeric NOT NULL,
+    PRIMARY KEY (day, track)
+);
+CREATE TABLE usage_daily_node (
+    day      date NOT NULL,
+    node     text NOT NULL,
+    calls    bigint NOT NULL,
+    cost_rub numeric NOT NULL,
+    PRIMARY KEY (day, node)
+);
+CREATE TABLE usage_rollup (
+    id            integer PRIMARY KEY CHECK (id = 1),
+    time_zone     text,
+    rolled_until  date,           -- first day not rolled up; null: not started
+    updated_at    timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO usage_rollup (id) VALUES (1);

@@ -10,13 +10,16 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.util.List;
 
 /**
  * The admin report (SPEC §9): revenue, top-ups by tariff, paying users, refunds, usage by day /
  * track / node, renewals, active subscriptions and new users, for a range of days. Each figure is
- * one aggregate query over an index range ({@code EXPLAIN} plans in docs/operations.md); the
- * queries run concurrently on the pool. Money and tokens come back as exact decimal strings.
+ * one aggregate query over an index range ({@code EXPLAIN} plans in docs/operations.md); usage of
+ * closed days comes from the daily rollups ({@link UsageRollup}), only the rest is aggregated
+ * live. The queries run concurrently on the pool. Money and tokens come back as exact decimal strings.
  * node_costs needs no type checks here: the Runner API admits only an object of numbers.
  */
 public final class Stats {
@@ -32,20 +35,31 @@ public final class Stats {
              count(*) AS invoices, sum(i.amount) AS revenue_rub, sum(i.tokens) AS tokens
       FROM invoices i JOIN tariffs t ON t.id = i.tariff_id
       WHERE i.paid_at >= $1 AND i.paid_at < $2 GROUP BY 1 ORDER BY revenue_rub DESC""";
+  // Usage: closed days from the rollups ($1..$2, a date range, empty when $1 > $2), the rest live
+  // from usage_charges ($3..$4, an instant range, empty when $3 >= $4); see UsageRollup.
   private static final String USAGE_BY_DAY = """
-      SELECT (created_at AT TIME ZONE $3)::date AS day, count(*) AS runs, sum(tokens_charged) AS tokens,
-             sum(total_cost) AS cost_rub
-      FROM usage_charges WHERE created_at >= $1 AND created_at < $2 AND status = 'charged'
-      GROUP BY 1 ORDER BY 1""";
+      SELECT day, sum(runs)::bigint AS runs, sum(tokens) AS tokens, sum(cost_rub) AS cost_rub FROM (
+        SELECT day, runs, tokens, cost_rub FROM usage_daily_track WHERE day BETWEEN $1 AND $2
+        UNION ALL
+        SELECT (created_at AT TIME ZONE $5)::date, count(*), sum(tokens_charged), sum(total_cost) FROM usage_charges
+        WHERE created_at >= $3 AND created_at < $4 AND status = 'charged' GROUP BY 1
+      ) usage GROUP BY day ORDER BY day""";
   private static final String USAGE_BY_TRACK = """
-      SELECT coalesce(track, '') AS track, count(*) AS runs, sum(tokens_charged) AS tokens, sum(total_cost) AS cost_rub
-      FROM usage_charges WHERE created_at >= $1 AND created_at < $2 AND status = 'charged'
-      GROUP BY 1 ORDER BY tokens DESC, track LIMIT 50""";
+      SELECT track, sum(runs)::bigint AS runs, sum(tokens) AS tokens, sum(cost_rub) AS cost_rub FROM (
+        SELECT track, runs, tokens, cost_rub FROM usage_daily_track WHERE day BETWEEN $1 AND $2
+        UNION ALL
+        SELECT coalesce(track, ''), count(*), sum(tokens_charged), sum(total_cost) FROM usage_charges
+        WHERE created_at >= $3 AND created_at < $4 AND status = 'charged' GROUP BY 1
+      ) usage GROUP BY track ORDER BY tokens DESC, track LIMIT 50""";
   private static final String USAGE_BY_NODE = """
-      SELECT node.key AS node, count(*) AS calls, sum(node.value::text::numeric) AS cost_rub
-      FROM usage_charges u CROSS JOIN LATERAL jsonb_each(u.node_costs) AS node
-      WHERE u.created_at >= $1 AND u.created_at < $2 AND u.status = 'charged'
-      GROUP BY 1 ORDER BY cost_rub DESC, node LIMIT 50""";
+      SELECT node, sum(calls)::bigint AS calls, sum(cost_rub) AS cost_rub FROM (
+        SELECT node, calls, cost_rub FROM usage_daily_node WHERE day BETWEEN $1 AND $2
+        UNION ALL
+        SELECT node.key, count(*), sum(node.value::text::numeric)
+        FROM usage_charges u CROSS JOIN LATERAL jsonb_each(u.node_costs) AS node
+        WHERE u.created_at >= $3 AND u.created_at < $4 AND u.status = 'charged' GROUP BY 1
+      ) usage GROUP BY node ORDER BY cost_rub DESC, node LIMIT 50""";
+  private static final String WATERMARK = "SELECT time_zone, rolled_until FROM usage_rollup WHERE id = 1";
   private static final String RENEWALS = """
       SELECT count(*) AS renewals, coalesce(-sum(tokens_delta), 0) AS tokens
       FROM transactions WHERE type = 'subscription' AND created_at >= $1 AND created_at < $2""";
@@ -62,14 +76,29 @@ public final class Stats {
   }
 
   public Future<JsonObject> report(StatsRange range) {
+    return pool.query(WATERMARK).execute()
+        .map(rows -> rolledUntil(rows.iterator().next(), range))
+        .compose(rolledUntil -> report(range, rolledUntil));
+  }
+
+  /** The first day not in the rollups, for this report's time zone (its first day when none is). */
+  private static LocalDate rolledUntil(Row mark, StatsRange range) {
+    LocalDate until = mark.getLocalDate("rolled_until");
+    return until == null || !range.zone().getId().equals(mark.getString("time_zone")) ? range.from() : until;
+  }
+
+  private Future<JsonObject> report(StatsRange range, LocalDate rolledUntil) {
     Tuple window = Tuple.of(range.start(), range.end());
-    Tuple withZone = Tuple.of(range.start(), range.end(), range.zone().getId());
+    LocalDate rolledTo = rolledUntil.isAfter(range.to()) ? range.to() : rolledUntil.minusDays(1);
+    OffsetDateTime liveFrom = rolledUntil.isAfter(range.from()) ? range.startOf(rolledUntil) : range.start();
+    Tuple usage = Tuple.of(range.from(), rolledTo, liveFrom, range.end());
     Future<RowSet<Row>> revenue = query(REVENUE, window);
     Future<RowSet<Row>> refunds = query(REFUNDS, window);
     Future<RowSet<Row>> topUps = query(TOP_UPS, window);
-    Future<RowSet<Row>> byDay = query(USAGE_BY_DAY, withZone);
-    Future<RowSet<Row>> byTrack = query(USAGE_BY_TRACK, window);
-    Future<RowSet<Row>> byNode = query(USAGE_BY_NODE, window);
+    Future<RowSet<Row>> byDay = query(USAGE_BY_DAY, Tuple.of(range.from(), rolledTo, liveFrom, range.end(),
+        range.zone().getId()));
+    Future<RowSet<Row>> byTrack = query(USAGE_BY_TRACK, usage);
+    Future<RowSet<Row>> byNode = query(USAGE_BY_NODE, usage);
     Future<RowSet<Row>> renewals = query(RENEWALS, window);
     Future<RowSet<Row>> users = query(USERS, Tuple.of(range.start(), range.end(), Times.utcNow(clock)));
     return Future.all(List.of(revenue, refunds, topUps, byDay, byTrack, byNode, renewals, users)).map(done ->

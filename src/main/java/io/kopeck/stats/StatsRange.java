@@ -39,11 +39,15 @@ public record StatsRange(LocalDate from, LocalDate to, ZoneId zone) {
 
   /** The first instant of {@code from} in the display zone. */
   OffsetDateTime start() {
-    return from.atStartOfDay(zone).toOffsetDateTime().withOffsetSameInstant(ZoneOffset.UTC);
+    return startOf(from);
   }
 
   /** The first instant after {@code to}. */
   OffsetDateTime end() {
-    return to.plusDays(1).atStartOfDay(zone).toOffsetDateTime().withOffsetSameInstant(ZoneOffset.UTC);
+    return startOf(to.plusDays(1));
+  }
+
+  OffsetDateTime startOf(LocalDate day) {
+    return day.atStartOfDay(zone).toOffsetDateTime().withOffsetSameInstant(ZoneOffset.UTC);
   }
 }

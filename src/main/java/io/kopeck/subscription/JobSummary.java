@@ -13,6 +13,7 @@ public record JobSummary(String job, int claimed, int acted, int skipped, long m
       case "renewals" -> "renewed";
       case "invoice-expiry" -> "expired";
       case "retention" -> "deleted";
+      case "usage-rollup" -> "rolled up";
       default -> "notified";
     };
   }

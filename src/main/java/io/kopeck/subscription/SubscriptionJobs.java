@@ -14,6 +14,7 @@ import io.kopeck.ledger.PostingResult;
 import io.kopeck.ledger.TransactionType;
 import io.kopeck.notify.Outbox;
 import io.kopeck.notify.Retention;
+import io.kopeck.stats.UsageRollup;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -76,6 +77,7 @@ public final class SubscriptionJobs {
   private final Ledger ledger;
   private final Invoices invoices;
   private final Retention retention;
+  private final UsageRollup usageRollup;
 
   public SubscriptionJobs(Pool pool, Clock clock, KopeckConfig config, Invoices invoices) {
     this.pool = pool;
@@ -84,6 +86,7 @@ public final class SubscriptionJobs {
     this.ledger = new Ledger(clock, config.balanceFloor());
     this.invoices = invoices;
     this.retention = new Retention(pool, clock);
+    this.usageRollup = new UsageRollup(pool, clock, config.displayTimezone());
   }
 
   /** Every job once, one after the other. */
@@ -93,6 +96,7 @@ public final class SubscriptionJobs {
         .compose(s -> add(summaries, s, this::lowBalance))
         .compose(s -> add(summaries, s, this::invoiceExpiry))
         .compose(s -> add(summaries, s, this::retention))
+        .compose(s -> add(summaries, s, this::usageRollup))
         .map(s -> {
           summaries.add(s);
           return summaries;
@@ -244,6 +248,13 @@ public final class SubscriptionJobs {
     long started = System.nanoTime();
     return invoices.expireDue(new Actor("timer", null)).map(expired -> new JobSummary("invoice-expiry", expired.size(),
         expired.size(), 0, (System.nanoTime() - started) / 1_000_000));
+  }
+
+  /** Closed days of usage into the daily rollups the admin report reads (see {@link UsageRollup}). */
+  public Future<JobSummary> usageRollup() {
+    long started = System.nanoTime();
+    return usageRollup.run().map(days -> new JobSummary("usage-rollup", days, days, 0,
+        (System.nanoTime() - started) / 1_000_000));
   }
 
   /** Old outbox rows, update ids, conversations and pacing slots (see {@link Retention}). */

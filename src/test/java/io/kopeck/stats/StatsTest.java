@@ -18,6 +18,7 @@ import io.vertx.sqlclient.Pool;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -88,10 +89,27 @@ class StatsTest {
   }
 
   @Test
-  @DisplayName("three days: revenue, paying users, refunds, top-ups by tariff, usage by day, track and node, subscriptions")
+  @DisplayName("three days: revenue, paying users, refunds, top-ups by tariff, usage by day, track and node, "
+      + "subscriptions — the same figures live and once the closed days are rolled up")
   void threeDays() {
-    JsonObject stats = report("?from=2026-11-10&to=2026-11-12");
+    assertThreeDays(report("?from=2026-11-10&to=2026-11-12"));
 
+    int rolled = Http.await(new UsageRollup(pool, CLOCK, ZoneId.of("Europe/Moscow")).run());
+    assertThat(rolled).as("10 and 11 November are closed; the 12th is today").isEqualTo(2);
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM usage_daily_track")).isEqualTo(2);
+    assertThat(Http.await(new UsageRollup(pool, CLOCK, ZoneId.of("Europe/Moscow")).run())).isZero();
+    assertThreeDays(report("?from=2026-11-10&to=2026-11-12"));
+    run("cv-3", 61, "cv", "0.004", "{\"greeting\": 0.001, \"farewell\": 0.001, \"cost_summary\": 0.002}");
+
+    JsonObject withToday = report("?from=2026-11-10&to=2026-11-12");
+    assertThat(withToday.getJsonArray("usage_by_day")).hasSize(3);
+    assertThat(withToday.getJsonArray("usage_by_day").getJsonObject(2)).isEqualTo(new JsonObject()
+        .put("day", "2026-11-12").put("runs", 1L).put("tokens", "0.0126").put("cost_rub", "0.004"));
+    assertThat(withToday.getJsonArray("usage_by_node").getJsonObject(1)).isEqualTo(new JsonObject()
+        .put("node", "cost_summary").put("calls", 3L).put("cost_rub", "0.006"));
+  }
+
+  private static void assertThreeDays(JsonObject stats) {
     assertThat(stats.getJsonObject("revenue")).isEqualTo(new JsonObject().put("paid_invoices", 2L)
         .put("revenue_rub", "749.00").put("paying_users", 2L).put("tokens_sold", "850.0000")
         .put("refunds", 1L).put("refunded_rub", "250.00"));
@@ -108,7 +126,6 @@ class StatsTest {
         new JsonObject().put("node", "cost_summary").put("calls", 2L).put("cost_rub", "0.004"),
         new JsonObject().put("node", "farewell").put("calls", 2L).put("cost_rub", "0.002"),
         new JsonObject().put("node", "greeting").put("calls", 2L).put("cost_rub", "0.002"));
-    assertThat(stats.getJsonObject("renewals")).isEqualTo(new JsonObject().put("renewals", 0L).put("tokens", "0"));
     assertThat(stats.getJsonObject("users").getLong("active_subscriptions")).isEqualTo(1);
   }
 
