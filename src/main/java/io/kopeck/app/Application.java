@@ -248,10 +248,6 @@ public final class Application {
     return httpPort;
   }
 
-  public PrometheusMeterRegistry registry() {
-    return registry;
-  }
-
   public Pool pool() {
     return pool;
   }

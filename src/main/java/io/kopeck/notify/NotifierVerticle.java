@@ -9,7 +9,7 @@ import io.kopeck.app.KopeckConfig;
 import io.kopeck.app.Times;
 import io.kopeck.i18n.Texts;
 import io.kopeck.notify.OutboxClaims.Claimed;
-import io.kopeck.telegram.BotApi;
+import io.kopeck.telegram.api.BotApi;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

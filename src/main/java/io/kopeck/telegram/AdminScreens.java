@@ -4,6 +4,7 @@ import io.kopeck.app.ApiException;
 import io.kopeck.i18n.Texts;
 import io.kopeck.stats.Stats;
 import io.kopeck.stats.StatsRange;
+import io.kopeck.telegram.api.Html;
 import io.kopeck.user.UserAccounts;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;

@@ -6,6 +6,7 @@ import io.kopeck.catalog.PromoCodes;
 import io.kopeck.catalog.PromoRefused;
 import io.kopeck.catalog.Trials;
 import io.kopeck.telegram.BotSessions.Conversation;
+import io.kopeck.telegram.api.Html;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;

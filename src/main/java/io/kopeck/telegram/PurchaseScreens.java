@@ -13,6 +13,7 @@ import io.kopeck.catalog.TariffCatalog;
 import io.kopeck.i18n.Texts;
 import io.kopeck.telegram.BotSessions.Conversation;
 import io.kopeck.telegram.CallbackData.Action;
+import io.kopeck.telegram.api.Html;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;

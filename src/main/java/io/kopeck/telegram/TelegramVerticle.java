@@ -20,6 +20,7 @@ import io.kopeck.catalog.Trials;
 import io.kopeck.i18n.Texts;
 import io.kopeck.stats.Stats;
 import io.kopeck.subscription.Subscriptions;
+import io.kopeck.telegram.api.BotApi;
 import io.kopeck.user.UserAccounts;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;

@@ -1,4 +1,4 @@
-package io.kopeck.telegram;
+package io.kopeck.telegram.api;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
