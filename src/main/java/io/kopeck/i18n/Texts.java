@@ -75,6 +75,16 @@ public final class Texts {
     return grouped(exact, Math.max(0, exact.scale()));
   }
 
+  /** A ledger delta with its sign: {@code +12,5}, {@code −3} (a true minus sign). */
+  public String signed(BigDecimal delta) {
+    return (delta.signum() > 0 ? "+" : "−") + number(delta.abs());
+  }
+
+  /** A count of things: {@code 1 234}. */
+  public String count(long value) {
+    return number(BigDecimal.valueOf(value));
+  }
+
   /** Date and time in the display time zone, e.g. {@code 26.11.2026 18:30} / {@code 2026-11-26 18:30}. */
   public String dateTime(OffsetDateTime time, ZoneId zone) {
     return time.atZoneSameInstant(zone).format(DateTimeFormatter.ofPattern(get("format.datetime")));

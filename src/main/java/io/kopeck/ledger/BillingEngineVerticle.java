@@ -81,15 +81,18 @@ public final class BillingEngineVerticle extends VerticleBase {
 
   /** Rejections at info (they need a look); every charge at debug (20,000 a second would drown the log). */
   private static void logResult(Charge charge, ChargeResult result) {
-    String key = charge instanceof UsageCharge usage ? usage.eventId() : ((SpendCharge) charge).idempotencyKey();
-    String keyName = charge instanceof UsageCharge ? "event_id" : "idempotency_key";
     if (!result.charged()) {
-      log.info("Charge rejected {} {} {}", kv("user_id", charge.userId()), kv(keyName, key),
-          kv("reason", result.rejection()));
+      log.info("Charge rejected {} {} {}", kv("user_id", charge.userId()), key(charge), kv("reason", result.rejection()));
     } else if (log.isDebugEnabled()) {
-      log.debug("Charged {} {} {} {} {}", kv("user_id", charge.userId()), kv(keyName, key),
+      log.debug("Charged {} {} {} {} {}", kv("user_id", charge.userId()), key(charge),
           kv("transaction_id", result.transactionId()), kv("tokens", result.tokens()), kv("duplicate", result.duplicate()));
     }
+  }
+
+  /** The charge's own idempotency key as a log field: event_id for usage, idempotency_key for spends. */
+  private static Object key(Charge charge) {
+    return charge instanceof UsageCharge usage ? kv("event_id", usage.eventId())
+        : kv("idempotency_key", ((SpendCharge) charge).idempotencyKey());
   }
 
   private void notifyListener(UsageCharge charge, ChargeResult result) {

@@ -2,22 +2,26 @@ package io.kopeck.ledger;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The billing engine's meters: charges by outcome (and rejection reason), tokens charged, batch
  * size, batch commit time, and the time a charge waited from arrival to its answer. Labels are
- * fixed words, never ids. Tokens are a double here because meters are; the ledger never is.
+ * fixed words, never ids. Tokens are counted exactly in ten-thousandths; the Prometheus text format
+ * turns them into a decimal number only when scraped.
  */
 public final class EngineMetrics {
   private final MeterRegistry registry;
   private final Counter charged;
   private final Counter duplicates;
-  private final Counter tokens;
+  /** Tokens charged in ten-thousandths (the ledger's scale), summed exactly; a double only when scraped. */
+  private final LongAdder tokenUnits = new LongAdder();
   private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
   private final DistributionSummary batchSize;
   private final Timer batchCommit;
@@ -27,8 +31,8 @@ public final class EngineMetrics {
     this.registry = registry;
     this.charged = outcome("charged", "none");
     this.duplicates = outcome("duplicate", "none");
-    this.tokens = Counter.builder("kopeck_tokens_charged").description("Tokens debited by usage and spends")
-        .register(registry);
+    FunctionCounter.builder("kopeck_tokens_charged", tokenUnits, units -> units.sum() / 10_000.0)
+        .description("Tokens debited by usage and spends").register(registry);
     this.batchSize = DistributionSummary.builder("kopeck_charge_batch_size").description("Charges per group commit")
         .publishPercentileHistogram().register(registry);
     this.batchCommit = Timer.builder("kopeck_charge_batch_commit").description("Time to write and commit one batch")
@@ -54,7 +58,7 @@ public final class EngineMetrics {
       duplicates.increment();
     } else if (result.charged()) {
       charged.increment();
-      tokens.increment(result.tokens().doubleValue());
+      tokenUnits.add(result.tokens().movePointRight(Amounts.TOKEN_SCALE).longValueExact());
     } else {
       // Reasons are the engine's own fixed codes (user_not_found, balance_floor, …).
       rejected.computeIfAbsent(result.rejection(), reason -> outcome("rejected", reason)).increment();

@@ -39,10 +39,11 @@ public final class NotifierVerticle extends VerticleBase {
   private static final String RETRY_AT = "UPDATE notifications SET next_attempt_at = $2, last_error = $3 WHERE id = $1";
   private static final String RETRY_AFTER_FLOOD = """
       UPDATE notifications SET next_attempt_at = $2, attempts = greatest(attempts - 1, 0), last_error = $3 WHERE id = $1""";
-  // The bot-wide row gets retry_after plus the claims' catch-up allowance, so no claim happens before retry_after.
+  // The bot-wide row gets retry_after plus the claims' catch-up allowance ($3 ms), so no claim happens
+  // before retry_after.
   private static final String PAUSE = """
       UPDATE send_pacing SET next_send_at = greatest(next_send_at, clock_timestamp() + $2 * interval '1 second'
-        + CASE WHEN chat_id = 0 THEN interval '100 milliseconds' ELSE interval '0' END)
+        + CASE WHEN chat_id = 0 THEN $3 * interval '1 millisecond' ELSE interval '0' END)
       WHERE chat_id = 0 OR chat_id = $1""";
   private static final String FAILED = "UPDATE notifications SET status = 'failed', last_error = $2 WHERE id = $1";
   private static final String BLOCK_USER = "UPDATE users SET bot_blocked = true, updated_at = now() WHERE id = $1";
@@ -142,7 +143,7 @@ public final class NotifierVerticle extends VerticleBase {
     count("flood_429");
     log.warn("Telegram flood control: pausing {} s", kv("retry_after", seconds));
     return update(RETRY_AFTER_FLOOD, Tuple.of(message.id(), Times.utcNow(clock), error))
-        .compose(v -> update(PAUSE, Tuple.of(message.chatId(), seconds)));
+        .compose(v -> update(PAUSE, Tuple.of(message.chatId(), seconds, OutboxClaims.BURST.toMillis())));
   }
 
   private Future<Void> retryLater(Claimed message, String error) {

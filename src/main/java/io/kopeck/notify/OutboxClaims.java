@@ -28,7 +28,7 @@ final class OutboxClaims {
   static final Duration LEASE = Duration.ofMinutes(2);
   // How far a claim may catch up on an idle period: one tick. Any second then holds at most about
   // 1.1 × TELEGRAM_RATE_GLOBAL sends (a one-second burst would allow twice the rate right after idling).
-  private static final Duration BURST = Duration.ofMillis(100);
+  static final Duration BURST = Duration.ofMillis(100);
   private static final int MAX_BATCH = 100;
 
   private static final String GLOBAL = """

@@ -48,6 +48,6 @@ final class RunCostText {
   }
 
   private static String count(Texts t, JsonObject args, String name) {
-    return t.number(BigDecimal.valueOf(args.getLong(name, 0L)));
+    return t.count(args.getLong(name, 0L));
   }
 }

@@ -3,10 +3,10 @@ package io.kopeck.payment;
 import io.kopeck.app.ApiException;
 import io.kopeck.app.HttpRoutes;
 import io.kopeck.app.JsonHttp;
+import io.kopeck.app.PathParams;
 import io.kopeck.app.RowJson;
 import io.kopeck.audit.AuditLog.Actor;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
@@ -62,10 +62,6 @@ public final class PaymentAdminApi implements HttpRoutes {
   }
 
   private static long invId(RoutingContext ctx) {
-    String raw = ctx.pathParam("invId");
-    if (raw == null || !raw.matches("\\d{1,18}")) {
-      throw ApiException.badRequest("invalid_inv_id", "inv_id must be a positive integer");
-    }
-    return Long.parseLong(raw);
+    return PathParams.positiveLong(ctx, "invId", "invalid_inv_id");
   }
 }

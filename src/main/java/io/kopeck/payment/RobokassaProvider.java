@@ -142,21 +142,20 @@ public final class RobokassaProvider implements PaymentProvider {
 
   /** The payer's redirect after a successful payment: signed with password 1. */
   Map<String, String> signedSuccess(String outSum, long invId, Map<String, String> shp) {
-    Map<String, String> params = new LinkedHashMap<>();
-    params.put("OutSum", outSum);
-    params.put("InvId", Long.toString(invId));
-    params.putAll(shp);
-    params.put("SignatureValue", signature.forSuccess(outSum, Long.toString(invId), password1, shp));
-    return params;
+    return signed(outSum, invId, shp, signature.forSuccess(outSum, Long.toString(invId), password1, shp));
   }
 
   /** The result callback the mock page sends to Kopeck after "Pay": signed with password 2. */
   Map<String, String> signedResult(String outSum, long invId, Map<String, String> shp) {
+    return signed(outSum, invId, shp, signature.forResult(outSum, Long.toString(invId), password2, shp));
+  }
+
+  private static Map<String, String> signed(String outSum, long invId, Map<String, String> shp, String signature) {
     Map<String, String> params = new LinkedHashMap<>();
     params.put("OutSum", outSum);
     params.put("InvId", Long.toString(invId));
     params.putAll(shp);
-    params.put("SignatureValue", signature.forResult(outSum, Long.toString(invId), password2, shp));
+    params.put("SignatureValue", signature);
     return params;
   }
 

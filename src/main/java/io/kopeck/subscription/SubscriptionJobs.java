@@ -91,22 +91,14 @@ public final class SubscriptionJobs {
 
   /** Every job once, one after the other. */
   public Future<List<JobSummary>> runOnce() {
+    List<Supplier<Future<JobSummary>>> jobs = List.of(this::renewals, this::expiryNotices, this::lowBalance,
+        this::invoiceExpiry, this::retention, this::usageRollup);
     List<JobSummary> summaries = new ArrayList<>();
-    return renewals().compose(s -> add(summaries, s, this::expiryNotices))
-        .compose(s -> add(summaries, s, this::lowBalance))
-        .compose(s -> add(summaries, s, this::invoiceExpiry))
-        .compose(s -> add(summaries, s, this::retention))
-        .compose(s -> add(summaries, s, this::usageRollup))
-        .map(s -> {
-          summaries.add(s);
-          return summaries;
-        });
-  }
-
-  private static Future<JobSummary> add(List<JobSummary> summaries, JobSummary done,
-                                        Supplier<Future<JobSummary>> next) {
-    summaries.add(done);
-    return next.get();
+    Future<Void> chain = Future.succeededFuture();
+    for (Supplier<Future<JobSummary>> job : jobs) {
+      chain = chain.compose(v -> job.get().map(summaries::add).mapEmpty());
+    }
+    return chain.map(summaries);
   }
 
   /** Ended subscriptions: renew from the balance when auto-renew is on and it covers the fee, else lapse. */

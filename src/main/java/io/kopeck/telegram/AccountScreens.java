@@ -10,7 +10,6 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.Locale;
@@ -20,12 +19,12 @@ final class AccountScreens {
   static final int HISTORY_PAGE = 10;
 
   private static final String ACCOUNT = """
-      SELECT u.token_balance, u.subscription_end, u.balance_seq, u.created_at,
-        coalesce((SELECT sum(t.tokens_delta) FROM transactions t
-                  WHERE t.user_id = u.id AND t.type IN ('topup', 'trial')), 0) AS topped_up,
-        coalesce((SELECT -sum(t.tokens_delta) FROM transactions t
-                  WHERE t.user_id = u.id AND t.type IN ('usage', 'spend', 'subscription')), 0) AS spent
-      FROM users u WHERE u.id = $1""";
+      SELECT token_balance, subscription_end, balance_seq, created_at FROM users WHERE id = $1""";
+  // Reads the user's whole ledger: only the /balance screen shows these totals.
+  private static final String TOTALS = """
+      SELECT coalesce(sum(tokens_delta) FILTER (WHERE type IN ('topup', 'trial')), 0) AS topped_up,
+             coalesce(-sum(tokens_delta) FILTER (WHERE type IN ('usage', 'spend', 'subscription')), 0) AS spent
+      FROM transactions WHERE user_id = $1""";
   // seq is gap-free per user, so a page is a seq range: newest first, no OFFSET scan.
   private static final String HISTORY = """
       SELECT type, tokens_delta, balance_after, created_at FROM transactions
@@ -67,16 +66,18 @@ final class AccountScreens {
 
   Future<Void> balance(Chat chat) {
     Texts texts = chat.texts();
-    return account(chat.userId()).compose(row -> chat.show(Screen.builder(chat.t("balance.text",
-            texts.tokens(row.getBigDecimal("token_balance")),
-            subscriptionLine(texts, row.getOffsetDateTime("subscription_end"), chat.now()),
-            texts.tokens(row.getBigDecimal("topped_up")), texts.tokens(row.getBigDecimal("spent"))))
-        .row(button(texts.get("btn.topup"), CallbackData.of(Action.TOP_UP)),
-            button(texts.get("btn.custom"), CallbackData.of(Action.CUSTOM_AMOUNT)))
-        .row(button(texts.get("btn.promo"), CallbackData.of(Action.PROMO)),
-            button(texts.get("btn.history"), CallbackData.of(Action.HISTORY, 1)))
-        .row(button(texts.get("btn.refresh"), CallbackData.of(Action.BALANCE)))
-        .build()));
+    return account(chat.userId()).compose(row -> pool.preparedQuery(TOTALS).execute(Tuple.of(chat.userId()))
+        .map(rows -> rows.iterator().next())
+        .compose(totals -> chat.show(Screen.builder(chat.t("balance.text",
+                texts.tokens(row.getBigDecimal("token_balance")),
+                subscriptionLine(texts, row.getOffsetDateTime("subscription_end"), chat.now()),
+                texts.tokens(totals.getBigDecimal("topped_up")), texts.tokens(totals.getBigDecimal("spent"))))
+            .row(button(texts.get("btn.topup"), CallbackData.of(Action.TOP_UP)),
+                button(texts.get("btn.custom"), CallbackData.of(Action.CUSTOM_AMOUNT)))
+            .row(button(texts.get("btn.promo"), CallbackData.of(Action.PROMO)),
+                button(texts.get("btn.history"), CallbackData.of(Action.HISTORY, 1)))
+            .row(button(texts.get("btn.refresh"), CallbackData.of(Action.BALANCE)))
+            .build())));
   }
 
   /** Page {@code page} (1 = newest) of the ledger; false when the page does not exist (a stale button). */
@@ -109,10 +110,8 @@ final class AccountScreens {
   }
 
   private String historyRow(Texts texts, Row tx) {
-    BigDecimal delta = tx.getBigDecimal("tokens_delta");
-    String signed = (delta.signum() > 0 ? "+" : "−") + texts.number(delta.abs());
     return texts.get("history.row", texts.dateTime(tx.getOffsetDateTime("created_at"), zone),
-        texts.get("tx." + tx.getString("type").toLowerCase(Locale.ROOT)), signed,
+        texts.get("tx." + tx.getString("type").toLowerCase(Locale.ROOT)), texts.signed(tx.getBigDecimal("tokens_delta")),
         texts.number(tx.getBigDecimal("balance_after")));
   }
 

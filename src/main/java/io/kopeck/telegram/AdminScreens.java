@@ -51,10 +51,10 @@ final class AdminScreens {
         tokens = tokens.add(new BigDecimal(((JsonObject) day).getString("tokens")));
       }
       return chat.send(t.get("admin.stats", report.getString("from"), report.getString("to"),
-          t.rub(decimal(revenue, "revenue_rub")), count(t, revenue.getLong("paid_invoices")),
-          count(t, revenue.getLong("paying_users")), t.rub(decimal(revenue, "refunded_rub")), count(t, runs),
-          t.tokens(tokens), count(t, users.getLong("active_subscriptions")), count(t, users.getLong("new_users")),
-          count(t, report.getJsonObject("renewals").getLong("renewals"))));
+          t.rub(decimal(revenue, "revenue_rub")), t.count(revenue.getLong("paid_invoices")),
+          t.count(revenue.getLong("paying_users")), t.rub(decimal(revenue, "refunded_rub")), t.count(runs),
+          t.tokens(tokens), t.count(users.getLong("active_subscriptions")), t.count(users.getLong("new_users")),
+          t.count(report.getJsonObject("renewals").getLong("renewals"))));
     });
   }
 
@@ -74,9 +74,8 @@ final class AdminScreens {
     JsonArray transactions = user.getJsonArray("transactions");
     for (int i = 0; i < Math.min(5, transactions.size()); i++) {
       JsonObject tx = transactions.getJsonObject(i);
-      BigDecimal delta = decimal(tx, "tokens_delta");
       last.append('\n').append(t.get("admin.user_tx", t.dateTime(OffsetDateTime.parse(tx.getString("created_at")), zone),
-          tx.getString("type"), (delta.signum() > 0 ? "+" : "−") + t.number(delta.abs()),
+          tx.getString("type"), t.signed(decimal(tx, "tokens_delta")),
           t.number(decimal(tx, "balance_after"))));
     }
     String end = user.getString("subscription_end");
@@ -92,10 +91,6 @@ final class AdminScreens {
 
   private static String yesNo(Texts t, boolean value) {
     return t.get(value ? "admin.yes" : "admin.no");
-  }
-
-  private static String count(Texts t, long value) {
-    return t.number(BigDecimal.valueOf(value));
   }
 
   private static BigDecimal decimal(JsonObject json, String field) {

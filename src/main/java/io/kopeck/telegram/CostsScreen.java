@@ -41,9 +41,9 @@ final class CostsScreen {
       BigDecimal spent = totals.getBigDecimal("spent");
       // The average is shown, not stored: rounded here to the ledger's four places.
       BigDecimal average = spent.divide(BigDecimal.valueOf(runs), 4, RoundingMode.HALF_UP);
-      StringBuilder text = new StringBuilder(texts.get("costs.text", texts.tokens(spent), texts.number(BigDecimal.valueOf(runs)),
+      StringBuilder text = new StringBuilder(texts.get("costs.text", texts.tokens(spent), texts.count(runs),
           texts.tokens(average), texts.tokens(totals.getBigDecimal("recent_spent")),
-          texts.number(BigDecimal.valueOf(totals.getLong("recent_runs")))));
+          texts.count(totals.getLong("recent_runs"))));
       return pool.preparedQuery(TOP_NODES).execute(Tuple.of(chat.userId())).compose(nodes -> {
         if (nodes.size() > 0) {
           text.append(texts.get("costs.top"));

@@ -60,14 +60,10 @@ final class PromoScreens {
             ? pool.preparedQuery(SAVE).execute(Tuple.of(chat.userId(), check.promo().code()))
                 .compose(v -> sessions.clear(chat.userId()))
                 .compose(v -> chat.send(chat.t("promo.saved", Html.escape(check.promo().code()))))
-            : chat.send(check.problem().message(chat.texts(), codeHtml(code), "")));
+            : chat.send(check.problem().message(chat.texts(), Html.code(code), "")));
   }
 
   private static Future<Void> refuse(Chat chat, PromoRefused refused, String code) {
-    return chat.send(refused.problem().message(chat.texts(), codeHtml(code), ""));
-  }
-
-  private static String codeHtml(String code) {
-    return "<code>" + Html.escape(code) + "</code>";
+    return chat.send(refused.problem().message(chat.texts(), Html.code(code), ""));
   }
 }

@@ -31,7 +31,7 @@ import java.util.function.Function;
  */
 final class PurchaseScreens {
   private static final String OPEN_INVOICE = """
-      SELECT i.inv_id, i.original_amount, t.slug,
+      SELECT i.inv_id, i.original_amount, t.slug, t.name,
         (i.period_unit IS DISTINCT FROM t.period_unit OR i.original_amount <> t.price) AS custom
       FROM invoices i JOIN tariffs t ON t.id = i.tariff_id
       WHERE i.inv_id = $1 AND i.user_id = $2 AND i.status = 'pending'""";
@@ -62,16 +62,17 @@ final class PurchaseScreens {
         return chat.show(Screen.text(texts.get("tariffs.empty")));
       }
       StringBuilder text = new StringBuilder(texts.get("tariffs.title"));
-      Screen.Builder screen = Screen.builder("");
       for (Tariff tariff : tariffs) {
-        String name = Html.escape(tariff.name());
-        text.append("\n\n").append(texts.get("tariffs.item", "<b>" + name + "</b>", texts.rub(tariff.price()),
-            texts.tokens(tariff.tokens()), tariff.hasPeriod() ? texts.get("tariffs.item_period", period(texts, tariff)) : ""));
-        screen.row(button(tariff.name() + " — " + texts.rub(tariff.price()), CallbackData.of(Action.TARIFF, tariff.slug())));
+        text.append("\n\n").append(texts.get("tariffs.item", "<b>" + Html.escape(tariff.name()) + "</b>",
+            texts.rub(tariff.price()), texts.tokens(tariff.tokens()),
+            tariff.hasPeriod() ? texts.get("tariffs.item_period", period(texts, tariff)) : ""));
       }
-      screen.row(button(texts.get("btn.custom"), CallbackData.of(Action.CUSTOM_AMOUNT)));
-      Screen built = screen.build();
-      return chat.show(new Screen(text.toString(), built.keyboard()));
+      Screen.Builder screen = Screen.builder(text.toString());
+      for (Tariff tariff : tariffs) {
+        screen.row(button(tariff.name() + " — " + texts.rub(tariff.price()),
+            CallbackData.of(Action.TARIFF, tariff.slug())));
+      }
+      return chat.show(screen.row(button(texts.get("btn.custom"), CallbackData.of(Action.CUSTOM_AMOUNT))).build());
     });
   }
 
@@ -114,11 +115,11 @@ final class PurchaseScreens {
       details.append(texts.get("invoice.period", period(texts, invoice.periodUnit(), invoice.periodValue())));
     }
     if (code != null && invoice.amount().compareTo(invoice.originalAmount()) < 0) {
-      details.append(texts.get("invoice.discount", "<code>" + Html.escape(code) + "</code>",
+      details.append(texts.get("invoice.discount", Html.code(code),
           texts.rub(invoice.originalAmount())));
     }
     if (code != null && invoice.bonusTokens().signum() > 0) {
-      details.append(texts.get("invoice.bonus", "<code>" + Html.escape(code) + "</code>",
+      details.append(texts.get("invoice.bonus", Html.code(code),
           texts.tokens(invoice.bonusTokens())));
     }
     String text = texts.get("invoice.preview", Long.toString(invoice.invId()), Html.escape(title),
@@ -158,10 +159,10 @@ final class PurchaseScreens {
           : invoices.forTariff(chat.userId(), slug, code);
       return issued.compose(invoice -> sessions.clear(chat.userId())
               .compose(v -> invoices.cancel(chat.userId(), invId))
-              .compose(v -> title(chat.texts(), custom, slug))
-              .compose(title -> chat.send(preview(chat.texts(), invoice, title, code, null))))
+              .compose(v -> chat.send(preview(chat.texts(), invoice,
+                  custom ? chat.t("invoice.custom") : row.getString("name"), code, null))))
           .recover(e -> e instanceof PromoRefused refused
-              ? chat.send(refused.problem().message(chat.texts(), "<code>" + Html.escape(code) + "</code>", ""))
+              ? chat.send(refused.problem().message(chat.texts(), Html.code(code), ""))
               : Future.failedFuture(e));
     });
   }
@@ -193,12 +194,6 @@ final class PurchaseScreens {
         .compose(code -> withSavedPromo(chat, code, promo -> invoices.forAmount(chat.userId(), amount, promo)))
         .compose(issued -> chat.send(preview(texts, issued.invoice(), texts.get("invoice.custom"), issued.code(),
             issued.refusal())));
-  }
-
-  private Future<String> title(Texts texts, boolean custom, String slug) {
-    return custom ? Future.succeededFuture(texts.get("invoice.custom"))
-        : catalog.list().map(all -> all.stream().filter(t -> t.slug().equals(slug)).map(Tariff::name).findFirst()
-            .orElse(slug));
   }
 
   private Future<List<Tariff>> saleable() {

@@ -6,13 +6,13 @@ import io.kopeck.app.ApiException;
 import io.kopeck.app.BearerAuth;
 import io.kopeck.app.HttpRoutes;
 import io.kopeck.app.JsonHttp;
+import io.kopeck.app.PathParams;
 import io.kopeck.app.KopeckConfig;
 import io.kopeck.app.StrictJson;
 import io.kopeck.ledger.ChargeResult;
 import io.kopeck.ledger.SpendCharge;
 import io.kopeck.ledger.UsageCharge;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
@@ -156,15 +156,6 @@ public final class UsageApi implements HttpRoutes {
   }
 
   private static long userId(RoutingContext ctx) {
-    String raw = ctx.pathParam("userId");
-    if (raw == null || !raw.matches("[1-9]\\d{0,18}")) {
-      throw ApiException.badRequest("invalid_user_id", "userId must be a positive integer");
-    }
-    try {
-      return Long.parseLong(raw);
-    } catch (NumberFormatException e) {
-      throw ApiException.badRequest("invalid_user_id", "userId must be a positive integer");
-    }
+    return PathParams.positiveLong(ctx, "userId", "invalid_user_id");
   }
-
 }

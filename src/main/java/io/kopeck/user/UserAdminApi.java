@@ -1,8 +1,8 @@
 package io.kopeck.user;
 
-import io.kopeck.app.ApiException;
 import io.kopeck.app.HttpRoutes;
 import io.kopeck.app.JsonHttp;
+import io.kopeck.app.PathParams;
 import io.kopeck.audit.AuditLog.Actor;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -37,11 +37,7 @@ public final class UserAdminApi implements HttpRoutes {
     result.onSuccess(json -> JsonHttp.respond(ctx, 200, json)).onFailure(ctx::fail);
   }
 
-  static long userId(RoutingContext ctx) {
-    String raw = ctx.pathParam("userId");
-    if (raw == null || !raw.matches("[1-9][0-9]{0,17}")) {
-      throw ApiException.badRequest("invalid_user_id", "user id must be a positive integer");
-    }
-    return Long.parseLong(raw);
+  private static long userId(RoutingContext ctx) {
+    return PathParams.positiveLong(ctx, "userId", "invalid_user_id");
   }
 }

@@ -1,15 +1,13 @@
 package io.kopeck.app;
 
-import static io.kopeck.testsupport.MockPaymentForms.formOf;
-import static io.kopeck.testsupport.MockPaymentForms.pathOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.Invoices;
-import io.kopeck.payment.RobokassaProvider;
 import io.kopeck.testsupport.CapturedLogs;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
+import io.kopeck.testsupport.MockPaymentForms;
 import io.kopeck.testsupport.RunningService;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -53,10 +51,9 @@ class LogFieldsTest {
     Http http = service.http();
     Ledgers.seedUser(service.pool(), 71, "0");
     KopeckConfig config = KopeckConfig.load(SETTINGS);
-    Invoice invoice = Http.await(new Invoices(service.pool(), Clock.systemUTC(), config,
-        RobokassaProvider.from(config, "http://localhost:" + service.app().httpPort())).forTariff(71, "basic", null));
-    Http.Response page = http.get(pathOf(invoice.paymentUrl()), null);
-    http.post("/mock-payment/pay", null, "application/x-www-form-urlencoded", formOf(page.body()));
+    Invoice invoice = Http.await(MockPaymentForms.invoices(service.pool(), Clock.systemUTC(), config,
+        service.app().httpPort()).forTariff(71, "basic", null));
+    MockPaymentForms.pay(http, invoice.paymentUrl());
     http.postJson("/admin/api/v1/users/71/adjust", "adm", "{\"amount\": 5, \"reason\": \"r\", \"idempotency_key\": \"k\"}");
     http.postJson("/api/v1/track-costs", "run", "{\"event_id\": \"e-9\", \"user_id\": 72, \"total_cost\": 1, "
         + "\"currency\": \"RUB\"}");

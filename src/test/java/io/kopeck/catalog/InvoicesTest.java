@@ -1,7 +1,6 @@
 package io.kopeck.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kopeck.app.ApiException;
 import io.kopeck.app.KopeckConfig;

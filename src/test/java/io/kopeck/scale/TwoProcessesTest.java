@@ -7,12 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kopeck.app.KopeckConfig;
 import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.Invoices;
-import io.kopeck.payment.RobokassaProvider;
 import io.kopeck.testsupport.Eventually;
 import io.kopeck.testsupport.FakeTelegram;
 import io.kopeck.testsupport.FakeTelegram.Call;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
+import io.kopeck.testsupport.MockPaymentForms;
 import io.kopeck.testsupport.TestDatabase;
 import io.kopeck.testsupport.Updates;
 import io.vertx.core.Future;
@@ -60,7 +60,7 @@ class TwoProcessesTest {
   private static Pool pool;
 
   @BeforeAll
-  static void start() throws Exception {
+  static void start() throws IOException {
     db = TestDatabase.createEmpty();
     telegram = new FakeTelegram();
     List<Integer> ports = List.of(freePort(), freePort());
@@ -120,19 +120,19 @@ class TwoProcessesTest {
     return builder.start();
   }
 
-  private static Http awaitReady(int port) throws InterruptedException {
+  private static Http awaitReady(int port) {
     Http http = new Http(port);
-    for (int i = 0; i < 240; i++) {
-      try {
-        if (http.get("/ready", null).status() == 200) {
-          return http;
-        }
-      } catch (RuntimeException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(250);
+    boolean ready = Eventually.until(() -> isReady(http), up -> up, 60);
+    assertThat(ready).as("service on port %d ready", port).isTrue();
+    return http;
+  }
+
+  private static boolean isReady(Http http) {
+    try {
+      return http.get("/ready", null).status() == 200;
+    } catch (RuntimeException notListeningYet) {
+      return false;
     }
-    throw new AssertionError("service on port " + port + " did not become ready");
   }
 
   private static int freePort() throws IOException {
@@ -227,8 +227,7 @@ class TwoProcessesTest {
   /** 20 invoices, each mock payment page's Pay pressed on both processes: 20 credits. */
   private static void payments() {
     KopeckConfig config = KopeckConfig.load(env(clients.get(0).port()));
-    Invoices invoices = new Invoices(pool, Clock.systemUTC(), config,
-        RobokassaProvider.from(config, "http://localhost:" + clients.get(0).port()));
+    Invoices invoices = MockPaymentForms.invoices(pool, Clock.systemUTC(), config, clients.get(0).port());
     for (long user = PAYERS; user < PAYERS + 20; user++) {
       Ledgers.seedUser(pool, user, "0");
       Invoice invoice = Http.await(invoices.forTariff(user, "basic", null));

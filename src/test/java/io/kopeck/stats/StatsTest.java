@@ -1,15 +1,13 @@
 package io.kopeck.stats;
 
-import static io.kopeck.testsupport.MockPaymentForms.formOf;
-import static io.kopeck.testsupport.MockPaymentForms.pathOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kopeck.app.KopeckConfig;
 import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.Invoices;
-import io.kopeck.payment.RobokassaProvider;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
+import io.kopeck.testsupport.MockPaymentForms;
 import io.kopeck.testsupport.MutableClock;
 import io.kopeck.testsupport.RunningService;
 import io.vertx.core.json.JsonArray;
@@ -44,8 +42,7 @@ class StatsTest {
     pool = service.pool();
     http = service.http();
     KopeckConfig config = KopeckConfig.load(SETTINGS);
-    invoices = new Invoices(pool, CLOCK, config,
-        RobokassaProvider.from(config, "http://localhost:" + service.app().httpPort()));
+    invoices = MockPaymentForms.invoices(pool, CLOCK, config, service.app().httpPort());
     seedThreeDays();
   }
 
@@ -55,9 +52,7 @@ class StatsTest {
   }
 
   private static void pay(Invoice invoice) {
-    Http.Response page = http.get(pathOf(invoice.paymentUrl()), null);
-    assertThat(http.post("/mock-payment/pay", null, "application/x-www-form-urlencoded", formOf(page.body())).status())
-        .isEqualTo(303);
+    assertThat(MockPaymentForms.pay(http, invoice.paymentUrl()).status()).isEqualTo(303);
   }
 
   private static void run(String id, long user, String track, String cost, String nodes) {

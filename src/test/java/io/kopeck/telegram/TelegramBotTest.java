@@ -1,7 +1,5 @@
 package io.kopeck.telegram;
 
-import static io.kopeck.testsupport.MockPaymentForms.formOf;
-import static io.kopeck.testsupport.MockPaymentForms.pathOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kopeck.app.StrictJson;
@@ -12,6 +10,7 @@ import io.kopeck.testsupport.FakeTelegram;
 import io.kopeck.testsupport.FakeTelegram.Call;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
+import io.kopeck.testsupport.MockPaymentForms;
 import io.kopeck.testsupport.RunningService;
 import io.kopeck.testsupport.Updates;
 import io.vertx.core.json.JsonObject;
@@ -191,9 +190,7 @@ class TelegramBotTest {
 
     transcribeCalls();
     transcript.add("← (the user opens the Pay link and presses Pay on the mock provider's page)");
-    Http.Response page = http.get(pathOf(payUrl), null);
-    Http.Response paid = http.post("/mock-payment/pay", null, "application/x-www-form-urlencoded", formOf(page.body()));
-    assertThat(paid.status()).isEqualTo(303);
+    assertThat(MockPaymentForms.pay(http, payUrl).status()).isEqualTo(303);
 
     Call notice = telegram.awaitOne("sendMessage", 704, c -> c.text().contains("Оплата по счёту"));
     assertThat(notice.text()).contains("449,10 ₽", "Начислено 600 токенов", "Баланс: <b>600 токенов</b>", "Подписка до");

@@ -3,6 +3,7 @@ package io.kopeck.telegram;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kopeck.testsupport.CapturedLogs;
+import io.kopeck.testsupport.Eventually;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.RunningService;
@@ -46,10 +47,7 @@ class TelegramWebhookTest {
 
   /** Handling is asynchronous: wait for its effect, a bounded number of database polls. */
   private static void eventually(BooleanSupplier condition) {
-    for (int i = 0; i < 200 && !condition.getAsBoolean(); i++) {
-      Http.await(pool.query("SELECT pg_sleep(0.02)").execute());
-    }
-    assertThat(condition.getAsBoolean()).as("condition reached").isTrue();
+    assertThat(Eventually.until(condition::getAsBoolean, reached -> reached, 5)).as("condition reached").isTrue();
   }
 
   private static long count(String sql) {

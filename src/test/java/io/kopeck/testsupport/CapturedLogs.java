@@ -35,21 +35,21 @@ public final class CapturedLogs implements AutoCloseable {
 
   /** The first line whose JSON form satisfies {@code filter}, waited for (up to two seconds). */
   public JsonObject line(Predicate<JsonObject> filter) {
-    for (int i = 0; i < 100; i++) {
-      for (ILoggingEvent event : List.copyOf(appender.list)) {
-        JsonObject line = new JsonObject(new String(json.encode(event), StandardCharsets.UTF_8));
-        if (filter.test(line)) {
-          return line;
-        }
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
+    JsonObject line = Eventually.until(() -> find(filter), found -> found != null, 2);
+    if (line == null) {
+      throw new AssertionError("no such log line in " + appender.list);
+    }
+    return line;
+  }
+
+  private JsonObject find(Predicate<JsonObject> filter) {
+    for (ILoggingEvent event : List.copyOf(appender.list)) {
+      JsonObject line = new JsonObject(new String(json.encode(event), StandardCharsets.UTF_8));
+      if (filter.test(line)) {
+        return line;
       }
     }
-    throw new AssertionError("no such log line in " + appender.list);
+    return null;
   }
 
   @Override

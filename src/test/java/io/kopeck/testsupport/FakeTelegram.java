@@ -100,16 +100,7 @@ public final class FakeTelegram implements AutoCloseable {
 
   /** Waits (polling, at most {@code seconds}) until {@code count} calls match; returns them. */
   public List<Call> await(String method, Predicate<Call> filter, int count, int seconds) {
-    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-    while (calls(method, filter).size() < count && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    List<Call> found = calls(method, filter);
+    List<Call> found = Eventually.until(() -> calls(method, filter), calls -> calls.size() >= count, seconds);
     assertThat(found).as("%s calls matching after %d s; all calls: %s", method, seconds, calls).hasSizeGreaterThanOrEqualTo(count);
     return found;
   }

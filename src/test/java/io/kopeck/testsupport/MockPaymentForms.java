@@ -1,6 +1,11 @@
 package io.kopeck.testsupport;
 
+import io.kopeck.app.KopeckConfig;
+import io.kopeck.catalog.Invoices;
+import io.kopeck.payment.RobokassaProvider;
+import io.vertx.sqlclient.Pool;
 import java.net.URI;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -9,6 +14,17 @@ import java.util.regex.Pattern;
 /** Reads the mock provider's payment page the way a browser would. */
 public final class MockPaymentForms {
   private MockPaymentForms() {
+  }
+
+  /** Invoices whose payment URLs point at the mock provider's pages on {@code port}. */
+  public static Invoices invoices(Pool pool, Clock clock, KopeckConfig config, int port) {
+    return new Invoices(pool, clock, config, RobokassaProvider.from(config, "http://localhost:" + port));
+  }
+
+  /** Opens the payment page of {@code paymentUrl} and presses Pay, as a browser would; the answer to Pay. */
+  public static Http.Response pay(Http http, String paymentUrl) {
+    Http.Response page = http.get(pathOf(paymentUrl), null);
+    return http.post("/mock-payment/pay", null, "application/x-www-form-urlencoded", formOf(page.body()));
   }
 
   /** Path and query of a payment URL, to open it on the local server whatever base URL it names. */

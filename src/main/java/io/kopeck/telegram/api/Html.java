@@ -5,6 +5,11 @@ public final class Html {
   private Html() {
   }
 
+  /** User-supplied text shown as code (promo codes): escaped, in {@code <code>}. */
+  public static String code(String text) {
+    return "<code>" + escape(text) + "</code>";
+  }
+
   public static String escape(String text) {
     if (text == null) {
       return "";
