@@ -6,7 +6,7 @@ PGPORT="${PGPORT:-5432}"
 PGUSER="${PGUSER:-postgres}"
 export PGHOST PGPORT PGUSER
 PORT="${PORT:-18080}"
-KEY="bench-key"
+KEY="bench-key-0123456789"
 USERS="${USERS:-10000}"
 FIRST_USER=1000000
 RESULTS="$ROOT/bench/results"

@@ -5,6 +5,7 @@ import io.kopeck.app.HttpRoutes;
 import io.kopeck.app.JsonHttp;
 import io.kopeck.ledger.LedgerVerifier;
 import io.kopeck.ledger.Violation;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -17,16 +18,20 @@ import io.vertx.ext.web.RoutingContext;
 public final class AdminApi implements HttpRoutes {
   private final BearerAuth auth;
   private final LedgerVerifier verifier;
+  private final int maxBodyBytes;
 
-  public AdminApi(BearerAuth auth, LedgerVerifier verifier) {
+  public AdminApi(BearerAuth auth, LedgerVerifier verifier, int maxBodyBytes) {
     this.auth = auth;
     this.verifier = verifier;
+    this.maxBodyBytes = maxBodyBytes;
   }
 
   @Override
-  public void mountStreaming(Router router) {
-    // Authenticate before any body is read.
+  public void mountGuards(Router router) {
+    // Authenticate before any body is read; then the bodies of the calls that take one.
     router.route("/admin/api/v1/*").handler(auth::handle);
+    router.route("/admin/api/v1/*").method(HttpMethod.POST).method(HttpMethod.PATCH)
+        .handler(HttpRoutes.body(maxBodyBytes));
   }
 
   @Override

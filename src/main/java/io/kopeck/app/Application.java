@@ -16,11 +16,10 @@ import io.kopeck.notify.RunCostMessages;
 import io.kopeck.payment.MockPaymentPages;
 import io.kopeck.payment.PaymentAdminApi;
 import io.kopeck.payment.PaymentApi;
-import io.kopeck.payment.PaymentProvider;
+import io.kopeck.payment.PaymentProviders;
 import io.kopeck.payment.PaymentVerticle;
 import io.kopeck.payment.Payments;
 import io.kopeck.payment.Refunds;
-import io.kopeck.payment.RobokassaProvider;
 import io.kopeck.stats.Stats;
 import io.kopeck.stats.StatsAdminApi;
 import io.kopeck.subscription.SubscriptionJobs;
@@ -55,6 +54,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,13 +74,14 @@ public final class Application {
   private Readiness readiness;
   private final RunnerAccess runnerAccess;
   private final List<ObjectNode> defaultTariffs;
-  private final PaymentProvider paymentProvider;
+  private final PaymentProviders paymentProviders;
   private String httpDeployment;
   private RunCostMessages runCosts;
   private String engineDeployment;
   private final int httpPort;
 
   private Application(KopeckConfig config, Clock clock) {
+    config.checkServable();
     this.config = config;
     this.clock = clock;
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -99,7 +100,7 @@ public final class Application {
     this.defaultTariffs = DefaultCatalog.load();
     this.httpPort = config.httpPort() == 0 ? freePort() : config.httpPort();
     String baseUrl = config.publicBaseUrl().isEmpty() ? "http://localhost:" + httpPort : config.publicBaseUrl();
-    this.paymentProvider = RobokassaProvider.from(config, baseUrl);
+    this.paymentProviders = PaymentProviders.from(config, baseUrl);
   }
 
   /**
@@ -126,6 +127,7 @@ public final class Application {
   private Future<Void> startAsync() {
     long started = System.nanoTime();
     log.info("Configuration (secrets masked): {}", config.describe());
+    warnAboutTestSettings();
     return vertx.executeBlocking(() -> database = DatabaseSession.open(config))
         .compose(db -> vertx.executeBlocking(() -> Migrations.migrate(db.url())))
         .compose(schemaVersion -> {
@@ -143,11 +145,12 @@ public final class Application {
             new EngineMetrics(registry), runCosts)))
         .map(engine -> engineDeployment = engine)
         .compose(engine -> vertx.deployVerticle(
-            new PaymentVerticle(new Payments(pool, clock, config, paymentProvider), registry)))
-        .compose(payments -> vertx.deployVerticle(new TelegramVerticle(pool, config, clock, paymentProvider, registry)))
+            new PaymentVerticle(new Payments(pool, clock, config, paymentProviders), registry)))
+        .compose(payments -> vertx.deployVerticle(
+            new TelegramVerticle(pool, config, clock, paymentProviders.primary(), registry)))
         .compose(telegram -> vertx.deployVerticle(new NotifierVerticle(pool, clock, config, registry)))
         .compose(notifier -> vertx.deployVerticle(new SubscriptionTimerVerticle(
-            new SubscriptionJobs(pool, clock, config, new Invoices(pool, clock, config, paymentProvider)),
+            new SubscriptionJobs(pool, clock, config, new Invoices(pool, clock, config, paymentProviders.primary())),
             config.timerIntervalSeconds() * 1000L, registry)))
         .compose(engine -> deployHttp())
         .map(id -> {
@@ -185,26 +188,40 @@ public final class Application {
   private Future<String> deployHttp() {
     KopeckConfig httpConfig = config.with(Map.of("HTTP_PORT", Integer.toString(httpPort)));
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-    return vertx.deployVerticle(() -> new HttpServerVerticle(httpConfig, readiness, this::routes),
-        new DeploymentOptions().setInstances(instances));
+    AtomicInteger openConnections = new AtomicInteger();
+    return vertx.deployVerticle(() -> new HttpServerVerticle(httpConfig, readiness, this::routes, openConnections,
+        UsageApi::isStream), new DeploymentOptions().setInstances(instances));
   }
 
   /** Feature routes; each HTTP verticle instance gets its own handler objects. */
   private List<HttpRoutes> routes() {
     List<HttpRoutes> routes = new java.util.ArrayList<>(List.of(
         new UsageApi(vertx, pool, config, clock, runnerAccess),
-        new AdminApi(new BearerAuth(List.of(config.adminApiKey())), new LedgerVerifier(pool, config.balanceFloor())),
+        new AdminApi(new BearerAuth(List.of(config.adminApiKey())), new LedgerVerifier(pool, config.balanceFloor()),
+            config.maxBodyBytes()),
         new CatalogAdminApi(new TariffCatalog(pool), new PromoCodes(pool, clock)),
         new PaymentApi(vertx.eventBus()),
         new PaymentAdminApi(pool, new Refunds(pool, clock, config), registry),
         new TelegramWebhook(config.telegramWebhookSecret(), pool, vertx.eventBus(), registry),
         new UserAdminApi(new UserAccounts(pool, clock, config)),
         new StatsAdminApi(new Stats(pool, clock), clock, config.displayTimezone()),
-        new MetricsRoute(registry)));
-    if (paymentProvider instanceof RobokassaProvider mock && mock.name().equals("mock")) {
-      routes.add(new MockPaymentPages(mock, WebClient.create(vertx), httpPort));
-    }
+        new MetricsRoute(registry, config.metricsBearerToken())));
+    paymentProviders.mock().ifPresent(mock ->
+        routes.add(new MockPaymentPages(mock, WebClient.create(vertx), httpPort, pool)));
     return routes;
+  }
+
+  /** SPEC §11: whenever the mock can take payments, the log says so; generated secrets are named, never shown. */
+  private void warnAboutTestSettings() {
+    if (paymentProviders.mock().isEmpty()) {
+      return;
+    }
+    log.warn("The mock payment provider is ON: anyone who opens its page can pay any invoice without money."
+        + " Payment providers: {}", paymentProviders.names());
+    for (String name : config.generatedSecrets()) {
+      log.info("{} was not set: generated a random one for this process (set it when several instances share"
+          + " the mock's pages)", name);
+    }
   }
 
   /**
@@ -246,6 +263,11 @@ public final class Application {
 
   public int httpPort() {
     return httpPort;
+  }
+
+  /** The configuration this instance runs with (generated secrets included; tests sign with them). */
+  public KopeckConfig config() {
+    return config;
   }
 
   public Pool pool() {

@@ -24,6 +24,9 @@ public final class HttpErrors {
       Map.entry(429, "rate_limited"),
       Map.entry(503, "unavailable"));
 
+  /** Where the route's body handler leaves its limit, for the 413 message. */
+  static final String BODY_LIMIT = "http.body.limit";
+
   private final int maxBodyBytes;
 
   public HttpErrors(int maxBodyBytes) {
@@ -60,7 +63,8 @@ public final class HttpErrors {
     return switch (status) {
       case 404 -> "No such resource: " + ctx.request().method() + " " + ctx.request().path();
       case 405 -> "Method " + ctx.request().method() + " is not allowed here";
-      case 413 -> "Request body is larger than " + maxBodyBytes + " bytes";
+      case 413 -> "Request body is larger than " + (ctx.get(BODY_LIMIT) instanceof Integer limit ? limit : maxBodyBytes)
+          + " bytes";
       case 415 -> "Unsupported Content-Type";
       default -> "The request could not be understood";
     };

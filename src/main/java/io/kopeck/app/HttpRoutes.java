@@ -1,14 +1,30 @@
 package io.kopeck.app;
 
+import io.vertx.core.Handler;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 
-/** What a feature adds to the HTTP edge. One instance per HTTP verticle instance. */
+/**
+ * What a feature adds to the HTTP edge. One instance per HTTP verticle instance. No route reads a
+ * body by default: a route that takes one adds {@link #body(int)} after its credential check.
+ */
 public interface HttpRoutes {
+  /** Telegram updates and payment callbacks are small; nobody needs more (SPEC §11). */
+  int CALLBACK_BODY_LIMIT = 64 * 1024;
 
-  /** Routes that read their own request body as a stream; mounted before the body handler. */
-  default void mountStreaming(Router router) {
+  /** Mounted before every feature's {@link #mount}: credential checks and streams, ahead of any body. */
+  default void mountGuards(Router router) {
   }
 
-  /** Routes that see the whole body, already size-checked by the body handler. */
   void mount(Router router);
+
+  /** Reads the whole body, refusing one larger than {@code limit} bytes with 413 (the error names the limit). */
+  static Handler<RoutingContext> body(int limit) {
+    BodyHandler reader = BodyHandler.create(false).setBodyLimit(limit);
+    return ctx -> {
+      ctx.put(HttpErrors.BODY_LIMIT, limit);
+      reader.handle(ctx);
+    };
+  }
 }

@@ -4,27 +4,36 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
  * The HTTP edge: one port, several instances sharing it. It only parses, authenticates and maps
- * errors; features contribute their routes through {@link HttpRoutes}.
+ * errors; features contribute their routes through {@link HttpRoutes}. No body is read before a
+ * route's credentials are checked, and only routes that take a body read one (each with its limit).
  */
 final class HttpServerVerticle extends VerticleBase {
   private final KopeckConfig config;
   private final Readiness readiness;
   private final Supplier<List<HttpRoutes>> routes;
+  private final AtomicInteger openConnections;
+  private final Predicate<HttpServerRequest> longLived;
   private HttpServer server;
+  private ConnectionGuard guard;
 
-  HttpServerVerticle(KopeckConfig config, Readiness readiness, Supplier<List<HttpRoutes>> routes) {
+  HttpServerVerticle(KopeckConfig config, Readiness readiness, Supplier<List<HttpRoutes>> routes,
+                     AtomicInteger openConnections, Predicate<HttpServerRequest> longLived) {
     this.config = config;
     this.readiness = readiness;
     this.routes = routes;
+    this.openConnections = openConnections;
+    this.longLived = longLived;
   }
 
   @Override
@@ -35,8 +44,18 @@ final class HttpServerVerticle extends VerticleBase {
         .setIdleTimeout(120)
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setMaxInitialLineLength(8192)
-        .setMaxHeaderSize(16 * 1024));
-    return server.requestHandler(router()).listen();
+        .setMaxHeaderSize(16 * 1024)
+        .setHttp2ClearTextEnabled(false));
+    guard = new ConnectionGuard(vertx, config.httpReadTimeoutSeconds(), config.httpMaxConnections(), openConnections,
+        longLived);
+    guard.start();
+    Router router = router();
+    return server.connectionHandler(guard::opened).requestHandler(request -> {
+      guard.request(request);
+      if (RequestHygiene.admit(request)) {
+        router.handle(request);
+      }
+    }).listen();
   }
 
   private Router router() {
@@ -49,8 +68,7 @@ final class HttpServerVerticle extends VerticleBase {
     }
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(readiness.liveness(vertx)));
     router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness.readiness(vertx)));
-    features.forEach(feature -> feature.mountStreaming(router));
-    router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    features.forEach(feature -> feature.mountGuards(router));
     features.forEach(feature -> feature.mount(router));
 
     router.route().failureHandler(errors::handle);
@@ -63,6 +81,9 @@ final class HttpServerVerticle extends VerticleBase {
   /** Stops accepting connections and lets in-flight requests finish, up to the shutdown timeout. */
   @Override
   public Future<?> stop() {
+    if (guard != null) {
+      guard.stop();
+    }
     return server == null ? Future.succeededFuture()
         : server.shutdown(config.shutdownTimeoutSeconds(), TimeUnit.SECONDS);
   }

@@ -16,7 +16,7 @@ public final class JsonHttp {
     try {
       return StrictJson.readObject(body == null ? new byte[0] : body.getBytes());
     } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("invalid_json", "The body is not a JSON object: " + e.getMessage());
+      throw ApiException.badRequest("invalid_json", "The body is not an acceptable JSON object: " + e.getMessage());
     }
   }
 

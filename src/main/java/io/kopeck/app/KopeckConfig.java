@@ -8,7 +8,10 @@ import java.io.InputStream;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -27,11 +30,14 @@ public final class KopeckConfig {
       Setting.integer("HTTP_PORT", 0, 65535),
       Setting.integer("HTTP_MAX_BODY_BYTES", 1024, 64 * 1024 * 1024),
       Setting.integer("SHUTDOWN_TIMEOUT_SECONDS", 1, 600),
+      Setting.integer("HTTP_READ_TIMEOUT_SECONDS", 1, 3600),
+      Setting.integer("STREAM_IDLE_TIMEOUT_SECONDS", 1, 86_400),
+      Setting.integer("HTTP_MAX_CONNECTIONS", 1, 1_000_000),
       Setting.databaseUrl("DATABASE_URL"),
       Setting.integer("DB_POOL_SIZE", 1, 500),
       Setting.text("EMBEDDED_DB_DIR"),
       Setting.secret("TELEGRAM_BOT_TOKEN"),
-      Setting.secret("TELEGRAM_WEBHOOK_SECRET"),
+      Setting.key("TELEGRAM_WEBHOOK_SECRET"),
       Setting.httpUrl("PUBLIC_BASE_URL"),
       Setting.httpUrl("TELEGRAM_API_URL"),
       Setting.longList("ADMIN_CHAT_IDS"),
@@ -40,6 +46,8 @@ public final class KopeckConfig {
       Setting.integer("TELEGRAM_RATE_PER_CHAT", 1, 100),
       Setting.integer("COST_MESSAGE_WINDOW_MS", 0, 60_000),
       Setting.oneOf("PAYMENT_PROVIDER", "mock", "robokassa"),
+      Setting.listOf("PAYMENT_PROVIDERS", "mock", "robokassa"),
+      Setting.bool("ALLOW_MOCK_PAYMENTS"),
       Setting.text("ROBOKASSA_MERCHANT_LOGIN"),
       Setting.secret("ROBOKASSA_PASSWORD_1"),
       Setting.secret("ROBOKASSA_PASSWORD_2"),
@@ -50,15 +58,17 @@ public final class KopeckConfig {
       Setting.text("MOCK_MERCHANT_LOGIN"),
       Setting.secret("MOCK_PASSWORD_1"),
       Setting.secret("MOCK_PASSWORD_2"),
-      Setting.secretList("RUNNER_API_KEYS"),
+      Setting.keyList("RUNNER_API_KEYS"),
       Setting.integer("RUNNER_RATE_LIMIT", 0, 1_000_000),
-      Setting.secret("ADMIN_API_KEY"),
+      Setting.key("ADMIN_API_KEY"),
+      Setting.key("METRICS_BEARER_TOKEN"),
       Setting.decimal("COST_MULTIPLIER", BigDecimal.ZERO, false),
       Setting.oneOf("CURRENCY", "rub"),
       Setting.signedDecimal("BALANCE_FLOOR"),
       Setting.bool("REQUIRE_SUBSCRIPTION"),
       Setting.decimal("LOW_BALANCE_THRESHOLD", BigDecimal.ZERO, true),
       Setting.decimal("MIN_TOPUP_RUB", BigDecimal.ONE, true),
+      Setting.decimal("MAX_TOPUP_RUB", BigDecimal.ONE, true),
       Setting.decimal("TOKENS_PER_RUB", BigDecimal.ZERO, false),
       Setting.text("DEFAULT_TARIFF"),
       Setting.integer("INVOICE_TTL_HOURS", 1, 24 * 30),
@@ -76,12 +86,18 @@ public final class KopeckConfig {
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
+  /** Secrets that may be left unset: each process then makes up its own, never printed. */
+  private static final List<String> GENERATED_WHEN_EMPTY = List.of("MOCK_PASSWORD_1", "MOCK_PASSWORD_2");
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   private final Map<String, String> raw;
   private final Map<String, Object> values;
+  private final List<String> generated;
 
-  private KopeckConfig(Map<String, String> raw, Map<String, Object> values) {
+  private KopeckConfig(Map<String, String> raw, Map<String, Object> values, List<String> generated) {
     this.raw = Map.copyOf(raw);
     this.values = Map.copyOf(values);
+    this.generated = List.copyOf(generated);
   }
 
   /** Loads defaults from the conf file ({@code KOPECK_CONF}, else ./conf/kopeck.json, else the bundled copy). */
@@ -92,15 +108,20 @@ public final class KopeckConfig {
   static KopeckConfig fromDefaults(Map<String, String> defaults, Map<String, String> env) {
     Map<String, String> merged = new HashMap<>();
     Map<String, Object> values = new HashMap<>();
+    List<String> generated = new ArrayList<>();
     for (Setting setting : SETTINGS) {
       String text = env.containsKey(setting.name()) ? env.get(setting.name()) : defaults.get(setting.name());
       if (text == null) {
         throw new ConfigException(setting.name(), "has no value and no default in conf/kopeck.json");
       }
+      if (text.isBlank() && GENERATED_WHEN_EMPTY.contains(setting.name())) {
+        text = randomSecret();
+        generated.add(setting.name());
+      }
       merged.put(setting.name(), text);
       values.put(setting.name(), setting.parse(text));
     }
-    KopeckConfig config = new KopeckConfig(merged, values);
+    KopeckConfig config = new KopeckConfig(merged, values, generated);
     config.checkCombinations();
     return config;
   }
@@ -110,13 +131,43 @@ public final class KopeckConfig {
     return fromDefaults(raw, overrides);
   }
 
+  private static String randomSecret() {
+    byte[] bytes = new byte[24];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** Names of the secrets this process made up because they were unset (for one start-up line). */
+  public List<String> generatedSecrets() {
+    return generated;
+  }
+
+  /**
+   * The rule of SPEC §11 that only {@code serve} enforces (other commands never take payments):
+   * the mock provider, which lets anyone pay themselves, never meets real users by accident.
+   */
+  public void checkServable() {
+    if (!paymentProviders().contains("mock") || allowMockPayments()) {
+      return;
+    }
+    String exposure = !telegramBotToken().isEmpty() ? "TELEGRAM_BOT_TOKEN is set"
+        : publicBaseUrl().regionMatches(true, 0, "https://", 0, 8) ? "PUBLIC_BASE_URL is https" : null;
+    if (exposure != null) {
+      throw new ConfigException("PAYMENT_PROVIDERS", "includes mock while " + exposure
+          + ": anyone could pay themselves; set ALLOW_MOCK_PAYMENTS=true only for a demo");
+    }
+  }
+
   private void checkCombinations() {
-    if ("robokassa".equals(paymentProvider())) {
+    if (paymentProviders().contains("robokassa")) {
       for (String name : List.of("ROBOKASSA_MERCHANT_LOGIN", "ROBOKASSA_PASSWORD_1", "ROBOKASSA_PASSWORD_2")) {
         if (string(name).isEmpty()) {
-          throw new ConfigException(name, "is required when PAYMENT_PROVIDER=robokassa");
+          throw new ConfigException(name, "is required when robokassa is a payment provider");
         }
       }
+    }
+    if (maxTopupRub().compareTo(minTopupRub()) < 0) {
+      throw new ConfigException("MAX_TOPUP_RUB", "must not be below MIN_TOPUP_RUB");
     }
     if (!telegramBotToken().isEmpty() && telegramWebhookSecret().isEmpty()) {
       throw new ConfigException("TELEGRAM_WEBHOOK_SECRET", "is required when TELEGRAM_BOT_TOKEN is set");
@@ -191,6 +242,9 @@ public final class KopeckConfig {
   public int httpPort() { return integer("HTTP_PORT"); }
   public int maxBodyBytes() { return integer("HTTP_MAX_BODY_BYTES"); }
   public int shutdownTimeoutSeconds() { return integer("SHUTDOWN_TIMEOUT_SECONDS"); }
+  public int httpReadTimeoutSeconds() { return integer("HTTP_READ_TIMEOUT_SECONDS"); }
+  public int streamIdleTimeoutSeconds() { return integer("STREAM_IDLE_TIMEOUT_SECONDS"); }
+  public int httpMaxConnections() { return integer("HTTP_MAX_CONNECTIONS"); }
 
   /** The external database, or empty to start the embedded one. */
   public Optional<DatabaseUrl> databaseUrl() {
@@ -208,7 +262,13 @@ public final class KopeckConfig {
   public int telegramRateGlobal() { return integer("TELEGRAM_RATE_GLOBAL"); }
   public int telegramRatePerChat() { return integer("TELEGRAM_RATE_PER_CHAT"); }
   public int costMessageWindowMs() { return integer("COST_MESSAGE_WINDOW_MS"); }
-  public String paymentProvider() { return string("PAYMENT_PROVIDER"); }
+  /** PAYMENT_PROVIDERS, or the one PAYMENT_PROVIDER when that list is empty; the first makes new invoices. */
+  public List<String> paymentProviders() {
+    List<String> list = list("PAYMENT_PROVIDERS");
+    return list.isEmpty() ? List.of(string("PAYMENT_PROVIDER")) : list;
+  }
+
+  public boolean allowMockPayments() { return (Boolean) values.get("ALLOW_MOCK_PAYMENTS"); }
   public String robokassaMerchantLogin() { return string("ROBOKASSA_MERCHANT_LOGIN"); }
   public String robokassaPassword1() { return string("ROBOKASSA_PASSWORD_1"); }
   public String robokassaPassword2() { return string("ROBOKASSA_PASSWORD_2"); }
@@ -222,12 +282,14 @@ public final class KopeckConfig {
   public List<String> runnerApiKeys() { return list("RUNNER_API_KEYS"); }
   public int runnerRateLimit() { return integer("RUNNER_RATE_LIMIT"); }
   public String adminApiKey() { return string("ADMIN_API_KEY"); }
+  public String metricsBearerToken() { return string("METRICS_BEARER_TOKEN"); }
   public BigDecimal costMultiplier() { return decimal("COST_MULTIPLIER"); }
   public String currency() { return string("CURRENCY").toUpperCase(java.util.Locale.ROOT); }
   public BigDecimal balanceFloor() { return decimal("BALANCE_FLOOR"); }
   public boolean requireSubscription() { return (Boolean) values.get("REQUIRE_SUBSCRIPTION"); }
   public BigDecimal lowBalanceThreshold() { return decimal("LOW_BALANCE_THRESHOLD"); }
   public BigDecimal minTopupRub() { return decimal("MIN_TOPUP_RUB"); }
+  public BigDecimal maxTopupRub() { return decimal("MAX_TOPUP_RUB"); }
   public BigDecimal tokensPerRub() { return decimal("TOKENS_PER_RUB"); }
   public String defaultTariff() { return string("DEFAULT_TARIFF"); }
   public int invoiceTtlHours() { return integer("INVOICE_TTL_HOURS"); }

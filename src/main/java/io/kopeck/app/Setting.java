@@ -35,6 +35,30 @@ record Setting(String name, Function<String, Object> parser, boolean secret) {
     return new Setting(name, raw -> raw, true);
   }
 
+  /** Keys and shared secrets: hidden, and at least {@link #MIN_KEY_LENGTH} characters when set (SPEC §11). */
+  static Setting key(String name) {
+    return new Setting(name, raw -> {
+      checkKeyLength(raw);
+      return raw;
+    }, true);
+  }
+
+  static Setting keyList(String name) {
+    return new Setting(name, raw -> {
+      List<String> keys = splitList(raw);
+      keys.forEach(Setting::checkKeyLength);
+      return List.copyOf(keys);
+    }, true);
+  }
+
+  static final int MIN_KEY_LENGTH = 16;
+
+  private static void checkKeyLength(String key) {
+    if (!key.isEmpty() && key.length() < MIN_KEY_LENGTH) {
+      throw new IllegalArgumentException("is shorter than " + MIN_KEY_LENGTH + " characters");
+    }
+  }
+
   static Setting integer(String name, int min, int max) {
     return new Setting(name, raw -> {
       int value;
@@ -150,8 +174,21 @@ record Setting(String name, Function<String, Object> parser, boolean secret) {
     }, false);
   }
 
-  static Setting secretList(String name) {
-    return new Setting(name, raw -> List.copyOf(splitList(raw)), true);
+  /** A comma list whose items are each one of {@code allowed}, without repeats; may be empty. */
+  static Setting listOf(String name, String... allowed) {
+    Set<String> options = Set.of(allowed);
+    return new Setting(name, raw -> {
+      List<String> values = new ArrayList<>();
+      for (String part : splitList(raw.toLowerCase(Locale.ROOT))) {
+        if (!options.contains(part)) {
+          throw new IllegalArgumentException("contains '" + part + "', not one of " + String.join(", ", allowed));
+        }
+        if (!values.contains(part)) {
+          values.add(part);
+        }
+      }
+      return List.copyOf(values);
+    }, false);
   }
 
   private static List<String> splitList(String raw) {

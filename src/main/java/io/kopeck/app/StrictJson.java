@@ -46,6 +46,10 @@ public final class StrictJson {
     if (node == null || !node.isObject()) {
       throw new IllegalArgumentException("expected a JSON object");
     }
+    String problem = CleanText.problemInTree(node);
+    if (problem != null) {
+      throw new IllegalArgumentException("a string " + problem);
+    }
     return (ObjectNode) node;
   }
 

@@ -56,7 +56,25 @@ public final class Invoices {
 
   /** Builds the signed payment URL of a new invoice (the payment provider's job). */
   public interface PaymentLinks {
+    /** The provider's name, recorded on the invoice: only its callbacks may pay it. */
+    String name();
+
     String paymentUrl(Invoice invoice, String description);
+
+    /** Links built by {@code url} for the provider called {@code name}. */
+    static PaymentLinks of(String name, java.util.function.BiFunction<Invoice, String, String> url) {
+      return new PaymentLinks() {
+        @Override
+        public String name() {
+          return name;
+        }
+
+        @Override
+        public String paymentUrl(Invoice invoice, String description) {
+          return url.apply(invoice, description);
+        }
+      };
+    }
   }
 
   public Invoices(Pool pool, Clock clock, KopeckConfig config, PaymentLinks links) {
@@ -77,6 +95,10 @@ public final class Invoices {
     if (amount.compareTo(config.minTopupRub()) < 0 || amount.stripTrailingZeros().scale() > 2) {
       return Future.failedFuture(new ApiException(400, "amount_below_minimum", "A top-up is at least "
           + config.minTopupRub().setScale(2, RoundingMode.UNNECESSARY).toPlainString() + " RUB, in kopecks"));
+    }
+    if (amount.compareTo(config.maxTopupRub()) > 0) {
+      return Future.failedFuture(new ApiException(400, "amount_above_maximum", "A top-up is at most "
+          + config.maxTopupRub().setScale(2, RoundingMode.HALF_UP).toPlainString() + " RUB"));
     }
     return create(userId, config.defaultTariff(), promoCode, amount.setScale(2, RoundingMode.UNNECESSARY));
   }
@@ -167,7 +189,7 @@ public final class Invoices {
     UUID key = UUID.randomUUID();
     Tuple params = Tuple.of(userId, tariff.id(), promo == null ? null : promo.id(), d.amount().toPlainString(),
         d.originalAmount().toPlainString(), d.tokens().toPlainString(), d.bonusTokens().toPlainString(),
-        purchase.periodUnit(), purchase.periodValue(), key.toString(), config.paymentProvider(),
+        purchase.periodUnit(), purchase.periodValue(), key.toString(), links.name(),
         now.plusHours(config.invoiceTtlHours()))
         .addOffsetDateTime(now);
     String description = purchase.periodUnit() == null ? "Kopeck: пополнение баланса" : "Kopeck: " + tariff.name();

@@ -15,6 +15,9 @@ public final class ServeCommand implements Runnable {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       app.stop();
       Logs.flush();
+      // A SIGTERM that drained cleanly is a normal end, not a signal death (which the JVM reports as
+      // 143): orchestrators and `docker stop` should see 0. Everything that needed closing is closed.
+      Runtime.getRuntime().halt(0);
     }, "kopeck-shutdown"));
   }
 }

@@ -20,7 +20,7 @@ public final class BillingEngineVerticle extends VerticleBase {
   public static final String ADDRESS = "billing.charge";
   private static final Logger log = LoggerFactory.getLogger(BillingEngineVerticle.class);
 
-  private final ChargeBatch batch;
+  private final EngineSettings settings;
   private final int lanes;
   private final int maxBatch;
   private final long maxDelayMs;
@@ -30,8 +30,7 @@ public final class BillingEngineVerticle extends VerticleBase {
   private MessageConsumer<Charge> consumer;
 
   public BillingEngineVerticle(EngineSettings settings, EngineMetrics stats, ChargeListener listener) {
-    this.batch = new ChargeBatch(settings.pool(), settings.clock(), settings.displayZone(), settings.multiplier(),
-        settings.floor(), settings.requireSubscription());
+    this.settings = settings;
     this.lanes = settings.lanes();
     this.maxBatch = settings.maxBatch();
     this.maxDelayMs = settings.maxDelayMs();
@@ -52,6 +51,8 @@ public final class BillingEngineVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    ChargeBatch batch = new ChargeBatch(vertx, settings.pool(), settings.clock(), settings.displayZone(),
+        settings.multiplier(), settings.floor(), settings.requireSubscription());
     laneArray = new Lane[lanes];
     for (int i = 0; i < lanes; i++) {
       laneArray[i] = new Lane(vertx, maxBatch, maxDelayMs, batch::run, stats);

@@ -5,6 +5,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import io.kopeck.app.Times;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -32,8 +33,11 @@ import org.slf4j.LoggerFactory;
  *   <li>decide every charge in arrival order in memory, then insert the ledger and usage rows with
  *       one set-based statement, the new balances with another, and COMMIT (pipelined).</li>
  * </ol>
- * Only after COMMIT succeeds does any caller get an answer; if anything fails, all of them get a
- * retryable failure and nothing was written, and a retry is answered from what was committed.
+ * Only after COMMIT succeeds does any caller get an answer. One charge never decides another's
+ * answer: when the batch fails because of its content, it is split in halves and each half tried
+ * alone, until the culprit stands alone and is refused with a permanent reason while the others
+ * commit; a transient failure is retried {@link #RETRY_DELAYS_MS}.length times, then every charge
+ * gets the retryable failure (nothing was written, and a retry is answered from what was committed).
  */
 final class ChargeBatch {
   private static final Logger log = LoggerFactory.getLogger(ChargeBatch.class);
@@ -69,6 +73,10 @@ final class ChargeBatch {
       LEFT JOIN tx ON tx.user_id = u.user_id AND tx.seq = u.tx_seq)
       SELECT user_id, seq, id FROM tx""".formatted(LedgerSql.INSERT_ROWS);
 
+  /** Back-off before each retry of a batch that failed for a transient reason. */
+  private static final long[] RETRY_DELAYS_MS = {50, 200, 500};
+
+  private final Vertx vertx;
   private final Pool pool;
   private final Clock clock;
   private final ZoneId displayZone;
@@ -76,8 +84,9 @@ final class ChargeBatch {
   private final BigDecimal floor;
   private final boolean requireSubscription;
 
-  ChargeBatch(Pool pool, Clock clock, ZoneId displayZone, BigDecimal multiplier, BigDecimal floor,
+  ChargeBatch(Vertx vertx, Pool pool, Clock clock, ZoneId displayZone, BigDecimal multiplier, BigDecimal floor,
               boolean requireSubscription) {
+    this.vertx = vertx;
     this.pool = pool;
     this.clock = clock;
     this.displayZone = displayZone;
@@ -88,20 +97,49 @@ final class ChargeBatch {
 
   /** Runs the batch and settles every caller's promise; the returned future never fails. */
   Future<Void> run(List<Pending> batch) {
+    return attempt(batch, 0);
+  }
+
+  private Future<Void> attempt(List<Pending> batch, int retries) {
     return pool.getConnection()
         .compose(conn -> execute(conn, batch).eventually(conn::close))
-        .onSuccess(decisions -> {
-          for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).promise().complete(decisions.get(i).result());
+        .transform(done -> {
+          if (done.succeeded()) {
+            List<Decision> decisions = done.result();
+            for (int i = 0; i < batch.size(); i++) {
+              batch.get(i).promise().complete(decisions.get(i).result());
+            }
+            return Future.succeededFuture();
           }
-        })
-        .onFailure(e -> {
-          log.warn("Billing batch of {} charges not committed, answered as retryable: {}", kv("batch_size", batch.size()),
-              e.toString());
-          batch.forEach(p -> p.promise().tryFail(new BatchFailedException(e)));
-        })
-        .<Void>mapEmpty()
-        .otherwiseEmpty();
+          Throwable failure = done.cause();
+          if (BatchFailures.causedByContent(failure)) {
+            return isolate(batch, failure);
+          }
+          if (retries < RETRY_DELAYS_MS.length) {
+            Promise<Void> retried = Promise.promise();
+            vertx.setTimer(RETRY_DELAYS_MS[retries], id -> attempt(batch, retries + 1).onComplete(retried));
+            return retried.future();
+          }
+          log.warn("Billing batch of {} charges not committed after {} tries, answered as retryable: {}",
+              kv("batch_size", batch.size()), retries + 1, failure.toString());
+          batch.forEach(p -> p.promise().tryFail(new BatchFailedException(failure)));
+          return Future.succeededFuture();
+        });
+  }
+
+  /** Halves run one after the other, so a user's charges still commit in arrival order. */
+  private Future<Void> isolate(List<Pending> batch, Throwable failure) {
+    if (batch.size() == 1) {
+      Charge charge = batch.get(0).charge();
+      log.warn("Charge refused: the database rejected its content {} {}", kv("user_id", charge.userId()),
+          kv("error", failure.getMessage()));
+      batch.get(0).promise().tryComplete(ChargeResult.refusedContent(charge));
+      return Future.succeededFuture();
+    }
+    int half = batch.size() / 2;
+    List<Pending> first = List.copyOf(batch.subList(0, half));
+    List<Pending> second = List.copyOf(batch.subList(half, batch.size()));
+    return attempt(first, 0).compose(v -> attempt(second, 0));
   }
 
   private Future<List<Decision>> execute(SqlConnection conn, List<Pending> batch) {

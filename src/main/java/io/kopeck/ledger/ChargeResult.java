@@ -17,6 +17,15 @@ public record ChargeResult(Status status, String rejection, boolean duplicate, B
   public static final String USER_BLOCKED = "user_blocked";
   public static final String SUBSCRIPTION_EXPIRED = "subscription_expired";
 
+  /** The database refused what this charge carries; the same charge would be refused again. */
+  public static final String INVALID_EVENT = "invalid_event";
+  public static final String INVALID_REQUEST = "invalid_request";
+
+  static ChargeResult refusedContent(Charge charge) {
+    return new ChargeResult(Status.REJECTED, charge instanceof UsageCharge ? INVALID_EVENT : INVALID_REQUEST, false,
+        BigDecimal.ZERO, null, null, null);
+  }
+
   public boolean charged() {
     return status == Status.CHARGED;
   }

@@ -1,15 +1,21 @@
 package io.kopeck.payment;
 
+import io.kopeck.app.CleanText;
 import io.kopeck.app.HttpRoutes;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -19,21 +25,26 @@ import java.util.stream.Collectors;
  * Server-rendered, every value escaped, no JavaScript.
  */
 public final class MockPaymentPages implements HttpRoutes {
+  private static final String INVOICE = "SELECT status, amount FROM invoices WHERE inv_id = $1 AND provider = 'mock'";
+  private static final Pattern OUT_SUM = Pattern.compile("\\d{1,10}\\.\\d{2}");
+
   private final RobokassaProvider provider;
   private final WebClient client;
   private final int port;
+  private final Pool pool;
 
-  public MockPaymentPages(RobokassaProvider provider, WebClient client, int port) {
+  public MockPaymentPages(RobokassaProvider provider, WebClient client, int port, Pool pool) {
     this.provider = provider;
     this.client = client;
     this.port = port;
+    this.pool = pool;
   }
 
   @Override
   public void mount(Router router) {
     router.get("/mock-payment").handler(this::page);
-    router.post("/mock-payment/pay").handler(this::pay);
-    router.post("/mock-payment/cancel").handler(this::cancel);
+    router.post("/mock-payment/pay").handler(HttpRoutes.body(CALLBACK_BODY_LIMIT)).handler(this::pay);
+    router.post("/mock-payment/cancel").handler(HttpRoutes.body(CALLBACK_BODY_LIMIT)).handler(this::cancel);
     router.get("/mock-payment/success").handler(this::success);
     router.get("/mock-payment/fail").handler(this::fail);
   }
@@ -50,7 +61,7 @@ public final class MockPaymentPages implements HttpRoutes {
 
   private void pay(RoutingContext ctx) {
     Map<String, String> params = params(ctx.request().params());
-    if (!provider.verifyPaymentUrl(params)) {
+    if (!provider.verifyPaymentUrl(params) || params.values().stream().anyMatch(v -> CleanText.problemInText(v) != null)) {
       html(ctx, 400, MockPaymentHtml.message("Платёж отклонён", "Подпись платежа не сходится.", false));
       return;
     }
@@ -78,13 +89,28 @@ public final class MockPaymentPages implements HttpRoutes {
     redirect(ctx, "/mock-payment/fail?" + query(back));
   }
 
+  /**
+   * "Paid" only for what the database says is paid: a signed redirect with a well-formed amount is
+   * not enough on its own (the page never credits, but it must not tell a payer an untruth either).
+   */
   private void success(RoutingContext ctx) {
     Map<String, String> params = params(ctx.request().params());
-    boolean genuine = provider.verifySuccessRedirect(params);
-    html(ctx, genuine ? 200 : 400, genuine
-        ? MockPaymentHtml.message("Оплата прошла", "Счёт №" + params.get("InvId") + " на " + params.get("OutSum")
-            + " ₽ оплачен. Токены уже на балансе — вернитесь в бот.", true)
-        : MockPaymentHtml.message("Страница недействительна", "Подпись не сходится.", false));
+    String outSum = params.getOrDefault("OutSum", "");
+    String invId = params.getOrDefault("InvId", "");
+    if (!OUT_SUM.matcher(outSum).matches() || !invId.matches("\\d{1,18}") || !provider.verifySuccessRedirect(params)) {
+      html(ctx, 400, MockPaymentHtml.message("Страница недействительна", "Подпись не сходится.", false));
+      return;
+    }
+    pool.preparedQuery(INVOICE).execute(Tuple.of(Long.parseLong(invId))).onSuccess(rows -> {
+      Row invoice = rows.size() == 0 ? null : rows.iterator().next();
+      boolean paid = invoice != null && "paid".equals(invoice.getString("status"))
+          && invoice.getBigDecimal("amount").compareTo(new BigDecimal(outSum)) == 0;
+      html(ctx, 200, paid
+          ? MockPaymentHtml.message("Оплата прошла", "Счёт №" + invId + " на " + outSum
+              + " ₽ оплачен. Токены уже на балансе — вернитесь в бот.", true)
+          : MockPaymentHtml.message("Оплата не подтверждена", "Счёт №" + invId
+              + " пока не оплачен. Если деньги списаны, токены придут в бот в течение нескольких минут.", false));
+    }).onFailure(ctx::fail);
   }
 
   private void fail(RoutingContext ctx) {

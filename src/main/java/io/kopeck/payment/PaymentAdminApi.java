@@ -1,5 +1,7 @@
 package io.kopeck.payment;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kopeck.app.ApiException;
 import io.kopeck.app.HttpRoutes;
 import io.kopeck.app.JsonHttp;
@@ -53,12 +55,24 @@ public final class PaymentAdminApi implements HttpRoutes {
     String reason = null;
     if (ctx.body().buffer() != null && ctx.body().buffer().length() > 0) {
       var body = JsonHttp.body(ctx);
-      reason = body.hasNonNull("reason") ? body.get("reason").asText() : null;
+      reason = reason(body);
     }
     refunds.refund(invId(ctx), reason, ADMIN)
         .onComplete(done -> registry.counter("kopeck_refunds", "outcome", done.succeeded() ? "refunded"
             : done.cause() instanceof ApiException api ? api.code() : "error").increment())
         .onSuccess(result -> JsonHttp.respond(ctx, 200, result)).onFailure(ctx::fail);
+  }
+
+  /** An optional free-text reason; anything but a string of up to 500 characters is refused. */
+  private static String reason(ObjectNode body) {
+    JsonNode node = body.get("reason");
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isTextual() || node.textValue().isBlank() || node.textValue().length() > 500) {
+      throw ApiException.badRequest("invalid_reason", "reason must be a string of 1 to 500 characters");
+    }
+    return node.textValue().strip();
   }
 
   private static long invId(RoutingContext ctx) {

@@ -1,6 +1,7 @@
 package io.kopeck.payment;
 
 import io.kopeck.app.ApiException;
+import io.kopeck.app.CleanText;
 import io.kopeck.app.HttpRoutes;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -21,16 +22,24 @@ public final class PaymentApi implements HttpRoutes {
 
   @Override
   public void mount(Router router) {
-    router.route("/payments/:provider/result").method(HttpMethod.GET).method(HttpMethod.POST).handler(this::result);
+    // Signed inside the body (Robokassa's protocol has no header to check first): read at most 64 KiB.
+    router.route("/payments/:provider/result").method(HttpMethod.GET).method(HttpMethod.POST)
+        .handler(HttpRoutes.body(CALLBACK_BODY_LIMIT)).handler(this::result);
   }
 
   private void result(RoutingContext ctx) {
     JsonObject params = new JsonObject();
-    ctx.request().params().forEach(e -> {
+    String problem = null;
+    for (var e : ctx.request().params()) {
       if (!e.getKey().equals("provider")) {
         params.put(e.getKey(), e.getValue());
+        problem = problem != null ? problem : CleanText.problemInName(e.getKey() + e.getValue());
       }
-    });
+    }
+    if (problem != null) {
+      ctx.fail(ApiException.badRequest("invalid_request", "A parameter " + problem));
+      return;
+    }
     JsonObject request = new JsonObject().put("provider", ctx.pathParam("provider")).put("params", params);
     bus.<JsonObject>request(PaymentVerticle.ADDRESS, request, DELIVERY).onComplete(done -> {
       if (done.failed()) {

@@ -8,6 +8,7 @@ import java.util.Map;
 public interface PaymentProvider extends Invoices.PaymentLinks {
 
   /** "mock" or "robokassa": the {provider} of /payments/{provider}/result. */
+  @Override
   String name();
 
   /** Where the payer goes to pay this invoice: a signed URL. */
@@ -25,7 +26,10 @@ public interface PaymentProvider extends Invoices.PaymentLinks {
   /** Whether the payer's success redirect carries a right signature (it never credits anything). */
   boolean verifySuccessRedirect(Map<String, String> params);
 
-  /** A verified result callback: what was paid, for which invoice, with which Shp_ parameters. */
-  record ResultCallback(String outSum, long invId, Map<String, String> shp) {
+  /** Whether a callback marked as a test payment may credit anything (a live shop says no, SPEC §11). */
+  boolean acceptsTestPayments();
+
+  /** A verified result callback: what was paid, for which invoice, with which Shp_ parameters, whether a test. */
+  record ResultCallback(String outSum, long invId, Map<String, String> shp, boolean test) {
   }
 }

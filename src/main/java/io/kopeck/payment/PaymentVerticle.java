@@ -53,7 +53,7 @@ public final class PaymentVerticle extends VerticleBase {
 
   /** Result callbacks by provider and outcome; a provider name from the URL that is not ours counts as "other". */
   private void count(String provider, String outcome) {
-    registry.counter("kopeck_payment_callbacks", "provider", payments.providerName().equals(provider) ? provider : "other",
+    registry.counter("kopeck_payment_callbacks", "provider", payments.enabled(provider) ? provider : "other",
         "outcome", outcome).increment();
   }
 }

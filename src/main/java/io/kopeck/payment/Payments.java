@@ -42,7 +42,7 @@ public final class Payments {
 
   private static final String LOCK_INVOICE = """
       SELECT i.id, i.inv_id, i.user_id, i.tariff_id, i.promo_code_id, i.amount, i.tokens, i.period_unit,
-             i.period_value, i.status, u.subscription_end
+             i.period_value, i.status, i.provider, u.subscription_end
       FROM invoices i JOIN users u ON u.id = i.user_id WHERE i.inv_id = $1 FOR UPDATE OF i""";
   private static final String MARK_PAID = "UPDATE invoices SET status = 'paid', paid_at = $2 WHERE id = $1";
   private static final String EXTEND = """
@@ -66,30 +66,31 @@ public final class Payments {
   private final Pool pool;
   private final Clock clock;
   private final KopeckConfig config;
-  private final PaymentProvider provider;
+  private final PaymentProviders providers;
   private final Ledger ledger;
   private final PromoCodes promoCodes;
 
-  public Payments(Pool pool, Clock clock, KopeckConfig config, PaymentProvider provider) {
+  public Payments(Pool pool, Clock clock, KopeckConfig config, PaymentProviders providers) {
     this.pool = pool;
     this.clock = clock;
     this.config = config;
-    this.provider = provider;
+    this.providers = providers;
     this.ledger = new Ledger(clock, config.balanceFloor());
     this.promoCodes = new PromoCodes(pool, clock);
   }
 
-  /** The configured provider's name (mock or robokassa). */
-  public String providerName() {
-    return provider.name();
+  /** Whether {@code name} is an enabled provider (a metrics label must not take any name from a URL). */
+  public boolean enabled(String name) {
+    return providers.get(name).isPresent();
   }
 
   public Future<Answer> result(String providerName, Map<String, String> params) {
-    if (!provider.name().equals(providerName)) {
+    PaymentProvider provider = providers.get(providerName).orElse(null);
+    if (provider == null) {
       return Future.failedFuture(ApiException.notFound("unknown_provider", "No payment provider " + providerName));
     }
     return provider.verifyResult(params)
-        .map(callback -> apply(callback).onSuccess(answer -> logAnswer(callback, answer)))
+        .map(callback -> apply(provider, callback).onSuccess(answer -> logAnswer(callback, answer)))
         .orElseGet(() -> Future.failedFuture(ApiException.badRequest("bad_signature", "Signature does not match")));
   }
 
@@ -104,7 +105,7 @@ public final class Payments {
     }
   }
 
-  private Future<Answer> apply(PaymentProvider.ResultCallback callback) {
+  private Future<Answer> apply(PaymentProvider provider, PaymentProvider.ResultCallback callback) {
     OffsetDateTime now = Times.utcNow(clock);
     Actor actor = new Actor("webhook", provider.name());
     return pool.withTransaction(tx -> tx.preparedQuery(LOCK_INVOICE).execute(Tuple.of(callback.invId()))
@@ -113,7 +114,7 @@ public final class Payments {
             return Future.failedFuture(ApiException.notFound("unknown_invoice", "No invoice " + callback.invId()));
           }
           Row invoice = rows.iterator().next();
-          String mismatch = mismatch(invoice, callback);
+          String mismatch = mismatch(invoice, provider, callback);
           if (mismatch != null) {
             // The audit row and the admins' alert are the only changes; the provider hears 400.
             long userId = invoice.getLong("user_id");
@@ -137,7 +138,13 @@ public final class Payments {
   }
 
   /** Why the callback does not fit the invoice, or null if it does. */
-  private static String mismatch(Row invoice, PaymentProvider.ResultCallback callback) {
+  private static String mismatch(Row invoice, PaymentProvider provider, PaymentProvider.ResultCallback callback) {
+    if (callback.test() && !provider.acceptsTestPayments()) {
+      return "IsTest=1 while the shop is live (ROBOKASSA_IS_TEST=false)";
+    }
+    if (!provider.name().equals(invoice.getString("provider"))) {
+      return "the invoice is payable through " + invoice.getString("provider") + ", not " + provider.name();
+    }
     BigDecimal paid;
     try {
       paid = new BigDecimal(callback.outSum());

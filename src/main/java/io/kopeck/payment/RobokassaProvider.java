@@ -39,15 +39,21 @@ public final class RobokassaProvider implements PaymentProvider {
     this.signature = new RobokassaSignature(hash);
   }
 
-  /** The provider PAYMENT_PROVIDER names; the mock's page is served at {@code baseUrl}/mock-payment. */
+  /** The provider that makes new invoices (the first of PAYMENT_PROVIDERS). */
   public static PaymentProvider from(KopeckConfig config, String baseUrl) {
-    if (config.paymentProvider().equals("robokassa")) {
+    return named(config.paymentProviders().get(0), config, baseUrl);
+  }
+
+  /** "robokassa" or "mock"; the mock's page is served at {@code baseUrl}/mock-payment. */
+  static RobokassaProvider named(String name, KopeckConfig config, String baseUrl) {
+    if (name.equals("robokassa")) {
       return new RobokassaProvider("robokassa", ROBOKASSA_URL, config.robokassaMerchantLogin(),
           config.robokassaPassword1(), config.robokassaPassword2(), config.robokassaHash(), config.robokassaIsTest(),
           config.robokassaReceiptTax());
     }
+    // The mock is a test shop by nature: its callbacks may say IsTest=1.
     return new RobokassaProvider("mock", baseUrl + "/mock-payment", config.mockMerchantLogin(), config.mockPassword1(),
-        config.mockPassword2(), config.robokassaHash(), false, "");
+        config.mockPassword2(), config.robokassaHash(), true, "");
   }
 
   @Override
@@ -66,7 +72,7 @@ public final class RobokassaProvider implements PaymentProvider {
     query.put("Description", description.length() > MAX_DESCRIPTION ? description.substring(0, MAX_DESCRIPTION)
         : description);
     query.put("Culture", "ru");
-    if (test) {
+    if (test && !name.equals("mock")) {
       query.put("IsTest", "1");
     }
     String receipt = receipt(invoice, query.get("Description"));
@@ -110,7 +116,12 @@ public final class RobokassaProvider implements PaymentProvider {
     if (!RobokassaSignature.matches(expected, params.get("SignatureValue"))) {
       return Optional.empty();
     }
-    return Optional.of(new ResultCallback(outSum, Long.parseLong(invId), shp));
+    return Optional.of(new ResultCallback(outSum, Long.parseLong(invId), shp, "1".equals(params.get("IsTest"))));
+  }
+
+  @Override
+  public boolean acceptsTestPayments() {
+    return test;
   }
 
   @Override

@@ -30,6 +30,10 @@ public record StatsRange(LocalDate from, LocalDate to, ZoneId zone) {
   }
 
   private static LocalDate date(String name, String text) {
+    // Four-digit years only: "+999999999-12-31" is a LocalDate, but no database timestamp.
+    if (!text.matches("\\d{4}-\\d{2}-\\d{2}")) {
+      throw ApiException.badRequest("invalid_date", name + " must be a date like 2026-11-30");
+    }
     try {
       return LocalDate.parse(text);
     } catch (DateTimeParseException e) {

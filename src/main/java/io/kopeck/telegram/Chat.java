@@ -2,6 +2,7 @@ package io.kopeck.telegram;
 
 import com.pengrad.telegrambot.model.request.ParseMode;
 import com.pengrad.telegrambot.request.AnswerCallbackQuery;
+import com.pengrad.telegrambot.request.BaseRequest;
 import com.pengrad.telegrambot.request.EditMessageText;
 import com.pengrad.telegrambot.request.SendMessage;
 import com.pengrad.telegrambot.response.BaseResponse;
@@ -53,7 +54,7 @@ final class Chat {
     if (screen.keyboard() != null) {
       message.replyMarkup(screen.keyboard());
     }
-    return api.call(message).mapEmpty();
+    return deliver(message).mapEmpty();
   }
 
   Future<Void> send(String html) {
@@ -69,7 +70,7 @@ final class Chat {
     if (screen.inlineKeyboard() != null) {
       edit.replyMarkup(screen.inlineKeyboard());
     }
-    return api.call(edit).compose(answer -> notModified(answer) || answer.isOk() ? Future.succeededFuture()
+    return api.reply(edit).compose(answer -> notModified(answer) || answer.isOk() ? Future.succeededFuture()
         : send(screen));
   }
 
@@ -84,6 +85,18 @@ final class Chat {
     if (text != null) {
       answer.text(text);
     }
-    return api.call(answer).mapEmpty();
+    return deliver(api, answer).mapEmpty();
+  }
+
+  private <T extends BaseRequest<T, R>, R extends BaseResponse> Future<R> deliver(BaseRequest<T, R> request) {
+    return deliver(api, request);
+  }
+
+  /** A reply that Telegram did not take after the retries of {@link BotApi#reply} fails the update, loudly. */
+  private static <T extends BaseRequest<T, R>, R extends BaseResponse> Future<R> deliver(BotApi api,
+                                                                                     BaseRequest<T, R> request) {
+    return api.reply(request).transform(done -> done.succeeded() && done.result().isOk() ? Future.succeededFuture(done.result())
+        : Future.failedFuture(new ReplyNotDelivered(request.getMethod(), done.succeeded() ? done.result() : null,
+            done.cause())));
   }
 }

@@ -43,15 +43,17 @@ final class PurchaseScreens {
   private final Invoices invoices;
   private final BotSessions sessions;
   private final BigDecimal minTopup;
+  private final BigDecimal maxTopup;
   private final ZoneId zone;
 
   PurchaseScreens(Pool pool, TariffCatalog catalog, Invoices invoices, BotSessions sessions, BigDecimal minTopup,
-                  ZoneId zone) {
+                  BigDecimal maxTopup, ZoneId zone) {
     this.pool = pool;
     this.catalog = catalog;
     this.invoices = invoices;
     this.sessions = sessions;
     this.minTopup = minTopup;
+    this.maxTopup = maxTopup;
     this.zone = zone;
   }
 
@@ -188,6 +190,9 @@ final class PurchaseScreens {
     }
     if (amount.compareTo(minTopup) < 0) {
       return chat.send(texts.get("amount.too_small", texts.rub(minTopup)));
+    }
+    if (amount.compareTo(maxTopup) > 0) {
+      return chat.send(texts.get("amount.too_large", texts.rub(maxTopup)));
     }
     return sessions.clear(chat.userId())
         .compose(v -> savedPromo(chat.userId()))

@@ -25,7 +25,6 @@ import io.kopeck.user.UserAccounts;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
@@ -72,7 +71,8 @@ public final class TelegramVerticle extends VerticleBase {
     BotSessions sessions = new BotSessions(pool);
     AccountScreens account = new AccountScreens(pool, config.displayTimezone(), config.supportUsername());
     PurchaseScreens purchase = new PurchaseScreens(pool, new TariffCatalog(pool),
-        new Invoices(pool, clock, config, paymentLinks), sessions, config.minTopupRub(), config.displayTimezone());
+        new Invoices(pool, clock, config, paymentLinks), sessions, config.minTopupRub(), config.maxTopupRub(),
+        config.displayTimezone());
     PromoScreens promo = new PromoScreens(pool, new Trials(pool, clock, config), new PromoCodes(pool, clock), sessions);
     SubscriptionScreens subscription = new SubscriptionScreens(pool, new Subscriptions(pool, clock, config),
         config.displayTimezone());
@@ -82,14 +82,19 @@ public final class TelegramVerticle extends VerticleBase {
     commands = new Commands(sessions, account, purchase, promo, subscription, new CostsScreen(pool), settings, admin);
     buttons = new Buttons(account, purchase, promo, subscription, settings);
     new BotSetup(api, config).run();
-    return vertx.eventBus().<JsonObject>localConsumer(ADDRESS, message -> {
-      JsonObject json = message.body();
-      long updateId = json.getLong("update_id");
-      handle(BotUtils.parseUpdate(json.encode()))
+    return vertx.eventBus().<String>localConsumer(ADDRESS, message -> {
+      // The webhook let only well-formed updates through.
+      Update update = BotUtils.parseUpdate(message.body());
+      long updateId = update.updateId();
+      handle(update)
           .onSuccess(v -> registry.counter("kopeck_telegram_handled", "outcome", "ok").increment())
           .onFailure(e -> {
             registry.counter("kopeck_telegram_handled", "outcome", "failed").increment();
-            log.error("Telegram update {} failed", kv("update_id", updateId), e);
+            if (e instanceof ReplyNotDelivered) {
+              log.error("Telegram update {}: the reply was not delivered: {}", kv("update_id", updateId), e.getMessage());
+            } else {
+              log.error("Telegram update {} failed", kv("update_id", updateId), e);
+            }
           });
     }).completion();
   }
@@ -139,7 +144,9 @@ public final class TelegramVerticle extends VerticleBase {
   }
 
   private static Future<?> apologizeOnFailure(Chat chat, Function<Chat, Future<?>> handler) {
-    return handler.apply(chat).recover(e -> chat.send(chat.t("error.generic")).transform(v -> Future.failedFuture(e)));
+    // When Telegram is not taking our replies, an apology would not arrive either.
+    return handler.apply(chat).recover(e -> e instanceof ReplyNotDelivered ? Future.failedFuture(e)
+        : chat.send(chat.t("error.generic")).transform(v -> Future.failedFuture(e)));
   }
 
   /** kicked: the user blocked the bot, stop sending; member: they are back. */

@@ -1,8 +1,14 @@
 package io.kopeck.telegram;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.pengrad.telegrambot.utility.BotUtils;
 import io.kopeck.app.ApiException;
 import io.kopeck.app.HttpRoutes;
 import io.kopeck.app.JsonHttp;
+import io.kopeck.app.StrictJson;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -13,6 +19,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /telegram/webhook} (SPEC §8): the secret header checked in constant time (401 and
@@ -24,6 +32,7 @@ public final class TelegramWebhook implements HttpRoutes {
   private static final String REMEMBER = """
       INSERT INTO telegram_updates (update_id) VALUES ($1) ON CONFLICT (update_id) DO NOTHING RETURNING update_id""";
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+  private static final Logger log = LoggerFactory.getLogger(TelegramWebhook.class);
 
   private final byte[] secret;
   private final Pool pool;
@@ -39,11 +48,18 @@ public final class TelegramWebhook implements HttpRoutes {
   }
 
   @Override
+  public void mountGuards(Router router) {
+    // The secret is a header: checked before a byte of the body is read.
+    router.post("/telegram/webhook").handler(this::checkSecret);
+    router.post("/telegram/webhook").handler(HttpRoutes.body(CALLBACK_BODY_LIMIT));
+  }
+
+  @Override
   public void mount(Router router) {
     router.post("/telegram/webhook").handler(this::receive);
   }
 
-  private void receive(RoutingContext ctx) {
+  private void checkSecret(RoutingContext ctx) {
     String presented = ctx.request().getHeader("X-Telegram-Bot-Api-Secret-Token");
     // No secret configured means no webhook: nobody's updates are taken.
     if (secret.length == 0 || presented == null
@@ -52,33 +68,62 @@ public final class TelegramWebhook implements HttpRoutes {
       ctx.fail(new ApiException(401, "unauthorized", "Missing or wrong X-Telegram-Bot-Api-Secret-Token"));
       return;
     }
-    JsonObject update = update(ctx);
-    long updateId = update.getLong("update_id");
+    ctx.next();
+  }
+
+  private void receive(RoutingContext ctx) {
+    String body = ctx.body().asString("UTF-8");
+    Long updateId = wellFormedUpdateId(body);
+    if (updateId == null) {
+      count("malformed");
+      JsonHttp.respond(ctx, 200, new JsonObject());
+      return;
+    }
     pool.preparedQuery(REMEMBER).execute(Tuple.of(updateId)).onSuccess(rows -> {
       boolean fresh = rows.size() > 0;
       count(fresh ? "accepted" : "duplicate");
       if (fresh) {
-        bus.send(TelegramVerticle.ADDRESS, update, LOCAL);
+        bus.send(TelegramVerticle.ADDRESS, body, LOCAL);
       }
       JsonHttp.respond(ctx, 200, new JsonObject());
     }).onFailure(ctx::fail);
   }
 
-  /** Webhook updates: accepted, duplicate (update_id seen before), rejected (wrong secret). */
+  /** Webhook updates: accepted, duplicate (update_id seen before), malformed (ignored), rejected (wrong secret). */
   private void count(String outcome) {
     registry.counter("kopeck_telegram_updates", "outcome", outcome).increment();
   }
 
-  private static JsonObject update(RoutingContext ctx) {
-    JsonObject update;
+  /**
+   * The update's id when the body is an update the bot can read: a JSON object of clean strings
+   * with a non-negative update_id, in the shape the Bot API library expects. Otherwise one WARN line
+   * (with the update_id when there is one) and null: Telegram hears 200 and nothing else happens,
+   * so a broken update is never retried forever (SPEC §8, §11).
+   */
+  private static Long wellFormedUpdateId(String body) {
+    ObjectNode json;
     try {
-      update = ctx.body().asJsonObject();
+      json = StrictJson.readObject(body == null ? "" : body);
+    } catch (IllegalArgumentException e) {
+      log.warn("Malformed Telegram update ignored: {}", kv("reason", e.getMessage()));
+      return null;
+    }
+    JsonNode id = json.get("update_id");
+    Long updateId = id != null && id.isIntegralNumber() && id.canConvertToLong() && id.longValue() >= 0
+        ? id.longValue() : null;
+    String problem = updateId == null ? "update_id is missing or not a whole number" : shapeProblem(body);
+    if (problem != null) {
+      log.warn("Malformed Telegram update ignored: {} {}", kv("update_id", updateId), kv("reason", problem));
+      return null;
+    }
+    return updateId;
+  }
+
+  private static String shapeProblem(String body) {
+    try {
+      return BotUtils.parseUpdate(body) == null ? "not an update" : null;
     } catch (RuntimeException e) {
-      throw ApiException.badRequest("invalid_json", "The body is not a Telegram update");
+      return "not in the shape of an update: " + e.getClass().getSimpleName();
     }
-    if (update == null || !(update.getValue("update_id") instanceof Number id) || id.longValue() < 0) {
-      throw ApiException.badRequest("invalid_update", "update_id is required");
-    }
-    return update;
   }
 }

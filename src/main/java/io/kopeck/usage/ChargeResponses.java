@@ -13,7 +13,8 @@ final class ChargeResponses {
       ChargeResult.INSUFFICIENT_BALANCE, 409,
       ChargeResult.USER_BLOCKED, 403,
       ChargeResult.SUBSCRIPTION_EXPIRED, 403,
-      "invalid_event", 422,
+      ChargeResult.INVALID_EVENT, 422,
+      ChargeResult.INVALID_REQUEST, 400,
       "unavailable", 503);
 
   private static final Map<String, String> MESSAGES = Map.of(
@@ -22,6 +23,8 @@ final class ChargeResponses {
       ChargeResult.INSUFFICIENT_BALANCE, "The balance does not cover this spend",
       ChargeResult.USER_BLOCKED, "The user is blocked",
       ChargeResult.SUBSCRIPTION_EXPIRED, "An active subscription is required",
+      ChargeResult.INVALID_EVENT, "The database cannot store this event as it is; it will not be charged",
+      ChargeResult.INVALID_REQUEST, "The database cannot store this spend as it is; it will not be charged",
       "unavailable", "The charge was not recorded; retry with the same event_id or idempotency_key");
 
   private ChargeResponses() {

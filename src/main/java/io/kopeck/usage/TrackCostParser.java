@@ -2,6 +2,7 @@ package io.kopeck.usage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kopeck.app.CleanText;
 import io.kopeck.app.StrictJson;
 import io.kopeck.ledger.UsageCharge;
 import java.math.BigDecimal;
@@ -55,6 +56,10 @@ final class TrackCostParser {
     String id = node.textValue();
     if (id.isEmpty() || id.length() > MAX_EVENT_ID) {
       throw new InvalidEvent(null, "event_id must have 1 to " + MAX_EVENT_ID + " characters");
+    }
+    String problem = CleanText.problemInName(id);
+    if (problem != null) {
+      throw new InvalidEvent(null, "event_id " + problem);
     }
     return id;
   }
@@ -112,7 +117,7 @@ final class TrackCostParser {
     if (!node.isTextual() || node.textValue().length() > MAX_TEXT) {
       throw new IllegalArgumentException(field + " must be a string of at most " + MAX_TEXT + " characters");
     }
-    return node.textValue();
+    return CleanText.requireName(field, node.textValue());
   }
 
   private static Integer optionalCount(ObjectNode event, String field) {
@@ -149,6 +154,7 @@ final class TrackCostParser {
       if (entry.getKey().length() > MAX_TEXT) {
         throw new IllegalArgumentException("node_costs names must have at most " + MAX_TEXT + " characters");
       }
+      CleanText.requireName("a node_costs name", entry.getKey());
       exact.put(entry.getKey(), cost(node, entry.getKey(), "node_costs." + entry.getKey()));
     }
     return StrictJson.write(exact);

@@ -2,18 +2,21 @@ package io.kopeck.usage;
 
 import io.kopeck.ledger.UsageCharge;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.parsetools.RecordParser;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One NDJSON stream of track_cost events (SPEC §6.2): a result line per non-blank input line, in
  * input order, each written only after its event's batch committed. Lines are handed to the
  * engine as they arrive, so a long stream is charged while it is still being sent; at most
- * {@link #MAX_OUTSTANDING} lines wait for their answers before the request is paused.
+ * {@link #MAX_OUTSTANDING} lines wait for their answers before the request is paused. A stream
+ * that sends no line for STREAM_IDLE_TIMEOUT_SECONDS while Kopeck is ready to read is closed.
  */
 final class TrackCostStream {
   private static final int MAX_OUTSTANDING = 4096;
@@ -24,14 +27,20 @@ final class TrackCostStream {
   private final TrackCostParser parser;
   private final ChargeClient engine;
   private final int maxLineBytes;
+  private final Vertx vertx;
+  private final long idleNanos;
+  private long lastLineAt = System.nanoTime();
+  private long idleTimer = -1;
   private Future<Void> written = Future.succeededFuture();
   private int lineNumber;
   private int outstanding;
   private boolean paused;
   private boolean broken;
 
-  TrackCostStream(HttpServerRequest request, HttpServerResponse response, TrackCostParser parser,
-                  ChargeClient engine, int maxLineBytes) {
+  TrackCostStream(Vertx vertx, HttpServerRequest request, HttpServerResponse response, TrackCostParser parser,
+                  ChargeClient engine, int maxLineBytes, int idleSeconds) {
+    this.vertx = vertx;
+    this.idleNanos = TimeUnit.SECONDS.toNanos(idleSeconds);
     this.request = request;
     this.response = response;
     this.parser = parser;
@@ -42,18 +51,43 @@ final class TrackCostStream {
 
   void start() {
     response.setChunked(true).putHeader("Content-Type", "application/x-ndjson");
-    response.closeHandler(v -> broken = true);
+    response.closeHandler(v -> {
+      broken = true;
+      stopIdleTimer();
+    });
     lines.handler(this::onLine);
     lines.exceptionHandler(this::onBadStream);
-    lines.endHandler(v -> written.onComplete(done -> {
-      if (!broken) {
-        response.end();
-      }
-    }));
+    lines.endHandler(v -> {
+      stopIdleTimer();
+      written.onComplete(done -> {
+        if (!broken) {
+          response.end();
+        }
+      });
+    });
+    idleTimer = vertx.setPeriodic(Math.max(100, TimeUnit.NANOSECONDS.toMillis(idleNanos) / 4), id -> closeIfIdle());
     request.resume();
   }
 
+  /** Silence counts only while Kopeck is ready to read: a paused stream is waiting for us, not idle. */
+  private void closeIfIdle() {
+    if (paused || response.writeQueueFull()) {
+      lastLineAt = System.nanoTime();
+    } else if (System.nanoTime() - lastLineAt > idleNanos) {
+      stopIdleTimer();
+      written.onComplete(done -> request.connection().close());
+    }
+  }
+
+  private void stopIdleTimer() {
+    if (idleTimer != -1) {
+      vertx.cancelTimer(idleTimer);
+      idleTimer = -1;
+    }
+  }
+
   private void onLine(Buffer raw) {
+    lastLineAt = System.nanoTime();
     lineNumber++;
     String text = raw.toString(StandardCharsets.UTF_8).strip();
     if (text.isEmpty()) {
@@ -114,6 +148,7 @@ final class TrackCostStream {
 
   /** A line longer than the limit: answer what was read so far, then say why the stream stops. */
   private void onBadStream(Throwable e) {
+    stopIdleTimer();
     int line = lineNumber + 1;
     written.onComplete(done -> {
       if (!broken) {

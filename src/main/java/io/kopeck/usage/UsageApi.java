@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kopeck.app.ApiException;
 import io.kopeck.app.BearerAuth;
+import io.kopeck.app.CleanText;
 import io.kopeck.app.HttpRoutes;
 import io.kopeck.app.JsonHttp;
 import io.kopeck.app.PathParams;
@@ -13,6 +14,8 @@ import io.kopeck.ledger.ChargeResult;
 import io.kopeck.ledger.SpendCharge;
 import io.kopeck.ledger.UsageCharge;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
@@ -34,6 +37,7 @@ public final class UsageApi implements HttpRoutes {
   private final ChargeClient engine;
   private final BalanceQuery balances;
   private final int maxLineBytes;
+  private final int streamIdleSeconds;
 
   public UsageApi(Vertx vertx, Pool pool, KopeckConfig config, Clock clock, RunnerAccess access) {
     this.auth = access.auth();
@@ -42,12 +46,24 @@ public final class UsageApi implements HttpRoutes {
     this.engine = new ChargeClient(vertx.eventBus());
     this.balances = new BalanceQuery(pool, clock, config.displayTimezone(), config.requireSubscription());
     this.maxLineBytes = config.maxBodyBytes();
+    this.streamIdleSeconds = config.streamIdleTimeoutSeconds();
+  }
+
+  /** An NDJSON stream of charges: long-lived, so exempt from the edge's read timeout (it has its own idle one). */
+  public static boolean isStream(HttpServerRequest request) {
+    return request.method() == HttpMethod.POST && request.path().equals("/api/v1/track-costs") && isNdjson(request);
+  }
+
+  private static boolean isNdjson(HttpServerRequest request) {
+    String type = request.getHeader("Content-Type");
+    return type != null && type.regionMatches(true, 0, "application/x-ndjson", 0, 20);
   }
 
   @Override
-  public void mountStreaming(Router router) {
+  public void mountGuards(Router router) {
     router.route("/api/v1/*").handler(auth::handle).handler(this::rateLimit);
     router.post("/api/v1/track-costs").handler(this::streamIfNdjson);
+    router.post("/api/v1/*").handler(HttpRoutes.body(maxLineBytes));
   }
 
   @Override
@@ -68,9 +84,9 @@ public final class UsageApi implements HttpRoutes {
   }
 
   private void streamIfNdjson(RoutingContext ctx) {
-    String type = ctx.request().getHeader("Content-Type");
-    if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-ndjson")) {
-      new TrackCostStream(ctx.request(), ctx.response(), parser, engine, maxLineBytes).start();
+    if (isNdjson(ctx.request())) {
+      new TrackCostStream(ctx.vertx(), ctx.request(), ctx.response(), parser, engine, maxLineBytes, streamIdleSeconds)
+          .start();
     } else {
       ctx.next();
     }
@@ -132,6 +148,10 @@ public final class UsageApi implements HttpRoutes {
           "amount must be a positive number of tokens with at most 4 decimal places");
     }
     String key = text(body, "idempotency_key", MAX_KEY, true);
+    String problem = CleanText.problemInName(key);
+    if (problem != null) {
+      throw ApiException.badRequest("invalid_request", "idempotency_key " + problem);
+    }
     String description = text(body, "description", MAX_DESCRIPTION, false);
     JsonNode metadata = body.get("metadata");
     if (metadata != null && !metadata.isNull() && !metadata.isObject()) {

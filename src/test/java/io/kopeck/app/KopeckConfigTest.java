@@ -25,7 +25,7 @@ class KopeckConfigTest {
     assertThat(config.costMultiplier().toPlainString()).isEqualTo("3.14");
     assertThat(config.balanceFloor()).isEqualByComparingTo("-1000");
     assertThat(config.currency()).isEqualTo("RUB");
-    assertThat(config.paymentProvider()).isEqualTo("mock");
+    assertThat(config.paymentProviders()).containsExactly("mock");
     assertThat(config.subscriptionNotifyDays()).containsExactly(3, 1, 0);
     assertThat(config.displayTimezone()).isEqualTo(ZoneId.of("Europe/Moscow"));
     assertThat(config.telegramApiUrl()).isEqualTo("https://api.telegram.org");
@@ -44,7 +44,7 @@ class KopeckConfigTest {
     KopeckConfig config = KopeckConfig.load(Map.of(
         "HTTP_PORT", "9090",
         "COST_MULTIPLIER", "2.5",
-        "RUNNER_API_KEYS", "k1, k2,,k3",
+        "RUNNER_API_KEYS", "k1-0123456789abcd, k2-0123456789abcd,,k3-0123456789abcd",
         "ADMIN_CHAT_IDS", "1,-1002",
         "REQUIRE_SUBSCRIPTION", "yes",
         "PUBLIC_BASE_URL", "https://pay.example.com/",
@@ -52,7 +52,7 @@ class KopeckConfigTest {
 
     assertThat(config.httpPort()).isEqualTo(9090);
     assertThat(config.costMultiplier()).isEqualTo(new BigDecimal("2.5"));
-    assertThat(config.runnerApiKeys()).containsExactly("k1", "k2", "k3");
+    assertThat(config.runnerApiKeys()).containsExactly("k1-0123456789abcd", "k2-0123456789abcd", "k3-0123456789abcd");
     assertThat(config.adminChatIds()).containsExactly(1L, -1002L);
     assertThat(config.requireSubscription()).isTrue();
     assertThat(config.publicBaseUrl()).isEqualTo("https://pay.example.com");
@@ -92,7 +92,7 @@ class KopeckConfigTest {
   void robokassaNeedsCredentials() {
     assertThatThrownBy(() -> KopeckConfig.load(Map.of("PAYMENT_PROVIDER", "robokassa",
         "ROBOKASSA_MERCHANT_LOGIN", "shop", "ROBOKASSA_PASSWORD_1", "p1")))
-        .hasMessage("ROBOKASSA_PASSWORD_2: is required when PAYMENT_PROVIDER=robokassa");
+        .hasMessage("ROBOKASSA_PASSWORD_2: is required when robokassa is a payment provider");
   }
 
   @Test
@@ -106,14 +106,15 @@ class KopeckConfigTest {
   @DisplayName("the printable description masks every secret, including the database password")
   void describeMasksSecrets() {
     KopeckConfig config = KopeckConfig.load(Map.of(
-        "TELEGRAM_BOT_TOKEN", "123:very-secret-token", "TELEGRAM_WEBHOOK_SECRET", "hook-secret",
-        "ADMIN_API_KEY", "admin-key", "RUNNER_API_KEYS", "runner-key",
+        "TELEGRAM_BOT_TOKEN", "123:very-secret-token", "TELEGRAM_WEBHOOK_SECRET", "hook-secret-0123456789",
+        "ADMIN_API_KEY", "admin-key-0123456789", "RUNNER_API_KEYS", "runner-key-0123456789",
+        "MOCK_PASSWORD_2", "mock-password-2",
         "DATABASE_URL", "postgres://kopeck:db-password@db/kopeck"));
 
     String described = config.describe().toString();
 
     assertThat(described).doesNotContain("very-secret-token", "hook-secret", "admin-key", "runner-key",
-        "db-password", "mock-password-1", "mock-password-2");
+        "db-password", "mock-password-2", config.mockPassword1());
     assertThat(config.describe()).containsEntry("DATABASE_URL", "postgres://kopeck:****@db:5432/kopeck?sslmode=disable");
   }
 

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * through the same LogstashEncoder), and every HTTP request gets an access line.
  */
 class LogFieldsTest {
-  static final Map<String, String> SETTINGS = Map.of("ADMIN_API_KEY", "adm", "RUNNER_API_KEYS", "run");
+  static final Map<String, String> SETTINGS = Map.of("ADMIN_API_KEY", "admin-key-0123456789", "RUNNER_API_KEYS", "runner-key-0123456789");
 
   private static CapturedLogs logs;
   private static RunningService service;
@@ -50,12 +50,12 @@ class LogFieldsTest {
   void fields() {
     Http http = service.http();
     Ledgers.seedUser(service.pool(), 71, "0");
-    KopeckConfig config = KopeckConfig.load(SETTINGS);
+    KopeckConfig config = service.app().config();
     Invoice invoice = Http.await(MockPaymentForms.invoices(service.pool(), Clock.systemUTC(), config,
         service.app().httpPort()).forTariff(71, "basic", null));
     MockPaymentForms.pay(http, invoice.paymentUrl());
-    http.postJson("/admin/api/v1/users/71/adjust", "adm", "{\"amount\": 5, \"reason\": \"r\", \"idempotency_key\": \"k\"}");
-    http.postJson("/api/v1/track-costs", "run", "{\"event_id\": \"e-9\", \"user_id\": 72, \"total_cost\": 1, "
+    http.postJson("/admin/api/v1/users/71/adjust", "admin-key-0123456789", "{\"amount\": 5, \"reason\": \"r\", \"idempotency_key\": \"k\"}");
+    http.postJson("/api/v1/track-costs", "runner-key-0123456789", "{\"event_id\": \"e-9\", \"user_id\": 72, \"total_cost\": 1, "
         + "\"currency\": \"RUB\"}");
 
     JsonObject paid = line(l -> "credited".equals(l.getString("outcome")));

@@ -17,7 +17,7 @@ class MetricsTest {
 
   @BeforeAll
   static void start() {
-    service = RunningService.start(Map.of("RUNNER_API_KEYS", "k", "TELEGRAM_WEBHOOK_SECRET", "s"));
+    service = RunningService.start(Map.of("RUNNER_API_KEYS", "runner-key-0123456789", "TELEGRAM_WEBHOOK_SECRET", "hook-s3cret-0123456789"));
   }
 
   @AfterAll
@@ -34,9 +34,9 @@ class MetricsTest {
   void metrics() {
     Http http = service.http();
     Ledgers.seedUser(service.pool(), 31, "100");
-    http.postJson("/api/v1/track-costs", "k", event("m-1", 31, "1"));
-    http.postJson("/api/v1/track-costs", "k", event("m-1", 31, "1"));
-    http.postJson("/api/v1/track-costs", "k", event("m-2", 999_999, "1"));
+    http.postJson("/api/v1/track-costs", "runner-key-0123456789", event("m-1", 31, "1"));
+    http.postJson("/api/v1/track-costs", "runner-key-0123456789", event("m-1", 31, "1"));
+    http.postJson("/api/v1/track-costs", "runner-key-0123456789", event("m-2", 999_999, "1"));
     Http.await(http.sendWithHeader("/telegram/webhook", "X-Telegram-Bot-Api-Secret-Token", "wrong", "{}"));
 
     Http.Response metrics = http.get("/metrics", null);

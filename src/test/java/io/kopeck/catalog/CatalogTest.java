@@ -18,7 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class CatalogTest {
-  static final String ADMIN = "admin-key";
+  static final String ADMIN = "admin-key-0123456789";
 
   private static RunningService service;
   private static Pool pool;

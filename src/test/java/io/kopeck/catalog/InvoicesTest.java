@@ -35,8 +35,9 @@ class InvoicesTest {
     Map<String, String> settings = Map.of("MIN_TOPUP_RUB", "200", "TOKENS_PER_RUB", "1.5");
     service = RunningService.start(settings, CLOCK);
     pool = service.pool();
-    invoices = new Invoices(pool, CLOCK, KopeckConfig.load(settings), (invoice, description) ->
-        "https://pay.example/?InvId=" + invoice.invId() + "&d=" + description);
+    invoices = new Invoices(pool, CLOCK, KopeckConfig.load(settings),
+        Invoices.PaymentLinks.of("mock", (invoice, description) ->
+            "https://pay.example/?InvId=" + invoice.invId() + "&d=" + description));
     promos = new PromoCodes(pool, CLOCK);
     Http.await(promos.create(io.kopeck.app.StrictJson.readObject(
         "{\"code\": \"TEN\", \"discount_type\": \"percent\", \"discount_value\": 10}"), Actor.SYSTEM));

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class PromoCodesTest {
-  static final String ADMIN = "admin-key";
+  static final String ADMIN = "admin-key-0123456789";
   static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-26T12:00:00Z"));
 
   private static RunningService service;

@@ -61,9 +61,9 @@ class GrafanaDashboardTest {
   /** Series names from a live /metrics after one charge, plus every kopeck_* meter name in the code. */
   private static Set<String> exportedSeries() throws IOException {
     Set<String> names = new HashSet<>();
-    try (RunningService service = RunningService.start(Map.of("RUNNER_API_KEYS", "k"))) {
+    try (RunningService service = RunningService.start(Map.of("RUNNER_API_KEYS", "runner-key-0123456789"))) {
       Ledgers.seedUser(service.pool(), 1, "10");
-      service.http().postJson("/api/v1/track-costs", "k",
+      service.http().postJson("/api/v1/track-costs", "runner-key-0123456789",
           "{\"event_id\": \"d-1\", \"user_id\": 1, \"total_cost\": 1, \"currency\": \"RUB\"}");
       String metrics = service.http().get("/metrics", null).body();
       metrics.lines().filter(l -> !l.startsWith("#") && !l.isBlank())

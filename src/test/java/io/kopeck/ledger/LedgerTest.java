@@ -27,7 +27,7 @@ class LedgerTest {
 
   @BeforeAll
   static void start() {
-    service = RunningService.start(Map.of("ADMIN_API_KEY", "admin-key"));
+    service = RunningService.start(Map.of("ADMIN_API_KEY", "admin-key-0123456789"));
     pool = service.pool();
     http = service.http();
   }
@@ -125,7 +125,7 @@ class LedgerTest {
   @Test
   @DisplayName("verify reports each broken invariant, and the admin endpoint returns them behind its key")
   void verifyFindsViolations() {
-    try (RunningService broken = RunningService.start(Map.of("ADMIN_API_KEY", "admin-key"))) {
+    try (RunningService broken = RunningService.start(Map.of("ADMIN_API_KEY", "admin-key-0123456789"))) {
       Http client = broken.http();
       Pool p = broken.pool();
       Ledgers.seedUser(p, 10L, "10");
@@ -140,7 +140,7 @@ class LedgerTest {
 
       List<Violation> violations = Http.await(new LedgerVerifier(p, Ledgers.FLOOR).verify());
       Http.Response unauthorized = client.get("/admin/api/v1/ledger/verify", "wrong");
-      Http.Response report = client.get("/admin/api/v1/ledger/verify", "admin-key");
+      Http.Response report = client.get("/admin/api/v1/ledger/verify", "admin-key-0123456789");
 
       assertThat(violations).extracting(Violation::check, Violation::userId).containsExactlyInAnyOrder(
           org.assertj.core.groups.Tuple.tuple("balance_equals_sum", 10L),

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /** Two service instances, one database: the row locks keep every charge exactly once, without deadlocks. */
 class TwoInstancesTest {
-  static final String KEY = "k";
+  static final String KEY = "runner-key-0123456789";
 
   @Test
   @DisplayName("two instances charging the same 10 users concurrently, with the same events sent to both, "

@@ -22,7 +22,7 @@ class GlobalRateTest {
   @Test
   void twoInstancesShareTheBotWideRate() {
     try (FakeTelegram telegram = new FakeTelegram()) {
-      Map<String, String> settings = Map.of("TELEGRAM_BOT_TOKEN", FakeTelegram.TOKEN, "TELEGRAM_WEBHOOK_SECRET", "s",
+      Map<String, String> settings = Map.of("TELEGRAM_BOT_TOKEN", FakeTelegram.TOKEN, "TELEGRAM_WEBHOOK_SECRET", "hook-s3cret-0123456789",
           "TELEGRAM_API_URL", telegram.url(), "TELEGRAM_RATE_GLOBAL", Integer.toString(RATE));
       try (RunningService service = RunningService.start(settings)) {
         Application second = TestApp.start(service.db(), settings);

@@ -50,7 +50,7 @@ class MockPaymentBrowserTest {
     Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "No Chromium here (install Debian's chromium and chromium-driver; .ci/run does): browser test skipped");
     service = RunningService.start(Map.of("PAYMENT_PROVIDER", "mock"));
-    KopeckConfig config = KopeckConfig.load(Map.of());
+    KopeckConfig config = service.app().config();
     invoices = new Invoices(service.pool(), Clock.systemUTC(), config,
         RobokassaProvider.from(config, "http://localhost:" + service.app().httpPort()));
   }

@@ -33,8 +33,8 @@ class MockPaymentPagesTest {
     service = RunningService.start(Map.of("PAYMENT_PROVIDER", "mock"));
     pool = service.pool();
     http = service.http();
-    invoices = new Invoices(pool, Clock.systemUTC(), KopeckConfig.load(Map.of()),
-        RobokassaProvider.from(KopeckConfig.load(Map.of()), "http://localhost:" + service.app().httpPort()));
+    invoices = new Invoices(pool, Clock.systemUTC(), service.app().config(),
+        RobokassaProvider.from(service.app().config(), "http://localhost:" + service.app().httpPort()));
   }
 
   @AfterEach

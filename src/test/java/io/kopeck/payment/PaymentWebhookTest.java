@@ -42,7 +42,7 @@ class PaymentWebhookTest {
     service = RunningService.start(SETTINGS, CLOCK);
     pool = service.pool();
     http = service.http();
-    KopeckConfig config = KopeckConfig.load(SETTINGS);
+    KopeckConfig config = service.app().config();
     mock = (RobokassaProvider) RobokassaProvider.from(config, "http://localhost:" + service.app().httpPort());
     invoices = new Invoices(pool, CLOCK, config, mock);
     PromoCodes promos = new PromoCodes(pool, CLOCK);

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class RefundsTest {
-  static final String ADMIN = "admin-key";
+  static final String ADMIN = "admin-key-0123456789";
   static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-26T12:00:00Z"));
 
   private static RunningService service;
@@ -40,7 +40,7 @@ class RefundsTest {
     service = RunningService.start(settings, CLOCK);
     pool = service.pool();
     http = service.http();
-    KopeckConfig config = KopeckConfig.load(settings);
+    KopeckConfig config = service.app().config();
     mock = (RobokassaProvider) RobokassaProvider.from(config, "http://localhost");
     invoices = new Invoices(pool, CLOCK, config, mock);
   }

@@ -43,7 +43,8 @@ class SubscriptionJobsTest {
 
   static SubscriptionJobs jobs(Pool pool) {
     KopeckConfig config = KopeckConfig.load(SETTINGS);
-    return new SubscriptionJobs(pool, CLOCK, config, new Invoices(pool, CLOCK, config, (i, d) -> "https://pay/"));
+    return new SubscriptionJobs(pool, CLOCK, config, new Invoices(pool, CLOCK, config,
+        Invoices.PaymentLinks.of("mock", (i, d) -> "https://pay/")));
   }
 
   @AfterEach

@@ -44,7 +44,7 @@ class SubscriptionTimersTest {
   static void start() {
     telegram = new FakeTelegram();
     Map<String, String> settings = new HashMap<>(Map.of("TIMER_INTERVAL_SECONDS", "1", "TELEGRAM_RATE_GLOBAL", "1000",
-        "TELEGRAM_BOT_TOKEN", FakeTelegram.TOKEN, "TELEGRAM_WEBHOOK_SECRET", "s", "TELEGRAM_API_URL", telegram.url()));
+        "TELEGRAM_BOT_TOKEN", FakeTelegram.TOKEN, "TELEGRAM_WEBHOOK_SECRET", "hook-s3cret-0123456789", "TELEGRAM_API_URL", telegram.url()));
     service = RunningService.start(settings, CLOCK);
     second = TestApp.start(service.db(), settings, CLOCK);
     pool = service.pool();

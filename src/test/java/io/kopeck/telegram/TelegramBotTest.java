@@ -8,6 +8,7 @@ import io.kopeck.catalog.PromoCodes;
 import io.kopeck.testsupport.Eventually;
 import io.kopeck.testsupport.FakeTelegram;
 import io.kopeck.testsupport.FakeTelegram.Call;
+import io.kopeck.testsupport.CapturedLogs;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MockPaymentForms;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * API recording every call the service makes.
  */
 class TelegramBotTest {
-  static final String SECRET = "hook-s3cret";
+  static final String SECRET = "hook-s3cret-0123456789";
   static final long ADMIN = 900;
 
   private static FakeTelegram telegram;
@@ -48,7 +49,7 @@ class TelegramBotTest {
     service = RunningService.start(Map.of("TELEGRAM_BOT_TOKEN", FakeTelegram.TOKEN, "TELEGRAM_WEBHOOK_SECRET", SECRET,
         "TELEGRAM_API_URL", telegram.url(), "PUBLIC_BASE_URL", "https://kopeck.example",
         "ADMIN_CHAT_IDS", Long.toString(ADMIN), "TELEGRAM_RATE_PER_CHAT", "20", "SUPPORT_USERNAME", "kopeck_help",
-        "RUNNER_API_KEYS", "runner-key", "COST_MESSAGE_WINDOW_MS", "300"));
+        "RUNNER_API_KEYS", "runner-key-0123456789", "COST_MESSAGE_WINDOW_MS", "300"));
     pool = service.pool();
     http = service.http();
     PromoCodes promos = new PromoCodes(pool, Clock.systemUTC());
@@ -253,6 +254,59 @@ class TelegramBotTest {
   }
 
   @Test
+  @DisplayName("custom amount above MAX_TOPUP_RUB: a friendly refusal, no invoice, no database overflow")
+  void customAmountCeiling() {
+    JsonObject user = Updates.user(7909, "Big", null, "ru");
+    say(user, "/start", "Привет");
+    press(user, 1, "1:amt", "sendMessage", "Введите сумму пополнения");
+
+    assertThat(say(user, "999999999999", "Максимальная").text())
+        .startsWith("Максимальная сумма пополнения — 100 000,00 ₽.");
+    assertThat(say(user, "9 999 999 999,00", "Максимальная").text()).contains("100 000,00 ₽");
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM invoices WHERE user_id = 7909")).isZero();
+  }
+
+  @Test
+  @DisplayName("a direct reply answered 429 retry_after 1 is sent again a second later and arrives once")
+  void directReplyAfterFlood() {
+    JsonObject user = Updates.user(7912, "Flood", null, "ru");
+    say(user, "/start", "Привет");
+    telegram.flood(7912, 1, 1);
+    int before = telegram.calls().size();
+
+    post(Updates.text(user, "/balance"));
+
+    telegram.awaitOne("sendMessage", 7912, c -> telegram.calls().indexOf(c) >= before && c.status() == 200);
+    List<Call> attempts = telegram.calls("sendMessage", c -> c.chatId() == 7912 && telegram.calls().indexOf(c) >= before);
+    assertThat(attempts).extracting(Call::status).containsExactly(429, 200);
+    assertThat(attempts.get(1).atNanos() - attempts.get(0).atNanos()).isGreaterThanOrEqualTo(1_000_000_000L);
+    assertThat(attempts.get(1).text()).contains("Баланс");
+  }
+
+  @Test
+  @DisplayName("malformed updates with the right secret: 200, one WARN line with the update_id, nothing else happens")
+  void malformedUpdates() {
+    try (CapturedLogs logs = new CapturedLogs(TelegramWebhook.class.getName())) {
+      int before = telegram.calls().size();
+      String nul = Updates.text(Updates.user(7911, "Nul\u0000", null, "ru"), "/start").encode();
+      assertThat(nul).contains("Nul\\u0000");
+      for (String body : List.of("{\"update_id\":77,\"message\":\"x\"}", "{\"message\":{}}", "[1]", nul)) {
+        Http.Response answer = Http.await(http.sendWithHeader("/telegram/webhook", "X-Telegram-Bot-Api-Secret-Token",
+            SECRET, body));
+        assertThat(answer.status()).as(body).isEqualTo(200);
+      }
+
+      JsonObject line = logs.line(l -> l.getString("message", "").startsWith("Malformed Telegram update")
+          && Long.valueOf(77).equals(l.getLong("update_id")));
+      assertThat(line.getString("level")).isEqualTo("WARN");
+      logs.line(l -> l.getString("reason", "").contains("U+0000"));
+      assertThat(Ledgers.count(pool, "SELECT count(*) FROM telegram_updates WHERE update_id = 77")).isZero();
+      assertThat(Ledgers.count(pool, "SELECT count(*) FROM users WHERE id = 7911")).as("user 7911").isZero();
+      assertThat(telegram.calls().subList(before, telegram.calls().size())).isEmpty();
+    }
+  }
+
+  @Test
   @DisplayName("/history pages 10 rows at a time with Prev/Next, edited in place; a page past the end is stale")
   void history() {
     JsonObject user = Updates.user(707, "Hist", null, "en");
@@ -404,8 +458,8 @@ class TelegramBotTest {
     Ledgers.seedUser(pool, 713, "100");
     String event = new String(TelegramBotTest.class.getResourceAsStream("/fixtures/runner/track_cost_basic.json")
         .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).replace("700000001", "713");
-    assertThat(http.postJson("/api/v1/track-costs", "runner-key", event).status()).isEqualTo(200);
-    assertThat(http.postJson("/api/v1/track-costs", "runner-key", event.replace("task-0001", "task-0002")
+    assertThat(http.postJson("/api/v1/track-costs", "runner-key-0123456789", event).status()).isEqualTo(200);
+    assertThat(http.postJson("/api/v1/track-costs", "runner-key-0123456789", event.replace("task-0001", "task-0002")
         .replace("0.004", "15.45")).status()).isEqualTo(200);
 
     Call costs = say(user, "/costs", "Расходы");

@@ -42,6 +42,12 @@ public final class CapturedLogs implements AutoCloseable {
     return line;
   }
 
+  /** Every line captured so far, in JSON form. */
+  public List<JsonObject> lines() {
+    return List.copyOf(appender.list).stream()
+        .map(event -> new JsonObject(new String(json.encode(event), StandardCharsets.UTF_8))).toList();
+  }
+
   private JsonObject find(Predicate<JsonObject> filter) {
     for (ILoggingEvent event : List.copyOf(appender.list)) {
       JsonObject line = new JsonObject(new String(json.encode(event), StandardCharsets.UTF_8));

@@ -27,6 +27,8 @@ public final class TestApp {
     env.put("SHUTDOWN_TIMEOUT_SECONDS", "5");
     // Tests drive the timer jobs themselves; a background tick must not act in the middle of one.
     env.put("TIMER_INTERVAL_SECONDS", "86400");
+    // Test services run the mock next to a (fake) bot token: a demo set-up, allowed explicitly.
+    env.put("ALLOW_MOCK_PAYMENTS", "true");
     env.putAll(overrides);
     return KopeckConfig.load(env);
   }

@@ -8,17 +8,19 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
+import org.testcontainers.utility.TestcontainersConfiguration;
 
 /**
  * A fresh, empty database per test class on one shared PostgreSQL server per test run:
- * {@code TEST_DATABASE_URL} when set, else a Testcontainers PostgreSQL when a Docker engine is
- * reachable, else an embedded PostgreSQL.
+ * {@code TEST_DATABASE_URL} when set, else a Testcontainers PostgreSQL when a Docker engine answers
+ * and has (or can pull, quickly) the images, else an embedded PostgreSQL, with one line saying why.
  */
 public final class TestDatabase implements AutoCloseable {
+  private static final String POSTGRES_IMAGE = "postgres:16-alpine";
   private static DatabaseUrl server;
 
   private final DatabaseUrl url;
@@ -61,12 +63,14 @@ public final class TestDatabase implements AutoCloseable {
     if (configured != null && !configured.isBlank()) {
       return DatabaseUrl.parse(configured);
     }
-    if (dockerAvailable()) {
-      PostgreSQLContainer container = new PostgreSQLContainer("postgres:16-alpine");
+    String whyNotDocker = DockerProbe.whyNotUsable(List.of(POSTGRES_IMAGE, ryukImage()));
+    if (whyNotDocker == null) {
+      PostgreSQLContainer container = new PostgreSQLContainer(POSTGRES_IMAGE);
       container.start();
       return new DatabaseUrl(container.getHost(), container.getMappedPort(5432), container.getDatabaseName(),
           container.getUsername(), container.getPassword(), "disable");
     }
+    System.err.println("Test database: embedded PostgreSQL, not Testcontainers: " + whyNotDocker);
     try {
       EmbeddedPostgres embedded = EmbeddedPostgres.builder().setServerConfig("max_connections", "300").start();
       return new DatabaseUrl("localhost", embedded.getPort(), "postgres", "postgres", "", "disable");
@@ -75,12 +79,10 @@ public final class TestDatabase implements AutoCloseable {
     }
   }
 
-  private static boolean dockerAvailable() {
-    try {
-      return DockerClientFactory.instance().isDockerAvailable();
-    } catch (RuntimeException e) {
-      return false;
-    }
+  /** Ryuk, Testcontainers' reaper, is started first and needs its own image (unless switched off). */
+  private static String ryukImage() {
+    return "true".equalsIgnoreCase(System.getenv("TESTCONTAINERS_RYUK_DISABLED")) ? null
+        : TestcontainersConfiguration.getInstance().getRyukImage();
   }
 
   private static void execute(DatabaseUrl target, String sql) {

@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** Every kind of bad input gets its documented 4xx, writes nothing, and leaves the service ready. */
 class BadInputTest {
-  static final String KEY = "runner-key";
+  static final String KEY = "runner-key-0123456789";
   static final long USER = 720000001L;
 
   private static RunningService service;

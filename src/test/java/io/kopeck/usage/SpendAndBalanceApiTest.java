@@ -19,7 +19,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class SpendAndBalanceApiTest {
-  static final String KEY = "runner-key";
+  static final String KEY = "runner-key-0123456789";
   // 2026-11-26 20:30 UTC is 23:30 in Moscow: a day boundary is half an hour away.
   static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-26T20:30:00Z"));
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class TrackCostApiTest {
-  static final String KEY = "runner-key";
+  static final String KEY = "runner-key-0123456789";
   static final long ANNA = 700000001L;
 
   private static RunningService service;
@@ -30,7 +30,7 @@ class TrackCostApiTest {
 
   @BeforeAll
   static void start() {
-    service = RunningService.start(Map.of("RUNNER_API_KEYS", "other-key," + KEY, "BALANCE_FLOOR", "-1000"));
+    service = RunningService.start(Map.of("RUNNER_API_KEYS", "other-key-0123456789," + KEY, "BALANCE_FLOOR", "-1000"));
     pool = service.pool();
     http = service.http();
   }

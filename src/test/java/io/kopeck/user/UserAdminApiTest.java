@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** The admin API for one account: show, adjust (idempotent), block and unblock. */
 class UserAdminApiTest {
-  static final String KEY = "admin-key";
+  static final String KEY = "admin-key-0123456789";
 
   private static RunningService service;
   private static Pool pool;
@@ -26,7 +26,7 @@ class UserAdminApiTest {
 
   @BeforeAll
   static void start() {
-    service = RunningService.start(Map.of("ADMIN_API_KEY", KEY, "RUNNER_API_KEYS", "runner"));
+    service = RunningService.start(Map.of("ADMIN_API_KEY", KEY, "RUNNER_API_KEYS", "runner-key-0123456789"));
     pool = service.pool();
     http = service.http();
   }
@@ -50,7 +50,7 @@ class UserAdminApiTest {
   void auth() {
     Ledgers.seedUser(pool, 40, "10");
     assertThat(http.get("/admin/api/v1/users/40", null).status()).isEqualTo(401);
-    assertThat(http.get("/admin/api/v1/users/40", "runner").status()).isEqualTo(401);
+    assertThat(http.get("/admin/api/v1/users/40", "runner-key-0123456789").status()).isEqualTo(401);
     assertThat(http.postJson("/admin/api/v1/users/40/adjust", "wrong",
         "{\"amount\": 5, \"reason\": \"x\", \"idempotency_key\": \"a\"}").status()).isEqualTo(401);
     assertThat(http.postJson("/admin/api/v1/users/40/block", null, "").status()).isEqualTo(401);
@@ -140,9 +140,9 @@ class UserAdminApiTest {
     Ledgers.seedUser(pool, 44, "10");
     JsonObject blocked = http.postJson("/admin/api/v1/users/44/block", KEY, "").json();
     JsonObject again = http.postJson("/admin/api/v1/users/44/block", KEY, "").json();
-    Http.Response spend = http.postJson("/api/v1/users/44/spend", "runner",
+    Http.Response spend = http.postJson("/api/v1/users/44/spend", "runner-key-0123456789",
         "{\"amount\": 1, \"idempotency_key\": \"s-1\"}");
-    Http.Response balance = http.get("/api/v1/users/44/balance", "runner");
+    Http.Response balance = http.get("/api/v1/users/44/balance", "runner-key-0123456789");
 
     assertThat(blocked.getBoolean("is_blocked")).isTrue();
     assertThat(blocked.getBoolean("changed")).isTrue();
@@ -152,7 +152,7 @@ class UserAdminApiTest {
 
     JsonObject unblocked = http.postJson("/admin/api/v1/users/44/unblock", KEY, "").json();
     assertThat(unblocked.getBoolean("is_blocked")).isFalse();
-    assertThat(http.get("/api/v1/users/44/balance", "runner").json().getBoolean("can_spend")).isTrue();
+    assertThat(http.get("/api/v1/users/44/balance", "runner-key-0123456789").json().getBoolean("can_spend")).isTrue();
     assertThat(Ledgers.count(pool, "SELECT count(*) FROM audit_log WHERE entity_id = '44' "
         + "AND action IN ('user.block', 'user.unblock')")).isEqualTo(2);
   }

@@ -74,6 +74,47 @@ public final class BotApi {
     return promise.future();
   }
 
+  /**
+   * A direct reply to a person's own action (SPEC §11): Telegram's 429 is honoured — wait
+   * retry_after and try again, at most {@link #FLOOD_RETRIES} times and only while that ends within
+   * {@link #REPLY_WINDOW_NANOS} of the first try — and a 5xx or network failure is tried once more
+   * after a second. The last answer is returned as {@link #call} would (the future fails only if
+   * Telegram could not be reached); deciding what a refusal means is the caller's.
+   */
+  public <T extends BaseRequest<T, R>, R extends BaseResponse> Future<R> reply(BaseRequest<T, R> request) {
+    return reply(request, 0, 0, System.nanoTime() + REPLY_WINDOW_NANOS);
+  }
+
+  private static final int FLOOD_RETRIES = 2;
+  private static final long REPLY_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(60);
+  private static final long SERVER_ERROR_RETRY_MS = 1_000;
+
+  private <T extends BaseRequest<T, R>, R extends BaseResponse> Future<R> reply(BaseRequest<T, R> request, int floods,
+                                                                              int failures, long deadline) {
+    return call(request).transform(done -> {
+      R answer = done.succeeded() ? done.result() : null;
+      if (answer != null && answer.errorCode() == 429 && floods < FLOOD_RETRIES) {
+        int retryAfter = answer.parameters() == null || answer.parameters().retryAfter() == null ? 1
+            : answer.parameters().retryAfter();
+        long wakeAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(retryAfter);
+        if (wakeAt - deadline <= 0) {
+          return later(retryAfter * 1_000L, () -> reply(request, floods + 1, failures, deadline));
+        }
+      }
+      boolean serverFailure = answer == null || answer.errorCode() >= 500;
+      if (serverFailure && failures == 0) {
+        return later(SERVER_ERROR_RETRY_MS, () -> reply(request, floods, failures + 1, deadline));
+      }
+      return done.succeeded() ? Future.succeededFuture(answer) : Future.failedFuture(done.cause());
+    });
+  }
+
+  private <R> Future<R> later(long delayMs, java.util.function.Supplier<Future<R>> action) {
+    Promise<R> promise = Promise.promise();
+    vertx.setTimer(Math.max(1, delayMs), id -> action.get().onComplete(promise));
+    return promise.future();
+  }
+
   @SuppressWarnings("unchecked")
   private static <T extends BaseRequest<T, R>, R extends BaseResponse> T asT(BaseRequest<T, R> request) {
     return (T) request;

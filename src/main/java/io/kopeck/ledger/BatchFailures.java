@@ -1,0 +1,26 @@
+package io.kopeck.ledger;
+
+import io.vertx.pgclient.PgException;
+
+/**
+ * Why a batch did not commit, as far as it matters for the charges in it (SPEC §11): a data or
+ * constraint error is caused by something in the batch and will come back on every retry of the
+ * same charges, so the culprit must be found and refused alone; anything else (connection lost,
+ * serialization failure, deadlock, timeout, server shutting down) is the database's moment and
+ * worth another try.
+ */
+final class BatchFailures {
+  private BatchFailures() {
+  }
+
+  /** SQLSTATE classes 22 (data exception), 23 (integrity constraint) and 54 (program limit exceeded). */
+  static boolean causedByContent(Throwable failure) {
+    for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
+      if (e instanceof PgException pg && pg.getSqlState() != null) {
+        String sqlClass = pg.getSqlState().substring(0, 2);
+        return sqlClass.equals("22") || sqlClass.equals("23") || sqlClass.equals("54");
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,43 @@
+package io.kopeck.payment;
+
+import io.kopeck.app.KopeckConfig;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The enabled payment providers (PAYMENT_PROVIDERS), by name. The first makes new invoices; every
+ * one of them takes its own result callbacks, and an invoice is paid only by the provider it names.
+ */
+public final class PaymentProviders {
+  private final Map<String, RobokassaProvider> byName = new LinkedHashMap<>();
+
+  private PaymentProviders(List<RobokassaProvider> providers) {
+    providers.forEach(p -> byName.put(p.name(), p));
+  }
+
+  /** The mock's pages are served at {@code baseUrl}/mock-payment. */
+  public static PaymentProviders from(KopeckConfig config, String baseUrl) {
+    return new PaymentProviders(config.paymentProviders().stream()
+        .map(name -> RobokassaProvider.named(name, config, baseUrl)).toList());
+  }
+
+  /** The provider that makes new invoices. */
+  public PaymentProvider primary() {
+    return byName.values().iterator().next();
+  }
+
+  public Optional<PaymentProvider> get(String name) {
+    return Optional.ofNullable(byName.get(name));
+  }
+
+  /** The mock provider, when it is enabled (its pages are mounted then). */
+  public Optional<RobokassaProvider> mock() {
+    return Optional.ofNullable(byName.get("mock"));
+  }
+
+  public List<String> names() {
+    return List.copyOf(byName.keySet());
+  }
+}
