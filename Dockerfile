@@ -1,7 +1,11 @@
-# syntax=docker/dockerfile:1
+# Base images are build arguments: the official ones by default; deploy/verify-image.sh builds
+# with local Debian images instead (no registry needed). Any JDK 17+ with Maven, and any JRE 17+
+# on a Debian/Ubuntu base, will do.
+ARG BUILD_IMAGE=maven:3.9-eclipse-temurin-17
+ARG RUNTIME_IMAGE=eclipse-temurin:17-jre
 
 # --- build stage: Maven + JDK, dependencies cached in their own layer ---
-FROM maven:3.9-eclipse-temurin-17 AS build
+FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 COPY pom.xml .
 RUN mvn -B -q dependency:go-offline
@@ -11,10 +15,10 @@ COPY conf conf
 RUN mvn -B -q package -DskipTests
 
 # --- runtime stage: JRE only, non-root ---
-FROM eclipse-temurin:17-jre
-RUN apt-get update \
- && apt-get install -y --no-install-recommends curl \
- && rm -rf /var/lib/apt/lists/* \
+FROM ${RUNTIME_IMAGE}
+RUN (command -v curl > /dev/null || (apt-get update \
+      && apt-get install -y --no-install-recommends curl \
+      && rm -rf /var/lib/apt/lists/*)) \
  && groupadd --system kopeck \
  && useradd --system --gid kopeck --home-dir /app --shell /usr/sbin/nologin kopeck \
  && mkdir -p /app/data \
@@ -28,7 +32,7 @@ ENV LOG_FORMAT=json \
 USER kopeck
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
-  CMD curl -fsS http://127.0.0.1:8080/ready > /dev/null || exit 1
+  CMD curl -fsS "http://127.0.0.1:${HTTP_PORT:-8080}/ready" > /dev/null || exit 1
 # exec form: java is PID 1 and receives SIGTERM directly, so the graceful shutdown runs.
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/kopeck.jar"]
 CMD ["serve"]
