@@ -1,6 +1,5 @@
 package io.kopeck;
 
-import io.kopeck.app.ConfigException;
 import io.kopeck.cli.InvoicesCommand;
 import io.kopeck.cli.LedgerCommand;
 import io.kopeck.cli.Logs;
@@ -12,6 +11,7 @@ import io.kopeck.cli.StatsCommand;
 import io.kopeck.cli.TariffCommand;
 import io.kopeck.cli.TimersCommand;
 import io.kopeck.cli.UserCommand;
+import io.kopeck.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -1,10 +1,10 @@
 package io.kopeck.admin;
 
-import io.kopeck.app.BearerAuth;
-import io.kopeck.app.HttpRoutes;
-import io.kopeck.app.JsonHttp;
 import io.kopeck.ledger.LedgerVerifier;
 import io.kopeck.ledger.Violation;
+import io.kopeck.web.BearerAuth;
+import io.kopeck.web.HttpRoutes;
+import io.kopeck.web.JsonHttp;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -4,13 +4,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kopeck.admin.AdminApi;
 import io.kopeck.catalog.CatalogAdminApi;
 import io.kopeck.catalog.DefaultCatalog;
-import io.kopeck.catalog.Invoices;
-import io.kopeck.catalog.PromoCodes;
 import io.kopeck.catalog.TariffCatalog;
+import io.kopeck.config.KopeckConfig;
+import io.kopeck.db.DatabaseSession;
+import io.kopeck.db.Migrations;
 import io.kopeck.ledger.BillingEngineVerticle;
 import io.kopeck.ledger.EngineMetrics;
-import io.kopeck.ledger.EngineSettings;
-import io.kopeck.ledger.LedgerVerifier;
 import io.kopeck.notify.NotifierVerticle;
 import io.kopeck.notify.RunCostMessages;
 import io.kopeck.payment.MockPaymentPages;
@@ -18,18 +17,18 @@ import io.kopeck.payment.PaymentAdminApi;
 import io.kopeck.payment.PaymentApi;
 import io.kopeck.payment.PaymentProviders;
 import io.kopeck.payment.PaymentVerticle;
-import io.kopeck.payment.Payments;
-import io.kopeck.payment.Refunds;
-import io.kopeck.stats.Stats;
 import io.kopeck.stats.StatsAdminApi;
-import io.kopeck.subscription.SubscriptionJobs;
-import io.kopeck.subscription.SubscriptionTimerVerticle;
 import io.kopeck.telegram.TelegramVerticle;
 import io.kopeck.telegram.TelegramWebhook;
 import io.kopeck.usage.RunnerAccess;
 import io.kopeck.usage.UsageApi;
-import io.kopeck.user.UserAccounts;
 import io.kopeck.user.UserAdminApi;
+import io.kopeck.web.BearerAuth;
+import io.kopeck.web.HttpRoutes;
+import io.kopeck.web.HttpServerVerticle;
+import io.kopeck.web.HttpSettings;
+import io.kopeck.web.MetricsRoute;
+import io.kopeck.web.Readiness;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
@@ -52,7 +51,6 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -71,6 +69,7 @@ public final class Application {
   private final PrometheusMeterRegistry registry;
   private DatabaseSession database;
   private Pool pool;
+  private Services services;
   private Readiness readiness;
   private final RunnerAccess runnerAccess;
   private final List<ObjectNode> defaultTariffs;
@@ -96,11 +95,11 @@ public final class Application {
     });
     this.vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(metricsOptions()))
         .withMetrics(new MicrometerMetricsFactory(registry)).build();
-    this.runnerAccess = RunnerAccess.of(config);
+    this.runnerAccess = RunnerAccess.of(config.runnerApiKeys(), config.runnerRateLimit());
     this.defaultTariffs = DefaultCatalog.load();
     this.httpPort = config.httpPort() == 0 ? freePort() : config.httpPort();
     String baseUrl = config.publicBaseUrl().isEmpty() ? "http://localhost:" + httpPort : config.publicBaseUrl();
-    this.paymentProviders = PaymentProviders.from(config, baseUrl);
+    this.paymentProviders = Settings.paymentProviders(config, baseUrl);
   }
 
   /**
@@ -128,10 +127,11 @@ public final class Application {
     long started = System.nanoTime();
     log.info("Configuration (secrets masked): {}", config.describe());
     warnAboutTestSettings();
-    return vertx.executeBlocking(() -> database = DatabaseSession.open(config))
+    return vertx.executeBlocking(() -> database = DatabaseSession.open(config.databaseUrl(), config.embeddedDbDir()))
         .compose(db -> vertx.executeBlocking(() -> Migrations.migrate(db.url())))
         .compose(schemaVersion -> {
           pool = createPool();
+          services = Services.build(config, pool, clock, paymentProviders);
           readiness = new Readiness(pool, schemaVersion);
           log.info("Schema at version {}", schemaVersion);
           return seedCatalog();
@@ -141,16 +141,15 @@ public final class Application {
           runCosts = new RunCostMessages(pool, clock, config.costMessageWindowMs());
           return vertx.deployVerticle(runCosts);
         })
-        .compose(costs -> vertx.deployVerticle(new BillingEngineVerticle(EngineSettings.of(config, pool, clock),
+        .compose(costs -> vertx.deployVerticle(new BillingEngineVerticle(Settings.engine(config, pool, clock),
             new EngineMetrics(registry), runCosts)))
         .map(engine -> engineDeployment = engine)
         .compose(engine -> vertx.deployVerticle(
-            new PaymentVerticle(new Payments(pool, clock, config, paymentProviders), registry)))
+            new PaymentVerticle(services.payments(), registry)))
         .compose(payments -> vertx.deployVerticle(
-            new TelegramVerticle(pool, config, clock, paymentProviders.primary(), registry)))
-        .compose(telegram -> vertx.deployVerticle(new NotifierVerticle(pool, clock, config, registry)))
-        .compose(notifier -> vertx.deployVerticle(new SubscriptionTimerVerticle(
-            new SubscriptionJobs(pool, clock, config, new Invoices(pool, clock, config, paymentProviders.primary())),
+            new TelegramVerticle(pool, Settings.bot(config), clock, services.bot(), registry)))
+        .compose(telegram -> vertx.deployVerticle(new NotifierVerticle(pool, clock, Settings.sender(config), registry)))
+        .compose(notifier -> vertx.deployVerticle(new TimerVerticle(services.timerJobs(),
             config.timerIntervalSeconds() * 1000L, registry)))
         .compose(engine -> deployHttp())
         .map(id -> {
@@ -163,7 +162,7 @@ public final class Application {
 
   /** First start: the default tariffs of conf/tariffs.json; an existing catalog is left as it is. */
   private Future<Integer> seedCatalog() {
-    TariffCatalog catalog = new TariffCatalog(pool);
+    TariffCatalog catalog = services.tariffs();
     return catalog.seedIfEmpty(defaultTariffs).compose(seeded -> catalog.list().map(tariffs -> {
       log.info(seeded > 0 ? "Catalog: seeded {} default tariffs" : "Catalog: {} tariffs, defaults not applied",
           seeded > 0 ? seeded : tariffs.size());
@@ -186,25 +185,24 @@ public final class Application {
   }
 
   private Future<String> deployHttp() {
-    KopeckConfig httpConfig = config.with(Map.of("HTTP_PORT", Integer.toString(httpPort)));
+    HttpSettings http = Settings.http(config, httpPort);
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     AtomicInteger openConnections = new AtomicInteger();
-    return vertx.deployVerticle(() -> new HttpServerVerticle(httpConfig, readiness, this::routes, openConnections,
+    return vertx.deployVerticle(() -> new HttpServerVerticle(http, readiness, this::routes, openConnections,
         UsageApi::isStream), new DeploymentOptions().setInstances(instances));
   }
 
   /** Feature routes; each HTTP verticle instance gets its own handler objects. */
   private List<HttpRoutes> routes() {
     List<HttpRoutes> routes = new java.util.ArrayList<>(List.of(
-        new UsageApi(vertx, pool, config, clock, runnerAccess),
-        new AdminApi(new BearerAuth(List.of(config.adminApiKey())), new LedgerVerifier(pool, config.balanceFloor()),
-            config.maxBodyBytes()),
-        new CatalogAdminApi(new TariffCatalog(pool), new PromoCodes(pool, clock)),
+        new UsageApi(vertx, pool, Settings.usage(config), clock, runnerAccess),
+        new AdminApi(new BearerAuth(List.of(config.adminApiKey())), services.verifier(), config.maxBodyBytes()),
+        new CatalogAdminApi(services.tariffs(), services.promoCodes()),
         new PaymentApi(vertx.eventBus()),
-        new PaymentAdminApi(pool, new Refunds(pool, clock, config), registry),
+        new PaymentAdminApi(pool, services.refunds(), registry),
         new TelegramWebhook(config.telegramWebhookSecret(), pool, vertx.eventBus(), registry),
-        new UserAdminApi(new UserAccounts(pool, clock, config)),
-        new StatsAdminApi(new Stats(pool, clock), clock, config.displayTimezone()),
+        new UserAdminApi(services.accounts()),
+        new StatsAdminApi(services.stats(), clock, config.displayTimezone()),
         new MetricsRoute(registry, config.metricsBearerToken())));
     paymentProviders.mock().ifPresent(mock ->
         routes.add(new MockPaymentPages(mock, WebClient.create(vertx), httpPort, pool)));

@@ -1,8 +1,8 @@
 package io.kopeck.catalog;
 
-import io.kopeck.app.HttpRoutes;
-import io.kopeck.app.JsonHttp;
 import io.kopeck.audit.AuditLog.Actor;
+import io.kopeck.web.HttpRoutes;
+import io.kopeck.web.JsonHttp;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;

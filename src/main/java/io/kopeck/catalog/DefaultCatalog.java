@@ -1,7 +1,7 @@
 package io.kopeck.catalog;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kopeck.app.StrictJson;
+import io.kopeck.common.StrictJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

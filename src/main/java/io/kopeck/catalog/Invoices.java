@@ -2,11 +2,10 @@ package io.kopeck.catalog;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import io.kopeck.app.ApiException;
-import io.kopeck.app.KopeckConfig;
-import io.kopeck.app.Times;
 import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
+import io.kopeck.common.TimerJob;
+import io.kopeck.common.Times;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -51,7 +50,7 @@ public final class Invoices {
   private final Pool pool;
   private final Clock clock;
   private final PromoCodes promoCodes;
-  private final KopeckConfig config;
+  private final InvoiceSettings config;
   private final PaymentLinks links;
 
   /** Builds the signed payment URL of a new invoice (the payment provider's job). */
@@ -77,7 +76,7 @@ public final class Invoices {
     }
   }
 
-  public Invoices(Pool pool, Clock clock, KopeckConfig config, PaymentLinks links) {
+  public Invoices(Pool pool, Clock clock, InvoiceSettings config, PaymentLinks links) {
     this.pool = pool;
     this.clock = clock;
     this.config = config;
@@ -93,11 +92,11 @@ public final class Invoices {
   /** A custom top-up of {@code amount} RUB against DEFAULT_TARIFF: tokens only, no subscription days. */
   public Future<Invoice> forAmount(long userId, BigDecimal amount, String promoCode) {
     if (amount.compareTo(config.minTopupRub()) < 0 || amount.stripTrailingZeros().scale() > 2) {
-      return Future.failedFuture(new ApiException(400, "amount_below_minimum", "A top-up is at least "
+      return Future.failedFuture(CatalogRefusal.AMOUNT_BELOW_MINIMUM.because("A top-up is at least "
           + config.minTopupRub().setScale(2, RoundingMode.UNNECESSARY).toPlainString() + " RUB, in kopecks"));
     }
     if (amount.compareTo(config.maxTopupRub()) > 0) {
-      return Future.failedFuture(new ApiException(400, "amount_above_maximum", "A top-up is at most "
+      return Future.failedFuture(CatalogRefusal.AMOUNT_ABOVE_MAXIMUM.because("A top-up is at most "
           + config.maxTopupRub().setScale(2, RoundingMode.HALF_UP).toPlainString() + " RUB"));
     }
     return create(userId, config.defaultTariff(), promoCode, amount.setScale(2, RoundingMode.UNNECESSARY));
@@ -140,7 +139,7 @@ public final class Invoices {
     // Serializes one user's invoice creations, so two taps cannot both miss the pending invoice.
     return tx.preparedQuery(LOCK_USER).execute(Tuple.of(userId)).map(rows -> {
       if (rows.size() == 0) {
-        throw ApiException.notFound("user_not_found", "No such user");
+        throw CatalogRefusal.USER_NOT_FOUND.because("No such user");
       }
       return null;
     });
@@ -149,11 +148,11 @@ public final class Invoices {
   private static Future<Tariff> saleableTariff(SqlConnection tx, String slug) {
     return tx.preparedQuery(TARIFF).execute(Tuple.of(slug)).map(rows -> {
       if (rows.size() == 0) {
-        throw ApiException.notFound("tariff_not_found", "No tariff with slug '" + slug + "'");
+        throw CatalogRefusal.TARIFF_NOT_FOUND.because("No tariff with slug '" + slug + "'");
       }
       Tariff tariff = Tariff.of(rows.iterator().next());
       if (!tariff.active() || tariff.trial()) {
-        throw new ApiException(400, "tariff_not_for_sale", "Tariff '" + slug + "' is not for sale");
+        throw CatalogRefusal.TARIFF_NOT_FOR_SALE.because("Tariff '" + slug + "' is not for sale");
       }
       return tariff;
     });
@@ -165,10 +164,10 @@ public final class Invoices {
     }
     return promoCodes.check(tx, code, userId, tariff.id()).map(check -> {
       if (!check.usable()) {
-        throw new PromoRefused(check.problem(), PromoCode.normalize(code));
+        throw check.problem().refused(PromoCode.normalize(code));
       }
       if (check.promo().isTrial()) {
-        throw new PromoRefused(PromoProblem.WRONG_TARIFF, check.promo().code());
+        throw PromoProblem.WRONG_TARIFF.refused(check.promo().code());
       }
       return check.promo();
     });
@@ -208,7 +207,7 @@ public final class Invoices {
         .execute(Tuple.of(invId, userId))
         .compose(rows -> {
           if (rows.size() == 0) {
-            return Future.failedFuture(new ApiException(409, "invoice_not_pending",
+            return Future.failedFuture(CatalogRefusal.INVOICE_NOT_PENDING.because(
                 "Invoice " + invId + " is not a pending invoice of this user"));
           }
           Invoice invoice = Invoice.of(rows.iterator().next());
@@ -221,6 +220,11 @@ public final class Invoices {
    * Pending invoices past their expiry become expired, in one statement, audited as one row that
    * lists them. Safe on several instances: a row is updated once, whoever gets there first.
    */
+  /** The invoice expiry job of the timer: pending invoices past their expiry become expired. */
+  public TimerJob expiryJob() {
+    return TimerJob.counting("invoice-expiry", "expired", () -> expireDue(new Actor("timer", null)).map(List::size));
+  }
+
   public Future<List<Long>> expireDue(Actor actor) {
     return expire(actor, null, false);
   }

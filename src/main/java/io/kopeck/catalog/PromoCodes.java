@@ -1,10 +1,9 @@
 package io.kopeck.catalog;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kopeck.app.ApiException;
-import io.kopeck.app.Times;
 import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
+import io.kopeck.common.Times;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
@@ -45,7 +44,7 @@ public final class PromoCodes {
             fields.discountValue().toPlainString(), fields.maxUses(), fields.maxUsesPerUser(), fields.validFrom(),
             fields.validUntil(), tariffId, fields.active())))
         .compose(rows -> rows.size() == 0
-            ? Future.failedFuture(new ApiException(409, "promo_code_exists", "Promo code " + fields.code() + " exists"))
+            ? Future.failedFuture(CatalogRefusal.PROMO_CODE_EXISTS.because("Promo code " + fields.code() + " exists"))
             : find(tx, fields.code()))
         .compose(promo -> AuditLog.record(tx, actor, "promo.create", "promo_code", promo.code(), null, null,
             promo.toJson()).map(promo)));
@@ -130,11 +129,11 @@ public final class PromoCodes {
     }
     return tx.preparedQuery(TARIFF).execute(Tuple.of(fields.tariffSlug())).map(rows -> {
       if (rows.size() == 0) {
-        throw new ApiException(400, "invalid_promo_code", "tariff '" + fields.tariffSlug() + "' does not exist");
+        throw CatalogRefusal.INVALID_PROMO_CODE.because("tariff '" + fields.tariffSlug() + "' does not exist");
       }
       boolean trialTariff = rows.iterator().next().getBoolean("is_trial");
       if (trialTariff != fields.discountType().equals("trial")) {
-        throw new ApiException(400, "invalid_promo_code", trialTariff
+        throw CatalogRefusal.INVALID_PROMO_CODE.because(trialTariff
             ? "a trial tariff can only be granted by a trial code"
             : "a trial code must name a trial tariff (is_trial)");
       }
@@ -145,7 +144,7 @@ public final class PromoCodes {
   private static Future<PromoCode> find(SqlClient client, String normalized) {
     return client.preparedQuery(BY_CODE).execute(Tuple.of(normalized)).map(rows -> {
       if (rows.size() == 0) {
-        throw ApiException.notFound("promo_not_found", "No promo code " + normalized);
+        throw CatalogRefusal.PROMO_NOT_FOUND.because("No promo code " + normalized);
       }
       return PromoCode.of(rows.iterator().next());
     });

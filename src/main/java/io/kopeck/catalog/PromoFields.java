@@ -2,8 +2,8 @@ package io.kopeck.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kopeck.app.ApiException;
-import io.kopeck.app.StrictJson;
+import io.kopeck.common.Refused;
+import io.kopeck.common.StrictJson;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -121,7 +121,7 @@ record PromoFields(String code, String discountType, BigDecimal discountValue, I
     return node.textValue();
   }
 
-  private static ApiException invalid(String message) {
-    return new ApiException(400, "invalid_promo_code", message);
+  private static Refused invalid(String message) {
+    return CatalogRefusal.INVALID_PROMO_CODE.because(message);
   }
 }

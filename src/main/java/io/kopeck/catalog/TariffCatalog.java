@@ -1,7 +1,6 @@
 package io.kopeck.catalog;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kopeck.app.ApiException;
 import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
 import io.vertx.core.Future;
@@ -37,7 +36,7 @@ public final class TariffCatalog {
     TariffFields fields = TariffFields.forCreate(json);
     return pool.withTransaction(tx -> insert(tx, fields)
         .compose(tariff -> tariff == null
-            ? Future.failedFuture(new ApiException(409, "tariff_exists", "A tariff with this slug exists"))
+            ? Future.failedFuture(CatalogRefusal.TARIFF_EXISTS.because("A tariff with this slug exists"))
             : AuditLog.record(tx, actor, "tariff.create", "tariff", tariff.slug(), null, null, tariff.toJson())
                 .map(tariff)));
   }
@@ -82,7 +81,7 @@ public final class TariffCatalog {
   private static Future<Tariff> lock(SqlConnection tx, String slug) {
     return tx.preparedQuery(SELECT_FOR_UPDATE).execute(Tuple.of(slug)).map(rows -> {
       if (rows.size() == 0) {
-        throw ApiException.notFound("tariff_not_found", "No tariff with slug '" + slug + "'");
+        throw CatalogRefusal.TARIFF_NOT_FOUND.because("No tariff with slug '" + slug + "'");
       }
       return Tariff.of(rows.iterator().next());
     });

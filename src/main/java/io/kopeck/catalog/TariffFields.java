@@ -2,7 +2,7 @@ package io.kopeck.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kopeck.app.StrictJson;
+import io.kopeck.common.StrictJson;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,7 +29,7 @@ final class TariffFields {
     fields.readUpdatable(json);
     for (String required : new String[] {"name", "price", "tokens"}) {
       if (!fields.values.containsKey(required)) {
-        throw new InvalidTariff(required + " is required");
+        throw CatalogRefusal.INVALID_TARIFF.because(required + " is required");
       }
     }
     fields.checkPeriod(json);
@@ -40,14 +40,14 @@ final class TariffFields {
   /** Fields of a partial update (PATCH); the slug cannot change. */
   static TariffFields forUpdate(ObjectNode json, Tariff current) {
     if (json.has("slug") && !json.get("slug").asText().equals(current.slug())) {
-      throw new InvalidTariff("slug cannot change; create a new tariff instead");
+      throw CatalogRefusal.INVALID_TARIFF.because("slug cannot change; create a new tariff instead");
     }
     TariffFields fields = new TariffFields();
     fields.readUpdatable(json);
     fields.checkPeriod(json);
     fields.checkFreeOnlyTrial(current);
     if (fields.values.isEmpty()) {
-      throw new InvalidTariff("nothing to update: give at least one of " + String.join(", ", UPDATABLE));
+      throw CatalogRefusal.INVALID_TARIFF.because("nothing to update: give at least one of " + String.join(", ", UPDATABLE));
     }
     return fields;
   }
@@ -73,7 +73,7 @@ final class TariffFields {
       } else if (unit.isTextual() && Set.of("hour", "day", "month").contains(unit.textValue())) {
         values.put("period_unit", unit.textValue());
       } else {
-        throw new InvalidTariff("period_unit must be hour, day, month or null");
+        throw CatalogRefusal.INVALID_TARIFF.because("period_unit must be hour, day, month or null");
       }
     }
   }
@@ -82,7 +82,7 @@ final class TariffFields {
   private void checkPeriod(ObjectNode json) {
     if (json.has("period_unit") != json.has("period_value")
         || (values.get("period_unit") == null) != (values.get("period_value") == null)) {
-      throw new InvalidTariff("period_unit and period_value go together (both set, or both null)");
+      throw CatalogRefusal.INVALID_TARIFF.because("period_unit and period_value go together (both set, or both null)");
     }
   }
 
@@ -93,14 +93,14 @@ final class TariffFields {
     boolean free = price != null ? new BigDecimal(price).signum() == 0 : current != null && current.price().signum() == 0;
     boolean isTrial = trial != null ? trial : current != null && current.trial();
     if (free && !isTrial) {
-      throw new InvalidTariff("price must be greater than 0 (only trial tariffs are free)");
+      throw CatalogRefusal.INVALID_TARIFF.because("price must be greater than 0 (only trial tariffs are free)");
     }
   }
 
   private static String slug(ObjectNode json) {
     JsonNode node = json.get("slug");
     if (node == null || !node.isTextual() || !node.textValue().matches("[a-z0-9][a-z0-9_-]{0,39}")) {
-      throw new InvalidTariff("slug is required: 1 to 40 of a-z, 0-9, '-' and '_', starting with a letter or digit");
+      throw CatalogRefusal.INVALID_TARIFF.because("slug is required: 1 to 40 of a-z, 0-9, '-' and '_', starting with a letter or digit");
     }
     return node.textValue();
   }
@@ -111,7 +111,7 @@ final class TariffFields {
     }
     JsonNode node = json.get(field);
     if (!node.isTextual() || node.textValue().strip().length() < min || node.textValue().length() > max) {
-      throw new InvalidTariff(field + " must be a string of " + min + " to " + max + " characters");
+      throw CatalogRefusal.INVALID_TARIFF.because(field + " must be a string of " + min + " to " + max + " characters");
     }
     values.put(field, node.textValue().strip());
   }
@@ -124,10 +124,10 @@ final class TariffFields {
     try {
       value = StrictJson.decimal(json, field);
     } catch (IllegalArgumentException e) {
-      throw new InvalidTariff(e.getMessage());
+      throw CatalogRefusal.INVALID_TARIFF.because(e.getMessage());
     }
     if (value == null || value.signum() < 0 || value.compareTo(max) > 0 || value.stripTrailingZeros().scale() > scale) {
-      throw new InvalidTariff(field + " must be a number from 0 to " + max.toPlainString() + " with at most " + scale
+      throw CatalogRefusal.INVALID_TARIFF.because(field + " must be a number from 0 to " + max.toPlainString() + " with at most " + scale
           + " decimal places");
     }
     values.put(field, value.setScale(scale).toPlainString());
@@ -143,7 +143,7 @@ final class TariffFields {
       return;
     }
     if (!node.isIntegralNumber() || !node.canConvertToInt() || node.intValue() < min || node.intValue() > max) {
-      throw new InvalidTariff(field + " must be a whole number from " + min + " to " + max);
+      throw CatalogRefusal.INVALID_TARIFF.because(field + " must be a whole number from " + min + " to " + max);
     }
     values.put(field, node.intValue());
   }
@@ -153,7 +153,7 @@ final class TariffFields {
       return;
     }
     if (!json.get(field).isBoolean()) {
-      throw new InvalidTariff(field + " must be true or false");
+      throw CatalogRefusal.INVALID_TARIFF.because(field + " must be true or false");
     }
     values.put(field, json.get(field).booleanValue());
   }

@@ -2,11 +2,10 @@ package io.kopeck.catalog;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import io.kopeck.app.ApiException;
-import io.kopeck.app.KopeckConfig;
-import io.kopeck.app.Times;
 import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
+import io.kopeck.common.BillingRules;
+import io.kopeck.common.Times;
 import io.kopeck.ledger.BalanceRule;
 import io.kopeck.ledger.Ledger;
 import io.kopeck.ledger.Posting;
@@ -54,11 +53,13 @@ public final class Trials {
 
   private final Pool pool;
   private final Clock clock;
-  private final KopeckConfig config;
+  private final BillingRules config;
+  private final String defaultTariff;
   private final PromoCodes promoCodes;
   private final Ledger ledger;
 
-  public Trials(Pool pool, Clock clock, KopeckConfig config) {
+  public Trials(Pool pool, Clock clock, BillingRules config, String defaultTariff) {
+    this.defaultTariff = defaultTariff;
     this.pool = pool;
     this.clock = clock;
     this.config = config;
@@ -77,7 +78,7 @@ public final class Trials {
     OffsetDateTime now = Times.utcNow(clock);
     return pool.withTransaction(tx -> tx.preparedQuery(LOCK_USER).execute(Tuple.of(userId)).compose(users -> {
       if (users.size() == 0) {
-        return Future.failedFuture(ApiException.notFound("user_not_found", "No such user"));
+        return Future.failedFuture(CatalogRefusal.USER_NOT_FOUND.because("No such user"));
       }
       Row user = users.iterator().next();
       return tx.preparedQuery(LOCK_PROMO).execute(Tuple.of(normalized))
@@ -90,16 +91,16 @@ public final class Trials {
     // The trial tariff is the code's own; check() then looks at state, window, uses and history.
     return tx.preparedQuery(PromoCode.SELECT + " WHERE p.code = $1").execute(Tuple.of(code)).compose(rows -> {
       if (rows.size() == 0) {
-        return Future.failedFuture(new PromoRefused(PromoProblem.NOT_FOUND, code));
+        return Future.failedFuture(PromoProblem.NOT_FOUND.refused(code));
       }
       PromoCode promo = PromoCode.of(rows.iterator().next());
       if (!promo.isTrial()) {
-        return Future.failedFuture(new ApiException(400, "not_a_trial_code",
+        return Future.failedFuture(CatalogRefusal.NOT_A_TRIAL_CODE.because(
             "Promo code " + code + " is a discount for a purchase, not a trial"));
       }
       return promoCodes.check(tx, code, userId, promo.tariffId()).map(check -> {
         if (!check.usable()) {
-          throw new PromoRefused(check.problem(), code);
+          throw check.problem().refused(code);
         }
         return check.promo();
       });
@@ -117,7 +118,7 @@ public final class Trials {
           .compose(v -> tx.preparedQuery(COUNT_USE).execute(Tuple.of(promo.id(), now)))
           .compose(v -> credit(tx, userId, tariff))
           .compose(posting -> tx.preparedQuery(EXTEND)
-              .execute(Tuple.of(userId, newEnd, config.defaultTariff(), now))
+              .execute(Tuple.of(userId, newEnd, defaultTariff, now))
               .map(v -> new TrialGrant(promo.code(), tariff.slug(), tariff.tokens(), posting.balanceAfter(), newEnd)))
           .compose(grant -> record(tx, userId, grant, subscriptionEnd, now).map(grant));
     });
@@ -125,8 +126,8 @@ public final class Trials {
 
   private Future<PostingResult> credit(SqlConnection tx, long userId, Tariff tariff) {
     if (tariff.tokens().signum() == 0) {
-      return Future.succeededFuture(new PostingResult(PostingResult.Status.APPLIED, null, null, BigDecimal.ZERO,
-          null, null));
+      return Future.succeededFuture(new PostingResult(PostingResult.Status.APPLIED, null, false, null,
+          BigDecimal.ZERO, null, null));
     }
     return ledger.post(tx, new Posting(userId, TransactionType.TRIAL, tariff.tokens(), BalanceRule.CREDIT,
         "trial:" + tariff.id(), null, "trial " + tariff.slug(), null));

@@ -1,6 +1,6 @@
 package io.kopeck.cli;
 
-import io.kopeck.app.KopeckConfig;
+import io.kopeck.config.KopeckConfig;
 import java.util.Locale;
 
 /** Shared start of every command: resolve the configuration, then let logging read it. */

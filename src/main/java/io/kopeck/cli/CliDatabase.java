@@ -1,12 +1,15 @@
 package io.kopeck.cli;
 
-import io.kopeck.app.DatabaseSession;
-import io.kopeck.app.KopeckConfig;
+import io.kopeck.app.Services;
+import io.kopeck.app.Settings;
+import io.kopeck.config.KopeckConfig;
+import io.kopeck.db.DatabaseSession;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -15,16 +18,24 @@ final class CliDatabase implements AutoCloseable {
   private final DatabaseSession session;
   private final Vertx vertx;
   private final Pool pool;
+  private final Services services;
 
   CliDatabase(KopeckConfig config) {
-    this.session = DatabaseSession.open(config);
+    this.session = DatabaseSession.open(config.databaseUrl(), config.embeddedDbDir());
     this.vertx = Vertx.vertx();
     this.pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
         .connectingTo(session.url().toConnectOptions()).using(vertx).build();
+    this.services = Services.build(config, pool, Clock.systemUTC(),
+        Settings.paymentProviders(config, config.publicBaseUrl()));
   }
 
   Pool pool() {
     return pool;
+  }
+
+  /** The same services the server builds, over this command's pool. */
+  Services services() {
+    return services;
   }
 
   /** Runs one asynchronous job to completion on this (non event-loop) thread. */

@@ -1,10 +1,7 @@
 package io.kopeck.cli;
 
-import io.kopeck.app.KopeckConfig;
 import io.kopeck.audit.AuditLog.Actor;
-import io.kopeck.catalog.Invoices;
-import io.kopeck.payment.RobokassaProvider;
-import java.time.Clock;
+import io.kopeck.config.KopeckConfig;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -27,8 +24,7 @@ public final class InvoicesCommand implements Runnable {
     public Integer call() {
       KopeckConfig config = Cli.config();
       try (CliDatabase db = new CliDatabase(config)) {
-        List<Long> invIds = db.run(pool -> new Invoices(pool, Clock.systemUTC(), config,
-                RobokassaProvider.from(config, config.publicBaseUrl()))
+        List<Long> invIds = db.run(pool -> db.services().invoices()
             .expire(new Actor("cli", System.getProperty("user.name")), ttlHours, dryRun));
         System.out.println((dryRun ? "would expire " : "expired ") + invIds.size() + " invoice(s)"
             + (invIds.isEmpty() ? "" : ": " + invIds));

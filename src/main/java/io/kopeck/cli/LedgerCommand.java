@@ -1,7 +1,6 @@
 package io.kopeck.cli;
 
-import io.kopeck.app.KopeckConfig;
-import io.kopeck.ledger.LedgerVerifier;
+import io.kopeck.config.KopeckConfig;
 import io.kopeck.ledger.Violation;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -22,7 +21,7 @@ public final class LedgerCommand implements Runnable {
     public Integer call() {
       KopeckConfig config = Cli.config();
       try (CliDatabase db = new CliDatabase(config)) {
-        List<Violation> violations = db.run(pool -> new LedgerVerifier(pool, config.balanceFloor()).verify());
+        List<Violation> violations = db.run(pool -> db.services().verifier().verify());
         violations.forEach(v -> System.out.println("VIOLATION " + v));
         System.out.println(violations.isEmpty() ? "ledger ok: all invariants hold"
             : violations.size() + " violation(s) found");

@@ -1,8 +1,8 @@
 package io.kopeck.cli;
 
-import io.kopeck.app.DatabaseSession;
-import io.kopeck.app.KopeckConfig;
-import io.kopeck.app.Migrations;
+import io.kopeck.config.KopeckConfig;
+import io.kopeck.db.DatabaseSession;
+import io.kopeck.db.Migrations;
 import picocli.CommandLine.Command;
 
 @Command(name = "migrate", description = "Apply pending database migrations and exit (idempotent).")
@@ -11,7 +11,7 @@ public final class MigrateCommand implements Runnable {
   @Override
   public void run() {
     KopeckConfig config = Cli.config();
-    try (DatabaseSession db = DatabaseSession.open(config)) {
+    try (DatabaseSession db = DatabaseSession.open(config.databaseUrl(), config.embeddedDbDir())) {
       String version = Migrations.migrate(db.url());
       System.out.println("Schema is at version " + version + " (" + db.url().redacted() + ")");
     }

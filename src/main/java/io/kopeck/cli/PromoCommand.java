@@ -1,11 +1,10 @@
 package io.kopeck.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kopeck.app.StrictJson;
 import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.catalog.PromoCode;
 import io.kopeck.catalog.PromoCodes;
-import java.time.Clock;
+import io.kopeck.common.StrictJson;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -63,7 +62,7 @@ public final class PromoCommand implements Runnable {
     @Override
     public Integer call() {
       try (CliDatabase db = new CliDatabase(Cli.config())) {
-        List<PromoCode> codes = db.run(pool -> new PromoCodes(pool, Clock.systemUTC()).list());
+        List<PromoCode> codes = db.run(pool -> db.services().promoCodes().list());
         System.out.printf("%-20s %-13s %12s %11s %-6s %-12s%n", "CODE", "TYPE", "VALUE", "USES", "ACTIVE", "TARIFF");
         for (PromoCode p : codes) {
           String uses = p.usesCount() + "/" + (p.maxUses() == null ? "∞" : p.maxUses());
@@ -98,7 +97,7 @@ public final class PromoCommand implements Runnable {
 
   private static Integer print(Function<PromoCodes, io.vertx.core.Future<PromoCode>> action) {
     try (CliDatabase db = new CliDatabase(Cli.config())) {
-      PromoCode promo = db.run(pool -> action.apply(new PromoCodes(pool, Clock.systemUTC())));
+      PromoCode promo = db.run(pool -> action.apply(db.services().promoCodes()));
       System.out.println(promo.toJson().encodePrettily());
       return 0;
     }

@@ -1,10 +1,8 @@
 package io.kopeck.cli;
 
-import io.kopeck.app.KopeckConfig;
 import io.kopeck.audit.AuditLog.Actor;
-import io.kopeck.payment.Refunds;
+import io.kopeck.config.KopeckConfig;
 import io.vertx.core.json.JsonObject;
-import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,7 +17,7 @@ public final class RefundCommand implements Callable<Integer> {
   public Integer call() {
     KopeckConfig config = Cli.config();
     try (CliDatabase db = new CliDatabase(config)) {
-      JsonObject result = db.run(pool -> new Refunds(pool, Clock.systemUTC(), config)
+      JsonObject result = db.run(pool -> db.services().refunds()
           .refund(invId, reason, new Actor("cli", System.getProperty("user.name"))));
       System.out.println(result.encodePrettily());
       return 0;

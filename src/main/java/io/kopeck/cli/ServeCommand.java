@@ -1,7 +1,7 @@
 package io.kopeck.cli;
 
 import io.kopeck.app.Application;
-import io.kopeck.app.KopeckConfig;
+import io.kopeck.config.KopeckConfig;
 import java.time.Clock;
 import picocli.CommandLine.Command;
 

@@ -1,7 +1,6 @@
 package io.kopeck.cli;
 
-import io.kopeck.app.KopeckConfig;
-import io.kopeck.stats.Stats;
+import io.kopeck.config.KopeckConfig;
 import io.kopeck.stats.StatsRange;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -20,7 +19,7 @@ public final class StatsCommand implements Callable<Integer> {
     KopeckConfig config = Cli.config();
     StatsRange range = StatsRange.parse(from, to, Clock.systemUTC(), config.displayTimezone());
     try (CliDatabase db = new CliDatabase(config)) {
-      JsonObject report = db.run(pool -> new Stats(pool, Clock.systemUTC()).report(range));
+      JsonObject report = db.run(pool -> db.services().stats().report(range));
       System.out.println(report.encodePrettily());
       return 0;
     }

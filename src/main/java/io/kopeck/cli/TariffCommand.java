@@ -1,11 +1,10 @@
 package io.kopeck.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kopeck.app.KopeckConfig;
-import io.kopeck.app.StrictJson;
 import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.catalog.Tariff;
-import io.kopeck.catalog.TariffCatalog;
+import io.kopeck.common.StrictJson;
+import io.kopeck.config.KopeckConfig;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -72,7 +71,7 @@ public final class TariffCommand implements Runnable {
     public Integer call() {
       KopeckConfig config = Cli.config();
       try (CliDatabase db = new CliDatabase(config)) {
-        List<Tariff> tariffs = db.run(pool -> new TariffCatalog(pool).list());
+        List<Tariff> tariffs = db.run(pool -> db.services().tariffs().list());
         System.out.printf("%-16s %-20s %10s %12s %-10s %10s %-6s %-5s%n", "SLUG", "NAME", "PRICE", "TOKENS", "PERIOD",
             "FEE", "ACTIVE", "TRIAL");
         for (Tariff t : tariffs) {
@@ -92,7 +91,7 @@ public final class TariffCommand implements Runnable {
     @Override
     public Integer call() {
       ObjectNode json = toJson().put("slug", slug);
-      return print(db -> db.run(pool -> new TariffCatalog(pool).create(json, CLI)));
+      return print(db -> db.run(pool -> db.services().tariffs().create(json, CLI)));
     }
   }
 
@@ -102,7 +101,7 @@ public final class TariffCommand implements Runnable {
 
     @Override
     public Integer call() {
-      return print(db -> db.run(pool -> new TariffCatalog(pool).update(slug, toJson(), CLI)));
+      return print(db -> db.run(pool -> db.services().tariffs().update(slug, toJson(), CLI)));
     }
   }
 
@@ -112,7 +111,7 @@ public final class TariffCommand implements Runnable {
 
     @Override
     public Integer call() {
-      return print(db -> db.run(pool -> new TariffCatalog(pool).deactivate(slug, CLI)));
+      return print(db -> db.run(pool -> db.services().tariffs().deactivate(slug, CLI)));
     }
   }
 

@@ -1,11 +1,7 @@
 package io.kopeck.cli;
 
-import io.kopeck.app.KopeckConfig;
-import io.kopeck.catalog.Invoices;
-import io.kopeck.payment.RobokassaProvider;
-import io.kopeck.subscription.JobSummary;
-import io.kopeck.subscription.SubscriptionJobs;
-import java.time.Clock;
+import io.kopeck.common.JobSummary;
+import io.kopeck.config.KopeckConfig;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,9 +20,7 @@ public final class TimersCommand implements Runnable {
     public Integer call() {
       KopeckConfig config = Cli.config();
       try (CliDatabase db = new CliDatabase(config)) {
-        List<JobSummary> summaries = db.run(pool -> new SubscriptionJobs(pool, Clock.systemUTC(), config,
-            new Invoices(pool, Clock.systemUTC(), config, RobokassaProvider.from(config, config.publicBaseUrl())))
-            .runOnce());
+        List<JobSummary> summaries = db.run(pool -> db.services().runTimerJobsOnce());
         summaries.forEach(System.out::println);
         return 0;
       }

@@ -1,13 +1,12 @@
 package io.kopeck.cli;
 
-import io.kopeck.app.KopeckConfig;
 import io.kopeck.audit.AuditLog.Actor;
+import io.kopeck.config.KopeckConfig;
 import io.kopeck.user.Adjustment;
 import io.kopeck.user.UserAccounts;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
-import java.time.Clock;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -77,7 +76,7 @@ public final class UserCommand implements Runnable {
   private static Integer print(Function<UserAccounts, Future<JsonObject>> action) {
     KopeckConfig config = Cli.config();
     try (CliDatabase db = new CliDatabase(config)) {
-      JsonObject result = db.run(pool -> action.apply(new UserAccounts(pool, Clock.systemUTC(), config)));
+      JsonObject result = db.run(pool -> action.apply(db.services().accounts()));
       System.out.println(result.encodePrettily());
       return 0;
     }

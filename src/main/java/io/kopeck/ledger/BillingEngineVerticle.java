@@ -40,7 +40,7 @@ public final class BillingEngineVerticle extends VerticleBase {
 
   /** Registers the by-reference codecs for charges and results on this Vert.x instance. */
   public static void registerCodecs(EventBus bus) {
-    for (Class<?> type : new Class<?>[] {UsageCharge.class, SpendCharge.class, ChargeResult.class}) {
+    for (Class<?> type : new Class<?>[] {UsageCharge.class, SpendCharge.class, PostingResult.class}) {
       register(bus, type);
     }
   }
@@ -63,7 +63,7 @@ public final class BillingEngineVerticle extends VerticleBase {
 
   private void onCharge(Message<Charge> message) {
     Charge charge = message.body();
-    Promise<ChargeResult> promise = Promise.promise();
+    Promise<PostingResult> promise = Promise.promise();
     long arrived = System.nanoTime();
     promise.future().onComplete(result -> {
       if (result.succeeded()) {
@@ -81,12 +81,12 @@ public final class BillingEngineVerticle extends VerticleBase {
   }
 
   /** Rejections at info (they need a look); every charge at debug (20,000 a second would drown the log). */
-  private static void logResult(Charge charge, ChargeResult result) {
-    if (!result.charged()) {
-      log.info("Charge rejected {} {} {}", kv("user_id", charge.userId()), key(charge), kv("reason", result.rejection()));
+  private static void logResult(Charge charge, PostingResult result) {
+    if (!result.applied()) {
+      log.info("Charge rejected {} {} {}", kv("user_id", charge.userId()), key(charge), kv("reason", result.refusal().code()));
     } else if (log.isDebugEnabled()) {
       log.debug("Charged {} {} {} {} {}", kv("user_id", charge.userId()), key(charge),
-          kv("transaction_id", result.transactionId()), kv("tokens", result.tokens()), kv("duplicate", result.duplicate()));
+          kv("transaction_id", result.transactionId()), kv("tokens", result.debited()), kv("duplicate", result.duplicate()));
     }
   }
 
@@ -96,7 +96,7 @@ public final class BillingEngineVerticle extends VerticleBase {
         : kv("idempotency_key", ((SpendCharge) charge).idempotencyKey());
   }
 
-  private void notifyListener(UsageCharge charge, ChargeResult result) {
+  private void notifyListener(UsageCharge charge, PostingResult result) {
     try {
       listener.committed(charge, result);
     } catch (RuntimeException e) {

@@ -2,7 +2,7 @@ package io.kopeck.ledger;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import io.kopeck.app.Times;
+import io.kopeck.common.Times;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
 final class ChargeBatch {
   private static final Logger log = LoggerFactory.getLogger(ChargeBatch.class);
 
-  record Pending(Charge charge, Promise<ChargeResult> promise) {
+  record Pending(Charge charge, Promise<PostingResult> promise) {
   }
 
   /** One primary-key probe per (user, event) pair; LIMIT keeps the planner from turning it into a scan. */
@@ -133,7 +133,7 @@ final class ChargeBatch {
       Charge charge = batch.get(0).charge();
       log.warn("Charge refused: the database rejected its content {} {}", kv("user_id", charge.userId()),
           kv("error", failure.getMessage()));
-      batch.get(0).promise().tryComplete(ChargeResult.refusedContent(charge));
+      batch.get(0).promise().tryComplete(PostingResult.refusedContent(charge));
       return Future.succeededFuture();
     }
     int half = batch.size() / 2;
@@ -235,7 +235,7 @@ final class ChargeBatch {
       Account account = accounts.get(charge.userId());
       Decision decision;
       if (account == null) {
-        decision = Decision.rejected(ChargeResult.USER_NOT_FOUND, BigDecimal.ZERO);
+        decision = Decision.rejected(LedgerRefusal.USER_NOT_FOUND, BigDecimal.ZERO);
       } else if (charge instanceof UsageCharge usageCharge) {
         decision = decideUsage(account, usageCharge);
       } else {
@@ -256,7 +256,7 @@ final class ChargeBatch {
       if (tokens.signum() == 0) {
         decision = Decision.charged(tokens, before, before);
       } else if (!BalanceRule.DOWN_TO_FLOOR.allows(before.subtract(tokens), floor)) {
-        decision = Decision.rejected(ChargeResult.BALANCE_FLOOR, before);
+        decision = Decision.rejected(LedgerRefusal.BALANCE_FLOOR, before);
       } else {
         decision = post(account, new Posting(charge.userId(), TransactionType.USAGE, tokens.negate(),
             BalanceRule.DOWN_TO_FLOOR, null, null, charge.track(), null));
@@ -274,13 +274,13 @@ final class ChargeBatch {
       }
       BigDecimal before = account.balance;
       if (account.blocked) {
-        return Decision.rejected(ChargeResult.USER_BLOCKED, before);
+        return Decision.rejected(LedgerRefusal.USER_BLOCKED, before);
       }
       if (requireSubscription && (account.subscriptionEnd == null || !account.subscriptionEnd.isAfter(now))) {
-        return Decision.rejected(ChargeResult.SUBSCRIPTION_EXPIRED, before);
+        return Decision.rejected(LedgerRefusal.SUBSCRIPTION_EXPIRED, before);
       }
       if (!BalanceRule.NEVER_BELOW_ZERO.allows(before.subtract(charge.amount()), floor)) {
-        return Decision.rejected(ChargeResult.INSUFFICIENT_BALANCE, before);
+        return Decision.rejected(LedgerRefusal.INSUFFICIENT_BALANCE, before);
       }
       Decision decision = post(account, new Posting(charge.userId(), TransactionType.SPEND, charge.amount().negate(),
           BalanceRule.NEVER_BELOW_ZERO, charge.ledgerKey(), null, charge.description(), charge.metadataJson()));

@@ -9,5 +9,5 @@ package io.kopeck.ledger;
 public interface ChargeListener {
   ChargeListener NONE = (charge, result) -> { };
 
-  void committed(UsageCharge charge, ChargeResult result);
+  void committed(UsageCharge charge, PostingResult result);
 }

@@ -9,8 +9,8 @@ import java.util.Map;
  * verdict it repeats, whose transaction id is only known once the batch's rows are inserted.
  */
 final class Decision {
-  ChargeResult.Status status;
-  String rejection;
+  PostingResult.Status status;
+  LedgerRefusal refusal;
   BigDecimal tokens = BigDecimal.ZERO;
   BigDecimal before;
   BigDecimal after;
@@ -24,17 +24,17 @@ final class Decision {
 
   static Decision charged(BigDecimal tokens, BigDecimal before, BigDecimal after) {
     Decision d = new Decision();
-    d.status = ChargeResult.Status.CHARGED;
+    d.status = PostingResult.Status.APPLIED;
     d.tokens = tokens;
     d.before = before;
     d.after = after;
     return d;
   }
 
-  static Decision rejected(String reason, BigDecimal balance) {
+  static Decision rejected(LedgerRefusal refusal, BigDecimal balance) {
     Decision d = new Decision();
-    d.status = ChargeResult.Status.REJECTED;
-    d.rejection = reason;
+    d.status = PostingResult.Status.REFUSED;
+    d.refusal = refusal;
     d.before = balance;
     d.after = balance;
     return d;
@@ -45,18 +45,17 @@ final class Decision {
     boolean charged = "charged".equals(row.getString("status"));
     BigDecimal after = row.getBigDecimal("balance_after");
     Decision d = charged ? charged(row.getBigDecimal("tokens_charged"), null, after)
-        : rejected(row.getString("reject_reason"), after);
+        : rejected(LedgerRefusal.ofCode(row.getString("reject_reason")), after);
     d.before = charged ? after.add(d.tokens) : after;
     d.transactionId = row.getLong("transaction_id");
     return d;
   }
 
-  /** A ledger row posted by an earlier batch under the same idempotency key. */
+  /** A ledger row posted by an earlier batch under the same idempotency key (read as {@link Ledger#post} reads it). */
   static Decision posted(Row row) {
-    BigDecimal delta = row.getBigDecimal("tokens_delta");
-    BigDecimal after = row.getBigDecimal("balance_after");
-    Decision d = charged(delta.negate(), after.subtract(delta), after);
-    d.transactionId = row.getLong("id");
+    PostingResult earlier = LedgerSql.earlierPosting(row);
+    Decision d = charged(earlier.debited(), earlier.balanceBefore(), earlier.balanceAfter());
+    d.transactionId = earlier.transactionId();
     return d;
   }
 
@@ -73,9 +72,9 @@ final class Decision {
     }
   }
 
-  ChargeResult result() {
+  PostingResult result() {
     Decision source = original == null ? this : original;
-    return new ChargeResult(source.status, source.rejection, original != null, source.tokens, source.before,
-        source.after, source.transactionId);
+    return new PostingResult(source.status, source.refusal, original != null, source.transactionId,
+        source.tokens.negate(), source.before, source.after);
   }
 }

@@ -22,7 +22,7 @@ public final class EngineMetrics {
   private final Counter duplicates;
   /** Tokens charged in ten-thousandths (the ledger's scale), summed exactly; a double only when scraped. */
   private final LongAdder tokenUnits = new LongAdder();
-  private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
+  private final Map<LedgerRefusal, Counter> rejected = new ConcurrentHashMap<>();
   private final DistributionSummary batchSize;
   private final Timer batchCommit;
   private final Timer chargeLatency;
@@ -52,16 +52,16 @@ public final class EngineMetrics {
     batchCommit.record(elapsedNanos, TimeUnit.NANOSECONDS);
   }
 
-  void answered(ChargeResult result, long waitedNanos) {
+  void answered(PostingResult result, long waitedNanos) {
     chargeLatency.record(waitedNanos, TimeUnit.NANOSECONDS);
     if (result.duplicate()) {
       duplicates.increment();
-    } else if (result.charged()) {
+    } else if (result.applied()) {
       charged.increment();
-      tokenUnits.add(result.tokens().movePointRight(Amounts.TOKEN_SCALE).longValueExact());
+      tokenUnits.add(result.debited().movePointRight(Amounts.TOKEN_SCALE).longValueExact());
     } else {
       // Reasons are the engine's own fixed codes (user_not_found, balance_floor, …).
-      rejected.computeIfAbsent(result.rejection(), reason -> outcome("rejected", reason)).increment();
+      rejected.computeIfAbsent(result.refusal(), reason -> outcome("rejected", reason.code())).increment();
     }
   }
 

@@ -1,8 +1,7 @@
 package io.kopeck.ledger;
 
-import io.kopeck.app.Times;
+import io.kopeck.common.Times;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
@@ -33,7 +32,7 @@ public final class Ledger {
     return LedgerSql.lockAccounts(tx, List.of(posting.userId())).compose(accounts -> {
       Account account = accounts.get(posting.userId());
       if (account == null) {
-        return Future.succeededFuture(PostingResult.refused(PostingResult.USER_NOT_FOUND, BigDecimal.ZERO));
+        return Future.succeededFuture(PostingResult.refused(LedgerRefusal.USER_NOT_FOUND, BigDecimal.ZERO));
       }
       return findEarlier(tx, posting).compose(earlier -> earlier != null ? Future.succeededFuture(earlier)
           : apply(tx, account, posting));
@@ -46,22 +45,15 @@ public final class Ledger {
     }
     return tx.preparedQuery(LedgerSql.FIND_BY_KEYS)
         .execute(Tuple.tuple().addValue(new Long[] {posting.userId()}).addValue(new String[] {posting.idempotencyKey()}))
-        .map(rows -> rows.size() == 0 ? null : duplicateOf(rows.iterator().next()));
-  }
-
-  private static PostingResult duplicateOf(Row row) {
-    BigDecimal delta = row.getBigDecimal("tokens_delta");
-    BigDecimal after = row.getBigDecimal("balance_after");
-    return new PostingResult(PostingResult.Status.DUPLICATE, null, row.getLong("id"), delta, after.subtract(delta),
-        after);
+        .map(rows -> rows.size() == 0 ? null : LedgerSql.earlierPosting(rows.iterator().next()));
   }
 
   private Future<PostingResult> apply(SqlConnection tx, Account account, Posting posting) {
     BigDecimal before = account.balance;
     BigDecimal after = before.add(posting.delta());
     if (!posting.rule().allows(after, floor)) {
-      String reason = posting.rule() == BalanceRule.DOWN_TO_FLOOR ? PostingResult.BALANCE_FLOOR
-          : PostingResult.INSUFFICIENT_BALANCE;
+      LedgerRefusal reason = posting.rule() == BalanceRule.DOWN_TO_FLOOR ? LedgerRefusal.BALANCE_FLOOR
+          : LedgerRefusal.INSUFFICIENT_BALANCE;
       return Future.succeededFuture(PostingResult.refused(reason, before));
     }
     OffsetDateTime now = Times.utcNow(clock);
@@ -70,7 +62,7 @@ public final class Ledger {
     rows.add(account, seq, posting);
     return LedgerSql.insert(tx, rows, now)
         .compose(ids -> LedgerSql.updateAccounts(tx, List.of(account), now)
-            .map(v -> new PostingResult(PostingResult.Status.APPLIED, null, ids.get(account.userId).get(seq),
+            .map(v -> new PostingResult(PostingResult.Status.APPLIED, null, false, ids.get(account.userId).get(seq),
                 posting.delta(), before, after)));
   }
 }

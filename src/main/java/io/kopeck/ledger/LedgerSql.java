@@ -125,4 +125,10 @@ final class LedgerSql {
         now);
     return client.preparedQuery(UPDATE_ACCOUNTS).execute(tuple);
   }
+
+  /** A row found by {@link #FIND_BY_KEYS}: the answer to a repeat of the posting that wrote it. */
+  static PostingResult earlierPosting(Row row) {
+    return PostingResult.duplicateOf(row.getLong("id"), row.getBigDecimal("tokens_delta"),
+        row.getBigDecimal("balance_after"));
+  }
 }

@@ -37,8 +37,8 @@ final class UsageRows {
     completionTokens.add(charge.completionTokens());
     totalTokens.add(charge.totalTokens());
     nodeCosts.add(charge.nodeCostsJson());
-    statuses.add(decision.status == ChargeResult.Status.CHARGED ? "charged" : "rejected");
-    rejections.add(decision.rejection);
+    statuses.add(decision.status == PostingResult.Status.APPLIED ? "charged" : "rejected");
+    rejections.add(decision.refusal == null ? null : decision.refusal.code());
     txSeqs.add(decision.txSeq);
     balancesAfter.add(decision.after.toPlainString());
   }

@@ -5,8 +5,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import com.pengrad.telegrambot.model.request.ParseMode;
 import com.pengrad.telegrambot.request.SendMessage;
 import com.pengrad.telegrambot.response.SendResponse;
-import io.kopeck.app.KopeckConfig;
-import io.kopeck.app.Times;
+import io.kopeck.common.Times;
 import io.kopeck.i18n.Texts;
 import io.kopeck.notify.OutboxClaims.Claimed;
 import io.kopeck.telegram.api.BotApi;
@@ -52,7 +51,7 @@ public final class NotifierVerticle extends VerticleBase {
 
   private final Pool pool;
   private final Clock clock;
-  private final KopeckConfig config;
+  private final SenderSettings config;
   private final NoticeTexts texts;
   private OutboxClaims claims;
   private BotApi api;
@@ -62,7 +61,7 @@ public final class NotifierVerticle extends VerticleBase {
 
   private final MeterRegistry registry;
 
-  public NotifierVerticle(Pool pool, Clock clock, KopeckConfig config, MeterRegistry registry) {
+  public NotifierVerticle(Pool pool, Clock clock, SenderSettings config, MeterRegistry registry) {
     this.registry = registry;
     this.pool = pool;
     this.clock = clock;

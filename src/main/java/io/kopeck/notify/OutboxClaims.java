@@ -1,6 +1,6 @@
 package io.kopeck.notify;
 
-import io.kopeck.app.Times;
+import io.kopeck.common.Times;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;

@@ -1,6 +1,7 @@
 package io.kopeck.notify;
 
-import io.kopeck.app.Times;
+import io.kopeck.common.TimerJob;
+import io.kopeck.common.Times;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -42,6 +43,11 @@ public final class Retention {
   }
 
   /** Rows deleted, over all four tables. */
+  /** The retention job of the timer. */
+  public TimerJob job() {
+    return TimerJob.counting("retention", "deleted", this::run);
+  }
+
   public Future<Integer> run() {
     OffsetDateTime now = Times.utcNow(clock);
     return delete(OLD_NOTIFICATIONS, Tuple.of(now.minus(NOTIFICATIONS), BATCH), 0)

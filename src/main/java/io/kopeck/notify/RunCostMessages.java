@@ -1,8 +1,8 @@
 package io.kopeck.notify;
 
-import io.kopeck.app.Times;
+import io.kopeck.common.Times;
 import io.kopeck.ledger.ChargeListener;
-import io.kopeck.ledger.ChargeResult;
+import io.kopeck.ledger.PostingResult;
 import io.kopeck.ledger.UsageCharge;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -46,8 +46,8 @@ public final class RunCostMessages extends VerticleBase implements ChargeListene
   }
 
   @Override
-  public void committed(UsageCharge charge, ChargeResult result) {
-    if (!result.charged() || result.duplicate()) {
+  public void committed(UsageCharge charge, PostingResult result) {
+    if (!result.applied() || result.duplicate()) {
       return;
     }
     long now = System.nanoTime();

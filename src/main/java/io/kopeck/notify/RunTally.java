@@ -3,7 +3,7 @@ package io.kopeck.notify;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kopeck.ledger.ChargeResult;
+import io.kopeck.ledger.PostingResult;
 import io.kopeck.ledger.UsageCharge;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -41,9 +41,9 @@ final class RunTally {
     this.firstAtNanos = firstAtNanos;
   }
 
-  RunTally add(UsageCharge charge, ChargeResult result) {
+  RunTally add(UsageCharge charge, PostingResult result) {
     runs++;
-    tokens = tokens.add(result.tokens());
+    tokens = tokens.add(result.debited());
     cost = cost.add(charge.totalCost());
     apiCalls += charge.apiCalls() == null ? 0 : charge.apiCalls();
     freeRequests += charge.freeRequests() == null ? 0 : charge.freeRequests();

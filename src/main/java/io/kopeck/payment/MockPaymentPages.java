@@ -1,7 +1,7 @@
 package io.kopeck.payment;
 
-import io.kopeck.app.CleanText;
-import io.kopeck.app.HttpRoutes;
+import io.kopeck.common.CleanText;
+import io.kopeck.web.HttpRoutes;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;

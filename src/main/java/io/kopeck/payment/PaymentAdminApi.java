@@ -2,12 +2,13 @@ package io.kopeck.payment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kopeck.app.ApiException;
-import io.kopeck.app.HttpRoutes;
-import io.kopeck.app.JsonHttp;
-import io.kopeck.app.PathParams;
-import io.kopeck.app.RowJson;
 import io.kopeck.audit.AuditLog.Actor;
+import io.kopeck.common.Refused;
+import io.kopeck.common.RowJson;
+import io.kopeck.web.ApiException;
+import io.kopeck.web.HttpRoutes;
+import io.kopeck.web.JsonHttp;
+import io.kopeck.web.PathParams;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -59,7 +60,7 @@ public final class PaymentAdminApi implements HttpRoutes {
     }
     refunds.refund(invId(ctx), reason, ADMIN)
         .onComplete(done -> registry.counter("kopeck_refunds", "outcome", done.succeeded() ? "refunded"
-            : done.cause() instanceof ApiException api ? api.code() : "error").increment())
+            : done.cause() instanceof Refused refused ? refused.refusal().code() : "error").increment())
         .onSuccess(result -> JsonHttp.respond(ctx, 200, result)).onFailure(ctx::fail);
   }
 
@@ -70,7 +71,7 @@ public final class PaymentAdminApi implements HttpRoutes {
       return null;
     }
     if (!node.isTextual() || node.textValue().isBlank() || node.textValue().length() > 500) {
-      throw ApiException.badRequest("invalid_reason", "reason must be a string of 1 to 500 characters");
+      throw PaymentRefusal.INVALID_REASON.because("reason must be a string of 1 to 500 characters");
     }
     return node.textValue().strip();
   }

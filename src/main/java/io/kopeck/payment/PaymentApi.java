@@ -1,8 +1,10 @@
 package io.kopeck.payment;
 
-import io.kopeck.app.ApiException;
-import io.kopeck.app.CleanText;
-import io.kopeck.app.HttpRoutes;
+import io.kopeck.common.CleanText;
+import io.kopeck.common.Refusal;
+import io.kopeck.web.ApiException;
+import io.kopeck.web.HttpErrors;
+import io.kopeck.web.HttpRoutes;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.HttpMethod;
@@ -47,13 +49,13 @@ public final class PaymentApi implements HttpRoutes {
         return;
       }
       JsonObject answer = done.result().body();
-      int status = answer.getInteger("status");
       if (answer.containsKey("error")) {
+        int status = HttpErrors.statusOf(Refusal.Kind.valueOf(answer.getString("kind")));
         ctx.fail(new ApiException(status, answer.getString("error"), answer.getString("message")));
-      } else if (status == 200) {
+      } else if (answer.getBoolean("accepted")) {
         ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8").end(answer.getString("body"));
       } else {
-        ctx.fail(new ApiException(status, "amount_mismatch", answer.getString("body")));
+        ctx.fail(new ApiException(400, "amount_mismatch", answer.getString("body")));
       }
     });
   }

@@ -1,6 +1,5 @@
 package io.kopeck.payment;
 
-import io.kopeck.app.KopeckConfig;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,10 +16,9 @@ public final class PaymentProviders {
     providers.forEach(p -> byName.put(p.name(), p));
   }
 
-  /** The mock's pages are served at {@code baseUrl}/mock-payment. */
-  public static PaymentProviders from(KopeckConfig config, String baseUrl) {
-    return new PaymentProviders(config.paymentProviders().stream()
-        .map(name -> RobokassaProvider.named(name, config, baseUrl)).toList());
+  /** The enabled providers, the one that makes new invoices first. */
+  public static PaymentProviders of(List<RobokassaProvider> providers) {
+    return new PaymentProviders(providers);
   }
 
   /** The provider that makes new invoices. */

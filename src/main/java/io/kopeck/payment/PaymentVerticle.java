@@ -1,6 +1,6 @@
 package io.kopeck.payment;
 
-import io.kopeck.app.ApiException;
+import io.kopeck.common.Refused;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * Owns payment results: takes {@code {"provider", "params"}} from the event bus and answers
- * {@code {"status", "body"}} or {@code {"status", "error", "message"}} once the transaction ended.
+ * {@code {"accepted", "body"}} or a refusal {@code {"error", "kind", "message"}} once the transaction ended.
  */
 public final class PaymentVerticle extends VerticleBase {
   public static final String ADDRESS = "payment.result";
@@ -40,10 +40,11 @@ public final class PaymentVerticle extends VerticleBase {
     payments.result(provider, params).onComplete(done -> {
       if (done.succeeded()) {
         count(provider, done.result().outcome());
-        message.reply(new JsonObject().put("status", done.result().status()).put("body", done.result().body()));
-      } else if (done.cause() instanceof ApiException api) {
-        count(provider, api.code());
-        message.reply(new JsonObject().put("status", api.status()).put("error", api.code()).put("message", api.getMessage()));
+        message.reply(new JsonObject().put("accepted", done.result().accepted()).put("body", done.result().body()));
+      } else if (done.cause() instanceof Refused refused) {
+        count(provider, refused.refusal().code());
+        message.reply(new JsonObject().put("error", refused.refusal().code())
+            .put("kind", refused.refusal().kind().name()).put("message", refused.getMessage()));
       } else {
         count(provider, "error");
         message.fail(500, done.cause().getMessage());

@@ -2,13 +2,12 @@ package io.kopeck.payment;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import io.kopeck.app.ApiException;
-import io.kopeck.app.KopeckConfig;
-import io.kopeck.app.Times;
 import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.catalog.Periods;
 import io.kopeck.catalog.PromoCodes;
+import io.kopeck.common.BillingRules;
+import io.kopeck.common.Times;
 import io.kopeck.ledger.BalanceRule;
 import io.kopeck.ledger.Ledger;
 import io.kopeck.ledger.Posting;
@@ -57,20 +56,20 @@ public final class Payments {
   private static final String CODE_OF = "SELECT code FROM promo_codes WHERE id = $1";
 
   /**
-   * What to answer the provider; what happened (credited, duplicate, mismatch) for the metrics; and
+   * Whether the callback was taken and what to answer the provider; what happened (credited, duplicate, mismatch) for the metrics; and
    * whose invoice it was and which ledger row it made (null when none), for the log.
    */
-  public record Answer(int status, String body, String outcome, long userId, Long transactionId) {
+  public record Answer(boolean accepted, String body, String outcome, long userId, Long transactionId) {
   }
 
   private final Pool pool;
   private final Clock clock;
-  private final KopeckConfig config;
+  private final BillingRules config;
   private final PaymentProviders providers;
   private final Ledger ledger;
   private final PromoCodes promoCodes;
 
-  public Payments(Pool pool, Clock clock, KopeckConfig config, PaymentProviders providers) {
+  public Payments(Pool pool, Clock clock, BillingRules config, PaymentProviders providers) {
     this.pool = pool;
     this.clock = clock;
     this.config = config;
@@ -87,16 +86,16 @@ public final class Payments {
   public Future<Answer> result(String providerName, Map<String, String> params) {
     PaymentProvider provider = providers.get(providerName).orElse(null);
     if (provider == null) {
-      return Future.failedFuture(ApiException.notFound("unknown_provider", "No payment provider " + providerName));
+      return Future.failedFuture(PaymentRefusal.UNKNOWN_PROVIDER.because("No payment provider " + providerName));
     }
     return provider.verifyResult(params)
         .map(callback -> apply(provider, callback).onSuccess(answer -> logAnswer(callback, answer)))
-        .orElseGet(() -> Future.failedFuture(ApiException.badRequest("bad_signature", "Signature does not match")));
+        .orElseGet(() -> Future.failedFuture(PaymentRefusal.BAD_SIGNATURE.because("Signature does not match")));
   }
 
   /** After the transaction: one line per result callback, with the ids it concerns. */
   private void logAnswer(PaymentProvider.ResultCallback callback, Answer answer) {
-    if (answer.status() == 200) {
+    if (answer.accepted()) {
       log.info("Payment callback {} {} {} {} {}", kv("outcome", answer.outcome()), kv("inv_id", callback.invId()),
           kv("user_id", answer.userId()), kv("transaction_id", answer.transactionId()), kv("amount", callback.outSum()));
     } else {
@@ -111,7 +110,7 @@ public final class Payments {
     return pool.withTransaction(tx -> tx.preparedQuery(LOCK_INVOICE).execute(Tuple.of(callback.invId()))
         .compose(rows -> {
           if (rows.size() == 0) {
-            return Future.failedFuture(ApiException.notFound("unknown_invoice", "No invoice " + callback.invId()));
+            return Future.failedFuture(PaymentRefusal.UNKNOWN_INVOICE.because("No invoice " + callback.invId()));
           }
           Row invoice = rows.iterator().next();
           String mismatch = mismatch(invoice, provider, callback);
@@ -125,14 +124,14 @@ public final class Payments {
                         .put("out_sum", callback.outSum()).put("shp", new JsonObject(Map.copyOf(callback.shp()))))
                 .compose(v -> Outbox.toAdmins(tx, new Outbox.Notice(userId, "payment_mismatch", "payment.mismatch", alert,
                     "mismatch:" + callback.invId() + ":" + mismatch + ":" + callback.outSum()), config.adminChatIds(), now))
-                .map(v -> new Answer(400, mismatch, "mismatch", userId, null));
+                .map(v -> new Answer(false, mismatch, "mismatch", userId, null));
           }
           String status = invoice.getString("status");
           if (status.equals("paid") || status.equals("refunded")) {
-            return Future.succeededFuture(new Answer(200, provider.successAnswer(callback.invId()), "duplicate",
+            return Future.succeededFuture(new Answer(true, provider.successAnswer(callback.invId()), "duplicate",
                 invoice.getLong("user_id"), null));
           }
-          return credit(tx, invoice, actor, now).map(posting -> new Answer(200,
+          return credit(tx, invoice, actor, now).map(posting -> new Answer(true,
               provider.successAnswer(callback.invId()), "credited", invoice.getLong("user_id"), posting.transactionId()));
         }));
   }

@@ -2,12 +2,11 @@ package io.kopeck.payment;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import io.kopeck.app.ApiException;
-import io.kopeck.app.KopeckConfig;
-import io.kopeck.app.Times;
 import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.catalog.Periods;
+import io.kopeck.common.BillingRules;
+import io.kopeck.common.Times;
 import io.kopeck.ledger.BalanceRule;
 import io.kopeck.ledger.Ledger;
 import io.kopeck.ledger.Posting;
@@ -44,10 +43,10 @@ public final class Refunds {
 
   private final Pool pool;
   private final Clock clock;
-  private final KopeckConfig config;
+  private final BillingRules config;
   private final Ledger ledger;
 
-  public Refunds(Pool pool, Clock clock, KopeckConfig config) {
+  public Refunds(Pool pool, Clock clock, BillingRules config) {
     this.pool = pool;
     this.clock = clock;
     this.config = config;
@@ -64,16 +63,16 @@ public final class Refunds {
     OffsetDateTime now = Times.utcNow(clock);
     return pool.withTransaction(tx -> tx.preparedQuery(LOCK).execute(Tuple.of(invId)).compose(rows -> {
       if (rows.size() == 0) {
-        return Future.failedFuture(ApiException.notFound("invoice_not_found", "No invoice " + invId));
+        return Future.failedFuture(PaymentRefusal.INVOICE_NOT_FOUND.because("No invoice " + invId));
       }
       Row invoice = rows.iterator().next();
       if (!invoice.getString("status").equals("paid")) {
-        return Future.failedFuture(new ApiException(409, "invoice_not_paid",
+        return Future.failedFuture(PaymentRefusal.INVOICE_NOT_PAID.because(
             "Invoice " + invId + " is " + invoice.getString("status") + "; only a paid invoice can be refunded"));
       }
       return reverse(tx, invoice).compose(posting -> {
-        if (posting.status() == PostingResult.Status.REFUSED) {
-          return Future.failedFuture(new ApiException(409, "refund_below_floor", "Refunding "
+        if (!posting.applied()) {
+          return Future.failedFuture(PaymentRefusal.REFUND_BELOW_FLOOR.because("Refunding "
               + invoice.getBigDecimal("tokens").toPlainString() + " tokens would take the balance from "
               + posting.balanceBefore().toPlainString() + " below the floor " + config.balanceFloor().toPlainString()));
         }

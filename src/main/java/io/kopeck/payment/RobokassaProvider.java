@@ -1,6 +1,5 @@
 package io.kopeck.payment;
 
-import io.kopeck.app.KopeckConfig;
 import io.kopeck.catalog.Invoice;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -39,21 +38,20 @@ public final class RobokassaProvider implements PaymentProvider {
     this.signature = new RobokassaSignature(hash);
   }
 
-  /** The provider that makes new invoices (the first of PAYMENT_PROVIDERS). */
-  public static PaymentProvider from(KopeckConfig config, String baseUrl) {
-    return named(config.paymentProviders().get(0), config, baseUrl);
+  /** The real Robokassa ({@code isTest}: its test mode; a live shop refuses test payments). */
+  public static RobokassaProvider robokassa(String merchantLogin, String password1, String password2, String hash,
+                                            boolean isTest, String receiptTax) {
+    return new RobokassaProvider("robokassa", ROBOKASSA_URL, merchantLogin, password1, password2, hash, isTest,
+        receiptTax);
   }
 
-  /** "robokassa" or "mock"; the mock's page is served at {@code baseUrl}/mock-payment. */
-  static RobokassaProvider named(String name, KopeckConfig config, String baseUrl) {
-    if (name.equals("robokassa")) {
-      return new RobokassaProvider("robokassa", ROBOKASSA_URL, config.robokassaMerchantLogin(),
-          config.robokassaPassword1(), config.robokassaPassword2(), config.robokassaHash(), config.robokassaIsTest(),
-          config.robokassaReceiptTax());
-    }
-    // The mock is a test shop by nature: its callbacks may say IsTest=1.
-    return new RobokassaProvider("mock", baseUrl + "/mock-payment", config.mockMerchantLogin(), config.mockPassword1(),
-        config.mockPassword2(), config.robokassaHash(), true, "");
+  /**
+   * Kopeck's own mock: Robokassa's protocol and signatures, its payment page served at
+   * {@code baseUrl}/mock-payment, and a test shop by nature (its callbacks may say IsTest=1).
+   */
+  public static RobokassaProvider mock(String merchantLogin, String password1, String password2, String hash,
+                                       String baseUrl) {
+    return new RobokassaProvider("mock", baseUrl + "/mock-payment", merchantLogin, password1, password2, hash, true, "");
   }
 
   @Override

@@ -1,7 +1,7 @@
 package io.kopeck.stats;
 
-import io.kopeck.app.RowJson;
-import io.kopeck.app.Times;
+import io.kopeck.common.RowJson;
+import io.kopeck.common.Times;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,7 +1,7 @@
 package io.kopeck.stats;
 
-import io.kopeck.app.HttpRoutes;
-import io.kopeck.app.JsonHttp;
+import io.kopeck.web.HttpRoutes;
+import io.kopeck.web.JsonHttp;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;

@@ -1,6 +1,5 @@
 package io.kopeck.stats;
 
-import io.kopeck.app.ApiException;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -21,10 +20,10 @@ public record StatsRange(LocalDate from, LocalDate to, ZoneId zone) {
     LocalDate end = to == null || to.isBlank() ? today : date("to", to);
     LocalDate start = from == null || from.isBlank() ? end.minusDays(29) : date("from", from);
     if (start.isAfter(end)) {
-      throw ApiException.badRequest("invalid_range", "from must not be after to");
+      throw StatsRefusal.INVALID_RANGE.because("from must not be after to");
     }
     if (ChronoUnit.DAYS.between(start, end) >= MAX_DAYS) {
-      throw ApiException.badRequest("invalid_range", "a report covers at most " + MAX_DAYS + " days");
+      throw StatsRefusal.INVALID_RANGE.because("a report covers at most " + MAX_DAYS + " days");
     }
     return new StatsRange(start, end, zone);
   }
@@ -32,12 +31,12 @@ public record StatsRange(LocalDate from, LocalDate to, ZoneId zone) {
   private static LocalDate date(String name, String text) {
     // Four-digit years only: "+999999999-12-31" is a LocalDate, but no database timestamp.
     if (!text.matches("\\d{4}-\\d{2}-\\d{2}")) {
-      throw ApiException.badRequest("invalid_date", name + " must be a date like 2026-11-30");
+      throw StatsRefusal.INVALID_DATE.because(name + " must be a date like 2026-11-30");
     }
     try {
       return LocalDate.parse(text);
     } catch (DateTimeParseException e) {
-      throw ApiException.badRequest("invalid_date", name + " must be a date like 2026-11-30");
+      throw StatsRefusal.INVALID_DATE.because(name + " must be a date like 2026-11-30");
     }
   }
 

@@ -1,6 +1,7 @@
 package io.kopeck.stats;
 
-import io.kopeck.app.Times;
+import io.kopeck.common.TimerJob;
+import io.kopeck.common.Times;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -52,6 +53,11 @@ public final class UsageRollup {
   }
 
   /** Days rolled up by this run. */
+  /** The rollup job of the timer: closed days into the daily rollups the admin report reads. */
+  public TimerJob job() {
+    return TimerJob.counting("usage-rollup", "rolled up", this::run);
+  }
+
   public Future<Integer> run() {
     OffsetDateTime now = Times.utcNow(clock);
     return pool.withTransaction(tx -> tx.query(LOCK).execute().compose(rows -> {

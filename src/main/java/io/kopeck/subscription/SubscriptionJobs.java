@@ -2,19 +2,17 @@ package io.kopeck.subscription;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import io.kopeck.app.KopeckConfig;
-import io.kopeck.app.Times;
-import io.kopeck.audit.AuditLog.Actor;
-import io.kopeck.catalog.Invoices;
 import io.kopeck.catalog.Periods;
+import io.kopeck.common.BillingRules;
+import io.kopeck.common.JobSummary;
+import io.kopeck.common.TimerJob;
+import io.kopeck.common.Times;
 import io.kopeck.ledger.BalanceRule;
 import io.kopeck.ledger.Ledger;
 import io.kopeck.ledger.Posting;
 import io.kopeck.ledger.PostingResult;
 import io.kopeck.ledger.TransactionType;
 import io.kopeck.notify.Outbox;
-import io.kopeck.notify.Retention;
-import io.kopeck.stats.UsageRollup;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -28,7 +26,6 @@ import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,32 +70,21 @@ public final class SubscriptionJobs {
 
   private final Pool pool;
   private final Clock clock;
-  private final KopeckConfig config;
+  private final BillingRules config;
+  private final NoticeSettings notices;
   private final Ledger ledger;
-  private final Invoices invoices;
-  private final Retention retention;
-  private final UsageRollup usageRollup;
 
-  public SubscriptionJobs(Pool pool, Clock clock, KopeckConfig config, Invoices invoices) {
+  public SubscriptionJobs(Pool pool, Clock clock, BillingRules config, NoticeSettings notices) {
+    this.notices = notices;
     this.pool = pool;
     this.clock = clock;
     this.config = config;
     this.ledger = new Ledger(clock, config.balanceFloor());
-    this.invoices = invoices;
-    this.retention = new Retention(pool, clock);
-    this.usageRollup = new UsageRollup(pool, clock, config.displayTimezone());
   }
 
-  /** Every job once, one after the other. */
-  public Future<List<JobSummary>> runOnce() {
-    List<Supplier<Future<JobSummary>>> jobs = List.of(this::renewals, this::expiryNotices, this::lowBalance,
-        this::invoiceExpiry, this::retention, this::usageRollup);
-    List<JobSummary> summaries = new ArrayList<>();
-    Future<Void> chain = Future.succeededFuture();
-    for (Supplier<Future<JobSummary>> job : jobs) {
-      chain = chain.compose(v -> job.get().map(summaries::add).mapEmpty());
-    }
-    return chain.map(summaries);
+  /** The subscription feature's timer jobs, in the order they run. */
+  public List<TimerJob> jobs() {
+    return List.of(this::renewals, this::expiryNotices, this::lowBalance);
   }
 
   /** Ended subscriptions: renew from the balance when auto-renew is on and it covers the fee, else lapse. */
@@ -116,7 +102,7 @@ public final class SubscriptionJobs {
       // Logged once committed: a line never claims a renewal that was rolled back.
       outcomes.forEach(Outcome::log);
       int renewed = (int) outcomes.stream().filter(Outcome::renewed).count();
-      return new JobSummary("renewals", outcomes.size(), renewed, outcomes.size() - renewed,
+      return new JobSummary("renewals", "renewed", outcomes.size(), renewed, outcomes.size() - renewed,
           (System.nanoTime() - started) / 1_000_000);
     });
   }
@@ -170,9 +156,9 @@ public final class SubscriptionJobs {
   public Future<JobSummary> expiryNotices() {
     long started = System.nanoTime();
     OffsetDateTime now = now();
-    int widest = config.subscriptionNotifyDays().stream().mapToInt(Integer::intValue).max().orElse(0);
+    int widest = notices.subscriptionNotifyDays().stream().mapToInt(Integer::intValue).max().orElse(0);
     return pool.withTransaction(tx -> tx.preparedQuery(ENDING).execute(Tuple.of(now, now.plusDays(widest + 1L), BATCH,
-            config.subscriptionNotifyDays().toArray(Integer[]::new), config.displayTimezone().getId()))
+            notices.subscriptionNotifyDays().toArray(Integer[]::new), config.displayTimezone().getId()))
         .compose(rows -> {
           List<Row> claimed = new ArrayList<>();
           rows.forEach(claimed::add);
@@ -187,7 +173,7 @@ public final class SubscriptionJobs {
             notified[0]++;
             chain = chain.compose(v -> notice(tx, row, threshold, now));
           }
-          return chain.map(v -> new JobSummary("expiry-notices", claimed.size(), notified[0],
+          return chain.map(v -> new JobSummary("expiry-notices", "notified", claimed.size(), notified[0],
               claimed.size() - notified[0], (System.nanoTime() - started) / 1_000_000));
         }));
   }
@@ -196,7 +182,7 @@ public final class SubscriptionJobs {
   Integer threshold(OffsetDateTime end, OffsetDateTime now) {
     LocalDate today = now.atZoneSameInstant(config.displayTimezone()).toLocalDate();
     long daysLeft = ChronoUnit.DAYS.between(today, end.atZoneSameInstant(config.displayTimezone()).toLocalDate());
-    return config.subscriptionNotifyDays().stream().filter(d -> d >= daysLeft).min(Integer::compare).orElse(null);
+    return notices.subscriptionNotifyDays().stream().filter(d -> d >= daysLeft).min(Integer::compare).orElse(null);
   }
 
   private Future<Void> notice(SqlConnection tx, Row row, int threshold, OffsetDateTime now) {
@@ -217,7 +203,7 @@ public final class SubscriptionJobs {
   public Future<JobSummary> lowBalance() {
     long started = System.nanoTime();
     OffsetDateTime now = now();
-    String threshold = config.lowBalanceThreshold().toPlainString();
+    String threshold = notices.lowBalanceThreshold().toPlainString();
     return pool.withTransaction(tx -> tx.preparedQuery(LOW_REARM).execute(Tuple.of(threshold))
         .compose(rearmed -> tx.preparedQuery(LOW).execute(Tuple.of(threshold, BATCH))).compose(rows -> {
           List<Row> claimed = new ArrayList<>();
@@ -228,32 +214,12 @@ public final class SubscriptionJobs {
             chain = chain.compose(v -> tx.preparedQuery(LOW_NOTICED).execute(Tuple.of(userId, now))
                 .compose(x -> Outbox.toUser(tx, new Outbox.Notice(userId, "low_balance", "balance.low",
                     new JsonObject().put("balance", row.getBigDecimal("token_balance").toPlainString())
-                        .put("threshold", config.lowBalanceThreshold().toPlainString()),
+                        .put("threshold", notices.lowBalanceThreshold().toPlainString()),
                     "low:" + row.getLong("balance_seq")), now)));
           }
-          return chain.map(v -> new JobSummary("low-balance", claimed.size(), claimed.size(), 0,
+          return chain.map(v -> new JobSummary("low-balance", "notified", claimed.size(), claimed.size(), 0,
               (System.nanoTime() - started) / 1_000_000));
         }));
-  }
-
-  public Future<JobSummary> invoiceExpiry() {
-    long started = System.nanoTime();
-    return invoices.expireDue(new Actor("timer", null)).map(expired -> new JobSummary("invoice-expiry", expired.size(),
-        expired.size(), 0, (System.nanoTime() - started) / 1_000_000));
-  }
-
-  /** Closed days of usage into the daily rollups the admin report reads (see {@link UsageRollup}). */
-  public Future<JobSummary> usageRollup() {
-    long started = System.nanoTime();
-    return usageRollup.run().map(days -> new JobSummary("usage-rollup", days, days, 0,
-        (System.nanoTime() - started) / 1_000_000));
-  }
-
-  /** Old outbox rows, update ids, conversations and pacing slots (see {@link Retention}). */
-  public Future<JobSummary> retention() {
-    long started = System.nanoTime();
-    return retention.run().map(deleted -> new JobSummary("retention", deleted, deleted, 0,
-        (System.nanoTime() - started) / 1_000_000));
   }
 
   private OffsetDateTime now() {

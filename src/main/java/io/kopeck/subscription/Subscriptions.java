@@ -1,11 +1,10 @@
 package io.kopeck.subscription;
 
-import io.kopeck.app.ApiException;
-import io.kopeck.app.KopeckConfig;
-import io.kopeck.app.Times;
 import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.catalog.Periods;
+import io.kopeck.common.BillingRules;
+import io.kopeck.common.Times;
 import io.kopeck.ledger.BalanceRule;
 import io.kopeck.ledger.Ledger;
 import io.kopeck.ledger.Posting;
@@ -35,10 +34,10 @@ public final class Subscriptions {
 
   private final Pool pool;
   private final Clock clock;
-  private final KopeckConfig config;
+  private final BillingRules config;
   private final Ledger ledger;
 
-  public Subscriptions(Pool pool, Clock clock, KopeckConfig config) {
+  public Subscriptions(Pool pool, Clock clock, BillingRules config) {
     this.pool = pool;
     this.clock = clock;
     this.config = config;
@@ -53,11 +52,11 @@ public final class Subscriptions {
     OffsetDateTime now = Times.utcNow(clock);
     return pool.withTransaction(tx -> tx.preparedQuery(LOCK).execute(Tuple.of(userId)).compose(rows -> {
       if (rows.size() == 0) {
-        return Future.failedFuture(ApiException.notFound("user_not_found", "No such user"));
+        return Future.failedFuture(SubscriptionRefusal.USER_NOT_FOUND.because("No such user"));
       }
       Row user = rows.iterator().next();
       if (user.getString("period_unit") == null) {
-        return Future.failedFuture(new ApiException(409, "no_renewal_tariff", "There is no tariff to renew"));
+        return Future.failedFuture(SubscriptionRefusal.NO_RENEWAL_TARIFF.because("There is no tariff to renew"));
       }
       OffsetDateTime end = user.getOffsetDateTime("subscription_end");
       BigDecimal fee = user.getBigDecimal("subscription_fee");
@@ -66,11 +65,11 @@ public final class Subscriptions {
           : ledger.post(tx, new Posting(userId, TransactionType.SUBSCRIPTION, fee.negate(), BalanceRule.NEVER_BELOW_ZERO,
               key, null, "renewal " + user.getString("slug"), null));
       return charge.compose(posting -> {
-        if (posting != null && posting.status() == PostingResult.Status.REFUSED) {
-          return Future.failedFuture(new ApiException(409, "insufficient_balance", "The balance does not cover the fee of "
+        if (posting != null && !posting.applied()) {
+          return Future.failedFuture(SubscriptionRefusal.INSUFFICIENT_BALANCE.because("The balance does not cover the fee of "
               + fee.toPlainString() + " tokens; " + fee.subtract(posting.balanceBefore()).toPlainString() + " missing"));
         }
-        if (posting != null && posting.status() == PostingResult.Status.DUPLICATE) {
+        if (posting != null && posting.duplicate()) {
           return Future.succeededFuture(new Renewal(end, posting.balanceAfter(), true));
         }
         OffsetDateTime newEnd = Periods.extend(end, now, user.getString("period_unit"), user.getInteger("period_value"),
@@ -89,7 +88,7 @@ public final class Subscriptions {
     return pool.withTransaction(tx -> tx.preparedQuery(
             "UPDATE users SET auto_renew = $2, updated_at = now() WHERE id = $1 RETURNING auto_renew")
         .execute(Tuple.of(userId, on))
-        .compose(rows -> rows.size() == 0 ? Future.failedFuture(ApiException.notFound("user_not_found", "No such user"))
+        .compose(rows -> rows.size() == 0 ? Future.failedFuture(SubscriptionRefusal.USER_NOT_FOUND.because("No such user"))
             : AuditLog.record(tx, new Actor("user", Long.toString(userId)), "subscription.auto_renew", "user",
                 Long.toString(userId), userId, null, new JsonObject().put("auto_renew", on)).map(on)));
   }

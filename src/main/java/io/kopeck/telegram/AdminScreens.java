@@ -1,11 +1,12 @@
 package io.kopeck.telegram;
 
-import io.kopeck.app.ApiException;
+import io.kopeck.common.Refused;
 import io.kopeck.i18n.Texts;
 import io.kopeck.stats.Stats;
 import io.kopeck.stats.StatsRange;
 import io.kopeck.telegram.api.Html;
 import io.kopeck.user.UserAccounts;
+import io.kopeck.user.UserRefusal;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -65,7 +66,7 @@ final class AdminScreens {
       return chat.send(t.get("admin.user_usage"));
     }
     return accounts.show(Long.parseLong(argument)).compose(user -> chat.send(userText(t, user)))
-        .recover(e -> e instanceof ApiException api && api.status() == 404
+        .recover(e -> Refused.is(e, UserRefusal.USER_NOT_FOUND)
             ? chat.send(t.get("admin.user_not_found", argument)) : Future.failedFuture(e));
   }
 

@@ -5,7 +5,6 @@ import com.pengrad.telegrambot.request.BaseRequest;
 import com.pengrad.telegrambot.request.SetMyCommands;
 import com.pengrad.telegrambot.request.SetWebhook;
 import com.pengrad.telegrambot.response.BaseResponse;
-import io.kopeck.app.KopeckConfig;
 import io.kopeck.i18n.Texts;
 import io.kopeck.telegram.api.BotApi;
 import io.vertx.core.Future;
@@ -22,9 +21,9 @@ final class BotSetup {
   static final String[] ALLOWED_UPDATES = {"message", "callback_query", "my_chat_member"};
 
   private final BotApi api;
-  private final KopeckConfig config;
+  private final BotSettings config;
 
-  BotSetup(BotApi api, KopeckConfig config) {
+  BotSetup(BotApi api, BotSettings config) {
     this.api = api;
     this.config = config;
   }

@@ -1,10 +1,11 @@
 package io.kopeck.telegram;
 
-import io.kopeck.app.ApiException;
+import io.kopeck.catalog.CatalogRefusal;
 import io.kopeck.catalog.PromoCode;
 import io.kopeck.catalog.PromoCodes;
-import io.kopeck.catalog.PromoRefused;
+import io.kopeck.catalog.PromoProblem;
 import io.kopeck.catalog.Trials;
+import io.kopeck.common.Refused;
 import io.kopeck.telegram.BotSessions.Conversation;
 import io.kopeck.telegram.api.Html;
 import io.vertx.core.Future;
@@ -43,10 +44,10 @@ final class PromoScreens {
     return trials.activate(chat.userId(), code)
         .compose(grant -> sessions.clear(chat.userId()).<Void>mapEmpty())
         .recover(e -> {
-          if (e instanceof PromoRefused refused) {
-            return refuse(chat, refused, code);
+          if (e instanceof Refused refused && refused.refusal() instanceof PromoProblem problem) {
+            return refuse(chat, problem, code);
           }
-          if (e instanceof ApiException api && api.code().equals("not_a_trial_code")) {
+          if (Refused.is(e, CatalogRefusal.NOT_A_TRIAL_CODE)) {
             return saveDiscount(chat, code);
           }
           return Future.failedFuture(e);
@@ -63,7 +64,7 @@ final class PromoScreens {
             : chat.send(check.problem().message(chat.texts(), Html.code(code), "")));
   }
 
-  private static Future<Void> refuse(Chat chat, PromoRefused refused, String code) {
-    return chat.send(refused.problem().message(chat.texts(), Html.code(code), ""));
+  private static Future<Void> refuse(Chat chat, PromoProblem problem, String code) {
+    return chat.send(problem.message(chat.texts(), Html.code(code), ""));
   }
 }

@@ -3,13 +3,14 @@ package io.kopeck.telegram;
 import static io.kopeck.telegram.Screen.button;
 import static io.kopeck.telegram.Screen.link;
 
-import io.kopeck.app.ApiException;
+import io.kopeck.catalog.CatalogRefusal;
 import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.Invoices;
 import io.kopeck.catalog.PromoCode;
-import io.kopeck.catalog.PromoRefused;
+import io.kopeck.catalog.PromoProblem;
 import io.kopeck.catalog.Tariff;
 import io.kopeck.catalog.TariffCatalog;
+import io.kopeck.common.Refused;
 import io.kopeck.i18n.Texts;
 import io.kopeck.telegram.BotSessions.Conversation;
 import io.kopeck.telegram.CallbackData.Action;
@@ -105,9 +106,9 @@ final class PurchaseScreens {
     return issue.apply(code)
         .compose(invoice -> pool.preparedQuery(FORGET_PROMO).execute(Tuple.of(chat.userId(), code))
             .map(v -> new Issued(invoice, code, null)))
-        .recover(e -> e instanceof PromoRefused refused
+        .recover(e -> e instanceof Refused refused && refused.refusal() instanceof PromoProblem problem
             ? issue.apply(null).map(invoice -> new Issued(invoice, null,
-                refused.problem().message(chat.texts(), Html.escape(code), "")))
+                problem.message(chat.texts(), Html.escape(code), "")))
             : Future.failedFuture(e));
   }
 
@@ -163,8 +164,8 @@ final class PurchaseScreens {
               .compose(v -> invoices.cancel(chat.userId(), invId))
               .compose(v -> chat.send(preview(chat.texts(), invoice,
                   custom ? chat.t("invoice.custom") : row.getString("name"), code, null))))
-          .recover(e -> e instanceof PromoRefused refused
-              ? chat.send(refused.problem().message(chat.texts(), Html.code(code), ""))
+          .recover(e -> e instanceof Refused refused && refused.refusal() instanceof PromoProblem problem
+              ? chat.send(problem.message(chat.texts(), Html.code(code), ""))
               : Future.failedFuture(e));
     });
   }
@@ -172,7 +173,7 @@ final class PurchaseScreens {
   Future<Boolean> cancelInvoice(Chat chat, long invId) {
     return invoices.cancel(chat.userId(), invId)
         .compose(invoice -> chat.show(Screen.text(chat.t("invoice.cancelled", Long.toString(invId)))).map(true))
-        .recover(e -> e instanceof ApiException api && api.status() == 409 ? Future.succeededFuture(false)
+        .recover(e -> Refused.is(e, CatalogRefusal.INVOICE_NOT_PENDING) ? Future.succeededFuture(false)
             : Future.failedFuture(e));
   }
 

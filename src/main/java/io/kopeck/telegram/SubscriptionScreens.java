@@ -2,8 +2,9 @@ package io.kopeck.telegram;
 
 import static io.kopeck.telegram.Screen.button;
 
-import io.kopeck.app.ApiException;
+import io.kopeck.common.Refused;
 import io.kopeck.i18n.Texts;
+import io.kopeck.subscription.SubscriptionRefusal;
 import io.kopeck.subscription.Subscriptions;
 import io.kopeck.telegram.CallbackData.Action;
 import io.vertx.core.Future;
@@ -68,10 +69,10 @@ final class SubscriptionScreens {
         .compose(renewal -> show(chat, texts.get("subscription.renewed_now", texts.dateTime(renewal.subscriptionEnd(), zone),
             renewal.balanceAfter() == null ? "—" : texts.tokens(renewal.balanceAfter()))))
         .recover(e -> {
-          if (e instanceof ApiException api && api.code().equals("insufficient_balance")) {
+          if (Refused.is(e, SubscriptionRefusal.INSUFFICIENT_BALANCE)) {
             return insufficient(chat);
           }
-          if (e instanceof ApiException api && api.code().equals("no_renewal_tariff")) {
+          if (Refused.is(e, SubscriptionRefusal.NO_RENEWAL_TARIFF)) {
             return chat.send(texts.get("subscription.no_tariff"));
           }
           return Future.failedFuture(e);

@@ -11,17 +11,9 @@ import com.pengrad.telegrambot.model.Update;
 import com.pengrad.telegrambot.model.User;
 import com.pengrad.telegrambot.model.message.MaybeInaccessibleMessage;
 import com.pengrad.telegrambot.utility.BotUtils;
-import io.kopeck.app.KopeckConfig;
-import io.kopeck.app.Times;
-import io.kopeck.catalog.Invoices;
-import io.kopeck.catalog.PromoCodes;
-import io.kopeck.catalog.TariffCatalog;
-import io.kopeck.catalog.Trials;
+import io.kopeck.common.Times;
 import io.kopeck.i18n.Texts;
-import io.kopeck.stats.Stats;
-import io.kopeck.subscription.Subscriptions;
 import io.kopeck.telegram.api.BotApi;
-import io.kopeck.user.UserAccounts;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -45,9 +37,9 @@ public final class TelegramVerticle extends VerticleBase {
   private static final String BLOCKED = "UPDATE users SET bot_blocked = $2, updated_at = now() WHERE id = $1";
 
   private final Pool pool;
-  private final KopeckConfig config;
+  private final BotSettings config;
   private final Clock clock;
-  private final Invoices.PaymentLinks paymentLinks;
+  private final BotServices services;
   private BotApi api;
   private BotUsers users;
   private Commands commands;
@@ -55,13 +47,12 @@ public final class TelegramVerticle extends VerticleBase {
 
   private final MeterRegistry registry;
 
-  public TelegramVerticle(Pool pool, KopeckConfig config, Clock clock, Invoices.PaymentLinks paymentLinks,
-                          MeterRegistry registry) {
+  public TelegramVerticle(Pool pool, BotSettings config, Clock clock, BotServices services, MeterRegistry registry) {
     this.registry = registry;
     this.pool = pool;
     this.config = config;
     this.clock = clock;
-    this.paymentLinks = paymentLinks;
+    this.services = services;
   }
 
   @Override
@@ -70,15 +61,13 @@ public final class TelegramVerticle extends VerticleBase {
     users = new BotUsers(pool, config.adminChatIds());
     BotSessions sessions = new BotSessions(pool);
     AccountScreens account = new AccountScreens(pool, config.displayTimezone(), config.supportUsername());
-    PurchaseScreens purchase = new PurchaseScreens(pool, new TariffCatalog(pool),
-        new Invoices(pool, clock, config, paymentLinks), sessions, config.minTopupRub(), config.maxTopupRub(),
-        config.displayTimezone());
-    PromoScreens promo = new PromoScreens(pool, new Trials(pool, clock, config), new PromoCodes(pool, clock), sessions);
-    SubscriptionScreens subscription = new SubscriptionScreens(pool, new Subscriptions(pool, clock, config),
-        config.displayTimezone());
+    PurchaseScreens purchase = new PurchaseScreens(pool, services.tariffs(), services.invoices(), sessions,
+        config.minTopupRub(), config.maxTopupRub(), config.displayTimezone());
+    PromoScreens promo = new PromoScreens(pool, services.trials(), services.promoCodes(), sessions);
+    SubscriptionScreens subscription = new SubscriptionScreens(pool, services.subscriptions(), config.displayTimezone());
     SettingsScreens settings = new SettingsScreens(pool, sessions, config.displayTimezone());
-    AdminScreens admin = new AdminScreens(config.adminChatIds(), new Stats(pool, clock), new UserAccounts(pool, clock, config),
-        clock, config.displayTimezone());
+    AdminScreens admin = new AdminScreens(config.adminChatIds(), services.stats(), services.accounts(), clock,
+        config.displayTimezone());
     commands = new Commands(sessions, account, purchase, promo, subscription, new CostsScreen(pool), settings, admin);
     buttons = new Buttons(account, purchase, promo, subscription, settings);
     new BotSetup(api, config).run();

@@ -1,7 +1,7 @@
 package io.kopeck.usage;
 
-import io.kopeck.app.ApiException;
 import io.kopeck.ledger.Amounts;
+import io.kopeck.ledger.LedgerRefusal;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -34,7 +34,7 @@ final class BalanceQuery {
   Future<JsonObject> balance(long userId) {
     return pool.preparedQuery(SELECT).execute(Tuple.of(userId)).map(rows -> {
       if (rows.size() == 0) {
-        throw ApiException.notFound("user_not_found", "No such user");
+        throw LedgerRefusal.USER_NOT_FOUND.because("No such user");
       }
       return describe(userId, rows.iterator().next());
     });

@@ -2,7 +2,7 @@ package io.kopeck.usage;
 
 import io.kopeck.ledger.BillingEngineVerticle;
 import io.kopeck.ledger.Charge;
-import io.kopeck.ledger.ChargeResult;
+import io.kopeck.ledger.PostingResult;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -19,7 +19,7 @@ final class ChargeClient {
   }
 
   /** The committed result; fails (retryably) if the batch could not be committed. */
-  Future<ChargeResult> charge(Charge charge) {
-    return bus.<ChargeResult>request(BillingEngineVerticle.ADDRESS, charge, DELIVERY).map(Message::body);
+  Future<PostingResult> charge(Charge charge) {
+    return bus.<PostingResult>request(BillingEngineVerticle.ADDRESS, charge, DELIVERY).map(Message::body);
   }
 }

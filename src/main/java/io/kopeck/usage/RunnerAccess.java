@@ -1,13 +1,13 @@
 package io.kopeck.usage;
 
-import io.kopeck.app.BearerAuth;
-import io.kopeck.app.KopeckConfig;
+import io.kopeck.web.BearerAuth;
+import java.util.List;
 
 /** The Runner keys and their rate limit, shared by every HTTP verticle instance of the process. */
 public record RunnerAccess(BearerAuth auth, RateLimiter limiter) {
 
-  public static RunnerAccess of(KopeckConfig config) {
-    return new RunnerAccess(new BearerAuth(config.runnerApiKeys()),
-        new RateLimiter(config.runnerRateLimit(), System::nanoTime));
+  /** {@code keys}: RUNNER_API_KEYS; {@code ratePerSecond}: RUNNER_RATE_LIMIT (0 = none). */
+  public static RunnerAccess of(List<String> keys, int ratePerSecond) {
+    return new RunnerAccess(new BearerAuth(keys), new RateLimiter(ratePerSecond, System::nanoTime));
   }
 }

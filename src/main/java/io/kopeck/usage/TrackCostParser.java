@@ -2,8 +2,8 @@ package io.kopeck.usage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kopeck.app.CleanText;
-import io.kopeck.app.StrictJson;
+import io.kopeck.common.CleanText;
+import io.kopeck.common.StrictJson;
 import io.kopeck.ledger.UsageCharge;
 import java.math.BigDecimal;
 import java.util.Iterator;

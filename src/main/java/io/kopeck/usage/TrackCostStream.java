@@ -117,7 +117,7 @@ final class TrackCostStream {
     try {
       charge = parser.parse(text);
     } catch (InvalidEvent e) {
-      return Future.succeededFuture(ChargeResponses.rejected(e.eventId(), "invalid_event", e.getMessage()));
+      return Future.succeededFuture(ChargeResponses.invalid(e.eventId(), e.getMessage()));
     }
     return engine.charge(charge)
         .map(result -> ChargeResponses.usage(charge.eventId(), result))

@@ -2,17 +2,17 @@ package io.kopeck.usage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kopeck.app.ApiException;
-import io.kopeck.app.BearerAuth;
-import io.kopeck.app.CleanText;
-import io.kopeck.app.HttpRoutes;
-import io.kopeck.app.JsonHttp;
-import io.kopeck.app.PathParams;
-import io.kopeck.app.KopeckConfig;
-import io.kopeck.app.StrictJson;
-import io.kopeck.ledger.ChargeResult;
+import io.kopeck.common.CleanText;
+import io.kopeck.common.StrictJson;
+import io.kopeck.ledger.LedgerRefusal;
+import io.kopeck.ledger.PostingResult;
 import io.kopeck.ledger.SpendCharge;
 import io.kopeck.ledger.UsageCharge;
+import io.kopeck.web.ApiException;
+import io.kopeck.web.BearerAuth;
+import io.kopeck.web.HttpRoutes;
+import io.kopeck.web.JsonHttp;
+import io.kopeck.web.PathParams;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -39,7 +39,7 @@ public final class UsageApi implements HttpRoutes {
   private final int maxLineBytes;
   private final int streamIdleSeconds;
 
-  public UsageApi(Vertx vertx, Pool pool, KopeckConfig config, Clock clock, RunnerAccess access) {
+  public UsageApi(Vertx vertx, Pool pool, UsageSettings config, Clock clock, RunnerAccess access) {
     this.auth = access.auth();
     this.limiter = access.limiter();
     this.parser = new TrackCostParser(config.currency());
@@ -98,7 +98,8 @@ public final class UsageApi implements HttpRoutes {
     try {
       charge = parser.parse(body);
     } catch (InvalidEvent e) {
-      JsonHttp.respond(ctx, 422, ChargeResponses.rejected(e.eventId(), "invalid_event", e.getMessage()));
+      JsonHttp.respond(ctx, ChargeResponses.httpStatus(LedgerRefusal.INVALID_EVENT),
+          ChargeResponses.invalid(e.eventId(), e.getMessage()));
       return;
     }
     engine.charge(charge).onComplete(done -> {
@@ -107,8 +108,8 @@ public final class UsageApi implements HttpRoutes {
         JsonHttp.respond(ctx, 503, ChargeResponses.unavailable(charge.eventId()));
         return;
       }
-      ChargeResult result = done.result();
-      JsonHttp.respond(ctx, result.charged() ? 200 : ChargeResponses.httpStatus(result.rejection()),
+      PostingResult result = done.result();
+      JsonHttp.respond(ctx, result.applied() ? 200 : ChargeResponses.httpStatus(result.refusal()),
           ChargeResponses.usage(charge.eventId(), result));
     });
   }
@@ -122,13 +123,12 @@ public final class UsageApi implements HttpRoutes {
     engine.charge(charge).onComplete(done -> {
       if (done.failed()) {
         ctx.response().putHeader("Retry-After", "1");
-        ctx.fail(new ApiException(503, "unavailable", ChargeResponses.message("unavailable")));
+        ctx.fail(new ApiException(503, ChargeResponses.UNAVAILABLE, ChargeResponses.unavailableMessage()));
         return;
       }
-      ChargeResult result = done.result();
-      if (!result.charged()) {
-        ctx.fail(new ApiException(ChargeResponses.httpStatus(result.rejection()), result.rejection(),
-            ChargeResponses.message(result.rejection())));
+      PostingResult result = done.result();
+      if (!result.applied()) {
+        ctx.fail(result.refusal().because(result.refusal().message()));
         return;
       }
       JsonHttp.respond(ctx, 200, ChargeResponses.spend(result));

@@ -2,8 +2,7 @@ package io.kopeck.user;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kopeck.app.ApiException;
-import io.kopeck.app.StrictJson;
+import io.kopeck.common.StrictJson;
 import java.math.BigDecimal;
 
 /**
@@ -16,14 +15,14 @@ public record Adjustment(BigDecimal amount, String reason, String idempotencyKey
   public Adjustment {
     if (amount == null || amount.signum() == 0 || amount.stripTrailingZeros().scale() > 4
         || amount.abs().compareTo(LIMIT) >= 0) {
-      throw ApiException.badRequest("invalid_amount",
+      throw UserRefusal.INVALID_AMOUNT.because(
           "amount must be a non-zero number of tokens, at most 4 decimals, below 1000000000 in size");
     }
     if (reason == null || reason.isBlank() || reason.length() > 500) {
-      throw ApiException.badRequest("invalid_reason", "reason is required, up to 500 characters");
+      throw UserRefusal.INVALID_REASON.because("reason is required, up to 500 characters");
     }
     if (idempotencyKey == null || !idempotencyKey.matches("[A-Za-z0-9._:-]{1,100}")) {
-      throw ApiException.badRequest("invalid_idempotency_key",
+      throw UserRefusal.INVALID_IDEMPOTENCY_KEY.because(
           "idempotency_key is required: 1 to 100 of letters, digits, '.', '_', ':' and '-'");
     }
     amount = amount.setScale(4);
@@ -36,7 +35,7 @@ public record Adjustment(BigDecimal amount, String reason, String idempotencyKey
     try {
       amount = StrictJson.decimal(body, "amount");
     } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("invalid_amount", e.getMessage());
+      throw UserRefusal.INVALID_AMOUNT.because(e.getMessage());
     }
     return new Adjustment(amount, text(body, "reason"), text(body, "idempotency_key"));
   }

@@ -2,14 +2,14 @@ package io.kopeck.user;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import io.kopeck.app.ApiException;
-import io.kopeck.app.KopeckConfig;
-import io.kopeck.app.RowJson;
-import io.kopeck.app.Times;
 import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
+import io.kopeck.common.Refused;
+import io.kopeck.common.RowJson;
+import io.kopeck.common.Times;
 import io.kopeck.ledger.BalanceRule;
 import io.kopeck.ledger.Ledger;
+import io.kopeck.ledger.LedgerRefusal;
 import io.kopeck.ledger.Posting;
 import io.kopeck.ledger.PostingResult;
 import io.kopeck.ledger.TransactionType;
@@ -52,17 +52,17 @@ public final class UserAccounts {
   private final Clock clock;
   private final Ledger ledger;
 
-  public UserAccounts(Pool pool, Clock clock, KopeckConfig config) {
+  public UserAccounts(Pool pool, Clock clock, BigDecimal balanceFloor) {
     this.pool = pool;
     this.clock = clock;
-    this.ledger = new Ledger(clock, config.balanceFloor());
+    this.ledger = new Ledger(clock, balanceFloor);
   }
 
   /** Profile, balance, subscription and the last 20 ledger rows, newest first. */
   public Future<JsonObject> show(long userId) {
     return pool.preparedQuery(PROFILE).execute(Tuple.of(userId)).compose(rows -> {
       if (rows.size() == 0) {
-        return Future.failedFuture(ApiException.notFound("user_not_found", "No user " + userId));
+        return Future.failedFuture(UserRefusal.USER_NOT_FOUND.because("No user " + userId));
       }
       Row user = rows.iterator().next();
       JsonObject json = RowJson.of(user);
@@ -90,21 +90,19 @@ public final class UserAccounts {
     JsonObject metadata = new JsonObject().put("reason", adjustment.reason()).put("actor", actor.type() + ":" + actor.id());
     return pool.withTransaction(tx -> ledger.post(tx, new Posting(userId, TransactionType.ADJUSTMENT, adjustment.amount(),
             rule, "admin:" + adjustment.idempotencyKey(), null, adjustment.reason(), metadata.encode()))
-        .compose(posting -> switch (posting.status()) {
-          case REFUSED -> Future.failedFuture(refusal(posting, adjustment.amount()));
-          case DUPLICATE -> Future.succeededFuture(result(userId, posting, true));
-          case APPLIED -> record(tx, userId, adjustment, posting, actor, now).map(result(userId, posting, false));
-        }))
+        .compose(posting -> !posting.applied() ? Future.failedFuture(refusal(posting, adjustment.amount()))
+            : posting.duplicate() ? Future.succeededFuture(result(userId, posting, true))
+            : record(tx, userId, adjustment, posting, actor, now).map(result(userId, posting, false))))
         .onSuccess(result -> log.info("Balance adjusted {} {} {} {} {}", kv("user_id", userId),
             kv("transaction_id", result.getLong("transaction_id")), kv("amount", result.getString("amount")),
             kv("duplicate", result.getBoolean("duplicate")), kv("actor", actor.type() + ":" + actor.id())));
   }
 
-  private static ApiException refusal(PostingResult posting, BigDecimal amount) {
-    if (PostingResult.USER_NOT_FOUND.equals(posting.refusal())) {
-      return ApiException.notFound("user_not_found", "No such user");
+  private static Refused refusal(PostingResult posting, BigDecimal amount) {
+    if (posting.refusal() == LedgerRefusal.USER_NOT_FOUND) {
+      return UserRefusal.USER_NOT_FOUND.because("No such user");
     }
-    return new ApiException(409, "balance_floor", "Adjusting by " + amount.toPlainString() + " would take the balance "
+    return UserRefusal.BALANCE_FLOOR.because("Adjusting by " + amount.toPlainString() + " would take the balance "
         + posting.balanceBefore().toPlainString() + " below the floor");
   }
 
@@ -130,7 +128,7 @@ public final class UserAccounts {
     OffsetDateTime now = Times.utcNow(clock);
     return pool.withTransaction(tx -> tx.preparedQuery(BLOCK).execute(Tuple.of(userId, blocked, now)).compose(rows -> {
       if (rows.size() == 0) {
-        return Future.failedFuture(ApiException.notFound("user_not_found", "No user " + userId));
+        return Future.failedFuture(UserRefusal.USER_NOT_FOUND.because("No user " + userId));
       }
       boolean was = rows.iterator().next().getBoolean("was_blocked");
       JsonObject result = new JsonObject().put("user_id", userId).put("is_blocked", blocked).put("changed", was != blocked);

@@ -1,9 +1,9 @@
 package io.kopeck.user;
 
-import io.kopeck.app.HttpRoutes;
-import io.kopeck.app.JsonHttp;
-import io.kopeck.app.PathParams;
 import io.kopeck.audit.AuditLog.Actor;
+import io.kopeck.web.HttpRoutes;
+import io.kopeck.web.JsonHttp;
+import io.kopeck.web.PathParams;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;

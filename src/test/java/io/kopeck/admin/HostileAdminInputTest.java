@@ -6,43 +6,34 @@ import io.kopeck.catalog.Invoice;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MockPaymentForms;
-import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.ServiceExtension;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** SPEC §11: nothing an admin client sends gets a 500, and nothing it sends half-right is written. */
 class HostileAdminInputTest {
   static final String ADMIN = "admin-key-0123456789";
   static final String METRICS = "metrics-token-0123456789";
 
-  private static RunningService service;
+  @RegisterExtension
+  static final ServiceExtension service = new ServiceExtension(Map.of("ADMIN_API_KEY", ADMIN, "METRICS_BEARER_TOKEN", METRICS));
   private static Pool pool;
   private static Http http;
 
   @BeforeAll
   static void start() {
-    service = RunningService.start(Map.of("ADMIN_API_KEY", ADMIN, "METRICS_BEARER_TOKEN", METRICS));
     pool = service.pool();
     http = service.http();
   }
 
-  @AfterEach
-  void ledgerStillConsistent() {
-    Ledgers.assertConsistent(pool);
-  }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   private static Http.Response send(HttpMethod method, String path, String body) {
     return Http.await(http.send(method, path, ADMIN, body == null ? null : "application/json", body));

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kopeck.testsupport.Eventually;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
-import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.ServiceExtension;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * SPEC §11: the database goes away (every connection cut, new ones refused) and comes back. The
@@ -20,20 +20,16 @@ import org.junit.jupiter.api.Test;
 class DatabaseOutageTest {
   static final String KEY = "runner-key-0123456789";
 
-  private static RunningService service;
+  @RegisterExtension
+  static final ServiceExtension service = new ServiceExtension(Map.of("RUNNER_API_KEYS", KEY));
   private static Http http;
 
   @BeforeAll
   static void start() {
-    service = RunningService.start(Map.of("RUNNER_API_KEYS", KEY));
     http = service.http();
     Ledgers.seedUser(service.pool(), 6001, "10");
   }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   private static void outage(boolean down) {
     String name = service.db().url().database();

@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.Invoices;
+import io.kopeck.config.KopeckConfig;
 import io.kopeck.testsupport.CapturedLogs;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MockPaymentForms;
-import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.ServiceExtension;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.util.Map;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Log lines about money carry the ids they concern as JSON fields (as LOG_FORMAT=json writes them,
@@ -26,18 +28,17 @@ class LogFieldsTest {
   static final Map<String, String> SETTINGS = Map.of("ADMIN_API_KEY", "admin-key-0123456789", "RUNNER_API_KEYS", "runner-key-0123456789");
 
   private static CapturedLogs logs;
-  private static RunningService service;
+  @RegisterExtension
+  static final ServiceExtension service = new ServiceExtension(SETTINGS);
 
   @BeforeAll
   static void start() {
     logs = new CapturedLogs("io.kopeck.payment.Payments", "io.kopeck.user.UserAccounts",
         "io.kopeck.ledger.BillingEngineVerticle", "io.kopeck.catalog.Invoices", "kopeck.access");
-    service = RunningService.start(SETTINGS);
   }
 
   @AfterAll
   static void stop() {
-    service.close();
     logs.close();
   }
 

@@ -4,26 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
-import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.ServiceExtension;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code GET /metrics}: Vert.x, pool, JVM and business meters in the Prometheus text format, no ids in labels. */
 class MetricsTest {
-  private static RunningService service;
+  @RegisterExtension
+  static final ServiceExtension service = new ServiceExtension(Map.of("RUNNER_API_KEYS", "runner-key-0123456789", "TELEGRAM_WEBHOOK_SECRET", "hook-s3cret-0123456789"));
 
-  @BeforeAll
-  static void start() {
-    service = RunningService.start(Map.of("RUNNER_API_KEYS", "runner-key-0123456789", "TELEGRAM_WEBHOOK_SECRET", "hook-s3cret-0123456789"));
-  }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   private static String event(String id, long user, String cost) {
     return "{\"event_id\": \"" + id + "\", \"user_id\": " + user + ", \"total_cost\": " + cost + ", \"currency\": \"RUB\"}";

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.ServiceExtension;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,10 +18,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * SPEC §11, the HTTP edge as an attacker meets it, over raw sockets: credentials before bodies,
@@ -32,22 +33,18 @@ class SlowAndHostileClientsTest {
   static final String SECRET = "hook-s3cret-0123456789";
   static final int READ_TIMEOUT_SECONDS = 2;
 
-  private static RunningService service;
+  @RegisterExtension
+  static final ServiceExtension service = new ServiceExtension(Map.of("RUNNER_API_KEYS", RUNNER, "TELEGRAM_WEBHOOK_SECRET", SECRET,
+        "ADMIN_API_KEY", "admin-key-0123456789", "HTTP_READ_TIMEOUT_SECONDS", Integer.toString(READ_TIMEOUT_SECONDS),
+        "STREAM_IDLE_TIMEOUT_SECONDS", "1", "HTTP_MAX_CONNECTIONS", "400", "ACCESS_LOG", "false"));
   private static Http http;
 
   @BeforeAll
   static void start() {
-    service = RunningService.start(Map.of("RUNNER_API_KEYS", RUNNER, "TELEGRAM_WEBHOOK_SECRET", SECRET,
-        "ADMIN_API_KEY", "admin-key-0123456789", "HTTP_READ_TIMEOUT_SECONDS", Integer.toString(READ_TIMEOUT_SECONDS),
-        "STREAM_IDLE_TIMEOUT_SECONDS", "1", "HTTP_MAX_CONNECTIONS", "400", "ACCESS_LOG", "false"));
     http = service.http();
     Ledgers.seedUser(service.pool(), 5001, "100");
   }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   private static Socket connect() throws IOException {
     Socket socket = new Socket("127.0.0.1", service.app().httpPort());

@@ -5,36 +5,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kopeck.app.Application;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
-import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.ServiceExtension;
 import io.kopeck.testsupport.TestApp;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class CatalogTest {
   static final String ADMIN = "admin-key-0123456789";
 
-  private static RunningService service;
+  @RegisterExtension
+  static final ServiceExtension service = new ServiceExtension(Map.of("ADMIN_API_KEY", ADMIN));
   private static Pool pool;
   private static Http http;
 
   @BeforeAll
   static void start() {
-    service = RunningService.start(Map.of("ADMIN_API_KEY", ADMIN));
     pool = service.pool();
     http = service.http();
   }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   private static Http.Response post(String body) {
     return http.postJson("/admin/api/v1/tariffs", ADMIN, body);

@@ -2,13 +2,15 @@ package io.kopeck.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kopeck.app.ApiException;
-import io.kopeck.app.KopeckConfig;
+import io.kopeck.app.Settings;
 import io.kopeck.audit.AuditLog.Actor;
+import io.kopeck.common.Refusal;
+import io.kopeck.common.Refused;
+import io.kopeck.config.KopeckConfig;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MutableClock;
-import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.ServiceExtension;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.math.BigDecimal;
@@ -17,52 +19,49 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class InvoicesTest {
   static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-26T12:00:00Z"));
 
-  private static RunningService service;
+  static final Map<String, String> SETTINGS = Map.of("MIN_TOPUP_RUB", "200", "TOKENS_PER_RUB", "1.5");
+
+  @RegisterExtension
+  static final ServiceExtension service = new ServiceExtension(SETTINGS, CLOCK);
   private static Pool pool;
   private static Invoices invoices;
   private static PromoCodes promos;
 
   @BeforeAll
   static void start() {
-    Map<String, String> settings = Map.of("MIN_TOPUP_RUB", "200", "TOKENS_PER_RUB", "1.5");
-    service = RunningService.start(settings, CLOCK);
     pool = service.pool();
-    invoices = new Invoices(pool, CLOCK, KopeckConfig.load(settings),
+    invoices = new Invoices(pool, CLOCK, Settings.invoices(KopeckConfig.load(SETTINGS)),
         Invoices.PaymentLinks.of("mock", (invoice, description) ->
             "https://pay.example/?InvId=" + invoice.invId() + "&d=" + description));
     promos = new PromoCodes(pool, CLOCK);
-    Http.await(promos.create(io.kopeck.app.StrictJson.readObject(
+    Http.await(promos.create(io.kopeck.common.StrictJson.readObject(
         "{\"code\": \"TEN\", \"discount_type\": \"percent\", \"discount_value\": 10}"), Actor.SYSTEM));
-    Http.await(promos.create(io.kopeck.app.StrictJson.readObject(
+    Http.await(promos.create(io.kopeck.common.StrictJson.readObject(
         "{\"code\": \"BONUS\", \"discount_type\": \"bonus_tokens\", \"discount_value\": 100}"), Actor.SYSTEM));
-    Http.await(promos.create(io.kopeck.app.StrictJson.readObject(
+    Http.await(promos.create(io.kopeck.common.StrictJson.readObject(
         "{\"code\": \"TRIAL8\", \"discount_type\": \"trial\", \"tariff\": \"trial\"}"), Actor.SYSTEM));
   }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   private static Invoice buy(long user, String tariff, String promo) {
     return Http.await(invoices.forTariff(user, tariff, promo));
   }
 
-  private static ApiException refusal(Future<?> future) {
+  private static Refusal refusal(Future<?> future) {
     try {
       Http.await(future);
     } catch (IllegalStateException e) {
       Throwable cause = e.getCause().getCause();
-      assertThat(cause).isInstanceOf(ApiException.class);
-      return (ApiException) cause;
+      assertThat(cause).isInstanceOf(Refused.class);
+      return ((Refused) cause).refusal();
     }
     throw new AssertionError("expected a refusal");
   }
@@ -124,12 +123,12 @@ class InvoicesTest {
   void refusals() {
     Ledgers.seedUser(pool, 4L, "0");
 
-    PromoRefused unknownCode = (PromoRefused) refusal(invoices.forTariff(4, "basic", "NOPE"));
-    PromoRefused trialCode = (PromoRefused) refusal(invoices.forTariff(4, "basic", "TRIAL8"));
+    Refusal unknownCode = refusal(invoices.forTariff(4, "basic", "NOPE"));
+    Refusal trialCode = refusal(invoices.forTariff(4, "basic", "TRIAL8"));
 
-    assertThat(unknownCode.problem()).isEqualTo(PromoProblem.NOT_FOUND);
+    assertThat(unknownCode).isEqualTo(PromoProblem.NOT_FOUND);
     assertThat(unknownCode.code()).isEqualTo("promo_not_found");
-    assertThat(trialCode.problem()).isEqualTo(PromoProblem.WRONG_TARIFF);
+    assertThat(trialCode).isEqualTo(PromoProblem.WRONG_TARIFF);
     assertThat(refusal(invoices.forTariff(4, "trial", null)).code()).isEqualTo("tariff_not_for_sale");
     assertThat(refusal(invoices.forTariff(4, "gold", null)).code()).isEqualTo("tariff_not_found");
     assertThat(refusal(invoices.forTariff(404, "basic", null)).code()).isEqualTo("user_not_found");

@@ -6,7 +6,7 @@ import io.kopeck.i18n.Texts;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MutableClock;
-import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.ServiceExtension;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -14,10 +14,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -25,23 +25,19 @@ class PromoCodesTest {
   static final String ADMIN = "admin-key-0123456789";
   static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-26T12:00:00Z"));
 
-  private static RunningService service;
+  @RegisterExtension
+  static final ServiceExtension service = new ServiceExtension(Map.of("ADMIN_API_KEY", ADMIN), CLOCK);
   private static Pool pool;
   private static Http http;
   private static PromoCodes promos;
 
   @BeforeAll
   static void start() {
-    service = RunningService.start(Map.of("ADMIN_API_KEY", ADMIN), CLOCK);
     pool = service.pool();
     http = service.http();
     promos = new PromoCodes(pool, CLOCK);
   }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   private static Http.Response create(String body) {
     return http.postJson("/admin/api/v1/promo-codes", ADMIN, body);

@@ -2,13 +2,15 @@ package io.kopeck.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kopeck.app.KopeckConfig;
-import io.kopeck.app.StrictJson;
+import io.kopeck.app.Settings;
 import io.kopeck.audit.AuditLog.Actor;
+import io.kopeck.common.Refused;
+import io.kopeck.common.StrictJson;
+import io.kopeck.config.KopeckConfig;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MutableClock;
-import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.ServiceExtension;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -18,38 +20,30 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class TrialsTest {
   static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-26T12:00:00Z"));
 
-  private static RunningService service;
+  static final Map<String, String> SETTINGS = Map.of("ADMIN_CHAT_IDS", "900,901");
+
+  @RegisterExtension
+  static final ServiceExtension service = new ServiceExtension(SETTINGS, CLOCK);
   private static Pool pool;
   private static Trials trials;
   private static PromoCodes promos;
 
   @BeforeAll
   static void start() {
-    Map<String, String> settings = Map.of("ADMIN_CHAT_IDS", "900,901");
-    service = RunningService.start(settings, CLOCK);
     pool = service.pool();
-    trials = new Trials(pool, CLOCK, KopeckConfig.load(settings));
+    trials = new Trials(pool, CLOCK, Settings.billing(KopeckConfig.load(SETTINGS)), KopeckConfig.load(SETTINGS).defaultTariff());
     promos = new PromoCodes(pool, CLOCK);
   }
 
-  @AfterEach
-  void ledgerStillConsistent() {
-    Ledgers.assertConsistent(pool);
-  }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   private static void code(String json) {
     Http.await(promos.create(StrictJson.readObject(json), Actor.SYSTEM));
@@ -96,8 +90,8 @@ class TrialsTest {
     Throwable same = failure(trials.activate(2, "FIRST"));
     Throwable other = failure(trials.activate(2, "SECOND"));
 
-    assertThat(((PromoRefused) same).problem()).isEqualTo(PromoProblem.ALREADY_USED);
-    assertThat(((PromoRefused) other).problem()).isEqualTo(PromoProblem.ALREADY_USED);
+    assertThat(((Refused) same).refusal()).isEqualTo(PromoProblem.ALREADY_USED);
+    assertThat(((Refused) other).refusal()).isEqualTo(PromoProblem.ALREADY_USED);
     assertThat(Ledgers.balance(pool, 2)).isEqualByComparingTo("30");
     assertThat(Ledgers.count(pool, "SELECT uses_count FROM promo_codes WHERE code = 'SECOND'")).isZero();
   }
@@ -143,7 +137,7 @@ class TrialsTest {
     }
 
     assertThat(granted).isEqualTo(1);
-    assertThat(refusals).hasSize(9).allSatisfy(e -> assertThat(((PromoRefused) e).problem())
+    assertThat(refusals).hasSize(9).allSatisfy(e -> assertThat(((Refused) e).refusal())
         .isEqualTo(PromoProblem.EXHAUSTED));
     assertThat(Ledgers.count(pool, "SELECT uses_count FROM promo_codes WHERE code = 'LASTONE'")).isEqualTo(1);
     assertThat(Ledgers.count(pool, "SELECT count(*) FROM transactions WHERE type = 'trial' AND user_id BETWEEN 100 AND 109"))
@@ -164,6 +158,6 @@ class TrialsTest {
 
     assertThat(grant.subscriptionEnd()).isEqualTo(end.plusDays(8).withOffsetSameInstant(ZoneOffset.UTC));
     assertThat(failure(trials.activate(4, "DISC"))).hasMessageContaining("not a trial");
-    assertThat(((PromoRefused) failure(trials.activate(4, "NOPE"))).problem()).isEqualTo(PromoProblem.NOT_FOUND);
+    assertThat(((Refused) failure(trials.activate(4, "NOPE"))).refusal()).isEqualTo(PromoProblem.NOT_FOUND);
   }
 }

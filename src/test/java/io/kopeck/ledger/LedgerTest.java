@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.ServiceExtension;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.math.BigDecimal;
@@ -14,28 +15,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class LedgerTest {
-  private static RunningService service;
+  @RegisterExtension
+  static final ServiceExtension service = new ServiceExtension(Map.of("ADMIN_API_KEY", "admin-key-0123456789"));
   private static Pool pool;
   private static Http http;
   private static final Ledger LEDGER = new Ledger(Clock.systemUTC(), Ledgers.FLOOR);
 
   @BeforeAll
   static void start() {
-    service = RunningService.start(Map.of("ADMIN_API_KEY", "admin-key-0123456789"));
     pool = service.pool();
     http = service.http();
   }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   private static PostingResult post(Posting posting) {
     return Http.await(pool.withTransaction(tx -> LEDGER.post(tx, posting)));
@@ -74,7 +71,7 @@ class LedgerTest {
 
     PostingResult again = post(credit(2, "5", "invoice:x"));
 
-    assertThat(again.status()).isEqualTo(PostingResult.Status.DUPLICATE);
+    assertThat(again.duplicate()).isTrue();
     assertThat(again.transactionId()).isEqualTo(first.transactionId());
     assertThat(again.balanceAfter()).isEqualByComparingTo("5");
     assertThat(Ledgers.balance(pool, 2)).isEqualByComparingTo("5");
@@ -90,9 +87,9 @@ class LedgerTest {
     PostingResult debt = post(debit(3, "1001", BalanceRule.DOWN_TO_FLOOR, "d"));
     PostingResult pastFloor = post(debit(3, "0.0001", BalanceRule.DOWN_TO_FLOOR, "p"));
 
-    assertThat(overdraft.refusal()).isEqualTo(PostingResult.INSUFFICIENT_BALANCE);
+    assertThat(overdraft.refusal()).isEqualTo(LedgerRefusal.INSUFFICIENT_BALANCE);
     assertThat(debt.balanceAfter()).isEqualByComparingTo("-1000");
-    assertThat(pastFloor.refusal()).isEqualTo(PostingResult.BALANCE_FLOOR);
+    assertThat(pastFloor.refusal()).isEqualTo(LedgerRefusal.BALANCE_FLOOR);
     assertThat(Ledgers.balance(pool, 3)).isEqualByComparingTo("-1000");
     Ledgers.assertConsistent(pool);
   }
@@ -100,7 +97,7 @@ class LedgerTest {
   @Test
   @DisplayName("an unknown user is refused, and postings reject amounts that would need rounding")
   void refusals() {
-    assertThat(post(credit(404, "1", "k")).refusal()).isEqualTo(PostingResult.USER_NOT_FOUND);
+    assertThat(post(credit(404, "1", "k")).refusal()).isEqualTo(LedgerRefusal.USER_NOT_FOUND);
     assertThatThrownBy(() -> credit(1, "0.00001", "k")).isInstanceOf(ArithmeticException.class);
     assertThatThrownBy(() -> credit(1, "0", "k")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new Posting(1, TransactionType.TOPUP, BigDecimal.ONE, BalanceRule.DOWN_TO_FLOOR, "k",

@@ -2,12 +2,13 @@ package io.kopeck.payment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kopeck.app.KopeckConfig;
+import io.kopeck.app.Settings;
 import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.Invoices;
+import io.kopeck.config.KopeckConfig;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
-import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.ServiceExtension;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,13 +16,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -41,7 +42,8 @@ class MockPaymentBrowserTest {
   static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
-  private static RunningService service;
+  @RegisterExtension
+  static final ServiceExtension service = new ServiceExtension(Map.of("PAYMENT_PROVIDER", "mock"));
   private static Invoices invoices;
   private ChromeDriver browser;
 
@@ -49,18 +51,11 @@ class MockPaymentBrowserTest {
   static void start() {
     Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "No Chromium here (install Debian's chromium and chromium-driver; .ci/run does): browser test skipped");
-    service = RunningService.start(Map.of("PAYMENT_PROVIDER", "mock"));
     KopeckConfig config = service.app().config();
-    invoices = new Invoices(service.pool(), Clock.systemUTC(), config,
-        RobokassaProvider.from(config, "http://localhost:" + service.app().httpPort()));
+    invoices = new Invoices(service.pool(), Clock.systemUTC(), Settings.invoices(config),
+        Settings.paymentProviders(config, "http://localhost:" + service.app().httpPort()).primary());
   }
 
-  @AfterAll
-  static void stop() {
-    if (service != null) {
-      service.close();
-    }
-  }
 
   @BeforeEach
   void openBrowser() throws IOException {

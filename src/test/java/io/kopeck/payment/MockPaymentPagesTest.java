@@ -4,48 +4,39 @@ import static io.kopeck.testsupport.MockPaymentForms.formOf;
 import static io.kopeck.testsupport.MockPaymentForms.pathOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kopeck.app.KopeckConfig;
+import io.kopeck.app.Settings;
 import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.Invoices;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
-import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.ServiceExtension;
 import io.vertx.sqlclient.Pool;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The mock provider's pages over HTTP, as a browser without JavaScript would use them. */
 class MockPaymentPagesTest {
-  private static RunningService service;
+  @RegisterExtension
+  static final ServiceExtension service = new ServiceExtension(Map.of("PAYMENT_PROVIDER", "mock"));
   private static Pool pool;
   private static Http http;
   private static Invoices invoices;
 
   @BeforeAll
   static void start() {
-    service = RunningService.start(Map.of("PAYMENT_PROVIDER", "mock"));
     pool = service.pool();
     http = service.http();
-    invoices = new Invoices(pool, Clock.systemUTC(), service.app().config(),
-        RobokassaProvider.from(service.app().config(), "http://localhost:" + service.app().httpPort()));
+    invoices = new Invoices(pool, Clock.systemUTC(), Settings.invoices(service.app().config()),
+        Settings.paymentProviders(service.app().config(), "http://localhost:" + service.app().httpPort()).primary());
   }
 
-  @AfterEach
-  void ledgerStillConsistent() {
-    Ledgers.assertConsistent(pool);
-  }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   @Test
   @DisplayName("the page shows merchant, description and amount; Pay credits the invoice and lands on the success page")

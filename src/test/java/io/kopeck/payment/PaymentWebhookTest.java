@@ -2,16 +2,17 @@ package io.kopeck.payment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kopeck.app.KopeckConfig;
-import io.kopeck.app.StrictJson;
+import io.kopeck.app.Settings;
 import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.Invoices;
 import io.kopeck.catalog.PromoCodes;
+import io.kopeck.common.StrictJson;
+import io.kopeck.config.KopeckConfig;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MutableClock;
-import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.ServiceExtension;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.sqlclient.Pool;
@@ -21,17 +22,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class PaymentWebhookTest {
   static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-26T12:00:00Z"));
   static final Map<String, String> SETTINGS = Map.of("ADMIN_CHAT_IDS", "900", "PAYMENT_PROVIDER", "mock");
 
-  private static RunningService service;
+  @RegisterExtension
+  static final ServiceExtension service = new ServiceExtension(SETTINGS, CLOCK);
   private static Pool pool;
   private static Http http;
   private static Invoices invoices;
@@ -39,12 +40,11 @@ class PaymentWebhookTest {
 
   @BeforeAll
   static void start() {
-    service = RunningService.start(SETTINGS, CLOCK);
     pool = service.pool();
     http = service.http();
     KopeckConfig config = service.app().config();
-    mock = (RobokassaProvider) RobokassaProvider.from(config, "http://localhost:" + service.app().httpPort());
-    invoices = new Invoices(pool, CLOCK, config, mock);
+    mock = Settings.provider("mock", config, "http://localhost:" + service.app().httpPort());
+    invoices = new Invoices(pool, CLOCK, Settings.invoices(config), mock);
     PromoCodes promos = new PromoCodes(pool, CLOCK);
     Http.await(promos.create(StrictJson.readObject(
         "{\"code\": \"TEN\", \"discount_type\": \"percent\", \"discount_value\": 10}"), Actor.SYSTEM));
@@ -53,15 +53,7 @@ class PaymentWebhookTest {
         Actor.SYSTEM));
   }
 
-  @AfterEach
-  void ledgerStillConsistent() {
-    Ledgers.assertConsistent(pool);
-  }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   private static Map<String, String> signed(Invoice invoice) {
     return mock.signedResult(invoice.amount().toPlainString(), invoice.invId(), RobokassaProvider.shp(invoice));

@@ -2,9 +2,10 @@ package io.kopeck.payment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kopeck.app.KopeckConfig;
+import io.kopeck.app.Settings;
 import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.Invoices;
+import io.kopeck.config.KopeckConfig;
 import io.kopeck.ledger.BalanceRule;
 import io.kopeck.ledger.Ledger;
 import io.kopeck.ledger.Posting;
@@ -12,23 +13,25 @@ import io.kopeck.ledger.TransactionType;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MutableClock;
-import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.ServiceExtension;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RefundsTest {
   static final String ADMIN = "admin-key-0123456789";
   static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-26T12:00:00Z"));
 
-  private static RunningService service;
+  static final Map<String, String> SETTINGS = Map.of("ADMIN_API_KEY", ADMIN, "PAYMENT_PROVIDER", "mock");
+
+  @RegisterExtension
+  static final ServiceExtension service = new ServiceExtension(SETTINGS, CLOCK);
   private static Pool pool;
   private static Http http;
   private static Invoices invoices;
@@ -36,24 +39,14 @@ class RefundsTest {
 
   @BeforeAll
   static void start() {
-    Map<String, String> settings = Map.of("ADMIN_API_KEY", ADMIN, "PAYMENT_PROVIDER", "mock");
-    service = RunningService.start(settings, CLOCK);
     pool = service.pool();
     http = service.http();
     KopeckConfig config = service.app().config();
-    mock = (RobokassaProvider) RobokassaProvider.from(config, "http://localhost");
-    invoices = new Invoices(pool, CLOCK, config, mock);
+    mock = Settings.provider("mock", config, "http://localhost");
+    invoices = new Invoices(pool, CLOCK, Settings.invoices(config), mock);
   }
 
-  @AfterEach
-  void ledgerStillConsistent() {
-    Ledgers.assertConsistent(pool);
-  }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   private static Invoice paid(long user, String tariff) {
     Invoice invoice = Http.await(invoices.forTariff(user, tariff, null));

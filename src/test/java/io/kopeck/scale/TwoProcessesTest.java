@@ -4,9 +4,9 @@ import static io.kopeck.testsupport.MockPaymentForms.formOf;
 import static io.kopeck.testsupport.MockPaymentForms.pathOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kopeck.app.KopeckConfig;
 import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.Invoices;
+import io.kopeck.config.KopeckConfig;
 import io.kopeck.testsupport.Eventually;
 import io.kopeck.testsupport.FakeTelegram;
 import io.kopeck.testsupport.FakeTelegram.Call;

@@ -2,14 +2,14 @@ package io.kopeck.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kopeck.app.KopeckConfig;
 import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.Invoices;
+import io.kopeck.config.KopeckConfig;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MockPaymentForms;
 import io.kopeck.testsupport.MutableClock;
-import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.ServiceExtension;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -18,10 +18,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The admin report over three days of real purchases (mock payment pages), usage (the Runner API)
@@ -31,14 +31,14 @@ class StatsTest {
   static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-10T09:00:00Z"));
   static final Map<String, String> SETTINGS = Map.of("ADMIN_API_KEY", "admin-key-0123456789", "RUNNER_API_KEYS", "runner-key-0123456789");
 
-  private static RunningService service;
+  @RegisterExtension
+  static final ServiceExtension service = new ServiceExtension(SETTINGS, CLOCK);
   private static Pool pool;
   private static Http http;
   private static Invoices invoices;
 
   @BeforeAll
   static void start() {
-    service = RunningService.start(SETTINGS, CLOCK);
     pool = service.pool();
     http = service.http();
     KopeckConfig config = service.app().config();
@@ -46,10 +46,6 @@ class StatsTest {
     seedThreeDays();
   }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   private static void pay(Invoice invoice) {
     assertThat(MockPaymentForms.pay(http, invoice.paymentUrl()).status()).isEqualTo(303);

@@ -2,12 +2,14 @@ package io.kopeck.subscription;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kopeck.app.KopeckConfig;
-import io.kopeck.catalog.Invoices;
+import io.kopeck.app.Settings;
+import io.kopeck.common.JobSummary;
+import io.kopeck.config.KopeckConfig;
+import io.kopeck.notify.Retention;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MutableClock;
-import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.ServiceExtension;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
@@ -19,43 +21,33 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class SubscriptionJobsTest {
   // 09:00 UTC = 12:00 in Moscow: whole days later stay on the same side of midnight.
   static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-26T09:00:00Z"));
   static final Map<String, String> SETTINGS = Map.of("LOW_BALANCE_THRESHOLD", "10");
 
-  private static RunningService service;
+  @RegisterExtension
+  static final ServiceExtension service = new ServiceExtension(SETTINGS, CLOCK);
   private static Pool pool;
   private static SubscriptionJobs jobs;
 
   @BeforeAll
   static void start() {
-    service = RunningService.start(SETTINGS, CLOCK);
     pool = service.pool();
     jobs = jobs(pool);
   }
 
   static SubscriptionJobs jobs(Pool pool) {
     KopeckConfig config = KopeckConfig.load(SETTINGS);
-    return new SubscriptionJobs(pool, CLOCK, config, new Invoices(pool, CLOCK, config,
-        Invoices.PaymentLinks.of("mock", (i, d) -> "https://pay/")));
+    return new SubscriptionJobs(pool, CLOCK, Settings.billing(config), Settings.notices(config));
   }
 
-  @AfterEach
-  void ledgerStillConsistent() {
-    Ledgers.assertConsistent(pool);
-  }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   private static void subscribe(long user, String balance, Duration left, boolean autoRenew) {
     Ledgers.seedUser(pool, user, balance);
@@ -173,7 +165,7 @@ class SubscriptionJobsTest {
         + "(9, 'AMOUNT', $1::timestamptz - interval '1 minute'), (10, 'AMOUNT', $1::timestamptz + interval '1 minute')")
         .execute(Tuple.of(now)));
 
-    JobSummary summary = Http.await(jobs.retention());
+    JobSummary summary = Http.await(new Retention(pool, CLOCK).job().run());
 
     assertThat(summary.acted()).isEqualTo(3);
     assertThat(Ledgers.count(pool, "SELECT count(*) FROM notifications WHERE chat_id = 9")).isEqualTo(2);
@@ -256,7 +248,7 @@ class SubscriptionJobsTest {
       + "the auto-renew toggle sticks")
   void renewNowAndToggle() {
     subscribe(7, "500", Duration.ofDays(2), true);
-    Subscriptions subscriptions = new Subscriptions(pool, CLOCK, KopeckConfig.load(SETTINGS));
+    Subscriptions subscriptions = new Subscriptions(pool, CLOCK, Settings.billing(KopeckConfig.load(SETTINGS)));
     OffsetDateTime before = end(7);
 
     Subscriptions.Renewal renewal = Http.await(subscriptions.renewNow(7));

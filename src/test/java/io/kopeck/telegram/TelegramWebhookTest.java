@@ -6,7 +6,7 @@ import io.kopeck.testsupport.CapturedLogs;
 import io.kopeck.testsupport.Eventually;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
-import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.ServiceExtension;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.io.IOException;
@@ -14,30 +14,26 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The webhook intake with the Telegram fixtures (shared/fixtures/telegram, copied into the test resources). */
 class TelegramWebhookTest {
   static final String SECRET = "hook-s3cret-0123456789";
 
-  private static RunningService service;
+  @RegisterExtension
+  static final ServiceExtension service = new ServiceExtension(Map.of("TELEGRAM_WEBHOOK_SECRET", SECRET));
   private static Pool pool;
   private static Http http;
 
   @BeforeAll
   static void start() {
-    service = RunningService.start(Map.of("TELEGRAM_WEBHOOK_SECRET", SECRET));
     pool = service.pool();
     http = service.http();
   }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   static String fixture(String name) throws IOException {
     try (InputStream in = TelegramWebhookTest.class.getResourceAsStream("/fixtures/telegram/" + name)) {

@@ -1,8 +1,8 @@
 package io.kopeck.testsupport;
 
-import io.kopeck.app.KopeckConfig;
+import io.kopeck.app.Settings;
 import io.kopeck.catalog.Invoices;
-import io.kopeck.payment.RobokassaProvider;
+import io.kopeck.config.KopeckConfig;
 import io.vertx.sqlclient.Pool;
 import java.net.URI;
 import java.time.Clock;
@@ -18,7 +18,7 @@ public final class MockPaymentForms {
 
   /** Invoices whose payment URLs point at the mock provider's pages on {@code port}. */
   public static Invoices invoices(Pool pool, Clock clock, KopeckConfig config, int port) {
-    return new Invoices(pool, clock, config, RobokassaProvider.from(config, "http://localhost:" + port));
+    return new Invoices(pool, clock, Settings.invoices(config), Settings.paymentProviders(config, "http://localhost:" + port).primary());
   }
 
   /** Opens the payment page of {@code paymentUrl} and presses Pay, as a browser would; the answer to Pay. */

@@ -1,7 +1,7 @@
 package io.kopeck.testsupport;
 
 import io.kopeck.app.Application;
-import io.kopeck.app.KopeckConfig;
+import io.kopeck.config.KopeckConfig;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.kopeck.testsupport;
 
-import io.kopeck.app.DatabaseUrl;
+import io.kopeck.db.DatabaseUrl;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -4,17 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
-import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.ServiceExtension;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -23,23 +23,19 @@ class BadInputTest {
   static final String KEY = "runner-key-0123456789";
   static final long USER = 720000001L;
 
-  private static RunningService service;
+  @RegisterExtension
+  static final ServiceExtension service = new ServiceExtension(Map.of("RUNNER_API_KEYS", KEY, "HTTP_MAX_BODY_BYTES", "65536"));
   private static Pool pool;
   private static Http http;
   private long rowsBefore;
 
   @BeforeAll
   static void start() {
-    service = RunningService.start(Map.of("RUNNER_API_KEYS", KEY, "HTTP_MAX_BODY_BYTES", "65536"));
     pool = service.pool();
     http = service.http();
     Ledgers.seedUser(pool, USER, "50");
   }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   @BeforeEach
   void countRows() {

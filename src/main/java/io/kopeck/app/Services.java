@@ -1,0 +1,64 @@
+package io.kopeck.app;
+
+import io.kopeck.catalog.Invoices;
+import io.kopeck.catalog.PromoCodes;
+import io.kopeck.catalog.TariffCatalog;
+import io.kopeck.catalog.Trials;
+import io.kopeck.common.JobSummary;
+import io.kopeck.common.TimerJob;
+import io.kopeck.config.KopeckConfig;
+import io.kopeck.ledger.LedgerVerifier;
+import io.kopeck.notify.Retention;
+import io.kopeck.payment.PaymentProviders;
+import io.kopeck.payment.Payments;
+import io.kopeck.payment.Refunds;
+import io.kopeck.stats.Stats;
+import io.kopeck.stats.UsageRollup;
+import io.kopeck.subscription.SubscriptionJobs;
+import io.kopeck.subscription.Subscriptions;
+import io.kopeck.telegram.BotServices;
+import io.kopeck.user.UserAccounts;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every feature service, built once from the settings records (the composition root's half that
+ * the CLI shares). Services are stateless over the pool, so one of each serves every verticle.
+ */
+public record Services(TariffCatalog tariffs, PromoCodes promoCodes, Invoices invoices, Trials trials,
+                       Subscriptions subscriptions, Payments payments, Refunds refunds, UserAccounts accounts,
+                       Stats stats, LedgerVerifier verifier, List<TimerJob> timerJobs) {
+
+  public static Services build(KopeckConfig config, Pool pool, Clock clock, PaymentProviders providers) {
+    Invoices invoices = new Invoices(pool, clock, Settings.invoices(config), providers.primary());
+    return new Services(new TariffCatalog(pool), new PromoCodes(pool, clock), invoices,
+        new Trials(pool, clock, Settings.billing(config), config.defaultTariff()),
+        new Subscriptions(pool, clock, Settings.billing(config)),
+        new Payments(pool, clock, Settings.billing(config), providers),
+        new Refunds(pool, clock, Settings.billing(config)),
+        new UserAccounts(pool, clock, config.balanceFloor()), new Stats(pool, clock),
+        new LedgerVerifier(pool, config.balanceFloor()), timerJobs(config, pool, clock, invoices));
+  }
+
+  /** The one list the timer runs, each job owned by its feature, in this order. */
+  private static List<TimerJob> timerJobs(KopeckConfig config, Pool pool, Clock clock, Invoices invoices) {
+    List<TimerJob> jobs = new ArrayList<>(
+        new SubscriptionJobs(pool, clock, Settings.billing(config), Settings.notices(config)).jobs());
+    jobs.add(invoices.expiryJob());
+    jobs.add(new Retention(pool, clock).job());
+    jobs.add(new UsageRollup(pool, clock, config.displayTimezone()).job());
+    return List.copyOf(jobs);
+  }
+
+  /** Every timer job once, in order ({@code kopeck timers run-once}). */
+  public Future<List<JobSummary>> runTimerJobsOnce() {
+    return TimerVerticle.runOnce(timerJobs);
+  }
+
+  BotServices bot() {
+    return new BotServices(tariffs, invoices, trials, promoCodes, subscriptions, stats, accounts);
+  }
+}

@@ -1,0 +1,79 @@
+package io.kopeck.app;
+
+import io.kopeck.catalog.InvoiceSettings;
+import io.kopeck.common.BillingRules;
+import io.kopeck.config.KopeckConfig;
+import io.kopeck.ledger.EngineSettings;
+import io.kopeck.notify.SenderSettings;
+import io.kopeck.payment.PaymentProviders;
+import io.kopeck.payment.RobokassaProvider;
+import io.kopeck.subscription.NoticeSettings;
+import io.kopeck.telegram.BotSettings;
+import io.kopeck.usage.UsageSettings;
+import io.kopeck.web.HttpSettings;
+import io.vertx.sqlclient.Pool;
+import java.time.Clock;
+
+/**
+ * The one place that reads the whole configuration and hands each part the small record it needs
+ * (no class below {@code app} receives {@link KopeckConfig}). Used by the composition root, the CLI
+ * and tests that build a single service.
+ */
+public final class Settings {
+  private Settings() {
+  }
+
+  public static BillingRules billing(KopeckConfig config) {
+    return new BillingRules(config.balanceFloor(), config.displayTimezone(), config.adminChatIds());
+  }
+
+  public static InvoiceSettings invoices(KopeckConfig config) {
+    return new InvoiceSettings(config.defaultTariff(), config.invoiceIdempotencyMinutes(), config.invoiceTtlHours(),
+        config.minTopupRub(), config.maxTopupRub(), config.tokensPerRub());
+  }
+
+  public static NoticeSettings notices(KopeckConfig config) {
+    return new NoticeSettings(config.subscriptionNotifyDays(), config.lowBalanceThreshold());
+  }
+
+  public static SenderSettings sender(KopeckConfig config) {
+    return new SenderSettings(config.telegramApiUrl(), config.telegramBotToken(), config.telegramRateGlobal(),
+        config.telegramRatePerChat(), config.displayTimezone());
+  }
+
+  public static BotSettings bot(KopeckConfig config) {
+    return new BotSettings(config.telegramApiUrl(), config.telegramBotToken(), config.publicBaseUrl(),
+        config.telegramWebhookSecret(), config.adminChatIds(), config.supportUsername(), config.displayTimezone(),
+        config.minTopupRub(), config.maxTopupRub());
+  }
+
+  public static UsageSettings usage(KopeckConfig config) {
+    return new UsageSettings(config.currency(), config.displayTimezone(), config.maxBodyBytes(),
+        config.requireSubscription(), config.streamIdleTimeoutSeconds());
+  }
+
+  static HttpSettings http(KopeckConfig config, int port) {
+    return new HttpSettings(port, config.maxBodyBytes(), config.shutdownTimeoutSeconds(),
+        config.httpReadTimeoutSeconds(), config.httpMaxConnections(), config.accessLog());
+  }
+
+  static EngineSettings engine(KopeckConfig config, Pool pool, Clock clock) {
+    return new EngineSettings(pool, clock, config.displayTimezone(), config.costMultiplier(), config.balanceFloor(),
+        config.requireSubscription(), config.billingLanes(), config.billingBatchMaxSize(),
+        config.billingBatchMaxDelayMs());
+  }
+
+  /** The enabled providers (PAYMENT_PROVIDERS); the mock's pages are served at {@code baseUrl}/mock-payment. */
+  public static PaymentProviders paymentProviders(KopeckConfig config, String baseUrl) {
+    return PaymentProviders.of(config.paymentProviders().stream().map(name -> provider(name, config, baseUrl)).toList());
+  }
+
+  /** "robokassa" or "mock", configured. */
+  public static RobokassaProvider provider(String name, KopeckConfig config, String baseUrl) {
+    return name.equals("robokassa")
+        ? RobokassaProvider.robokassa(config.robokassaMerchantLogin(), config.robokassaPassword1(),
+            config.robokassaPassword2(), config.robokassaHash(), config.robokassaIsTest(), config.robokassaReceiptTax())
+        : RobokassaProvider.mock(config.mockMerchantLogin(), config.mockPassword1(), config.mockPassword2(),
+            config.robokassaHash(), baseUrl);
+  }
+}

@@ -1,0 +1,307 @@
+package io.kopeck.config;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kopeck.db.DatabaseUrl;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The resolved configuration: defaults from {@code conf/kopeck.json}, each overridden by the
+ * environment variable of the same name (SPEC §10). Parsing is strict: a bad value stops start-up
+ * with a {@link ConfigException} naming the variable.
+ */
+public final class KopeckConfig {
+
+  static final List<Setting> SETTINGS = List.of(
+      Setting.integer("HTTP_PORT", 0, 65535),
+      Setting.integer("HTTP_MAX_BODY_BYTES", 1024, 64 * 1024 * 1024),
+      Setting.integer("SHUTDOWN_TIMEOUT_SECONDS", 1, 600),
+      Setting.integer("HTTP_READ_TIMEOUT_SECONDS", 1, 3600),
+      Setting.integer("STREAM_IDLE_TIMEOUT_SECONDS", 1, 86_400),
+      Setting.integer("HTTP_MAX_CONNECTIONS", 1, 1_000_000),
+      Setting.databaseUrl("DATABASE_URL"),
+      Setting.integer("DB_POOL_SIZE", 1, 500),
+      Setting.text("EMBEDDED_DB_DIR"),
+      Setting.secret("TELEGRAM_BOT_TOKEN"),
+      Setting.key("TELEGRAM_WEBHOOK_SECRET"),
+      Setting.httpUrl("PUBLIC_BASE_URL"),
+      Setting.httpUrl("TELEGRAM_API_URL"),
+      Setting.longList("ADMIN_CHAT_IDS"),
+      Setting.text("SUPPORT_USERNAME"),
+      Setting.integer("TELEGRAM_RATE_GLOBAL", 1, 1000),
+      Setting.integer("TELEGRAM_RATE_PER_CHAT", 1, 100),
+      Setting.integer("COST_MESSAGE_WINDOW_MS", 0, 60_000),
+      Setting.oneOf("PAYMENT_PROVIDER", "mock", "robokassa"),
+      Setting.listOf("PAYMENT_PROVIDERS", "mock", "robokassa"),
+      Setting.bool("ALLOW_MOCK_PAYMENTS"),
+      Setting.text("ROBOKASSA_MERCHANT_LOGIN"),
+      Setting.secret("ROBOKASSA_PASSWORD_1"),
+      Setting.secret("ROBOKASSA_PASSWORD_2"),
+      Setting.oneOf("ROBOKASSA_HASH", "md5", "sha1", "sha256", "sha384", "sha512"),
+      Setting.bool("ROBOKASSA_IS_TEST"),
+      Setting.oneOf("ROBOKASSA_RECEIPT_TAX", "", "none", "vat0", "vat5", "vat7", "vat10", "vat20", "vat22", "vat105",
+          "vat107", "vat110", "vat120", "vat122"),
+      Setting.text("MOCK_MERCHANT_LOGIN"),
+      Setting.secret("MOCK_PASSWORD_1"),
+      Setting.secret("MOCK_PASSWORD_2"),
+      Setting.keyList("RUNNER_API_KEYS"),
+      Setting.integer("RUNNER_RATE_LIMIT", 0, 1_000_000),
+      Setting.key("ADMIN_API_KEY"),
+      Setting.key("METRICS_BEARER_TOKEN"),
+      Setting.decimal("COST_MULTIPLIER", BigDecimal.ZERO, false),
+      Setting.oneOf("CURRENCY", "rub"),
+      Setting.signedDecimal("BALANCE_FLOOR"),
+      Setting.bool("REQUIRE_SUBSCRIPTION"),
+      Setting.decimal("LOW_BALANCE_THRESHOLD", BigDecimal.ZERO, true),
+      Setting.decimal("MIN_TOPUP_RUB", BigDecimal.ONE, true),
+      Setting.decimal("MAX_TOPUP_RUB", BigDecimal.ONE, true),
+      Setting.decimal("TOKENS_PER_RUB", BigDecimal.ZERO, false),
+      Setting.text("DEFAULT_TARIFF"),
+      Setting.integer("INVOICE_TTL_HOURS", 1, 24 * 30),
+      Setting.integer("INVOICE_IDEMPOTENCY_MINUTES", 0, 24 * 60),
+      Setting.intList("SUBSCRIPTION_NOTIFY_DAYS", 0, 365),
+      Setting.zone("DISPLAY_TIMEZONE"),
+      Setting.integer("TIMER_INTERVAL_SECONDS", 1, 86_400),
+      Setting.integer("BILLING_BATCH_MAX_SIZE", 1, 10_000),
+      Setting.integer("BILLING_LANES", 1, 64),
+      Setting.integer("BILLING_BATCH_MAX_DELAY_MS", 0, 1_000),
+      Setting.oneOf("LOG_FORMAT", "text", "json"),
+      Setting.bool("ACCESS_LOG"),
+      Setting.oneOf("LOG_LEVEL", "trace", "debug", "info", "warn", "error"));
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+  /** Secrets that may be left unset: each process then makes up its own, never printed. */
+  private static final List<String> GENERATED_WHEN_EMPTY = List.of("MOCK_PASSWORD_1", "MOCK_PASSWORD_2");
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Map<String, String> raw;
+  private final Map<String, Object> values;
+  private final List<String> generated;
+
+  private KopeckConfig(Map<String, String> raw, Map<String, Object> values, List<String> generated) {
+    this.raw = Map.copyOf(raw);
+    this.values = Map.copyOf(values);
+    this.generated = List.copyOf(generated);
+  }
+
+  /** Loads defaults from the conf file ({@code KOPECK_CONF}, else ./conf/kopeck.json, else the bundled copy). */
+  public static KopeckConfig load(Map<String, String> env) {
+    return fromDefaults(readDefaults(env.get("KOPECK_CONF")), env);
+  }
+
+  static KopeckConfig fromDefaults(Map<String, String> defaults, Map<String, String> env) {
+    Map<String, String> merged = new HashMap<>();
+    Map<String, Object> values = new HashMap<>();
+    List<String> generated = new ArrayList<>();
+    for (Setting setting : SETTINGS) {
+      String text = env.containsKey(setting.name()) ? env.get(setting.name()) : defaults.get(setting.name());
+      if (text == null) {
+        throw new ConfigException(setting.name(), "has no value and no default in conf/kopeck.json");
+      }
+      if (text.isBlank() && GENERATED_WHEN_EMPTY.contains(setting.name())) {
+        text = randomSecret();
+        generated.add(setting.name());
+      }
+      merged.put(setting.name(), text);
+      values.put(setting.name(), setting.parse(text));
+    }
+    KopeckConfig config = new KopeckConfig(merged, values, generated);
+    config.checkCombinations();
+    return config;
+  }
+
+  /** A copy with some variables replaced, parsed and checked the same way (tests, benchmark). */
+  public KopeckConfig with(Map<String, String> overrides) {
+    return fromDefaults(raw, overrides);
+  }
+
+  private static String randomSecret() {
+    byte[] bytes = new byte[24];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** Names of the secrets this process made up because they were unset (for one start-up line). */
+  public List<String> generatedSecrets() {
+    return generated;
+  }
+
+  /**
+   * The rule of SPEC §11 that only {@code serve} enforces (other commands never take payments):
+   * the mock provider, which lets anyone pay themselves, never meets real users by accident.
+   */
+  public void checkServable() {
+    if (!paymentProviders().contains("mock") || allowMockPayments()) {
+      return;
+    }
+    String exposure = !telegramBotToken().isEmpty() ? "TELEGRAM_BOT_TOKEN is set"
+        : publicBaseUrl().regionMatches(true, 0, "https://", 0, 8) ? "PUBLIC_BASE_URL is https" : null;
+    if (exposure != null) {
+      throw new ConfigException("PAYMENT_PROVIDERS", "includes mock while " + exposure
+          + ": anyone could pay themselves; set ALLOW_MOCK_PAYMENTS=true only for a demo");
+    }
+  }
+
+  private void checkCombinations() {
+    if (paymentProviders().contains("robokassa")) {
+      for (String name : List.of("ROBOKASSA_MERCHANT_LOGIN", "ROBOKASSA_PASSWORD_1", "ROBOKASSA_PASSWORD_2")) {
+        if (string(name).isEmpty()) {
+          throw new ConfigException(name, "is required when robokassa is a payment provider");
+        }
+      }
+    }
+    if (maxTopupRub().compareTo(minTopupRub()) < 0) {
+      throw new ConfigException("MAX_TOPUP_RUB", "must not be below MIN_TOPUP_RUB");
+    }
+    if (!telegramBotToken().isEmpty() && telegramWebhookSecret().isEmpty()) {
+      throw new ConfigException("TELEGRAM_WEBHOOK_SECRET", "is required when TELEGRAM_BOT_TOKEN is set");
+    }
+  }
+
+  private static Map<String, String> readDefaults(String explicitPath) {
+    try (InputStream in = openDefaults(explicitPath)) {
+      JsonNode root = JSON.readTree(in);
+      if (root == null || !root.isObject()) {
+        throw new ConfigException("KOPECK_CONF", "the configuration file is not a JSON object");
+      }
+      Map<String, String> defaults = new LinkedHashMap<>();
+      for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = it.next();
+        JsonNode node = field.getValue();
+        defaults.put(field.getKey(), node.isNumber() ? node.decimalValue().toPlainString() : node.asText());
+      }
+      return defaults;
+    } catch (IOException e) {
+      throw new ConfigException("KOPECK_CONF", "cannot read the configuration file: " + e.getMessage());
+    }
+  }
+
+  private static InputStream openDefaults(String explicitPath) throws IOException {
+    if (explicitPath != null && !explicitPath.isBlank()) {
+      return Files.newInputStream(Path.of(explicitPath));
+    }
+    Path local = Path.of("conf", "kopeck.json");
+    if (Files.isRegularFile(local)) {
+      return Files.newInputStream(local);
+    }
+    InputStream bundled = KopeckConfig.class.getResourceAsStream("/conf/kopeck.json");
+    if (bundled == null) {
+      throw new IOException("conf/kopeck.json not found");
+    }
+    return bundled;
+  }
+
+  /** Every setting with secrets masked, for the start-up log line. */
+  public Map<String, String> describe() {
+    Map<String, String> shown = new LinkedHashMap<>();
+    for (Setting setting : SETTINGS) {
+      Object value = values.get(setting.name());
+      boolean empty = value instanceof String s && s.isEmpty() || value instanceof List<?> l && l.isEmpty();
+      String text = setting.secret() && !empty ? "****" : String.valueOf(value);
+      if (value instanceof DatabaseUrl url) {
+        text = url.redacted();
+      }
+      shown.put(setting.name(), text);
+    }
+    return shown;
+  }
+
+  private String string(String name) {
+    return (String) values.get(name);
+  }
+
+  private int integer(String name) {
+    return (Integer) values.get(name);
+  }
+
+  private BigDecimal decimal(String name) {
+    return (BigDecimal) values.get(name);
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> List<T> list(String name) {
+    return (List<T>) values.get(name);
+  }
+
+  public int httpPort() { return integer("HTTP_PORT"); }
+  public int maxBodyBytes() { return integer("HTTP_MAX_BODY_BYTES"); }
+  public int shutdownTimeoutSeconds() { return integer("SHUTDOWN_TIMEOUT_SECONDS"); }
+  public int httpReadTimeoutSeconds() { return integer("HTTP_READ_TIMEOUT_SECONDS"); }
+  public int streamIdleTimeoutSeconds() { return integer("STREAM_IDLE_TIMEOUT_SECONDS"); }
+  public int httpMaxConnections() { return integer("HTTP_MAX_CONNECTIONS"); }
+
+  /** The external database, or empty to start the embedded one. */
+  public Optional<DatabaseUrl> databaseUrl() {
+    return values.get("DATABASE_URL") instanceof DatabaseUrl url ? Optional.of(url) : Optional.empty();
+  }
+
+  public int dbPoolSize() { return integer("DB_POOL_SIZE"); }
+  public Path embeddedDbDir() { return Path.of(string("EMBEDDED_DB_DIR")); }
+  public String telegramBotToken() { return string("TELEGRAM_BOT_TOKEN"); }
+  public String telegramWebhookSecret() { return string("TELEGRAM_WEBHOOK_SECRET"); }
+  public String publicBaseUrl() { return string("PUBLIC_BASE_URL"); }
+  public String telegramApiUrl() { return string("TELEGRAM_API_URL"); }
+  public List<Long> adminChatIds() { return list("ADMIN_CHAT_IDS"); }
+  public String supportUsername() { return string("SUPPORT_USERNAME"); }
+  public int telegramRateGlobal() { return integer("TELEGRAM_RATE_GLOBAL"); }
+  public int telegramRatePerChat() { return integer("TELEGRAM_RATE_PER_CHAT"); }
+  public int costMessageWindowMs() { return integer("COST_MESSAGE_WINDOW_MS"); }
+  /** PAYMENT_PROVIDERS, or the one PAYMENT_PROVIDER when that list is empty; the first makes new invoices. */
+  public List<String> paymentProviders() {
+    List<String> list = list("PAYMENT_PROVIDERS");
+    return list.isEmpty() ? List.of(string("PAYMENT_PROVIDER")) : list;
+  }
+
+  public boolean allowMockPayments() { return (Boolean) values.get("ALLOW_MOCK_PAYMENTS"); }
+  public String robokassaMerchantLogin() { return string("ROBOKASSA_MERCHANT_LOGIN"); }
+  public String robokassaPassword1() { return string("ROBOKASSA_PASSWORD_1"); }
+  public String robokassaPassword2() { return string("ROBOKASSA_PASSWORD_2"); }
+  public String robokassaHash() { return string("ROBOKASSA_HASH"); }
+  public boolean robokassaIsTest() { return (Boolean) values.get("ROBOKASSA_IS_TEST"); }
+  /** The 54-FZ receipt's tax code; empty = send no Receipt. */
+  public String robokassaReceiptTax() { return string("ROBOKASSA_RECEIPT_TAX"); }
+  public String mockMerchantLogin() { return string("MOCK_MERCHANT_LOGIN"); }
+  public String mockPassword1() { return string("MOCK_PASSWORD_1"); }
+  public String mockPassword2() { return string("MOCK_PASSWORD_2"); }
+  public List<String> runnerApiKeys() { return list("RUNNER_API_KEYS"); }
+  public int runnerRateLimit() { return integer("RUNNER_RATE_LIMIT"); }
+  public String adminApiKey() { return string("ADMIN_API_KEY"); }
+  public String metricsBearerToken() { return string("METRICS_BEARER_TOKEN"); }
+  public BigDecimal costMultiplier() { return decimal("COST_MULTIPLIER"); }
+  public String currency() { return string("CURRENCY").toUpperCase(java.util.Locale.ROOT); }
+  public BigDecimal balanceFloor() { return decimal("BALANCE_FLOOR"); }
+  public boolean requireSubscription() { return (Boolean) values.get("REQUIRE_SUBSCRIPTION"); }
+  public BigDecimal lowBalanceThreshold() { return decimal("LOW_BALANCE_THRESHOLD"); }
+  public BigDecimal minTopupRub() { return decimal("MIN_TOPUP_RUB"); }
+  public BigDecimal maxTopupRub() { return decimal("MAX_TOPUP_RUB"); }
+  public BigDecimal tokensPerRub() { return decimal("TOKENS_PER_RUB"); }
+  public String defaultTariff() { return string("DEFAULT_TARIFF"); }
+  public int invoiceTtlHours() { return integer("INVOICE_TTL_HOURS"); }
+  public int invoiceIdempotencyMinutes() { return integer("INVOICE_IDEMPOTENCY_MINUTES"); }
+  public List<Integer> subscriptionNotifyDays() { return list("SUBSCRIPTION_NOTIFY_DAYS"); }
+  public ZoneId displayTimezone() { return (ZoneId) values.get("DISPLAY_TIMEZONE"); }
+  public int timerIntervalSeconds() { return integer("TIMER_INTERVAL_SECONDS"); }
+  public int billingBatchMaxSize() { return integer("BILLING_BATCH_MAX_SIZE"); }
+  public int billingLanes() { return integer("BILLING_LANES"); }
+  public int billingBatchMaxDelayMs() { return integer("BILLING_BATCH_MAX_DELAY_MS"); }
+  public String logFormat() { return string("LOG_FORMAT"); }
+  public boolean accessLog() { return (Boolean) values.get("ACCESS_LOG"); }
+  public String logLevel() { return string("LOG_LEVEL"); }
+}

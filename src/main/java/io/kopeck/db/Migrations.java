@@ -1,0 +1,26 @@
+package io.kopeck.db;
+
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+
+/** Flyway over the SQL files in migrations/ (shipped in the jar as db/migration). Blocking: JDBC. */
+public final class Migrations {
+  private Migrations() {
+  }
+
+  /** Applies pending migrations and returns the schema version now in place. */
+  public static String migrate(DatabaseUrl url) {
+    Flyway flyway = configure(url);
+    flyway.migrate();
+    MigrationInfo current = flyway.info().current();
+    return current == null ? "" : current.getVersion().getVersion();
+  }
+
+  private static Flyway configure(DatabaseUrl url) {
+    return Flyway.configure()
+        .dataSource(url.jdbcUrl(), url.user(), url.password())
+        .locations("classpath:db/migration")
+        .validateMigrationNaming(true)
+        .load();
+  }
+}

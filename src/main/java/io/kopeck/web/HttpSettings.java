@@ -1,0 +1,6 @@
+package io.kopeck.web;
+
+/** The HTTP edge's settings (SPEC §9, §11). */
+public record HttpSettings(int httpPort, int maxBodyBytes, int shutdownTimeoutSeconds, int httpReadTimeoutSeconds,
+                           int httpMaxConnections, boolean accessLog) {
+}

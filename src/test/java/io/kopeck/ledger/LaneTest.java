@@ -1,0 +1,130 @@
+package io.kopeck.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.math.BigDecimal;
+import io.kopeck.testsupport.Eventually;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The group commit's lane on its own, with a writer that holds each batch until the test lets it
+ * go: what arrives while a batch is in flight joins the next one, batches never exceed their size,
+ * nothing is written twice or left behind, and drain waits for everything queued.
+ */
+@ExtendWith(VertxExtension.class)
+class LaneTest {
+  private final List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
+  private final List<Promise<Void>> inFlight = new ArrayList<>();
+
+  private Future<Void> write(List<ChargeBatch.Pending> batch) {
+    batches.add(batch.stream().map(p -> ((SpendCharge) p.charge()).idempotencyKey()).toList());
+    Promise<Void> done = Promise.promise();
+    inFlight.add(done);
+    return done.future();
+  }
+
+  private Lane lane(Vertx vertx, int maxBatch, long maxDelayMs) {
+    return new Lane(vertx, maxBatch, maxDelayMs, this::write, new EngineMetrics(new SimpleMeterRegistry()));
+  }
+
+  private static ChargeBatch.Pending charge(String key) {
+    return new ChargeBatch.Pending(new SpendCharge(1, BigDecimal.ONE, key, null, null), Promise.promise());
+  }
+
+  /** Runs {@code action} on a Vert.x context (the lane's home) and waits for it. */
+  private static <T> T onContext(Vertx vertx, Supplier<T> action) throws Exception {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    vertx.runOnContext(v -> result.complete(action.get()));
+    return result.get(10, TimeUnit.SECONDS);
+  }
+
+  private void finish(Vertx vertx, int index) throws Exception {
+    onContext(vertx, () -> {
+      inFlight.get(index).complete();
+      return null;
+    });
+  }
+
+  @Test
+  @DisplayName("charges arriving while a batch is in flight are written together in the next batch")
+  void groupCommit(Vertx vertx) throws Exception {
+    Lane lane = lane(vertx, 512, 0);
+    onContext(vertx, () -> {
+      lane.submit(charge("a"));
+      lane.submit(charge("b"));
+      lane.submit(charge("c"));
+      lane.submit(charge("d"));
+      return null;
+    });
+    assertThat(batches).containsExactly(List.of("a"));
+
+    finish(vertx, 0);
+
+    assertThat(batches).containsExactly(List.of("a"), List.of("b", "c", "d"));
+  }
+
+  @Test
+  @DisplayName("a queue longer than BILLING_BATCH_MAX_SIZE is written in batches of at most that size, in order")
+  void maxBatch(Vertx vertx) throws Exception {
+    Lane lane = lane(vertx, 2, 0);
+    onContext(vertx, () -> {
+      for (String key : List.of("1", "2", "3", "4", "5", "6")) {
+        lane.submit(charge(key));
+      }
+      return null;
+    });
+    for (int i = 0; i < 3; i++) {
+      finish(vertx, i);
+    }
+
+    assertThat(batches).containsExactly(List.of("1"), List.of("2", "3"), List.of("4", "5"), List.of("6"));
+  }
+
+  @Test
+  @DisplayName("drain completes only once everything queued has been written")
+  void drain(Vertx vertx) throws Exception {
+    Lane lane = lane(vertx, 512, 0);
+    Future<Void> drained = onContext(vertx, () -> {
+      lane.submit(charge("x"));
+      lane.submit(charge("y"));
+      return lane.drain();
+    });
+    assertThat(drained.isComplete()).isFalse();
+
+    finish(vertx, 0);
+    assertThat(drained.isComplete()).isFalse();
+    finish(vertx, 1);
+
+    assertThat(drained.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS)).isNull();
+    assertThat(batches).containsExactly(List.of("x"), List.of("y"));
+  }
+
+  @Test
+  @DisplayName("with BILLING_BATCH_MAX_DELAY_MS an idle lane waits that long for company, then writes once")
+  void maxDelay(Vertx vertx) throws Exception {
+    Lane lane = lane(vertx, 512, 200);
+    onContext(vertx, () -> {
+      lane.submit(charge("p"));
+      lane.submit(charge("q"));
+      return null;
+    });
+    assertThat(batches).isEmpty();
+
+    Eventually.until(batches::size, n -> n > 0, 5);
+
+    assertThat(batches).containsExactly(List.of("p", "q"));
+  }
+}
