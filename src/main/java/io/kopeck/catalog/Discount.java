@@ -7,7 +7,7 @@ import java.math.RoundingMode;
  * What a promo code does to a purchase (SPEC §4). Rounding happens here, once: a percent discount
  * is rounded HALF_UP to kopecks. A payable amount never goes below 1.00 RUB.
  */
-public record Discount(BigDecimal amount, BigDecimal originalAmount, BigDecimal tokens, BigDecimal bonusTokens) {
+record Discount(BigDecimal amount, BigDecimal originalAmount, BigDecimal tokens, BigDecimal bonusTokens) {
   static final BigDecimal MIN_AMOUNT = new BigDecimal("1.00");
   private static final BigDecimal HUNDRED = new BigDecimal("100");
 

@@ -8,12 +8,15 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.SqlResult;
 import io.vertx.sqlclient.Tuple;
+import io.vertx.sqlclient.templates.SqlTemplate;
 import java.time.Clock;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /** Promo codes: admin operations and the availability check used at preview, invoice and payment. */
 public final class PromoCodes {
@@ -30,11 +33,14 @@ public final class PromoCodes {
       SELECT count(*) FROM promo_redemptions WHERE user_id = $1 AND tariff_id = $2 AND kind = 'trial'""";
 
   private final Pool pool;
+  private final SqlTemplate<Map<String, Object>, SqlResult<List<PromoCode>>> all;
   private final Clock clock;
 
   public PromoCodes(Pool pool, Clock clock) {
     this.pool = pool;
     this.clock = clock;
+    this.all = SqlTemplate.forQuery(pool, PromoCode.SELECT + " ORDER BY p.created_at, p.code")
+        .collecting(Collectors.mapping(PromoCode::of, Collectors.toList()));
   }
 
   public Future<PromoCode> create(ObjectNode json, Actor actor) {
@@ -51,11 +57,7 @@ public final class PromoCodes {
   }
 
   public Future<List<PromoCode>> list() {
-    return pool.query(PromoCode.SELECT + " ORDER BY p.created_at, p.code").execute().map(rows -> {
-      List<PromoCode> codes = new ArrayList<>();
-      rows.forEach(row -> codes.add(PromoCode.of(row)));
-      return codes;
-    });
+    return all.execute(Map.of()).map(SqlResult::value);
   }
 
   public Future<PromoCode> find(String code) {

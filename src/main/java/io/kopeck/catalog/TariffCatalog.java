@@ -6,30 +6,31 @@ import io.kopeck.audit.AuditLog.Actor;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.SqlResult;
 import io.vertx.sqlclient.Tuple;
+import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /** The tariff catalog: list, create, update, deactivate — each change audited in its transaction. */
 public final class TariffCatalog {
   private static final Set<String> DECIMAL_COLUMNS = Set.of("price", "tokens", "subscription_fee");
-  private static final String SELECT_ALL = "SELECT " + Tariff.COLUMNS + " FROM tariffs ORDER BY sort_order, slug";
   private static final String SELECT_FOR_UPDATE = "SELECT " + Tariff.COLUMNS + " FROM tariffs WHERE slug = $1 FOR UPDATE";
 
   private final Pool pool;
+  private final SqlTemplate<Map<String, Object>, SqlResult<List<Tariff>>> all;
 
   public TariffCatalog(Pool pool) {
     this.pool = pool;
+    this.all = SqlTemplate.forQuery(pool, "SELECT " + Tariff.COLUMNS + " FROM tariffs ORDER BY sort_order, slug")
+        .collecting(Collectors.mapping(Tariff::of, Collectors.toList()));
   }
 
   public Future<List<Tariff>> list() {
-    return pool.query(SELECT_ALL).execute().map(rows -> {
-      List<Tariff> tariffs = new ArrayList<>();
-      rows.forEach(row -> tariffs.add(Tariff.of(row)));
-      return tariffs;
-    });
+    return all.execute(Map.of()).map(SqlResult::value);
   }
 
   public Future<Tariff> create(ObjectNode json, Actor actor) {

@@ -1,7 +1,7 @@
 package io.kopeck.ledger;
 
 /** A batch could not be committed; nothing of it was written and the charge may be retried. */
-public final class BatchFailedException extends RuntimeException {
+final class BatchFailedException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   BatchFailedException(Throwable cause) {

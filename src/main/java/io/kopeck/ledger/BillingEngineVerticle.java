@@ -51,11 +51,11 @@ public final class BillingEngineVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    ChargeBatch batch = new ChargeBatch(vertx, settings.pool(), settings.clock(), settings.displayZone(),
+    GroupCommitWriter writer = new GroupCommitWriter(vertx, settings.pool(), settings.clock(), settings.displayZone(),
         settings.multiplier(), settings.floor(), settings.requireSubscription());
     laneArray = new Lane[lanes];
     for (int i = 0; i < lanes; i++) {
-      laneArray[i] = new Lane(vertx, maxBatch, maxDelayMs, batch::run, stats);
+      laneArray[i] = new Lane(vertx, maxBatch, maxDelayMs, writer::run, stats);
     }
     consumer = vertx.eventBus().localConsumer(ADDRESS, this::onCharge);
     return consumer.completion();
@@ -77,7 +77,7 @@ public final class BillingEngineVerticle extends VerticleBase {
         message.fail(503, result.cause().getMessage());
       }
     });
-    laneArray[laneOf(charge.userId())].submit(new ChargeBatch.Pending(charge, promise));
+    laneArray[laneOf(charge.userId())].submit(new GroupCommitWriter.Pending(charge, promise));
   }
 
   /** Rejections at info (they need a look); every charge at debug (20,000 a second would drown the log). */

@@ -23,14 +23,14 @@ final class Lane {
   private final Vertx vertx;
   private final int maxBatch;
   private final long maxDelayMs;
-  private final Function<List<ChargeBatch.Pending>, Future<Void>> writer;
-  private final ArrayDeque<ChargeBatch.Pending> queue = new ArrayDeque<>();
+  private final Function<List<GroupCommitWriter.Pending>, Future<Void>> writer;
+  private final ArrayDeque<GroupCommitWriter.Pending> queue = new ArrayDeque<>();
   private final EngineMetrics stats;
   private boolean inFlight;
   private long timer = -1;
   private Promise<Void> drained;
 
-  Lane(Vertx vertx, int maxBatch, long maxDelayMs, Function<List<ChargeBatch.Pending>, Future<Void>> writer,
+  Lane(Vertx vertx, int maxBatch, long maxDelayMs, Function<List<GroupCommitWriter.Pending>, Future<Void>> writer,
        EngineMetrics stats) {
     this.vertx = vertx;
     this.maxBatch = maxBatch;
@@ -39,7 +39,7 @@ final class Lane {
     this.stats = stats;
   }
 
-  void submit(ChargeBatch.Pending pending) {
+  void submit(GroupCommitWriter.Pending pending) {
     queue.add(pending);
     if (inFlight) {
       return;
@@ -64,7 +64,7 @@ final class Lane {
       vertx.cancelTimer(timer);
       timer = -1;
     }
-    List<ChargeBatch.Pending> batch = new ArrayList<>(Math.min(queue.size(), maxBatch));
+    List<GroupCommitWriter.Pending> batch = new ArrayList<>(Math.min(queue.size(), maxBatch));
     while (!queue.isEmpty() && batch.size() < maxBatch) {
       batch.add(queue.poll());
     }

@@ -58,9 +58,9 @@ public final class Ledger {
     }
     OffsetDateTime now = Times.utcNow(clock);
     long seq = account.post(posting.delta());
-    LedgerSql.NewRows rows = new LedgerSql.NewRows();
+    BatchStatement.LedgerRows rows = new BatchStatement.LedgerRows();
     rows.add(account, seq, posting);
-    return LedgerSql.insert(tx, rows, now)
+    return BatchStatement.insert(tx, rows, now)
         .compose(ids -> LedgerSql.updateAccounts(tx, List.of(account), now)
             .map(v -> new PostingResult(PostingResult.Status.APPLIED, null, false, ids.get(account.userId).get(seq),
                 posting.delta(), before, after)));

@@ -6,7 +6,6 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -29,15 +28,6 @@ final class LedgerSql {
       CROSS JOIN LATERAL (SELECT * FROM transactions x
                           WHERE x.user_id = k.user_id AND x.idempotency_key = k.idempotency_key LIMIT 1) t""";
 
-  static final String INSERT_ROWS = """
-      INSERT INTO transactions (user_id, seq, type, tokens_delta, balance_after, idempotency_key,
-                                invoice_id, description, metadata, created_at)
-      SELECT r.user_id, r.seq, r.type, r.delta::numeric, r.balance_after::numeric, r.idempotency_key,
-             r.invoice_id::uuid, r.description, r.metadata::jsonb, $10
-      FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
-                  $7::text[], $8::text[], $9::text[])
-           AS r(user_id, seq, type, delta, balance_after, idempotency_key, invoice_id, description, metadata)
-      RETURNING user_id, seq, id""";
 
   /** The extra {@code u.id = ANY($1)} lets the planner probe the primary key instead of scanning users. */
   private static final String UPDATE_ACCOUNTS = """
@@ -60,48 +50,7 @@ final class LedgerSql {
         });
   }
 
-  /** New ledger rows of one batch, in the order they were decided. */
-  static final class NewRows {
-    final List<Long> userIds = new ArrayList<>();
-    final List<Long> seqs = new ArrayList<>();
-    final List<String> types = new ArrayList<>();
-    final List<String> deltas = new ArrayList<>();
-    final List<String> balancesAfter = new ArrayList<>();
-    final List<String> keys = new ArrayList<>();
-    final List<String> invoiceIds = new ArrayList<>();
-    final List<String> descriptions = new ArrayList<>();
-    final List<String> metadata = new ArrayList<>();
 
-    void add(Account account, long seq, Posting posting) {
-      userIds.add(account.userId);
-      seqs.add(seq);
-      types.add(posting.type().sql());
-      deltas.add(posting.delta().toPlainString());
-      balancesAfter.add(account.balance.toPlainString());
-      keys.add(posting.idempotencyKey());
-      invoiceIds.add(posting.invoiceId() == null ? null : posting.invoiceId().toString());
-      descriptions.add(posting.description());
-      metadata.add(posting.metadataJson());
-    }
-
-    boolean isEmpty() {
-      return userIds.isEmpty();
-    }
-
-    Tuple tuple(OffsetDateTime now) {
-      return Tuple.of(userIds.toArray(Long[]::new), seqs.toArray(Long[]::new), types.toArray(String[]::new),
-          deltas.toArray(String[]::new), balancesAfter.toArray(String[]::new), keys.toArray(String[]::new),
-          invoiceIds.toArray(String[]::new), descriptions.toArray(String[]::new), metadata.toArray(String[]::new), now);
-    }
-  }
-
-  /** Inserts the rows and answers their ids by (user, seq). */
-  static Future<Map<Long, Map<Long, Long>>> insert(SqlClient client, NewRows rows, OffsetDateTime now) {
-    if (rows.isEmpty()) {
-      return Future.succeededFuture(Map.of());
-    }
-    return client.preparedQuery(INSERT_ROWS).execute(rows.tuple(now)).map(LedgerSql::idsByUserAndSeq);
-  }
 
   static Map<Long, Map<Long, Long>> idsByUserAndSeq(RowSet<Row> rows) {
     Map<Long, Map<Long, Long>> ids = new HashMap<>();

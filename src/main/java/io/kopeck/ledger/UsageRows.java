@@ -1,7 +1,5 @@
 package io.kopeck.ledger;
 
-import io.vertx.sqlclient.Tuple;
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,16 +45,13 @@ final class UsageRows {
     return userIds.isEmpty();
   }
 
-  /** Appends this batch's parameters ($11 … $27) after the ledger rows' ($1 … $10). */
-  void appendTo(Tuple tuple, BigDecimal multiplier) {
-    tuple.addValue(userIds.toArray(Long[]::new)).addValue(eventIds.toArray(String[]::new))
-        .addValue(tracks.toArray(String[]::new)).addValue(totalCosts.toArray(String[]::new))
-        .addValue(currencies.toArray(String[]::new)).addValue(tokens.toArray(String[]::new))
-        .addValue(apiCalls.toArray(Integer[]::new)).addValue(freeRequests.toArray(Integer[]::new))
-        .addValue(promptTokens.toArray(Long[]::new)).addValue(completionTokens.toArray(Long[]::new))
-        .addValue(totalTokens.toArray(Long[]::new)).addValue(nodeCosts.toArray(String[]::new))
-        .addValue(statuses.toArray(String[]::new)).addValue(rejections.toArray(String[]::new))
-        .addValue(txSeqs.toArray(Long[]::new)).addValue(multiplier.toPlainString())
-        .addValue(balancesAfter.toArray(String[]::new));
+  /** The parallel arrays, in the order of the usage columns of {@link BatchStatement#LEDGER_AND_USAGE}. */
+  Object[] columns() {
+    return new Object[] {userIds.toArray(Long[]::new), eventIds.toArray(String[]::new), tracks.toArray(String[]::new),
+        totalCosts.toArray(String[]::new), currencies.toArray(String[]::new), tokens.toArray(String[]::new),
+        apiCalls.toArray(Integer[]::new), freeRequests.toArray(Integer[]::new), promptTokens.toArray(Long[]::new),
+        completionTokens.toArray(Long[]::new), totalTokens.toArray(Long[]::new), nodeCosts.toArray(String[]::new),
+        statuses.toArray(String[]::new), rejections.toArray(String[]::new), txSeqs.toArray(Long[]::new),
+        balancesAfter.toArray(String[]::new)};
   }
 }

@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * Shp_ pairs sorted by key; the hash is md5, sha1, sha256, sha384 or sha512, as lower-case hex.
  * Checking compares case-insensitively in constant time.
  */
-public final class RobokassaSignature {
+final class RobokassaSignature {
   private static final Map<String, String> ALGORITHMS = Map.of("md5", "MD5", "sha1", "SHA-1", "sha256", "SHA-256",
       "sha384", "SHA-384", "sha512", "SHA-512");
 

@@ -3,7 +3,7 @@ package io.kopeck.stats;
 import io.kopeck.common.Refusal;
 
 /** Why a report range is refused. */
-public enum StatsRefusal implements Refusal {
+enum StatsRefusal implements Refusal {
   INVALID_RANGE(Kind.INVALID),
   INVALID_DATE(Kind.INVALID);
 

@@ -4,7 +4,7 @@ import io.kopeck.i18n.Texts;
 import io.vertx.sqlclient.Row;
 
 /** The person behind an update, as stored: their names and the language the bot speaks to them. */
-public record BotUser(long id, String firstName, String lastName, String username, String languageCode,
+record BotUser(long id, String firstName, String lastName, String username, String languageCode,
                       String languageOverride) {
 
   static BotUser of(Row row) {

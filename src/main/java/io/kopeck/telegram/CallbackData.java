@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * is treated as stale and changes nothing; ownership of what an argument names (an invoice) is
  * checked again by the handler.
  */
-public record CallbackData(Action action, String arg) {
+record CallbackData(Action action, String arg) {
   static final String VERSION = "1";
   private static final int MAX_BYTES = 64;
 

@@ -2,13 +2,13 @@ package io.kopeck.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kopeck.testsupport.Eventually;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.math.BigDecimal;
-import io.kopeck.testsupport.Eventually;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -29,7 +29,7 @@ class LaneTest {
   private final List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
   private final List<Promise<Void>> inFlight = new ArrayList<>();
 
-  private Future<Void> write(List<ChargeBatch.Pending> batch) {
+  private Future<Void> write(List<GroupCommitWriter.Pending> batch) {
     batches.add(batch.stream().map(p -> ((SpendCharge) p.charge()).idempotencyKey()).toList());
     Promise<Void> done = Promise.promise();
     inFlight.add(done);
@@ -40,8 +40,8 @@ class LaneTest {
     return new Lane(vertx, maxBatch, maxDelayMs, this::write, new EngineMetrics(new SimpleMeterRegistry()));
   }
 
-  private static ChargeBatch.Pending charge(String key) {
-    return new ChargeBatch.Pending(new SpendCharge(1, BigDecimal.ONE, key, null, null), Promise.promise());
+  private static GroupCommitWriter.Pending charge(String key) {
+    return new GroupCommitWriter.Pending(new SpendCharge(1, BigDecimal.ONE, key, null, null), Promise.promise());
   }
 
   /** Runs {@code action} on a Vert.x context (the lane's home) and waits for it. */

@@ -9,7 +9,7 @@ import io.kopeck.testsupport.FakeTelegram.Call;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MutableClock;
-import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.ServiceExtension;
 import io.kopeck.testsupport.TestApp;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -26,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The outbox sender against a fake Telegram: flood control, blocked users, the per-chat rate,
@@ -37,20 +38,18 @@ class NotifierTest {
       "TELEGRAM_RATE_GLOBAL", "200", "TELEGRAM_WEBHOOK_SECRET", "hook-s3cret-0123456789", "RUNNER_API_KEYS", "runner-key-0123456789",
       "COST_MESSAGE_WINDOW_MS", "400");
 
-  private static FakeTelegram telegram;
-  private static RunningService service;
+  private static final FakeTelegram telegram = new FakeTelegram();
+  @RegisterExtension
+  static final ServiceExtension service = new ServiceExtension(withTelegram(SETTINGS));
   private static Pool pool;
 
   @BeforeAll
   static void start() {
-    telegram = new FakeTelegram();
-    service = RunningService.start(withTelegram(SETTINGS));
     pool = service.pool();
   }
 
   @AfterAll
   static void stop() {
-    service.close();
     telegram.close();
   }
 

@@ -9,7 +9,7 @@ import io.kopeck.testsupport.FakeTelegram.Call;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MutableClock;
-import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.ServiceExtension;
 import io.kopeck.testsupport.TestApp;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -25,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two whole service instances on one database, their timers ticking every second over 1,000
@@ -35,25 +35,24 @@ class SubscriptionTimersTest {
   static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-26T09:00:00Z"));
   static final long FIRST = 200_000;
 
-  private static FakeTelegram telegram;
-  private static RunningService service;
+  private static final FakeTelegram telegram = new FakeTelegram();
+  static final Map<String, String> SETTINGS = Map.of("TIMER_INTERVAL_SECONDS", "1", "TELEGRAM_RATE_GLOBAL", "1000",
+      "TELEGRAM_BOT_TOKEN", FakeTelegram.TOKEN, "TELEGRAM_WEBHOOK_SECRET", "hook-s3cret-0123456789",
+      "TELEGRAM_API_URL", telegram.url());
+  @RegisterExtension
+  static final ServiceExtension service = new ServiceExtension(SETTINGS, CLOCK);
   private static Application second;
   private static Pool pool;
 
   @BeforeAll
   static void start() {
-    telegram = new FakeTelegram();
-    Map<String, String> settings = new HashMap<>(Map.of("TIMER_INTERVAL_SECONDS", "1", "TELEGRAM_RATE_GLOBAL", "1000",
-        "TELEGRAM_BOT_TOKEN", FakeTelegram.TOKEN, "TELEGRAM_WEBHOOK_SECRET", "hook-s3cret-0123456789", "TELEGRAM_API_URL", telegram.url()));
-    service = RunningService.start(settings, CLOCK);
-    second = TestApp.start(service.db(), settings, CLOCK);
+    second = TestApp.start(service.db(), SETTINGS, CLOCK);
     pool = service.pool();
   }
 
   @AfterAll
   static void stop() {
     second.stop();
-    service.close();
     telegram.close();
   }
 

@@ -12,7 +12,7 @@ import io.kopeck.testsupport.FakeTelegram.Call;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MockPaymentForms;
-import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.ServiceExtension;
 import io.kopeck.testsupport.Updates;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -25,10 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The bot end to end: updates posted to the webhook, a real PostgreSQL, and a fake Telegram Bot
@@ -38,18 +38,17 @@ class TelegramBotTest {
   static final String SECRET = "hook-s3cret-0123456789";
   static final long ADMIN = 900;
 
-  private static FakeTelegram telegram;
-  private static RunningService service;
+  private static final FakeTelegram telegram = new FakeTelegram();
+  @RegisterExtension
+  static final ServiceExtension service = new ServiceExtension(Map.of("TELEGRAM_BOT_TOKEN", FakeTelegram.TOKEN,
+      "TELEGRAM_WEBHOOK_SECRET", SECRET, "TELEGRAM_API_URL", telegram.url(), "PUBLIC_BASE_URL", "https://kopeck.example",
+      "ADMIN_CHAT_IDS", Long.toString(ADMIN), "TELEGRAM_RATE_PER_CHAT", "20", "SUPPORT_USERNAME", "kopeck_help",
+      "RUNNER_API_KEYS", "runner-key-0123456789", "COST_MESSAGE_WINDOW_MS", "300"));
   private static Pool pool;
   private static Http http;
 
   @BeforeAll
   static void start() {
-    telegram = new FakeTelegram();
-    service = RunningService.start(Map.of("TELEGRAM_BOT_TOKEN", FakeTelegram.TOKEN, "TELEGRAM_WEBHOOK_SECRET", SECRET,
-        "TELEGRAM_API_URL", telegram.url(), "PUBLIC_BASE_URL", "https://kopeck.example",
-        "ADMIN_CHAT_IDS", Long.toString(ADMIN), "TELEGRAM_RATE_PER_CHAT", "20", "SUPPORT_USERNAME", "kopeck_help",
-        "RUNNER_API_KEYS", "runner-key-0123456789", "COST_MESSAGE_WINDOW_MS", "300"));
     pool = service.pool();
     http = service.http();
     PromoCodes promos = new PromoCodes(pool, Clock.systemUTC());
@@ -59,14 +58,9 @@ class TelegramBotTest {
         "{\"code\": \"TRIAL8\", \"discount_type\": \"trial\", \"tariff\": \"trial\"}"), Actor.SYSTEM));
   }
 
-  @AfterEach
-  void ledgerStillConsistent() {
-    Ledgers.assertConsistent(pool);
-  }
 
   @AfterAll
   static void stop() {
-    service.close();
     telegram.close();
   }
 

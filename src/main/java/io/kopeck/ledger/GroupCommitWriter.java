@@ -26,7 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One group commit: every charge of the batch in one transaction, in two network round trips.
+ * The group-commit writer: each batch a lane hands it becomes one transaction, in two network round
+ * trips.
  * <ol>
  *   <li>BEGIN, lock the batch's users in id order, read the charges already recorded under the
  *       batch's keys (pipelined: the server runs them in order, so the reads happen under the lock);</li>
@@ -39,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * commit; a transient failure is retried {@link #RETRY_DELAYS_MS}.length times, then every charge
  * gets the retryable failure (nothing was written, and a retry is answered from what was committed).
  */
-final class ChargeBatch {
-  private static final Logger log = LoggerFactory.getLogger(ChargeBatch.class);
+final class GroupCommitWriter {
+  private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
 
   record Pending(Charge charge, Promise<PostingResult> promise) {
   }
@@ -52,26 +53,6 @@ final class ChargeBatch {
       CROSS JOIN LATERAL (SELECT * FROM usage_charges u
                           WHERE u.user_id = k.user_id AND u.event_id = k.event_id LIMIT 1) c""";
 
-  /**
-   * The batch's ledger rows and usage rows in one statement: usage rows find their transaction
-   * among the rows this very statement inserts (joined in memory on user and seq).
-   */
-  private static final String INSERT_LEDGER_AND_USAGE = """
-      WITH tx AS (%s),
-      usage AS (
-      INSERT INTO usage_charges (user_id, event_id, track, total_cost, currency, multiplier, tokens_charged,
-                                 api_calls, free_requests, prompt_tokens, completion_tokens, total_tokens,
-                                 node_costs, status, reject_reason, transaction_id, balance_after, created_at)
-      SELECT u.user_id, u.event_id, u.track, u.total_cost::numeric, u.currency, $26::text::numeric, u.tokens::numeric,
-             u.api_calls, u.free_requests, u.prompt_tokens, u.completion_tokens, u.total_tokens,
-             u.node_costs::jsonb, u.status, u.reject_reason, tx.id, u.balance_after::numeric, $10
-      FROM unnest($11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::int[],
-                  $18::int[], $19::bigint[], $20::bigint[], $21::bigint[], $22::text[], $23::text[], $24::text[],
-                  $25::bigint[], $27::text[])
-           AS u(user_id, event_id, track, total_cost, currency, tokens, api_calls, free_requests, prompt_tokens,
-                completion_tokens, total_tokens, node_costs, status, reject_reason, tx_seq, balance_after)
-      LEFT JOIN tx ON tx.user_id = u.user_id AND tx.seq = u.tx_seq)
-      SELECT user_id, seq, id FROM tx""".formatted(LedgerSql.INSERT_ROWS);
 
   /** Back-off before each retry of a batch that failed for a transient reason. */
   private static final long[] RETRY_DELAYS_MS = {50, 200, 500};
@@ -84,7 +65,7 @@ final class ChargeBatch {
   private final BigDecimal floor;
   private final boolean requireSubscription;
 
-  ChargeBatch(Vertx vertx, Pool pool, Clock clock, ZoneId displayZone, BigDecimal multiplier, BigDecimal floor,
+  GroupCommitWriter(Vertx vertx, Pool pool, Clock clock, ZoneId displayZone, BigDecimal multiplier, BigDecimal floor,
               boolean requireSubscription) {
     this.vertx = vertx;
     this.pool = pool;
@@ -166,11 +147,11 @@ final class ChargeBatch {
   /** Usage batches write ledger and usage rows in one statement; spend-only batches ledger rows alone. */
   private Future<Map<Long, Map<Long, Long>>> insertRows(SqlConnection conn, Decisions decisions, OffsetDateTime now) {
     if (decisions.usage.isEmpty()) {
-      return LedgerSql.insert(conn, decisions.rows, now);
+      return BatchStatement.insert(conn, decisions.rows, now);
     }
-    Tuple tuple = decisions.rows.tuple(now);
-    decisions.usage.appendTo(tuple, multiplier);
-    return conn.preparedQuery(INSERT_LEDGER_AND_USAGE).execute(tuple).map(LedgerSql::idsByUserAndSeq);
+    return conn.preparedQuery(BatchStatement.LEDGER_AND_USAGE)
+        .execute(BatchStatement.ledgerAndUsage(decisions.rows, decisions.usage, now, multiplier))
+        .map(LedgerSql::idsByUserAndSeq);
   }
 
   private Future<Map<String, Decision>> findUsage(SqlConnection conn, List<Pending> batch) {
@@ -219,7 +200,7 @@ final class ChargeBatch {
     final LocalDate today;
     final OffsetDateTime now;
     final List<Decision> decided = new ArrayList<>();
-    final LedgerSql.NewRows rows = new LedgerSql.NewRows();
+    final BatchStatement.LedgerRows rows = new BatchStatement.LedgerRows();
     final UsageRows usage = new UsageRows();
 
     Decisions(Map<Long, Account> accounts, Map<String, Decision> usageSeen, Map<String, Decision> spendSeen,

@@ -1,0 +1,108 @@
+package io.kopeck.ledger;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The statements that write a batch's new rows, and their parameters: every {@code $n} of the
+ * write path is numbered in this file only. Ledger rows alone ({@link #LEDGER}, $1–$10) serve
+ * {@link Ledger#post} and spend-only batches; usage batches write their ledger rows and usage rows in
+ * one statement ({@link #LEDGER_AND_USAGE}: the ledger's $1–$10, then the usage columns $11–$25,
+ * the multiplier $26 and balances after $27), in which each usage row finds its transaction among
+ * the rows the same statement inserts (joined on user and seq).
+ */
+final class BatchStatement {
+  /** $1–$9: the ledger rows' parallel arrays; $10: created_at. */
+  static final String LEDGER = """
+      INSERT INTO transactions (user_id, seq, type, tokens_delta, balance_after, idempotency_key,
+                                invoice_id, description, metadata, created_at)
+      SELECT r.user_id, r.seq, r.type, r.delta::numeric, r.balance_after::numeric, r.idempotency_key,
+             r.invoice_id::uuid, r.description, r.metadata::jsonb, $10
+      FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
+                  $7::text[], $8::text[], $9::text[])
+           AS r(user_id, seq, type, delta, balance_after, idempotency_key, invoice_id, description, metadata)
+      RETURNING user_id, seq, id""";
+
+  static final String LEDGER_AND_USAGE = """
+      WITH tx AS (%s),
+      usage AS (
+      INSERT INTO usage_charges (user_id, event_id, track, total_cost, currency, multiplier, tokens_charged,
+                                 api_calls, free_requests, prompt_tokens, completion_tokens, total_tokens,
+                                 node_costs, status, reject_reason, transaction_id, balance_after, created_at)
+      SELECT u.user_id, u.event_id, u.track, u.total_cost::numeric, u.currency, $26::text::numeric, u.tokens::numeric,
+             u.api_calls, u.free_requests, u.prompt_tokens, u.completion_tokens, u.total_tokens,
+             u.node_costs::jsonb, u.status, u.reject_reason, tx.id, u.balance_after::numeric, $10
+      FROM unnest($11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::int[],
+                  $18::int[], $19::bigint[], $20::bigint[], $21::bigint[], $22::text[], $23::text[], $24::text[],
+                  $25::bigint[], $27::text[])
+           AS u(user_id, event_id, track, total_cost, currency, tokens, api_calls, free_requests, prompt_tokens,
+                completion_tokens, total_tokens, node_costs, status, reject_reason, tx_seq, balance_after)
+      LEFT JOIN tx ON tx.user_id = u.user_id AND tx.seq = u.tx_seq)
+      SELECT user_id, seq, id FROM tx""".formatted(LEDGER);
+
+  private BatchStatement() {
+  }
+
+  /** $1–$10 of {@link #LEDGER}. */
+  static Tuple ledger(LedgerRows rows, OffsetDateTime now) {
+    return Tuple.of(rows.userIds.toArray(Long[]::new), rows.seqs.toArray(Long[]::new), rows.types.toArray(String[]::new),
+        rows.deltas.toArray(String[]::new), rows.balancesAfter.toArray(String[]::new), rows.keys.toArray(String[]::new),
+        rows.invoiceIds.toArray(String[]::new), rows.descriptions.toArray(String[]::new),
+        rows.metadata.toArray(String[]::new), now);
+  }
+
+  /** $1–$27 of {@link #LEDGER_AND_USAGE}. */
+  static Tuple ledgerAndUsage(LedgerRows rows, UsageRows usage, OffsetDateTime now, BigDecimal multiplier) {
+    Tuple tuple = ledger(rows, now);
+    Object[] columns = usage.columns();
+    for (int i = 0; i < columns.length - 1; i++) {
+      tuple.addValue(columns[i]); // $11 … $25
+    }
+    return tuple.addValue(multiplier.toPlainString()) // $26
+        .addValue(columns[columns.length - 1]); // $27: balances after
+  }
+
+  /** Inserts ledger rows alone and answers their ids by (user, seq). */
+  static Future<Map<Long, Map<Long, Long>>> insert(SqlClient client, LedgerRows rows, OffsetDateTime now) {
+    if (rows.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return client.preparedQuery(LEDGER).execute(ledger(rows, now)).map(LedgerSql::idsByUserAndSeq);
+  }
+
+  /** New ledger rows of one batch (or one posting), in the order they were decided. */
+  static final class LedgerRows {
+    final List<Long> userIds = new ArrayList<>();
+    final List<Long> seqs = new ArrayList<>();
+    final List<String> types = new ArrayList<>();
+    final List<String> deltas = new ArrayList<>();
+    final List<String> balancesAfter = new ArrayList<>();
+    final List<String> keys = new ArrayList<>();
+    final List<String> invoiceIds = new ArrayList<>();
+    final List<String> descriptions = new ArrayList<>();
+    final List<String> metadata = new ArrayList<>();
+
+    void add(Account account, long seq, Posting posting) {
+      userIds.add(account.userId);
+      seqs.add(seq);
+      types.add(posting.type().sql());
+      deltas.add(posting.delta().toPlainString());
+      balancesAfter.add(account.balance.toPlainString());
+      keys.add(posting.idempotencyKey());
+      invoiceIds.add(posting.invoiceId() == null ? null : posting.invoiceId().toString());
+      descriptions.add(posting.description());
+      metadata.add(posting.metadataJson());
+    }
+
+    boolean isEmpty() {
+      return userIds.isEmpty();
+    }
+
+  }
+}
