@@ -2,6 +2,7 @@ package io.kopeck.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kopeck.testsupport.Eventually;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.RunningService;
@@ -17,7 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -124,21 +128,25 @@ class SlowAndHostileClientsTest {
       reader.setDaemon(true);
       reader.start();
     }
-    Thread trickler = new Thread(() -> trickle(sockets));
-    trickler.setDaemon(true);
-    trickler.start();
+    // One more byte to every socket every 200 ms: enough to reset any idle timeout, never enough to finish.
+    ScheduledExecutorService trickler = Executors.newSingleThreadScheduledExecutor();
+    AtomicInteger rounds = new AtomicInteger();
+    trickler.scheduleAtFixedRate(() -> {
+      sockets.forEach(SlowAndHostileClientsTest::sendOneByte);
+      rounds.incrementAndGet();
+    }, 0, 200, TimeUnit.MILLISECONDS);
 
-    Thread.sleep(1_000);
+    Eventually.until(rounds::get, n -> n >= 5, 5); // a second of trickling
     long heapDuring = usedHeapAfterGc();
     long t0 = System.nanoTime();
     Http.Response meanwhile = http.postJson("/api/v1/track-costs", RUNNER, charge("meanwhile"));
     long chargeMs = (System.nanoTime() - t0) / 1_000_000;
 
     assertThat(allClosed.await(READ_TIMEOUT_SECONDS + 8, TimeUnit.SECONDS)).as("every slow connection closed").isTrue();
+    trickler.shutdownNow();
     long lastClosedMs = closedAfterMs.values().stream().mapToLong(Long::longValue).max().orElseThrow();
     System.out.printf("slow clients: 200 closed, the last after %d ms; heap growth %.1f MB; a charge meanwhile %d ms%n",
         lastClosedMs, (heapDuring - heapBefore) / 1048576.0, chargeMs);
-    trickler.interrupt();
     assertThat(meanwhile.status()).isEqualTo(200);
     assertThat(chargeMs).as("a charge during the trickle, ms").isLessThan(100);
     assertThat(lastClosedMs).as("last connection closed after, ms").isLessThanOrEqualTo((READ_TIMEOUT_SECONDS + 2) * 1000L);
@@ -148,23 +156,13 @@ class SlowAndHostileClientsTest {
     }
   }
 
-  /** One more byte to every socket every 200 ms: enough to reset any idle timeout, never enough to finish. */
-  private static void trickle(List<Socket> sockets) {
+  private static void sendOneByte(Socket socket) {
     try {
-      while (!Thread.currentThread().isInterrupted()) {
-        for (Socket socket : sockets) {
-          try {
-            OutputStream out = socket.getOutputStream();
-            out.write('1');
-            out.flush();
-          } catch (IOException closed) {
-            // this one is done
-          }
-        }
-        Thread.sleep(200);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      OutputStream out = socket.getOutputStream();
+      out.write('1');
+      out.flush();
+    } catch (IOException closed) {
+      // this one is done
     }
   }
 
@@ -204,21 +202,42 @@ class SlowAndHostileClientsTest {
           Socket socket = new Socket("127.0.0.1", small.app().httpPort());
           socket.setSoTimeout(5_000);
           open.add(socket);
+          // Answered, so counted: the cap is now reached.
+          socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: k\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+          assertThat(readResponse(socket.getInputStream())).isEqualTo("HTTP/1.1 200 OK");
         }
-        Thread.sleep(200);
         try (Socket extra = new Socket("127.0.0.1", small.app().httpPort())) {
           extra.setSoTimeout(5_000);
           extra.getOutputStream().write("GET /health HTTP/1.1\r\nHost: k\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
           assertThat(readOrClosed(extra.getInputStream())).isEqualTo(-1);
         }
         open.get(0).getOutputStream().write("GET /health HTTP/1.1\r\nHost: k\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        assertThat(readStatusLine(open.get(0).getInputStream())).isEqualTo("HTTP/1.1 200 OK");
+        assertThat(readResponse(open.get(0).getInputStream())).isEqualTo("HTTP/1.1 200 OK");
       } finally {
         for (Socket socket : open) {
           socket.close();
         }
       }
     }
+  }
+
+  /** Reads one whole answer (status line, headers, Content-Length body) and returns its status line. */
+  private static String readResponse(InputStream in) throws IOException {
+    String status = readLine(in);
+    int length = 0;
+    for (String header = readLine(in); !header.isEmpty(); header = readLine(in)) {
+      if (header.regionMatches(true, 0, "content-length:", 0, 15)) {
+        length = Integer.parseInt(header.substring(15).trim());
+      }
+    }
+    in.readNBytes(length);
+    return status;
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    String line = readStatusLine(in);
+    in.read(); // the '\n' after the '\r'
+    return line;
   }
 
   private static int readOrClosed(InputStream in) {
