@@ -1,6 +1,5 @@
 package io.kopeck.db;
 
-
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import java.nio.file.Path;

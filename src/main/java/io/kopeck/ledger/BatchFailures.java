@@ -13,14 +13,22 @@ final class BatchFailures {
   private BatchFailures() {
   }
 
-  /** SQLSTATE classes 22 (data exception), 23 (integrity constraint) and 54 (program limit exceeded). */
+  /**
+   * SQLSTATE classes 22 (data exception), 23 (integrity constraint) and 54 (program limit exceeded)
+   * — except 23505, a unique key taken meanwhile by another writer: retried, the charge then reads
+   * that committed row and is answered as its duplicate, as exactly-once requires.
+   */
   static boolean causedByContent(Throwable failure) {
     for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
       if (e instanceof PgException pg && pg.getSqlState() != null) {
-        String sqlClass = pg.getSqlState().substring(0, 2);
-        return sqlClass.equals("22") || sqlClass.equals("23") || sqlClass.equals("54");
+        String state = pg.getSqlState();
+        String sqlClass = state.substring(0, 2);
+        return !state.equals(UNIQUE_VIOLATION)
+            && (sqlClass.equals("22") || sqlClass.equals("23") || sqlClass.equals("54"));
       }
     }
     return false;
   }
+
+  private static final String UNIQUE_VIOLATION = "23505";
 }

@@ -1,6 +1,5 @@
 package io.kopeck.web;
 
-
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -29,7 +28,7 @@ public final class HttpServerVerticle extends VerticleBase {
   private ConnectionGuard guard;
 
   public HttpServerVerticle(HttpSettings config, Readiness readiness, Supplier<List<HttpRoutes>> routes,
-                     AtomicInteger openConnections, Predicate<HttpServerRequest> longLived) {
+                            AtomicInteger openConnections, Predicate<HttpServerRequest> longLived) {
     this.config = config;
     this.readiness = readiness;
     this.routes = routes;
@@ -46,6 +45,8 @@ public final class HttpServerVerticle extends VerticleBase {
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setMaxInitialLineLength(8192)
         .setMaxHeaderSize(16 * 1024)
+        // HTTP/1.1 only: with h2c detection a connection is reported at its first bytes, not when it
+        // opens, and the guard must see (and count) every connection from the start.
         .setHttp2ClearTextEnabled(false));
     guard = new ConnectionGuard(vertx, config.httpReadTimeoutSeconds(), config.httpMaxConnections(), openConnections,
         longLived);
