@@ -11,17 +11,17 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlResult;
 import io.vertx.sqlclient.Tuple;
+import io.vertx.sqlclient.templates.SqlTemplate;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.Map;
 
 /** /settings (cost message format, language) and /limit (a daily spending limit, set or cleared). */
 final class SettingsScreens {
-  private static final String SETTINGS = "SELECT cost_message_format, daily_spend_limit, spent_day, spent_today "
-      + "FROM users WHERE id = $1";
-  private static final String SET_FORMAT = "UPDATE users SET cost_message_format = $2, updated_at = now() WHERE id = $1";
-  private static final String SET_LANGUAGE = "UPDATE users SET language_override = $2, updated_at = now() WHERE id = $1";
   private static final String SET_LIMIT = "UPDATE users SET daily_spend_limit = $2, updated_at = now() WHERE id = $1 "
       + "RETURNING (SELECT daily_spend_limit FROM users WHERE id = $1) AS old_limit";
 
@@ -29,8 +29,18 @@ final class SettingsScreens {
   private final BotSessions sessions;
   private final ZoneId zone;
 
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> settingsOf;
+  private final SqlTemplate<Map<String, Object>, SqlResult<Void>> setFormat;
+  private final SqlTemplate<Map<String, Object>, SqlResult<Void>> setLanguage;
+
   SettingsScreens(Pool pool, BotSessions sessions, ZoneId zone) {
     this.pool = pool;
+    this.settingsOf = SqlTemplate.forQuery(pool,
+        "SELECT cost_message_format, daily_spend_limit, spent_day, spent_today FROM users WHERE id = #{user_id}");
+    this.setFormat = SqlTemplate.forUpdate(pool,
+        "UPDATE users SET cost_message_format = #{format}, updated_at = now() WHERE id = #{user_id}");
+    this.setLanguage = SqlTemplate.forUpdate(pool,
+        "UPDATE users SET language_override = #{language}, updated_at = now() WHERE id = #{user_id}");
     this.sessions = sessions;
     this.zone = zone;
   }
@@ -51,12 +61,12 @@ final class SettingsScreens {
   }
 
   Future<Void> costFormat(Chat chat, String format) {
-    return pool.preparedQuery(SET_FORMAT).execute(Tuple.of(chat.userId(), format)).compose(v -> settings(chat));
+    return setFormat.execute(Map.of("user_id", chat.userId(), "format", format)).compose(v -> settings(chat));
   }
 
   /** The screen is redrawn in the language just chosen. */
   Future<Void> language(Chat chat, String language) {
-    return pool.preparedQuery(SET_LANGUAGE).execute(Tuple.of(chat.userId(), language))
+    return setLanguage.execute(Map.of("user_id", chat.userId(), "language", language))
         .compose(v -> settings(chat, Texts.forLanguage(language)));
   }
 
@@ -102,6 +112,6 @@ final class SettingsScreens {
   }
 
   private Future<Row> row(long userId) {
-    return pool.preparedQuery(SETTINGS).execute(Tuple.of(userId)).map(rows -> rows.iterator().next());
+    return settingsOf.execute(Map.of("user_id", userId)).map(rows -> rows.iterator().next());
   }
 }

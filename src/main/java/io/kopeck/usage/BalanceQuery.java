@@ -5,34 +5,43 @@ import io.kopeck.ledger.LedgerRefusal;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.templates.RowMapper;
+import io.vertx.sqlclient.templates.SqlTemplate;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
+import java.util.Map;
 
 /** GET /api/v1/users/{id}/balance (SPEC §6.1): what the Runner asks before it starts a run. */
 final class BalanceQuery {
-  private static final String SELECT = """
-      SELECT token_balance, subscription_end, is_blocked, daily_spend_limit, spent_day, spent_today
-      FROM users WHERE id = $1""";
+  /** What the answer is made of: one user's row. */
+  private record Account(BigDecimal balance, OffsetDateTime subscriptionEnd, boolean blocked, BigDecimal limit,
+                         LocalDate spentDay, BigDecimal spentToday) {
+  }
 
-  private final Pool pool;
+  private static final RowMapper<Account> ACCOUNT = row -> new Account(row.getBigDecimal("token_balance"),
+      row.getOffsetDateTime("subscription_end"), row.getBoolean("is_blocked"), row.getBigDecimal("daily_spend_limit"),
+      row.getLocalDate("spent_day"), row.getBigDecimal("spent_today"));
+
+  private final SqlTemplate<Map<String, Object>, RowSet<Account>> account;
   private final Clock clock;
   private final ZoneId zone;
   private final boolean requireSubscription;
 
   BalanceQuery(Pool pool, Clock clock, ZoneId zone, boolean requireSubscription) {
-    this.pool = pool;
+    this.account = SqlTemplate.forQuery(pool, """
+        SELECT token_balance, subscription_end, is_blocked, daily_spend_limit, spent_day, spent_today
+        FROM users WHERE id = #{user_id}""").mapTo(ACCOUNT);
     this.clock = clock;
     this.zone = zone;
     this.requireSubscription = requireSubscription;
   }
 
   Future<JsonObject> balance(long userId) {
-    return pool.preparedQuery(SELECT).execute(Tuple.of(userId)).map(rows -> {
+    return account.execute(Map.of("user_id", userId)).map(rows -> {
       if (rows.size() == 0) {
         throw LedgerRefusal.USER_NOT_FOUND.because("No such user");
       }
@@ -40,16 +49,15 @@ final class BalanceQuery {
     });
   }
 
-  private JsonObject describe(long userId, Row row) {
+  private JsonObject describe(long userId, Account row) {
     OffsetDateTime now = OffsetDateTime.now(clock);
-    BigDecimal balance = row.getBigDecimal("token_balance");
-    OffsetDateTime subscriptionEnd = row.getOffsetDateTime("subscription_end");
+    BigDecimal balance = row.balance();
+    OffsetDateTime subscriptionEnd = row.subscriptionEnd();
     boolean subscribed = subscriptionEnd != null && subscriptionEnd.isAfter(now);
-    BigDecimal limit = row.getBigDecimal("daily_spend_limit");
+    BigDecimal limit = row.limit();
     LocalDate today = now.atZoneSameInstant(zone).toLocalDate();
-    BigDecimal spentToday = today.equals(row.getLocalDate("spent_day")) ? row.getBigDecimal("spent_today")
-        : BigDecimal.ZERO;
-    String reason = reason(row.getBoolean("is_blocked"), balance, subscribed, limit, spentToday);
+    BigDecimal spentToday = today.equals(row.spentDay()) ? row.spentToday() : BigDecimal.ZERO;
+    String reason = reason(row.blocked(), balance, subscribed, limit, spentToday);
     return new JsonObject()
         .put("user_id", userId)
         .put("token_balance", Amounts.tokenText(balance))
