@@ -34,11 +34,6 @@ public record PostingResult(Status status, LedgerRefusal refusal, boolean duplic
     return status == Status.APPLIED;
   }
 
-  /** Applied by this very call (not a repeat). */
-  public boolean appliedNow() {
-    return applied() && !duplicate;
-  }
-
   /** Tokens taken from the balance (a debit's positive size). */
   public BigDecimal debited() {
     return delta.negate();

@@ -13,7 +13,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.templates.SqlTemplate;
+import java.util.Map;
 
 /** Admin API for invoices (SPEC §9): show one, refund one. Authentication is the admin API's. */
 public final class PaymentAdminApi implements HttpRoutes {
@@ -23,14 +26,14 @@ public final class PaymentAdminApi implements HttpRoutes {
              i.bonus_tokens, i.period_unit, i.period_value, i.status, i.provider, i.payment_url, i.paid_at,
              i.refunded_at, i.expires_at, i.created_at
       FROM invoices i JOIN tariffs t ON t.id = i.tariff_id LEFT JOIN promo_codes p ON p.id = i.promo_code_id
-      WHERE i.inv_id = $1""";
+      WHERE i.inv_id = #{inv_id}""";
 
-  private final Pool pool;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> show;
   private final Refunds refunds;
   private final MeterRegistry registry;
 
   public PaymentAdminApi(Pool pool, Refunds refunds, MeterRegistry registry) {
-    this.pool = pool;
+    this.show = SqlTemplate.forQuery(pool, SHOW);
     this.refunds = refunds;
     this.registry = registry;
   }
@@ -43,7 +46,7 @@ public final class PaymentAdminApi implements HttpRoutes {
 
   private void show(RoutingContext ctx) {
     long invId = invId(ctx);
-    pool.preparedQuery(SHOW).execute(Tuple.of(invId)).onSuccess(rows -> {
+    show.execute(Map.of("inv_id", invId)).onSuccess(rows -> {
       if (rows.size() == 0) {
         ctx.fail(ApiException.notFound("invoice_not_found", "No invoice " + invId));
         return;

@@ -9,33 +9,39 @@ import io.kopeck.telegram.api.Html;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.templates.SqlTemplate;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.Locale;
+import java.util.Map;
 
 /** /start, /profile, /balance, /history and /help (SPEC §8). */
 final class AccountScreens {
   static final int HISTORY_PAGE = 10;
 
   private static final String ACCOUNT = """
-      SELECT token_balance, subscription_end, balance_seq, created_at FROM users WHERE id = $1""";
+      SELECT token_balance, subscription_end, balance_seq, created_at FROM users WHERE id = #{user_id}""";
   // Reads the user's whole ledger: only the /balance screen shows these totals.
   private static final String TOTALS = """
       SELECT coalesce(sum(tokens_delta) FILTER (WHERE type IN ('topup', 'trial')), 0) AS topped_up,
              coalesce(-sum(tokens_delta) FILTER (WHERE type IN ('usage', 'spend', 'subscription')), 0) AS spent
-      FROM transactions WHERE user_id = $1""";
+      FROM transactions WHERE user_id = #{user_id}""";
   // seq is gap-free per user, so a page is a seq range: newest first, no OFFSET scan.
   private static final String HISTORY = """
       SELECT type, tokens_delta, balance_after, created_at FROM transactions
-      WHERE user_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq DESC""";
+      WHERE user_id = #{user_id} AND seq BETWEEN #{from_seq} AND #{to_seq} ORDER BY seq DESC""";
 
-  private final Pool pool;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> account;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> totals;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> history;
   private final ZoneId zone;
   private final String supportUsername;
 
   AccountScreens(Pool pool, ZoneId zone, String supportUsername) {
-    this.pool = pool;
+    this.account = SqlTemplate.forQuery(pool, ACCOUNT);
+    this.totals = SqlTemplate.forQuery(pool, TOTALS);
+    this.history = SqlTemplate.forQuery(pool, HISTORY);
     this.zone = zone;
     this.supportUsername = supportUsername;
   }
@@ -66,7 +72,7 @@ final class AccountScreens {
 
   Future<Void> balance(Chat chat) {
     Texts texts = chat.texts();
-    return account(chat.userId()).compose(row -> pool.preparedQuery(TOTALS).execute(Tuple.of(chat.userId()))
+    return account(chat.userId()).compose(row -> totals.execute(Map.of("user_id", chat.userId()))
         .map(rows -> rows.iterator().next())
         .compose(totals -> chat.show(Screen.builder(chat.t("balance.text",
                 texts.tokens(row.getBigDecimal("token_balance")),
@@ -93,7 +99,7 @@ final class AccountScreens {
         return chat.show(Screen.text(texts.get("history.empty"))).map(true);
       }
       long newest = total - (long) (page - 1) * HISTORY_PAGE;
-      return pool.preparedQuery(HISTORY).execute(Tuple.of(chat.userId(), Math.max(1, newest - HISTORY_PAGE + 1), newest))
+      return history.execute(Map.of("user_id", chat.userId(), "from_seq", Math.max(1, newest - HISTORY_PAGE + 1), "to_seq", newest))
           .compose(rows -> {
             StringBuilder text = new StringBuilder(texts.get("history.title", Integer.toString(page), Long.toString(pages)));
             for (Row tx : rows) {
@@ -129,6 +135,6 @@ final class AccountScreens {
   }
 
   private Future<Row> account(long userId) {
-    return pool.preparedQuery(ACCOUNT).execute(Tuple.of(userId)).map(rows -> rows.iterator().next());
+    return account.execute(Map.of("user_id", userId)).map(rows -> rows.iterator().next());
   }
 }

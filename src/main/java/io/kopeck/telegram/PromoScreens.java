@@ -11,7 +11,9 @@ import io.kopeck.telegram.api.Html;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
+import io.vertx.sqlclient.SqlResult;
+import io.vertx.sqlclient.templates.SqlTemplate;
+import java.util.Map;
 
 /**
  * /promo (SPEC §4, §8): a trial code activates the trial at once (its confirmation comes through the
@@ -19,15 +21,17 @@ import io.vertx.sqlclient.Tuple;
  * user's next purchase.
  */
 final class PromoScreens {
-  private static final String SAVE = "UPDATE users SET saved_promo_code = $2, updated_at = now() WHERE id = $1";
+  private static final String SAVE = "UPDATE users SET saved_promo_code = #{code}, updated_at = now() WHERE id = #{user_id}";
 
   private final Pool pool;
+  private final SqlTemplate<Map<String, Object>, SqlResult<Void>> savePromo;
   private final Trials trials;
   private final PromoCodes promoCodes;
   private final BotSessions sessions;
 
   PromoScreens(Pool pool, Trials trials, PromoCodes promoCodes, BotSessions sessions) {
     this.pool = pool;
+    this.savePromo = SqlTemplate.forUpdate(pool, SAVE);
     this.trials = trials;
     this.promoCodes = promoCodes;
     this.sessions = sessions;
@@ -58,7 +62,7 @@ final class PromoScreens {
     return promoCodes.find(code)
         .compose(promo -> promoCodes.check(pool, code, chat.userId(), promo.tariffId()))
         .compose(check -> check.usable()
-            ? pool.preparedQuery(SAVE).execute(Tuple.of(chat.userId(), check.promo().code()))
+            ? savePromo.execute(Map.of("user_id", chat.userId(), "code", check.promo().code()))
                 .compose(v -> sessions.clear(chat.userId()))
                 .compose(v -> chat.send(chat.t("promo.saved", Html.escape(check.promo().code()))))
             : chat.send(check.problem().message(chat.texts(), Html.code(code), "")));

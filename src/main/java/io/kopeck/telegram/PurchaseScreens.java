@@ -19,10 +19,13 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlResult;
+import io.vertx.sqlclient.templates.SqlTemplate;
 import java.math.BigDecimal;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -35,11 +38,13 @@ final class PurchaseScreens {
       SELECT i.inv_id, i.original_amount, t.slug, t.name,
         (i.period_unit IS DISTINCT FROM t.period_unit OR i.original_amount <> t.price) AS custom
       FROM invoices i JOIN tariffs t ON t.id = i.tariff_id
-      WHERE i.inv_id = $1 AND i.user_id = $2 AND i.status = 'pending'""";
-  private static final String SAVED_PROMO = "SELECT saved_promo_code FROM users WHERE id = $1";
-  private static final String FORGET_PROMO = "UPDATE users SET saved_promo_code = NULL WHERE id = $1 AND saved_promo_code = $2";
+      WHERE i.inv_id = #{inv_id} AND i.user_id = #{user_id} AND i.status = 'pending'""";
+  private static final String SAVED_PROMO = "SELECT saved_promo_code FROM users WHERE id = #{user_id}";
+  private static final String FORGET_PROMO = "UPDATE users SET saved_promo_code = NULL WHERE id = #{user_id} AND saved_promo_code = #{code}";
 
-  private final Pool pool;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> openInvoice;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> savedPromo;
+  private final SqlTemplate<Map<String, Object>, SqlResult<Void>> forgetPromo;
   private final TariffCatalog catalog;
   private final Invoices invoices;
   private final BotSessions sessions;
@@ -49,7 +54,9 @@ final class PurchaseScreens {
 
   PurchaseScreens(Pool pool, TariffCatalog catalog, Invoices invoices, BotSessions sessions, BigDecimal minTopup,
                   BigDecimal maxTopup, ZoneId zone) {
-    this.pool = pool;
+    this.openInvoice = SqlTemplate.forQuery(pool, OPEN_INVOICE);
+    this.savedPromo = SqlTemplate.forQuery(pool, SAVED_PROMO);
+    this.forgetPromo = SqlTemplate.forUpdate(pool, FORGET_PROMO);
     this.catalog = catalog;
     this.invoices = invoices;
     this.sessions = sessions;
@@ -104,7 +111,7 @@ final class PurchaseScreens {
       return issue.apply(null).map(invoice -> new Issued(invoice, null, null));
     }
     return issue.apply(code)
-        .compose(invoice -> pool.preparedQuery(FORGET_PROMO).execute(Tuple.of(chat.userId(), code))
+        .compose(invoice -> forgetPromo.execute(Map.of("user_id", chat.userId(), "code", code))
             .map(v -> new Issued(invoice, code, null)))
         .recover(e -> e instanceof Refused refused && refused.refusal() instanceof PromoProblem problem
             ? issue.apply(null).map(invoice -> new Issued(invoice, null,
@@ -207,12 +214,12 @@ final class PurchaseScreens {
   }
 
   private Future<Row> openInvoice(long userId, long invId) {
-    return pool.preparedQuery(OPEN_INVOICE).execute(Tuple.of(invId, userId))
+    return openInvoice.execute(Map.of("inv_id", invId, "user_id", userId))
         .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
   }
 
   private Future<String> savedPromo(long userId) {
-    return pool.preparedQuery(SAVED_PROMO).execute(Tuple.of(userId))
+    return savedPromo.execute(Map.of("user_id", userId))
         .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("saved_promo_code"));
   }
 

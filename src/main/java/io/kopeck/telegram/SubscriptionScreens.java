@@ -10,23 +10,25 @@ import io.kopeck.telegram.CallbackData.Action;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.templates.SqlTemplate;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
+import java.util.Map;
 
 /** /subscription (SPEC §7): status, end, days left, auto-renew and its fee; Renew now, the toggle, Refresh. */
 final class SubscriptionScreens {
   private static final String STATE = """
       SELECT u.subscription_end, u.auto_renew, u.token_balance, t.subscription_fee, t.period_unit, t.period_value
-      FROM users u LEFT JOIN tariffs t ON t.id = u.tariff_id WHERE u.id = $1""";
+      FROM users u LEFT JOIN tariffs t ON t.id = u.tariff_id WHERE u.id = #{user_id}""";
 
-  private final Pool pool;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> state;
   private final Subscriptions subscriptions;
   private final ZoneId zone;
 
   SubscriptionScreens(Pool pool, Subscriptions subscriptions, ZoneId zone) {
-    this.pool = pool;
+    this.state = SqlTemplate.forQuery(pool, STATE);
     this.subscriptions = subscriptions;
     this.zone = zone;
   }
@@ -38,7 +40,7 @@ final class SubscriptionScreens {
   /** The screen, with a line about what just happened above it (after Renew now or the toggle). */
   private Future<Void> show(Chat chat, String outcome) {
     Texts texts = chat.texts();
-    return pool.preparedQuery(STATE).execute(Tuple.of(chat.userId())).compose(rows -> {
+    return state.execute(Map.of("user_id", chat.userId())).compose(rows -> {
       Row row = rows.iterator().next();
       OffsetDateTime end = row.getOffsetDateTime("subscription_end");
       String prefix = outcome == null ? "" : outcome + "\n\n";
@@ -81,7 +83,7 @@ final class SubscriptionScreens {
 
   private Future<Void> insufficient(Chat chat) {
     Texts texts = chat.texts();
-    return pool.preparedQuery(STATE).execute(Tuple.of(chat.userId())).compose(rows -> {
+    return state.execute(Map.of("user_id", chat.userId())).compose(rows -> {
       Row row = rows.iterator().next();
       return chat.send(texts.get("subscription.no_funds", texts.tokens(row.getBigDecimal("subscription_fee")),
           texts.tokens(row.getBigDecimal("token_balance"))));

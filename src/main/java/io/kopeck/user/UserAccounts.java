@@ -19,11 +19,14 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import io.vertx.sqlclient.templates.SqlTemplate;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.OffsetDateTime;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,27 +43,31 @@ public final class UserAccounts {
       SELECT u.id, u.username, u.first_name, u.last_name, u.language_code, u.language_override, u.token_balance,
              u.balance_seq, u.subscription_end, t.slug AS tariff, u.auto_renew, u.is_blocked, u.bot_blocked,
              u.daily_spend_limit, u.cost_message_format, u.created_at, u.updated_at
-      FROM users u LEFT JOIN tariffs t ON t.id = u.tariff_id WHERE u.id = $1""";
+      FROM users u LEFT JOIN tariffs t ON t.id = u.tariff_id WHERE u.id = #{user_id}""";
   private static final String TRANSACTIONS = """
       SELECT id, seq, type, tokens_delta, balance_after, description, created_at FROM transactions
-      WHERE user_id = $1 AND seq > $2 ORDER BY seq DESC""";
+      WHERE user_id = #{user_id} AND seq > #{after_seq} ORDER BY seq DESC""";
   private static final String BLOCK = """
       UPDATE users SET is_blocked = $2, updated_at = $3 WHERE id = $1
       RETURNING (SELECT is_blocked FROM users WHERE id = $1) AS was_blocked""";
 
   private final Pool pool;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> profile;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> transactions;
   private final Clock clock;
   private final Ledger ledger;
 
   public UserAccounts(Pool pool, Clock clock, BigDecimal balanceFloor) {
     this.pool = pool;
+    this.profile = SqlTemplate.forQuery(pool, PROFILE);
+    this.transactions = SqlTemplate.forQuery(pool, TRANSACTIONS);
     this.clock = clock;
     this.ledger = new Ledger(clock, balanceFloor);
   }
 
   /** Profile, balance, subscription and the last 20 ledger rows, newest first. */
   public Future<JsonObject> show(long userId) {
-    return pool.preparedQuery(PROFILE).execute(Tuple.of(userId)).compose(rows -> {
+    return profile.execute(Map.of("user_id", userId)).compose(rows -> {
       if (rows.size() == 0) {
         return Future.failedFuture(UserRefusal.USER_NOT_FOUND.because("No user " + userId));
       }
@@ -68,8 +75,7 @@ public final class UserAccounts {
       JsonObject json = RowJson.of(user);
       OffsetDateTime end = user.getOffsetDateTime("subscription_end");
       json.put("subscription_active", end != null && end.isAfter(Times.utcNow(clock)));
-      return pool.preparedQuery(TRANSACTIONS)
-          .execute(Tuple.of(userId, Math.max(0, user.getLong("balance_seq") - LAST_TRANSACTIONS)))
+      return transactions.execute(Map.of("user_id", userId, "after_seq", Math.max(0, user.getLong("balance_seq") - LAST_TRANSACTIONS)))
           .map(txs -> {
             JsonArray last = new JsonArray();
             txs.forEach(tx -> last.add(RowJson.of(tx)));
