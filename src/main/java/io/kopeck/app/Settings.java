@@ -5,6 +5,8 @@ import io.kopeck.common.BillingRules;
 import io.kopeck.config.KopeckConfig;
 import io.kopeck.ledger.EngineSettings;
 import io.kopeck.notify.SenderSettings;
+import io.kopeck.payment.MockProvider;
+import io.kopeck.payment.PaymentProvider;
 import io.kopeck.payment.PaymentProviders;
 import io.kopeck.payment.RobokassaProvider;
 import io.kopeck.subscription.NoticeSettings;
@@ -69,11 +71,11 @@ public final class Settings {
   }
 
   /** "robokassa" or "mock", configured. */
-  public static RobokassaProvider provider(String name, KopeckConfig config, String baseUrl) {
+  public static PaymentProvider provider(String name, KopeckConfig config, String baseUrl) {
     return name.equals("robokassa")
-        ? RobokassaProvider.robokassa(config.robokassaMerchantLogin(), config.robokassaPassword1(),
+        ? RobokassaProvider.of(config.robokassaMerchantLogin(), config.robokassaPassword1(),
             config.robokassaPassword2(), config.robokassaHash(), config.robokassaIsTest(), config.robokassaReceiptTax())
-        : RobokassaProvider.mock(config.mockMerchantLogin(), config.mockPassword1(), config.mockPassword2(),
+        : MockProvider.of(config.mockMerchantLogin(), config.mockPassword1(), config.mockPassword2(),
             config.robokassaHash(), baseUrl);
   }
 }

@@ -28,12 +28,12 @@ public final class MockPaymentPages implements HttpRoutes {
   private static final String INVOICE = "SELECT status, amount FROM invoices WHERE inv_id = $1 AND provider = 'mock'";
   private static final Pattern OUT_SUM = Pattern.compile("\\d{1,10}\\.\\d{2}");
 
-  private final RobokassaProvider provider;
+  private final MockProvider provider;
   private final WebClient client;
   private final int port;
   private final Pool pool;
 
-  public MockPaymentPages(RobokassaProvider provider, WebClient client, int port, Pool pool) {
+  public MockPaymentPages(MockProvider provider, WebClient client, int port, Pool pool) {
     this.provider = provider;
     this.client = client;
     this.port = port;

@@ -5,7 +5,7 @@ import io.kopeck.catalog.Invoices;
 import java.util.Map;
 
 /** A payment service speaking Robokassa's protocol (SPEC §5): the real one, or Kopeck's own mock. */
-interface PaymentProvider extends Invoices.PaymentLinks {
+public interface PaymentProvider extends Invoices.PaymentLinks {
 
   /** "mock" or "robokassa": the {provider} of /payments/{provider}/result. */
   @Override

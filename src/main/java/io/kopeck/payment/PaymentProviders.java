@@ -10,14 +10,14 @@ import java.util.Optional;
  * one of them takes its own result callbacks, and an invoice is paid only by the provider it names.
  */
 public final class PaymentProviders {
-  private final Map<String, RobokassaProvider> byName = new LinkedHashMap<>();
+  private final Map<String, PaymentProvider> byName = new LinkedHashMap<>();
 
-  private PaymentProviders(List<RobokassaProvider> providers) {
+  private PaymentProviders(List<PaymentProvider> providers) {
     providers.forEach(p -> byName.put(p.name(), p));
   }
 
   /** The enabled providers, the one that makes new invoices first. */
-  public static PaymentProviders of(List<RobokassaProvider> providers) {
+  public static PaymentProviders of(List<PaymentProvider> providers) {
     return new PaymentProviders(providers);
   }
 
@@ -31,8 +31,8 @@ public final class PaymentProviders {
   }
 
   /** The mock provider, when it is enabled (its pages are mounted then). */
-  public Optional<RobokassaProvider> mock() {
-    return Optional.ofNullable(byName.get("mock"));
+  public Optional<MockProvider> mock() {
+    return byName.values().stream().filter(MockProvider.class::isInstance).map(MockProvider.class::cast).findFirst();
   }
 
   public List<String> names() {

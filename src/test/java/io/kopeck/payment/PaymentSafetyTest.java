@@ -85,11 +85,10 @@ class PaymentSafetyTest {
   void publishedPasswordRefused() {
     Ledgers.seedUser(pool, 9101, "0");
     Invoice invoice = Http.await(mockInvoices.forTariff(9101, "basic", null));
-    RobokassaProvider published = new RobokassaProvider("mock", "", "kopeck-demo", "mock-password-1",
-        "mock-password-2", "md5", true, "");
+    MockProvider published = MockProvider.of("kopeck-demo", "mock-password-1", "mock-password-2", "md5", "");
 
     Http.Response answer = callback("mock", published.signedResult(invoice.amount().toPlainString(), invoice.invId(),
-        RobokassaProvider.shp(invoice)));
+        RobokassaProtocol.shp(invoice)));
 
     assertThat(answer.status()).isEqualTo(400);
     assertThat(answer.json().getString("error")).isEqualTo("bad_signature");
@@ -102,9 +101,9 @@ class PaymentSafetyTest {
   void testPaymentOnLiveShop() {
     Ledgers.seedUser(pool, 9102, "0");
     Invoice invoice = Http.await(robokassaInvoices.forTariff(9102, "basic", null));
-    RobokassaProvider robokassa = Settings.provider("robokassa", config, "");
+    RobokassaProvider robokassa = (RobokassaProvider) Settings.provider("robokassa", config, "");
     Map<String, String> params = new LinkedHashMap<>(robokassa.signedResult(invoice.amount().toPlainString(),
-        invoice.invId(), RobokassaProvider.shp(invoice)));
+        invoice.invId(), RobokassaProtocol.shp(invoice)));
     params.put("IsTest", "1");
 
     Http.Response answer = callback("robokassa", params);
@@ -125,10 +124,10 @@ class PaymentSafetyTest {
   void wrongProvider() {
     Ledgers.seedUser(pool, 9103, "0");
     Invoice invoice = Http.await(robokassaInvoices.forTariff(9103, "basic", null));
-    RobokassaProvider mock = Settings.provider("mock", config, "");
+    MockProvider mock = (MockProvider) Settings.provider("mock", config, "");
 
     Http.Response answer = callback("mock", mock.signedResult(invoice.amount().toPlainString(), invoice.invId(),
-        RobokassaProvider.shp(invoice)));
+        RobokassaProtocol.shp(invoice)));
 
     assertThat(answer.status()).isEqualTo(400);
     assertThat(status(invoice)).isEqualTo("pending");
@@ -140,8 +139,8 @@ class PaymentSafetyTest {
   void successPageTellsTheTruth() {
     Ledgers.seedUser(pool, 9104, "0");
     Invoice invoice = Http.await(mockInvoices.forTariff(9104, "basic", null));
-    RobokassaProvider mock = Settings.provider("mock", config, "");
-    Map<String, String> shp = RobokassaProvider.shp(invoice);
+    MockProvider mock = (MockProvider) Settings.provider("mock", config, "");
+    Map<String, String> shp = RobokassaProtocol.shp(invoice);
 
     Http.Response garbage = http.get("/mock-payment/success?" + Http.form(mock.signedSuccess("abc", invoice.invId(), shp)),
         null);

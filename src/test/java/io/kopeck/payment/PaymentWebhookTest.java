@@ -36,14 +36,14 @@ class PaymentWebhookTest {
   private static Pool pool;
   private static Http http;
   private static Invoices invoices;
-  private static RobokassaProvider mock;
+  private static MockProvider mock;
 
   @BeforeAll
   static void start() {
     pool = service.pool();
     http = service.http();
     KopeckConfig config = service.app().config();
-    mock = Settings.provider("mock", config, "http://localhost:" + service.app().httpPort());
+    mock = (MockProvider) Settings.provider("mock", config, "http://localhost:" + service.app().httpPort());
     invoices = new Invoices(pool, CLOCK, Settings.invoices(config), mock);
     PromoCodes promos = new PromoCodes(pool, CLOCK);
     Http.await(promos.create(StrictJson.readObject(
@@ -56,7 +56,7 @@ class PaymentWebhookTest {
 
 
   private static Map<String, String> signed(Invoice invoice) {
-    return mock.signedResult(invoice.amount().toPlainString(), invoice.invId(), RobokassaProvider.shp(invoice));
+    return mock.signedResult(invoice.amount().toPlainString(), invoice.invId(), RobokassaProtocol.shp(invoice));
   }
 
   private static Http.Response callback(Map<String, String> params) {

@@ -35,14 +35,14 @@ class RefundsTest {
   private static Pool pool;
   private static Http http;
   private static Invoices invoices;
-  private static RobokassaProvider mock;
+  private static MockProvider mock;
 
   @BeforeAll
   static void start() {
     pool = service.pool();
     http = service.http();
     KopeckConfig config = service.app().config();
-    mock = Settings.provider("mock", config, "http://localhost");
+    mock = (MockProvider) Settings.provider("mock", config, "http://localhost");
     invoices = new Invoices(pool, CLOCK, Settings.invoices(config), mock);
   }
 
@@ -51,7 +51,7 @@ class RefundsTest {
   private static Invoice paid(long user, String tariff) {
     Invoice invoice = Http.await(invoices.forTariff(user, tariff, null));
     String form = Http.form(mock.signedResult(invoice.amount().toPlainString(), invoice.invId(),
-        RobokassaProvider.shp(invoice)));
+        RobokassaProtocol.shp(invoice)));
     assertThat(http.post("/payments/mock/result", null, "application/x-www-form-urlencoded", form).status())
         .isEqualTo(200);
     return invoice;

@@ -50,8 +50,7 @@ class RobokassaSignatureTest {
   @Test
   @DisplayName("the payment URL carries Robokassa's parameters, a description cut to 100 characters, and IsTest")
   void paymentUrl() {
-    RobokassaProvider real = new RobokassaProvider("robokassa", RobokassaProvider.ROBOKASSA_URL, "shop", "p1", "p2",
-        "sha256", true, "");
+    RobokassaProvider real = RobokassaProvider.of("shop", "p1", "p2", "sha256", true, "");
     io.kopeck.catalog.Invoice invoice = new io.kopeck.catalog.Invoice(java.util.UUID.randomUUID(), 1042, 7,
         java.util.UUID.randomUUID(), null, new java.math.BigDecimal("499.00"), new java.math.BigDecimal("499.00"),
         java.math.BigDecimal.TEN, java.math.BigDecimal.ZERO, null, null, "pending", "robokassa", null, null,
@@ -68,8 +67,7 @@ class RobokassaSignatureTest {
   @Test
   @DisplayName("with ROBOKASSA_RECEIPT_TAX the URL carries a 54-FZ Receipt, URL-encoded into the signature and encoded again in the URL")
   void receipt() throws Exception {
-    RobokassaProvider real = new RobokassaProvider("robokassa", RobokassaProvider.ROBOKASSA_URL, "shop", "p1", "p2",
-        "md5", false, "none");
+    RobokassaProvider real = RobokassaProvider.of("shop", "p1", "p2", "md5", false, "none");
     io.kopeck.catalog.Invoice invoice = new io.kopeck.catalog.Invoice(java.util.UUID.randomUUID(), 7, 9,
         java.util.UUID.randomUUID(), null, new java.math.BigDecimal("449.10"), new java.math.BigDecimal("499.00"),
         java.math.BigDecimal.TEN, java.math.BigDecimal.ZERO, null, null, "pending", "robokassa", null, null,
