@@ -1,19 +1,15 @@
 package io.kopeck.payment;
 
-import io.kopeck.catalog.Invoice;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Kopeck's own stand-in for a payment provider: Robokassa's protocol and signatures, but the
  * payment page is Kopeck's /mock-payment and its Pay button sends the signed result callback
  * itself. A test shop by nature (its callbacks may say IsTest=1); never for real users (SPEC §11).
  */
-public final class MockProvider implements PaymentProvider {
-  private final RobokassaProtocol protocol;
-
+public final class MockProvider extends ProtocolProvider {
   private MockProvider(RobokassaProtocol protocol) {
-    this.protocol = protocol;
+    super(protocol);
   }
 
   /** The pages are served at {@code baseUrl}/mock-payment. */
@@ -23,31 +19,6 @@ public final class MockProvider implements PaymentProvider {
         password2, hash, true, ""));
   }
 
-  @Override
-  public String name() {
-    return protocol.name();
-  }
-
-  @Override
-  public String paymentUrl(Invoice invoice, String description) {
-    return protocol.paymentUrl(invoice, description);
-  }
-
-  @Override
-  public Optional<ResultCallback> verifyResult(Map<String, String> params) {
-    return protocol.verifyResult(params);
-  }
-
-  @Override
-  public boolean acceptsTestPayments() {
-    return true;
-  }
-
-  @Override
-  public boolean verifySuccessRedirect(Map<String, String> params) {
-    return protocol.verifySuccessRedirect(params);
-  }
-
   /** Whether a payment page request carries the signature this provider put on its payment URL. */
   boolean verifyPaymentUrl(Map<String, String> params) {
     return protocol.verifyPaymentUrl(params);
@@ -55,11 +26,6 @@ public final class MockProvider implements PaymentProvider {
 
   String merchantLogin() {
     return protocol.merchantLogin();
-  }
-
-  /** The result callback the page sends after "Pay": signed with password 2. */
-  Map<String, String> signedResult(String outSum, long invId, Map<String, String> shp) {
-    return protocol.signedResult(outSum, invId, shp);
   }
 
   /** The payer's redirect after a successful payment: signed with password 1. */

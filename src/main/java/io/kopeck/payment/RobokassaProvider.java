@@ -1,15 +1,10 @@
 package io.kopeck.payment;
 
-import io.kopeck.catalog.Invoice;
-import java.util.Map;
-import java.util.Optional;
 
 /** The real Robokassa: its payment page, the shop's credentials, its test mode. */
-public final class RobokassaProvider implements PaymentProvider {
-  private final RobokassaProtocol protocol;
-
+public final class RobokassaProvider extends ProtocolProvider {
   private RobokassaProvider(RobokassaProtocol protocol) {
-    this.protocol = protocol;
+    super(protocol);
   }
 
   /** {@code isTest}: Robokassa's test mode; a live shop (false) refuses callbacks marked IsTest=1. */
@@ -17,35 +12,5 @@ public final class RobokassaProvider implements PaymentProvider {
                                      boolean isTest, String receiptTax) {
     return new RobokassaProvider(new RobokassaProtocol("robokassa", RobokassaProtocol.ROBOKASSA_URL, merchantLogin,
         password1, password2, hash, isTest, receiptTax));
-  }
-
-  @Override
-  public String name() {
-    return protocol.name();
-  }
-
-  @Override
-  public String paymentUrl(Invoice invoice, String description) {
-    return protocol.paymentUrl(invoice, description);
-  }
-
-  @Override
-  public Optional<ResultCallback> verifyResult(Map<String, String> params) {
-    return protocol.verifyResult(params);
-  }
-
-  @Override
-  public boolean acceptsTestPayments() {
-    return protocol.acceptsTestPayments();
-  }
-
-  @Override
-  public boolean verifySuccessRedirect(Map<String, String> params) {
-    return protocol.verifySuccessRedirect(params);
-  }
-
-  /** A result callback as Robokassa would send it (tests of this package sign with it). */
-  Map<String, String> signedResult(String outSum, long invId, Map<String, String> shp) {
-    return protocol.signedResult(outSum, invId, shp);
   }
 }
