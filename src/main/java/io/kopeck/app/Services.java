@@ -4,6 +4,7 @@ import io.kopeck.catalog.Invoices;
 import io.kopeck.catalog.PromoCodes;
 import io.kopeck.catalog.TariffCatalog;
 import io.kopeck.catalog.Trials;
+import io.kopeck.common.BillingRules;
 import io.kopeck.common.JobSummary;
 import io.kopeck.common.TimerJob;
 import io.kopeck.config.KopeckConfig;
@@ -33,23 +34,22 @@ public record Services(TariffCatalog tariffs, PromoCodes promoCodes, Invoices in
                        Stats stats, LedgerVerifier verifier, List<TimerJob> timerJobs) {
 
   public static Services build(KopeckConfig config, Pool pool, Clock clock, PaymentProviders providers) {
+    BillingRules rules = Settings.billing(config);
     Invoices invoices = new Invoices(pool, clock, Settings.invoices(config), providers.primary());
     return new Services(new TariffCatalog(pool), new PromoCodes(pool, clock), invoices,
-        new Trials(pool, clock, Settings.billing(config), config.defaultTariff()),
-        new Subscriptions(pool, clock, Settings.billing(config)),
-        new Payments(pool, clock, Settings.billing(config), providers),
-        new Refunds(pool, clock, Settings.billing(config)),
-        new UserAccounts(pool, clock, config.balanceFloor()), new Stats(pool, clock),
-        new LedgerVerifier(pool, config.balanceFloor()), timerJobs(config, pool, clock, invoices));
+        new Trials(pool, clock, rules, config.defaultTariff()), new Subscriptions(pool, clock, rules),
+        new Payments(pool, clock, rules, providers), new Refunds(pool, clock, rules),
+        new UserAccounts(pool, clock, rules.balanceFloor()), new Stats(pool, clock),
+        new LedgerVerifier(pool, rules.balanceFloor()), timerJobs(config, rules, pool, clock, invoices));
   }
 
   /** The one list the timer runs, each job owned by its feature, in this order. */
-  private static List<TimerJob> timerJobs(KopeckConfig config, Pool pool, Clock clock, Invoices invoices) {
-    List<TimerJob> jobs = new ArrayList<>(
-        new SubscriptionJobs(pool, clock, Settings.billing(config), Settings.notices(config)).jobs());
+  private static List<TimerJob> timerJobs(KopeckConfig config, BillingRules rules, Pool pool, Clock clock,
+                                          Invoices invoices) {
+    List<TimerJob> jobs = new ArrayList<>(new SubscriptionJobs(pool, clock, rules, Settings.notices(config)).jobs());
     jobs.add(invoices.expiryJob());
     jobs.add(new Retention(pool, clock).job());
-    jobs.add(new UsageRollup(pool, clock, config.displayTimezone()).job());
+    jobs.add(new UsageRollup(pool, clock, rules.displayTimezone()).job());
     return List.copyOf(jobs);
   }
 

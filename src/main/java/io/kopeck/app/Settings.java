@@ -67,7 +67,8 @@ public final class Settings {
 
   /** The enabled providers (PAYMENT_PROVIDERS); the mock's pages are served at {@code baseUrl}/mock-payment. */
   public static PaymentProviders paymentProviders(KopeckConfig config, String baseUrl) {
-    return PaymentProviders.of(config.paymentProviders().stream().map(name -> provider(name, config, baseUrl)).toList());
+    return PaymentProviders.of(config.paymentProviders().stream()
+        .map(name -> provider(name, config, baseUrl)).toList());
   }
 
   /** "robokassa" or "mock", configured. */

@@ -100,7 +100,8 @@ final class TariffFields {
   private static String slug(ObjectNode json) {
     JsonNode node = json.get("slug");
     if (node == null || !node.isTextual() || !node.textValue().matches("[a-z0-9][a-z0-9_-]{0,39}")) {
-      throw CatalogRefusal.INVALID_TARIFF.because("slug is required: 1 to 40 of a-z, 0-9, '-' and '_', starting with a letter or digit");
+      throw CatalogRefusal.INVALID_TARIFF.because(
+          "slug is required: 1 to 40 of a-z, 0-9, '-' and '_', starting with a letter or digit");
     }
     return node.textValue();
   }
@@ -127,8 +128,8 @@ final class TariffFields {
       throw CatalogRefusal.INVALID_TARIFF.because(e.getMessage());
     }
     if (value == null || value.signum() < 0 || value.compareTo(max) > 0 || value.stripTrailingZeros().scale() > scale) {
-      throw CatalogRefusal.INVALID_TARIFF.because(field + " must be a number from 0 to " + max.toPlainString() + " with at most " + scale
-          + " decimal places");
+      throw CatalogRefusal.INVALID_TARIFF.because(field + " must be a number from 0 to " + max.toPlainString()
+          + " with at most " + scale + " decimal places");
     }
     values.put(field, value.setScale(scale).toPlainString());
   }

@@ -22,7 +22,7 @@ public final class DatabaseSession implements AutoCloseable {
     this.embedded = embedded;
   }
 
-  /** {@code external} when configured (DATABASE_URL), else an embedded PostgreSQL with its data in {@code embeddedDir}. */
+  /** {@code external} when configured (DATABASE_URL), else an embedded PostgreSQL with data in {@code embeddedDir}. */
   public static DatabaseSession open(Optional<DatabaseUrl> external, Path embeddedDir) {
     if (external.isPresent()) {
       DatabaseUrl url = external.get();

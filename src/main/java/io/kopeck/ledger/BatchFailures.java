@@ -10,6 +10,8 @@ import io.vertx.pgclient.PgException;
  * worth another try.
  */
 final class BatchFailures {
+  private static final String UNIQUE_VIOLATION = "23505";
+
   private BatchFailures() {
   }
 
@@ -29,6 +31,4 @@ final class BatchFailures {
     }
     return false;
   }
-
-  private static final String UNIQUE_VIOLATION = "23505";
 }

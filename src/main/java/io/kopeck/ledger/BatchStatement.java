@@ -13,9 +13,9 @@ import java.util.Map;
  * The statements that write a batch's new rows, and their parameters: every {@code $n} of the
  * write path is numbered in this file only. Ledger rows alone ({@link #LEDGER}, $1–$10) serve
  * {@link Ledger#post} and spend-only batches; usage batches write their ledger rows and usage rows in
- * one statement ({@link #LEDGER_AND_USAGE}: the ledger's $1–$10, then the usage columns $11–$25,
- * the multiplier $26 and balances after $27), in which each usage row finds its transaction among
- * the rows the same statement inserts (joined on user and seq).
+ * one statement ({@link #LEDGER_AND_USAGE}: the ledger's $1–$10, the multiplier $11, then the usage
+ * columns $12–$27), in which each usage row finds its transaction among the rows the same statement
+ * inserts (joined on user and seq).
  */
 final class BatchStatement {
   /** $1–$9: the ledger rows' parallel arrays; $10: created_at. */
@@ -35,12 +35,12 @@ final class BatchStatement {
       INSERT INTO usage_charges (user_id, event_id, track, total_cost, currency, multiplier, tokens_charged,
                                  api_calls, free_requests, prompt_tokens, completion_tokens, total_tokens,
                                  node_costs, status, reject_reason, transaction_id, balance_after, created_at)
-      SELECT u.user_id, u.event_id, u.track, u.total_cost::numeric, u.currency, $26::text::numeric, u.tokens::numeric,
+      SELECT u.user_id, u.event_id, u.track, u.total_cost::numeric, u.currency, $11::text::numeric, u.tokens::numeric,
              u.api_calls, u.free_requests, u.prompt_tokens, u.completion_tokens, u.total_tokens,
              u.node_costs::jsonb, u.status, u.reject_reason, tx.id, u.balance_after::numeric, $10
-      FROM unnest($11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::int[],
-                  $18::int[], $19::bigint[], $20::bigint[], $21::bigint[], $22::text[], $23::text[], $24::text[],
-                  $25::bigint[], $27::text[])
+      FROM unnest($12::bigint[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::int[],
+                  $19::int[], $20::bigint[], $21::bigint[], $22::bigint[], $23::text[], $24::text[], $25::text[],
+                  $26::bigint[], $27::text[])
            AS u(user_id, event_id, track, total_cost, currency, tokens, api_calls, free_requests, prompt_tokens,
                 completion_tokens, total_tokens, node_costs, status, reject_reason, tx_seq, balance_after)
       LEFT JOIN tx ON tx.user_id = u.user_id AND tx.seq = u.tx_seq)
@@ -51,21 +51,20 @@ final class BatchStatement {
 
   /** $1–$10 of {@link #LEDGER}. */
   static Tuple ledger(LedgerRows rows, OffsetDateTime now) {
-    return Tuple.of(rows.userIds.toArray(Long[]::new), rows.seqs.toArray(Long[]::new), rows.types.toArray(String[]::new),
-        rows.deltas.toArray(String[]::new), rows.balancesAfter.toArray(String[]::new), rows.keys.toArray(String[]::new),
+    return Tuple.of(rows.userIds.toArray(Long[]::new), rows.seqs.toArray(Long[]::new),
+        rows.types.toArray(String[]::new), rows.deltas.toArray(String[]::new),
+        rows.balancesAfter.toArray(String[]::new), rows.keys.toArray(String[]::new),
         rows.invoiceIds.toArray(String[]::new), rows.descriptions.toArray(String[]::new),
         rows.metadata.toArray(String[]::new), now);
   }
 
   /** $1–$27 of {@link #LEDGER_AND_USAGE}. */
   static Tuple ledgerAndUsage(LedgerRows rows, UsageRows usage, OffsetDateTime now, BigDecimal multiplier) {
-    Tuple tuple = ledger(rows, now);
-    Object[] columns = usage.columns();
-    for (int i = 0; i < columns.length - 1; i++) {
-      tuple.addValue(columns[i]); // $11 … $25
+    Tuple tuple = ledger(rows, now).addValue(multiplier.toPlainString());
+    for (Object column : usage.columns()) {
+      tuple.addValue(column);
     }
-    return tuple.addValue(multiplier.toPlainString()) // $26
-        .addValue(columns[columns.length - 1]); // $27: balances after
+    return tuple;
   }
 
   /** Inserts ledger rows alone and answers their ids by (user, seq). */
@@ -103,6 +102,5 @@ final class BatchStatement {
     boolean isEmpty() {
       return userIds.isEmpty();
     }
-
   }
 }

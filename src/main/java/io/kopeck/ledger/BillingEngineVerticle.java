@@ -83,7 +83,8 @@ public final class BillingEngineVerticle extends VerticleBase {
   /** Rejections at info (they need a look); every charge at debug (20,000 a second would drown the log). */
   private static void logResult(Charge charge, PostingResult result) {
     if (!result.applied()) {
-      log.info("Charge rejected {} {} {}", kv("user_id", charge.userId()), key(charge), kv("reason", result.refusal().code()));
+      log.info("Charge rejected {} {} {}", kv("user_id", charge.userId()), key(charge),
+          kv("reason", result.refusal().code()));
     } else if (log.isDebugEnabled()) {
       log.debug("Charged {} {} {} {} {}", kv("user_id", charge.userId()), key(charge),
           kv("transaction_id", result.transactionId()), kv("tokens", result.debited()), kv("duplicate", result.duplicate()));

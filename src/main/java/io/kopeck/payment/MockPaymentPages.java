@@ -1,7 +1,7 @@
 package io.kopeck.payment;
 
-import io.kopeck.common.CleanText;
 import io.kopeck.web.HttpRoutes;
+import io.kopeck.web.RequestHygiene;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
@@ -61,7 +61,7 @@ public final class MockPaymentPages implements HttpRoutes {
 
   private void pay(RoutingContext ctx) {
     Map<String, String> params = params(ctx.request().params());
-    if (!provider.verifyPaymentUrl(params) || params.values().stream().anyMatch(v -> CleanText.problemInText(v) != null)) {
+    if (!provider.verifyPaymentUrl(params) || RequestHygiene.problemInParams(ctx.request().params(), false) != null) {
       html(ctx, 400, MockPaymentHtml.message("Платёж отклонён", "Подпись платежа не сходится.", false));
       return;
     }

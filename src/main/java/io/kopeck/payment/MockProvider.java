@@ -16,7 +16,13 @@ public final class MockProvider extends ProtocolProvider {
   public static MockProvider of(String merchantLogin, String password1, String password2, String hash,
                                 String baseUrl) {
     return new MockProvider(new RobokassaProtocol("mock", baseUrl + "/mock-payment", merchantLogin, password1,
-        password2, hash, true, ""));
+        password2, hash, false, ""));
+  }
+
+  /** A test shop by nature: no money moves, whatever the callback says. */
+  @Override
+  public boolean acceptsTestPayments() {
+    return true;
   }
 
   /** Whether a payment page request carries the signature this provider put on its payment URL. */

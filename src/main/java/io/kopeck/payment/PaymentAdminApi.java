@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.common.Refused;
 import io.kopeck.common.RowJson;
-import io.kopeck.web.ApiException;
 import io.kopeck.web.HttpRoutes;
 import io.kopeck.web.JsonHttp;
 import io.kopeck.web.PathParams;
@@ -48,7 +47,7 @@ public final class PaymentAdminApi implements HttpRoutes {
     long invId = invId(ctx);
     show.execute(Map.of("inv_id", invId)).onSuccess(rows -> {
       if (rows.size() == 0) {
-        ctx.fail(ApiException.notFound("invoice_not_found", "No invoice " + invId));
+        ctx.fail(PaymentRefusal.INVOICE_NOT_FOUND.because("No invoice " + invId));
         return;
       }
       JsonHttp.respond(ctx, 200, RowJson.of(rows.iterator().next()));

@@ -1,10 +1,10 @@
 package io.kopeck.payment;
 
-import io.kopeck.common.CleanText;
 import io.kopeck.common.Refusal;
 import io.kopeck.web.ApiException;
 import io.kopeck.web.HttpErrors;
 import io.kopeck.web.HttpRoutes;
+import io.kopeck.web.RequestHygiene;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.HttpMethod;
@@ -30,18 +30,17 @@ public final class PaymentApi implements HttpRoutes {
   }
 
   private void result(RoutingContext ctx) {
-    JsonObject params = new JsonObject();
-    String problem = null;
-    for (var e : ctx.request().params()) {
-      if (!e.getKey().equals("provider")) {
-        params.put(e.getKey(), e.getValue());
-        problem = problem != null ? problem : CleanText.problemInName(e.getKey() + e.getValue());
-      }
-    }
+    String problem = RequestHygiene.problemInParams(ctx.request().params(), true);
     if (problem != null) {
       ctx.fail(ApiException.badRequest("invalid_request", "A parameter " + problem));
       return;
     }
+    JsonObject params = new JsonObject();
+    ctx.request().params().forEach(e -> {
+      if (!e.getKey().equals("provider")) {
+        params.put(e.getKey(), e.getValue());
+      }
+    });
     JsonObject request = new JsonObject().put("provider", ctx.pathParam("provider")).put("params", params);
     bus.<JsonObject>request(PaymentVerticle.ADDRESS, request, DELIVERY).onComplete(done -> {
       if (done.failed()) {

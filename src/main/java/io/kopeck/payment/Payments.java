@@ -56,8 +56,9 @@ public final class Payments {
   private static final String CODE_OF = "SELECT code FROM promo_codes WHERE id = $1";
 
   /**
-   * Whether the callback was taken and what to answer the provider; what happened (credited, duplicate, mismatch) for the metrics; and
-   * whose invoice it was and which ledger row it made (null when none), for the log.
+   * Whether the callback was taken and what to answer the provider; what happened (credited,
+   * duplicate, mismatch) for the metrics; and whose invoice it was and which ledger row it made (null
+   * when none), for the log.
    */
   public record Answer(boolean accepted, String body, String outcome, long userId, Long transactionId) {
   }

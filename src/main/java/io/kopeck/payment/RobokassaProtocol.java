@@ -53,7 +53,7 @@ final class RobokassaProtocol {
     query.put("Description", description.length() > MAX_DESCRIPTION ? description.substring(0, MAX_DESCRIPTION)
         : description);
     query.put("Culture", "ru");
-    if (test && !name.equals("mock")) {
+    if (test) {
       query.put("IsTest", "1");
     }
     String receipt = receipt(invoice, query.get("Description"));
@@ -61,7 +61,8 @@ final class RobokassaProtocol {
       query.put("Receipt", receipt);
     }
     query.putAll(shp);
-    query.put("SignatureValue", signature.forPaymentUrl(merchantLogin, outSum, invoice.invId(), receipt, password1, shp));
+    query.put("SignatureValue",
+        signature.forPaymentUrl(merchantLogin, outSum, invoice.invId(), receipt, password1, shp));
     return pageUrl + "?" + query.entrySet().stream()
         .map(e -> encode(e.getKey()) + "=" + encode(e.getValue())).collect(Collectors.joining("&"));
   }
@@ -81,7 +82,8 @@ final class RobokassaProtocol {
         .put("payment_method", "full_payment")
         .put("payment_object", "service")
         .put("tax", receiptTax);
-    String json = new io.vertx.core.json.JsonObject().put("items", new io.vertx.core.json.JsonArray().add(item)).encode();
+    String json = new io.vertx.core.json.JsonObject().put("items", new io.vertx.core.json.JsonArray().add(item))
+        .encode();
     return URLEncoder.encode(json, StandardCharsets.UTF_8);
   }
 
@@ -96,9 +98,11 @@ final class RobokassaProtocol {
     if (!RobokassaSignature.matches(expected, params.get("SignatureValue"))) {
       return Optional.empty();
     }
-    return Optional.of(new PaymentProvider.ResultCallback(outSum, Long.parseLong(invId), shp, "1".equals(params.get("IsTest"))));
+    boolean testPayment = "1".equals(params.get("IsTest"));
+    return Optional.of(new PaymentProvider.ResultCallback(outSum, Long.parseLong(invId), shp, testPayment));
   }
 
+  /** Robokassa's test mode: payment URLs say IsTest=1, and callbacks marked so are taken. */
   boolean acceptsTestPayments() {
     return test;
   }

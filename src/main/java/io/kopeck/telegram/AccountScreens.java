@@ -99,7 +99,8 @@ final class AccountScreens {
         return chat.show(Screen.text(texts.get("history.empty"))).map(true);
       }
       long newest = total - (long) (page - 1) * HISTORY_PAGE;
-      return history.execute(Map.of("user_id", chat.userId(), "from_seq", Math.max(1, newest - HISTORY_PAGE + 1), "to_seq", newest))
+      long oldest = Math.max(1, newest - HISTORY_PAGE + 1);
+      return history.execute(Map.of("user_id", chat.userId(), "from_seq", oldest, "to_seq", newest))
           .compose(rows -> {
             StringBuilder text = new StringBuilder(texts.get("history.title", Integer.toString(page), Long.toString(pages)));
             for (Row tx : rows) {

@@ -4,7 +4,10 @@ import java.math.BigDecimal;
 import java.time.ZoneId;
 import java.util.List;
 
-/** What the bot needs to know: how to reach Telegram, where it is published, who the admins are, and the texts' figures. */
+/**
+ * What the bot needs to know: how to reach Telegram, where it is published, who the admins are,
+ * and the figures its texts show.
+ */
 public record BotSettings(String telegramApiUrl, String telegramBotToken, String publicBaseUrl,
                           String telegramWebhookSecret, List<Long> adminChatIds, String supportUsername,
                           ZoneId displayTimezone, BigDecimal minTopupRub, BigDecimal maxTopupRub) {

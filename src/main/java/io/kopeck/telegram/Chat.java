@@ -54,7 +54,7 @@ final class Chat {
     if (screen.keyboard() != null) {
       message.replyMarkup(screen.keyboard());
     }
-    return deliver(message).mapEmpty();
+    return deliver(api, message).mapEmpty();
   }
 
   Future<Void> send(String html) {
@@ -88,14 +88,11 @@ final class Chat {
     return deliver(api, answer).mapEmpty();
   }
 
-  private <T extends BaseRequest<T, R>, R extends BaseResponse> Future<R> deliver(BaseRequest<T, R> request) {
-    return deliver(api, request);
-  }
-
   /** A reply that Telegram did not take after the retries of {@link BotApi#reply} fails the update, loudly. */
   private static <T extends BaseRequest<T, R>, R extends BaseResponse> Future<R> deliver(BotApi api,
                                                                                      BaseRequest<T, R> request) {
-    return api.reply(request).transform(done -> done.succeeded() && done.result().isOk() ? Future.succeededFuture(done.result())
+    return api.reply(request).transform(done -> done.succeeded() && done.result().isOk()
+        ? Future.succeededFuture(done.result())
         : Future.failedFuture(new ReplyNotDelivered(request.getMethod(), done.succeeded() ? done.result() : null,
             done.cause())));
   }

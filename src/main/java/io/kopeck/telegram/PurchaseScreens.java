@@ -40,7 +40,8 @@ final class PurchaseScreens {
       FROM invoices i JOIN tariffs t ON t.id = i.tariff_id
       WHERE i.inv_id = #{inv_id} AND i.user_id = #{user_id} AND i.status = 'pending'""";
   private static final String SAVED_PROMO = "SELECT saved_promo_code FROM users WHERE id = #{user_id}";
-  private static final String FORGET_PROMO = "UPDATE users SET saved_promo_code = NULL WHERE id = #{user_id} AND saved_promo_code = #{code}";
+  private static final String FORGET_PROMO =
+      "UPDATE users SET saved_promo_code = NULL WHERE id = #{user_id} AND saved_promo_code = #{code}";
 
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> openInvoice;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> savedPromo;

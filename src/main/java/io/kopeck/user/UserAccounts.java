@@ -75,7 +75,8 @@ public final class UserAccounts {
       JsonObject json = RowJson.of(user);
       OffsetDateTime end = user.getOffsetDateTime("subscription_end");
       json.put("subscription_active", end != null && end.isAfter(Times.utcNow(clock)));
-      return transactions.execute(Map.of("user_id", userId, "after_seq", Math.max(0, user.getLong("balance_seq") - LAST_TRANSACTIONS)))
+      long afterSeq = Math.max(0, user.getLong("balance_seq") - LAST_TRANSACTIONS);
+      return transactions.execute(Map.of("user_id", userId, "after_seq", afterSeq))
           .map(txs -> {
             JsonArray last = new JsonArray();
             txs.forEach(tx -> last.add(RowJson.of(tx)));

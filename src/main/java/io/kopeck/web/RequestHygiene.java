@@ -1,6 +1,7 @@
 package io.kopeck.web;
 
 import io.kopeck.common.CleanText;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import java.net.URLDecoder;
@@ -13,7 +14,7 @@ import java.util.Map;
  * parameter (a promo code, a slug) or query value can carry U+0000 into SQL, and no malformed
  * escape reaches the router (which would answer it with a 500).
  */
-final class RequestHygiene {
+public final class RequestHygiene {
   private RequestHygiene() {
   }
 
@@ -39,10 +40,21 @@ final class RequestHygiene {
     if (problem != null) {
       return "the path " + problem;
     }
-    for (Map.Entry<String, String> param : request.params()) {
-      problem = CleanText.problemInText(param.getKey() + "=" + param.getValue());
+    problem = problemInParams(request.params(), false);
+    return problem == null ? null : "the query " + problem;
+  }
+
+  /**
+   * The first problem of any parameter (name or value), or null: as free text, or by the stricter
+   * rule for names ({@code asNames}, e.g. a payment callback's fields). For form bodies, which arrive
+   * after this class's look at the request.
+   */
+  public static String problemInParams(MultiMap params, boolean asNames) {
+    for (Map.Entry<String, String> param : params) {
+      String problem = asNames ? CleanText.problemInName(param.getKey() + param.getValue())
+          : CleanText.problemInText(param.getKey() + "=" + param.getValue());
       if (problem != null) {
-        return "the query " + problem;
+        return problem;
       }
     }
     return null;
