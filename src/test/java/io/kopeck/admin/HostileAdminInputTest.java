@@ -7,6 +7,7 @@ import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MockPaymentForms;
 import io.kopeck.testsupport.ServiceExtension;
+import io.kopeck.testsupport.TestKeys;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** SPEC §11: nothing an admin client sends gets a 500, and nothing it sends half-right is written. */
 class HostileAdminInputTest {
-  static final String ADMIN = "admin-key-0123456789";
+  static final String ADMIN = TestKeys.ADMIN;
   static final String METRICS = "metrics-token-0123456789";
 
   @RegisterExtension

@@ -6,6 +6,7 @@ import io.kopeck.testsupport.Eventually;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.ServiceExtension;
+import io.kopeck.testsupport.TestKeys;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * recover by itself. bench/db-outage-test.sh does the same to a whole PostgreSQL under load.
  */
 class DatabaseOutageTest {
-  static final String KEY = "runner-key-0123456789";
+  static final String KEY = TestKeys.RUNNER;
 
   @RegisterExtension
   static final ServiceExtension service = new ServiceExtension(Map.of("RUNNER_API_KEYS", KEY));

@@ -6,6 +6,7 @@ import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.TestApp;
 import io.kopeck.testsupport.TestDatabase;
+import io.kopeck.testsupport.TestKeys;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -38,12 +39,12 @@ class GracefulShutdownTest {
   void drainsOpenStream() throws Exception {
     Vertx client = Vertx.vertx();
     try (TestDatabase db = TestDatabase.createEmpty()) {
-      Application app = TestApp.start(db, Map.of("RUNNER_API_KEYS", "runner-key-0123456789", "SHUTDOWN_TIMEOUT_SECONDS", "20"));
+      Application app = TestApp.start(db, Map.of("RUNNER_API_KEYS", TestKeys.RUNNER, "SHUTDOWN_TIMEOUT_SECONDS", "20"));
       Ledgers.seedUser(app.pool(), 1L, "100");
       HttpClient http = client.createHttpClient();
       HttpClientRequest request = Http.await(http.request(new RequestOptions().setMethod(HttpMethod.POST)
           .setHost("127.0.0.1").setPort(app.httpPort()).setURI("/api/v1/track-costs")
-          .putHeader("Authorization", "Bearer runner-key-0123456789").putHeader("Content-Type", "application/x-ndjson")));
+          .putHeader("Authorization", "Bearer " + TestKeys.RUNNER).putHeader("Content-Type", "application/x-ndjson")));
       request.setChunked(true);
       List<JsonObject> answers = new ArrayList<>();
       Promise<Void> firstAnswer = Promise.promise();

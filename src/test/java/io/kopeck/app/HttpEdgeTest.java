@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kopeck.testsupport.TestApp;
 import io.kopeck.testsupport.TestDatabase;
+import io.kopeck.testsupport.TestKeys;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 class HttpEdgeTest {
-  static final String RUNNER = "runner-key-0123456789";
+  static final String RUNNER = TestKeys.RUNNER;
   private static TestDatabase db;
   private static Application app;
   private static WebClient client;

@@ -10,6 +10,7 @@ import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MockPaymentForms;
 import io.kopeck.testsupport.ServiceExtension;
+import io.kopeck.testsupport.TestKeys;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.util.Map;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * through the same LogstashEncoder), and every HTTP request gets an access line.
  */
 class LogFieldsTest {
-  static final Map<String, String> SETTINGS = Map.of("ADMIN_API_KEY", "admin-key-0123456789", "RUNNER_API_KEYS", "runner-key-0123456789");
+  static final Map<String, String> SETTINGS = Map.of("ADMIN_API_KEY", TestKeys.ADMIN, "RUNNER_API_KEYS", TestKeys.RUNNER);
 
   private static CapturedLogs logs;
   @RegisterExtension
@@ -55,8 +56,8 @@ class LogFieldsTest {
     Invoice invoice = Http.await(MockPaymentForms.invoices(service.pool(), Clock.systemUTC(), config,
         service.app().httpPort()).forTariff(71, "basic", null));
     MockPaymentForms.pay(http, invoice.paymentUrl());
-    http.postJson("/admin/api/v1/users/71/adjust", "admin-key-0123456789", "{\"amount\": 5, \"reason\": \"r\", \"idempotency_key\": \"k\"}");
-    http.postJson("/api/v1/track-costs", "runner-key-0123456789", "{\"event_id\": \"e-9\", \"user_id\": 72, \"total_cost\": 1, "
+    http.postJson("/admin/api/v1/users/71/adjust", TestKeys.ADMIN, "{\"amount\": 5, \"reason\": \"r\", \"idempotency_key\": \"k\"}");
+    http.postJson("/api/v1/track-costs", TestKeys.RUNNER, "{\"event_id\": \"e-9\", \"user_id\": 72, \"total_cost\": 1, "
         + "\"currency\": \"RUB\"}");
 
     JsonObject paid = line(l -> "credited".equals(l.getString("outcome")));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.ServiceExtension;
+import io.kopeck.testsupport.TestKeys;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** {@code GET /metrics}: Vert.x, pool, JVM and business meters in the Prometheus text format, no ids in labels. */
 class MetricsTest {
   @RegisterExtension
-  static final ServiceExtension service = new ServiceExtension(Map.of("RUNNER_API_KEYS", "runner-key-0123456789", "TELEGRAM_WEBHOOK_SECRET", "hook-s3cret-0123456789"));
+  static final ServiceExtension service = new ServiceExtension(Map.of("RUNNER_API_KEYS", TestKeys.RUNNER, "TELEGRAM_WEBHOOK_SECRET", TestKeys.WEBHOOK_SECRET));
 
 
 
@@ -26,9 +27,9 @@ class MetricsTest {
   void metrics() {
     Http http = service.http();
     Ledgers.seedUser(service.pool(), 31, "100");
-    http.postJson("/api/v1/track-costs", "runner-key-0123456789", event("m-1", 31, "1"));
-    http.postJson("/api/v1/track-costs", "runner-key-0123456789", event("m-1", 31, "1"));
-    http.postJson("/api/v1/track-costs", "runner-key-0123456789", event("m-2", 999_999, "1"));
+    http.postJson("/api/v1/track-costs", TestKeys.RUNNER, event("m-1", 31, "1"));
+    http.postJson("/api/v1/track-costs", TestKeys.RUNNER, event("m-1", 31, "1"));
+    http.postJson("/api/v1/track-costs", TestKeys.RUNNER, event("m-2", 999_999, "1"));
     Http.await(http.sendWithHeader("/telegram/webhook", "X-Telegram-Bot-Api-Secret-Token", "wrong", "{}"));
 
     Http.Response metrics = http.get("/metrics", null);

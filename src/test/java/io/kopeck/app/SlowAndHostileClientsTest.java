@@ -7,6 +7,7 @@ import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.RunningService;
 import io.kopeck.testsupport.ServiceExtension;
+import io.kopeck.testsupport.TestKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,13 +34,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * bytes cannot reset, an idle timeout for NDJSON streams, and a cap on open connections.
  */
 class SlowAndHostileClientsTest {
-  static final String RUNNER = "runner-key-0123456789";
-  static final String SECRET = "hook-s3cret-0123456789";
+  static final String RUNNER = TestKeys.RUNNER;
+  static final String SECRET = TestKeys.WEBHOOK_SECRET;
   static final int READ_TIMEOUT_SECONDS = 2;
 
   @RegisterExtension
   static final ServiceExtension service = new ServiceExtension(Map.of("RUNNER_API_KEYS", RUNNER, "TELEGRAM_WEBHOOK_SECRET", SECRET,
-        "ADMIN_API_KEY", "admin-key-0123456789", "HTTP_READ_TIMEOUT_SECONDS", Integer.toString(READ_TIMEOUT_SECONDS),
+        "ADMIN_API_KEY", TestKeys.ADMIN, "HTTP_READ_TIMEOUT_SECONDS", Integer.toString(READ_TIMEOUT_SECONDS),
         "STREAM_IDLE_TIMEOUT_SECONDS", "1", "HTTP_MAX_CONNECTIONS", "400", "ACCESS_LOG", "false"));
   private static Http http;
 

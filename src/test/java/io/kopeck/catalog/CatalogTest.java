@@ -7,6 +7,7 @@ import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.ServiceExtension;
 import io.kopeck.testsupport.TestApp;
+import io.kopeck.testsupport.TestKeys;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.Map;
@@ -18,7 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class CatalogTest {
-  static final String ADMIN = "admin-key-0123456789";
+  static final String ADMIN = TestKeys.ADMIN;
 
   @RegisterExtension
   static final ServiceExtension service = new ServiceExtension(Map.of("ADMIN_API_KEY", ADMIN));

@@ -7,6 +7,7 @@ import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MutableClock;
 import io.kopeck.testsupport.ServiceExtension;
+import io.kopeck.testsupport.TestKeys;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -22,7 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class PromoCodesTest {
-  static final String ADMIN = "admin-key-0123456789";
+  static final String ADMIN = TestKeys.ADMIN;
   static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-26T12:00:00Z"));
 
   @RegisterExtension

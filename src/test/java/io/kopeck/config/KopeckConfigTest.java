@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kopeck.db.DatabaseUrl;
+import io.kopeck.testsupport.TestKeys;
 import java.math.BigDecimal;
 import java.time.ZoneId;
 import java.util.List;
@@ -108,7 +109,7 @@ class KopeckConfigTest {
   void describeMasksSecrets() {
     KopeckConfig config = KopeckConfig.load(Map.of(
         "TELEGRAM_BOT_TOKEN", "123:very-secret-token", "TELEGRAM_WEBHOOK_SECRET", "hook-secret-0123456789",
-        "ADMIN_API_KEY", "admin-key-0123456789", "RUNNER_API_KEYS", "runner-key-0123456789",
+        "ADMIN_API_KEY", TestKeys.ADMIN, "RUNNER_API_KEYS", TestKeys.RUNNER,
         "MOCK_PASSWORD_2", "mock-password-2",
         "DATABASE_URL", "postgres://kopeck:db-password@db/kopeck"));
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.TestKeys;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -61,9 +62,9 @@ class GrafanaDashboardTest {
   /** Series names from a live /metrics after one charge, plus every kopeck_* meter name in the code. */
   private static Set<String> exportedSeries() throws IOException {
     Set<String> names = new HashSet<>();
-    try (RunningService service = RunningService.start(Map.of("RUNNER_API_KEYS", "runner-key-0123456789"))) {
+    try (RunningService service = RunningService.start(Map.of("RUNNER_API_KEYS", TestKeys.RUNNER))) {
       Ledgers.seedUser(service.pool(), 1, "10");
-      service.http().postJson("/api/v1/track-costs", "runner-key-0123456789",
+      service.http().postJson("/api/v1/track-costs", TestKeys.RUNNER,
           "{\"event_id\": \"d-1\", \"user_id\": 1, \"total_cost\": 1, \"currency\": \"RUB\"}");
       String metrics = service.http().get("/metrics", null).body();
       metrics.lines().filter(l -> !l.startsWith("#") && !l.isBlank())

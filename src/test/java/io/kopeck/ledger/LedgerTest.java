@@ -7,6 +7,7 @@ import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.RunningService;
 import io.kopeck.testsupport.ServiceExtension;
+import io.kopeck.testsupport.TestKeys;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.math.BigDecimal;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class LedgerTest {
   @RegisterExtension
-  static final ServiceExtension service = new ServiceExtension(Map.of("ADMIN_API_KEY", "admin-key-0123456789"));
+  static final ServiceExtension service = new ServiceExtension(Map.of("ADMIN_API_KEY", TestKeys.ADMIN));
   private static Pool pool;
   private static Http http;
   private static final Ledger LEDGER = new Ledger(Clock.systemUTC(), Ledgers.FLOOR);
@@ -122,7 +123,7 @@ class LedgerTest {
   @Test
   @DisplayName("verify reports each broken invariant, and the admin endpoint returns them behind its key")
   void verifyFindsViolations() {
-    try (RunningService broken = RunningService.start(Map.of("ADMIN_API_KEY", "admin-key-0123456789"))) {
+    try (RunningService broken = RunningService.start(Map.of("ADMIN_API_KEY", TestKeys.ADMIN))) {
       Http client = broken.http();
       Pool p = broken.pool();
       Ledgers.seedUser(p, 10L, "10");
@@ -137,7 +138,7 @@ class LedgerTest {
 
       List<Violation> violations = Http.await(new LedgerVerifier(p, Ledgers.FLOOR).verify());
       Http.Response unauthorized = client.get("/admin/api/v1/ledger/verify", "wrong");
-      Http.Response report = client.get("/admin/api/v1/ledger/verify", "admin-key-0123456789");
+      Http.Response report = client.get("/admin/api/v1/ledger/verify", TestKeys.ADMIN);
 
       assertThat(violations).extracting(Violation::check, Violation::userId).containsExactlyInAnyOrder(
           org.assertj.core.groups.Tuple.tuple("balance_equals_sum", 10L),

@@ -7,6 +7,7 @@ import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.RunningService;
 import io.kopeck.testsupport.TestApp;
+import io.kopeck.testsupport.TestKeys;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /** Two service instances, one database: the row locks keep every charge exactly once, without deadlocks. */
 class TwoInstancesTest {
-  static final String KEY = "runner-key-0123456789";
+  static final String KEY = TestKeys.RUNNER;
 
   @Test
   @DisplayName("two instances charging the same 10 users concurrently, with the same events sent to both, "

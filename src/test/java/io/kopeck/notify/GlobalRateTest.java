@@ -10,6 +10,7 @@ import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.RunningService;
 import io.kopeck.testsupport.TestApp;
+import io.kopeck.testsupport.TestKeys;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,7 @@ class GlobalRateTest {
   @Test
   void twoInstancesShareTheBotWideRate() {
     try (FakeTelegram telegram = new FakeTelegram()) {
-      Map<String, String> settings = Map.of("TELEGRAM_BOT_TOKEN", FakeTelegram.TOKEN, "TELEGRAM_WEBHOOK_SECRET", "hook-s3cret-0123456789",
+      Map<String, String> settings = Map.of("TELEGRAM_BOT_TOKEN", FakeTelegram.TOKEN, "TELEGRAM_WEBHOOK_SECRET", TestKeys.WEBHOOK_SECRET,
           "TELEGRAM_API_URL", telegram.url(), "TELEGRAM_RATE_GLOBAL", Integer.toString(RATE));
       try (RunningService service = RunningService.start(settings)) {
         Application second = TestApp.start(service.db(), settings);

@@ -11,6 +11,7 @@ import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MutableClock;
 import io.kopeck.testsupport.ServiceExtension;
 import io.kopeck.testsupport.TestApp;
+import io.kopeck.testsupport.TestKeys;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.io.IOException;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class NotifierTest {
   static final int PER_CHAT = 20;
   static final Map<String, String> SETTINGS = Map.of("TELEGRAM_RATE_PER_CHAT", Integer.toString(PER_CHAT),
-      "TELEGRAM_RATE_GLOBAL", "200", "TELEGRAM_WEBHOOK_SECRET", "hook-s3cret-0123456789", "RUNNER_API_KEYS", "runner-key-0123456789",
+      "TELEGRAM_RATE_GLOBAL", "200", "TELEGRAM_WEBHOOK_SECRET", TestKeys.WEBHOOK_SECRET, "RUNNER_API_KEYS", TestKeys.RUNNER,
       "COST_MESSAGE_WINDOW_MS", "400");
 
   private static final FakeTelegram telegram = new FakeTelegram();
@@ -154,7 +155,7 @@ class NotifierTest {
         basic.replace("task-0001", "r-3").replace("700000001", "804").replace("0.004", "15.45"),
         basic.replace("task-0001", "r-4").replace("700000001", "805"),
         fixture("track_cost_free.json").replace("\n", "").replace("700000001", "806"));
-    Http.Response answer = service.http().post("/api/v1/track-costs", "runner-key-0123456789", "application/x-ndjson",
+    Http.Response answer = service.http().post("/api/v1/track-costs", TestKeys.RUNNER, "application/x-ndjson",
         stream + "\n");
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.body()).doesNotContain("rejected");

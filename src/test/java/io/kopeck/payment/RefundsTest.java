@@ -14,6 +14,7 @@ import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MutableClock;
 import io.kopeck.testsupport.ServiceExtension;
+import io.kopeck.testsupport.TestKeys;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.math.BigDecimal;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RefundsTest {
-  static final String ADMIN = "admin-key-0123456789";
+  static final String ADMIN = TestKeys.ADMIN;
   static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-26T12:00:00Z"));
 
   static final Map<String, String> SETTINGS = Map.of("ADMIN_API_KEY", ADMIN, "PAYMENT_PROVIDER", "mock");

@@ -14,6 +14,7 @@ import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MockPaymentForms;
 import io.kopeck.testsupport.TestDatabase;
+import io.kopeck.testsupport.TestKeys;
 import io.kopeck.testsupport.Updates;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -96,11 +97,11 @@ class TwoProcessesTest {
     Map<String, String> env = new HashMap<>();
     env.put("DATABASE_URL", db.url().connectionUri());
     env.put("HTTP_PORT", Integer.toString(port));
-    env.put("RUNNER_API_KEYS", "runner-key-0123456789");
-    env.put("ADMIN_API_KEY", "admin-key-0123456789");
+    env.put("RUNNER_API_KEYS", TestKeys.RUNNER);
+    env.put("ADMIN_API_KEY", TestKeys.ADMIN);
     env.put("ADMIN_CHAT_IDS", Long.toString(ADMIN));
     env.put("TELEGRAM_BOT_TOKEN", FakeTelegram.TOKEN);
-    env.put("TELEGRAM_WEBHOOK_SECRET", "hook-s3cret-0123456789");
+    env.put("TELEGRAM_WEBHOOK_SECRET", TestKeys.WEBHOOK_SECRET);
     env.put("TELEGRAM_API_URL", telegram.url());
     // Pay may be pressed on either process: both must sign the mock's pages alike.
     env.put("ALLOW_MOCK_PAYMENTS", "true");
@@ -213,7 +214,7 @@ class TwoProcessesTest {
       for (long user = RUNNERS; user < RUNNERS + 50; user++) {
         String event = "{\"event_id\": \"x-" + user + "-" + n + "\", \"user_id\": " + user
             + ", \"total_cost\": 0.5, \"currency\": \"RUB\"}";
-        for (Http.Response answer : both(HttpMethod.POST, "/api/v1/track-costs", "runner-key-0123456789", "application/json", event)) {
+        for (Http.Response answer : both(HttpMethod.POST, "/api/v1/track-costs", TestKeys.RUNNER, "application/json", event)) {
           assertThat(answer.status()).isEqualTo(200);
           String status = answer.json().getString("status");
           charged += status.equals("charged") ? 1 : 0;
@@ -250,7 +251,7 @@ class TwoProcessesTest {
     for (long user = NEWCOMERS; user < NEWCOMERS + 30; user++) {
       String update = Updates.text(Updates.user(user, "Гость", null, "ru"), "/start").encode();
       for (Future<Http.Response> answer : clients.stream()
-          .map(c -> c.sendWithHeader("/telegram/webhook", "X-Telegram-Bot-Api-Secret-Token", "hook-s3cret-0123456789", update)).toList()) {
+          .map(c -> c.sendWithHeader("/telegram/webhook", "X-Telegram-Bot-Api-Secret-Token", TestKeys.WEBHOOK_SECRET, update)).toList()) {
         assertThat(Http.await(answer).status()).isEqualTo(200);
       }
     }

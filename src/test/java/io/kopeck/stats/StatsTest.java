@@ -10,6 +10,7 @@ import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MockPaymentForms;
 import io.kopeck.testsupport.MutableClock;
 import io.kopeck.testsupport.ServiceExtension;
+import io.kopeck.testsupport.TestKeys;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class StatsTest {
   static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-10T09:00:00Z"));
-  static final Map<String, String> SETTINGS = Map.of("ADMIN_API_KEY", "admin-key-0123456789", "RUNNER_API_KEYS", "runner-key-0123456789");
+  static final Map<String, String> SETTINGS = Map.of("ADMIN_API_KEY", TestKeys.ADMIN, "RUNNER_API_KEYS", TestKeys.RUNNER);
 
   @RegisterExtension
   static final ServiceExtension service = new ServiceExtension(SETTINGS, CLOCK);
@@ -52,7 +53,7 @@ class StatsTest {
   }
 
   private static void run(String id, long user, String track, String cost, String nodes) {
-    Http.Response answer = http.postJson("/api/v1/track-costs", "runner-key-0123456789", "{\"event_id\": \"" + id + "\", \"user_id\": "
+    Http.Response answer = http.postJson("/api/v1/track-costs", TestKeys.RUNNER, "{\"event_id\": \"" + id + "\", \"user_id\": "
         + user + ", \"track\": \"" + track + "\", \"total_cost\": " + cost + ", \"currency\": \"RUB\", \"node_costs\": "
         + nodes + "}");
     assertThat(answer.status()).isEqualTo(200);
@@ -70,11 +71,11 @@ class StatsTest {
     pay(custom);
     run("ap-1", 62, "apply", "1.00", "{\"llm\": 1.0}");
     CLOCK.advance(Duration.ofDays(1));
-    assertThat(http.postJson("/admin/api/v1/invoices/" + custom.invId() + "/refund", "admin-key-0123456789", "").status()).isEqualTo(200);
+    assertThat(http.postJson("/admin/api/v1/invoices/" + custom.invId() + "/refund", TestKeys.ADMIN, "").status()).isEqualTo(200);
   }
 
   private static JsonObject report(String query) {
-    Http.Response answer = http.get("/admin/api/v1/stats" + query, "admin-key-0123456789");
+    Http.Response answer = http.get("/admin/api/v1/stats" + query, TestKeys.ADMIN);
     assertThat(answer.status()).as(answer.body()).isEqualTo(200);
     return answer.json();
   }
@@ -134,10 +135,10 @@ class StatsTest {
   @Test
   @DisplayName("bad ranges are 400 with a JSON error; no key is 401")
   void badRanges() {
-    assertThat(http.get("/admin/api/v1/stats?from=2026-13-01", "admin-key-0123456789").json().getString("error")).isEqualTo("invalid_date");
-    assertThat(http.get("/admin/api/v1/stats?from=2026-11-12&to=2026-11-10", "admin-key-0123456789").json().getString("error"))
+    assertThat(http.get("/admin/api/v1/stats?from=2026-13-01", TestKeys.ADMIN).json().getString("error")).isEqualTo("invalid_date");
+    assertThat(http.get("/admin/api/v1/stats?from=2026-11-12&to=2026-11-10", TestKeys.ADMIN).json().getString("error"))
         .isEqualTo("invalid_range");
-    assertThat(http.get("/admin/api/v1/stats?from=2024-01-01&to=2026-01-01", "admin-key-0123456789").status()).isEqualTo(400);
+    assertThat(http.get("/admin/api/v1/stats?from=2024-01-01&to=2026-01-01", TestKeys.ADMIN).status()).isEqualTo(400);
     assertThat(http.get("/admin/api/v1/stats", null).status()).isEqualTo(401);
     assertThat(report("").getString("to")).isEqualTo("2026-11-12");
   }

@@ -11,6 +11,7 @@ import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MutableClock;
 import io.kopeck.testsupport.ServiceExtension;
 import io.kopeck.testsupport.TestApp;
+import io.kopeck.testsupport.TestKeys;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
@@ -37,7 +38,7 @@ class SubscriptionTimersTest {
 
   private static final FakeTelegram telegram = new FakeTelegram();
   static final Map<String, String> SETTINGS = Map.of("TIMER_INTERVAL_SECONDS", "1", "TELEGRAM_RATE_GLOBAL", "1000",
-      "TELEGRAM_BOT_TOKEN", FakeTelegram.TOKEN, "TELEGRAM_WEBHOOK_SECRET", "hook-s3cret-0123456789",
+      "TELEGRAM_BOT_TOKEN", FakeTelegram.TOKEN, "TELEGRAM_WEBHOOK_SECRET", TestKeys.WEBHOOK_SECRET,
       "TELEGRAM_API_URL", telegram.url());
   @RegisterExtension
   static final ServiceExtension service = new ServiceExtension(SETTINGS, CLOCK);

@@ -13,6 +13,7 @@ import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MockPaymentForms;
 import io.kopeck.testsupport.ServiceExtension;
+import io.kopeck.testsupport.TestKeys;
 import io.kopeck.testsupport.Updates;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * API recording every call the service makes.
  */
 class TelegramBotTest {
-  static final String SECRET = "hook-s3cret-0123456789";
+  static final String SECRET = TestKeys.WEBHOOK_SECRET;
   static final long ADMIN = 900;
 
   private static final FakeTelegram telegram = new FakeTelegram();
@@ -43,7 +44,7 @@ class TelegramBotTest {
   static final ServiceExtension service = new ServiceExtension(Map.of("TELEGRAM_BOT_TOKEN", FakeTelegram.TOKEN,
       "TELEGRAM_WEBHOOK_SECRET", SECRET, "TELEGRAM_API_URL", telegram.url(), "PUBLIC_BASE_URL", "https://kopeck.example",
       "ADMIN_CHAT_IDS", Long.toString(ADMIN), "TELEGRAM_RATE_PER_CHAT", "20", "SUPPORT_USERNAME", "kopeck_help",
-      "RUNNER_API_KEYS", "runner-key-0123456789", "COST_MESSAGE_WINDOW_MS", "300"));
+      "RUNNER_API_KEYS", TestKeys.RUNNER, "COST_MESSAGE_WINDOW_MS", "300"));
   private static Pool pool;
   private static Http http;
 
@@ -454,8 +455,8 @@ class TelegramBotTest {
     Ledgers.seedUser(pool, 713, "100");
     String event = new String(TelegramBotTest.class.getResourceAsStream("/fixtures/runner/track_cost_basic.json")
         .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).replace("700000001", "713");
-    assertThat(http.postJson("/api/v1/track-costs", "runner-key-0123456789", event).status()).isEqualTo(200);
-    assertThat(http.postJson("/api/v1/track-costs", "runner-key-0123456789", event.replace("task-0001", "task-0002")
+    assertThat(http.postJson("/api/v1/track-costs", TestKeys.RUNNER, event).status()).isEqualTo(200);
+    assertThat(http.postJson("/api/v1/track-costs", TestKeys.RUNNER, event.replace("task-0001", "task-0002")
         .replace("0.004", "15.45")).status()).isEqualTo(200);
 
     Call costs = say(user, "/costs", "Расходы");

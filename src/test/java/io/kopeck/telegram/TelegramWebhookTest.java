@@ -7,6 +7,7 @@ import io.kopeck.testsupport.Eventually;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.ServiceExtension;
+import io.kopeck.testsupport.TestKeys;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.io.IOException;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The webhook intake with the Telegram fixtures (shared/fixtures/telegram, copied into the test resources). */
 class TelegramWebhookTest {
-  static final String SECRET = "hook-s3cret-0123456789";
+  static final String SECRET = TestKeys.WEBHOOK_SECRET;
 
   @RegisterExtension
   static final ServiceExtension service = new ServiceExtension(Map.of("TELEGRAM_WEBHOOK_SECRET", SECRET));

@@ -23,6 +23,14 @@ import org.junit.jupiter.api.Test;
  */
 class DockerProbeTest {
 
+  /** A fake engine on a fresh Unix socket, knowing {@code images}; close it to stop it. */
+  private static ServerSocketChannel engineOn(Path socket, Set<String> images) throws IOException {
+    ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    server.bind(UnixDomainSocketAddress.of(socket));
+    fakeEngine(server, images);
+    return server;
+  }
+
   /** Answers /_ping, knows {@code images}, and never finishes a pull. */
   private static Thread fakeEngine(ServerSocketChannel server, Set<String> images) {
     Thread engine = new Thread(() -> {
@@ -54,9 +62,7 @@ class DockerProbeTest {
   @DisplayName("an engine without the image and without a registry: refused within the pull timeout, saying why")
   void missingImage() throws Exception {
     Path socket = Files.createTempDirectory("docker-probe").resolve("docker.sock");
-    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-      server.bind(UnixDomainSocketAddress.of(socket));
-      fakeEngine(server, Set.of("testcontainers/ryuk:0.13.0"));
+    try (ServerSocketChannel engine = engineOn(socket, Set.of("testcontainers/ryuk:0.13.0"))) {
       long t0 = System.nanoTime();
 
       String why = DockerProbe.whyNotUsable(socket, List.of("testcontainers/ryuk:0.13.0", "postgres:16-alpine"), 1);
@@ -70,10 +76,7 @@ class DockerProbeTest {
   @DisplayName("an engine with every image is used; no engine at all is said plainly")
   void presentImagesAndNoEngine() throws Exception {
     Path socket = Files.createTempDirectory("docker-probe").resolve("docker.sock");
-    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-      server.bind(UnixDomainSocketAddress.of(socket));
-      fakeEngine(server, Set.of("postgres:16-alpine"));
-
+    try (ServerSocketChannel engine = engineOn(socket, Set.of("postgres:16-alpine"))) {
       assertThat(DockerProbe.whyNotUsable(socket, List.of("postgres:16-alpine"), 1)).isNull();
     }
     Path none = socket.resolveSibling("absent.sock");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.ServiceExtension;
+import io.kopeck.testsupport.TestKeys;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
@@ -20,7 +21,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** Every kind of bad input gets its documented 4xx, writes nothing, and leaves the service ready. */
 class BadInputTest {
-  static final String KEY = "runner-key-0123456789";
+  static final String KEY = TestKeys.RUNNER;
   static final long USER = 720000001L;
 
   @RegisterExtension

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.ServiceExtension;
+import io.kopeck.testsupport.TestKeys;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.math.BigDecimal;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * One lane, so every line of a stream shares batches with the others.
  */
 class BatchIsolationTest {
-  static final String KEY = "runner-key-0123456789";
+  static final String KEY = TestKeys.RUNNER;
   static final long ALICE = 810001;
   static final long BOB = 810002;
 

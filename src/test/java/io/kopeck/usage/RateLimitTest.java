@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.TestKeys;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.DisplayName;
@@ -29,11 +30,11 @@ class RateLimitTest {
   @Test
   @DisplayName("over the per-key limit the Runner API answers 429 with Retry-After")
   void http429() {
-    try (RunningService service = RunningService.start(Map.of("RUNNER_API_KEYS", "runner-key-0123456789", "RUNNER_RATE_LIMIT", "3"))) {
+    try (RunningService service = RunningService.start(Map.of("RUNNER_API_KEYS", TestKeys.RUNNER, "RUNNER_RATE_LIMIT", "3"))) {
       int limited = 0;
       Http.Response last = null;
       for (int i = 0; i < 10; i++) {
-        Http.Response response = service.http().get("/api/v1/users/1/balance", "runner-key-0123456789");
+        Http.Response response = service.http().get("/api/v1/users/1/balance", TestKeys.RUNNER);
         if (response.status() == 429) {
           limited++;
           last = response;

@@ -6,6 +6,7 @@ import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MutableClock;
 import io.kopeck.testsupport.RunningService;
+import io.kopeck.testsupport.TestKeys;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,18 +21,18 @@ class RequireSubscriptionTest {
   @Test
   @DisplayName("with REQUIRE_SUBSCRIPTION, spends need an active subscription and can_spend says why not")
   void subscriptionRequired() {
-    try (RunningService service = RunningService.start(Map.of("RUNNER_API_KEYS", "runner-key-0123456789", "REQUIRE_SUBSCRIPTION", "true"),
+    try (RunningService service = RunningService.start(Map.of("RUNNER_API_KEYS", TestKeys.RUNNER, "REQUIRE_SUBSCRIPTION", "true"),
         CLOCK)) {
       Ledgers.seedUser(service.pool(), 5L, "10");
       Http http = service.http();
 
-      Http.Response refused = http.postJson("/api/v1/users/5/spend", "runner-key-0123456789", "{\"amount\": 1, \"idempotency_key\": \"a\"}");
-      String reason = http.get("/api/v1/users/5/balance", "runner-key-0123456789").json().getString("reason");
+      Http.Response refused = http.postJson("/api/v1/users/5/spend", TestKeys.RUNNER, "{\"amount\": 1, \"idempotency_key\": \"a\"}");
+      String reason = http.get("/api/v1/users/5/balance", TestKeys.RUNNER).json().getString("reason");
       Http.await(service.pool().preparedQuery("UPDATE users SET subscription_end = $1 WHERE id = 5")
           .execute(Tuple.of(CLOCK.instant().plus(Duration.ofHours(1)).atOffset(ZoneOffset.UTC))));
-      Http.Response allowed = http.postJson("/api/v1/users/5/spend", "runner-key-0123456789", "{\"amount\": 1, \"idempotency_key\": \"a\"}");
+      Http.Response allowed = http.postJson("/api/v1/users/5/spend", TestKeys.RUNNER, "{\"amount\": 1, \"idempotency_key\": \"a\"}");
       CLOCK.advance(Duration.ofHours(2));
-      Http.Response lapsed = http.postJson("/api/v1/users/5/spend", "runner-key-0123456789", "{\"amount\": 1, \"idempotency_key\": \"b\"}");
+      Http.Response lapsed = http.postJson("/api/v1/users/5/spend", TestKeys.RUNNER, "{\"amount\": 1, \"idempotency_key\": \"b\"}");
 
       assertThat(refused.status()).isEqualTo(403);
       assertThat(refused.json().getString("error")).isEqualTo("subscription_expired");

@@ -6,6 +6,7 @@ import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MutableClock;
 import io.kopeck.testsupport.ServiceExtension;
+import io.kopeck.testsupport.TestKeys;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class SpendAndBalanceApiTest {
-  static final String KEY = "runner-key-0123456789";
+  static final String KEY = TestKeys.RUNNER;
   // 2026-11-26 20:30 UTC is 23:30 in Moscow: a day boundary is half an hour away.
   static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-26T20:30:00Z"));
 

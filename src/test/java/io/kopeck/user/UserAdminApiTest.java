@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.ServiceExtension;
+import io.kopeck.testsupport.TestKeys;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.Map;
@@ -17,10 +18,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** The admin API for one account: show, adjust (idempotent), block and unblock. */
 class UserAdminApiTest {
-  static final String KEY = "admin-key-0123456789";
+  static final String KEY = TestKeys.ADMIN;
 
   @RegisterExtension
-  static final ServiceExtension service = new ServiceExtension(Map.of("ADMIN_API_KEY", KEY, "RUNNER_API_KEYS", "runner-key-0123456789"));
+  static final ServiceExtension service = new ServiceExtension(Map.of("ADMIN_API_KEY", KEY, "RUNNER_API_KEYS", TestKeys.RUNNER));
   private static Pool pool;
   private static Http http;
 
@@ -41,7 +42,7 @@ class UserAdminApiTest {
   void auth() {
     Ledgers.seedUser(pool, 40, "10");
     assertThat(http.get("/admin/api/v1/users/40", null).status()).isEqualTo(401);
-    assertThat(http.get("/admin/api/v1/users/40", "runner-key-0123456789").status()).isEqualTo(401);
+    assertThat(http.get("/admin/api/v1/users/40", TestKeys.RUNNER).status()).isEqualTo(401);
     assertThat(http.postJson("/admin/api/v1/users/40/adjust", "wrong",
         "{\"amount\": 5, \"reason\": \"x\", \"idempotency_key\": \"a\"}").status()).isEqualTo(401);
     assertThat(http.postJson("/admin/api/v1/users/40/block", null, "").status()).isEqualTo(401);
@@ -131,9 +132,9 @@ class UserAdminApiTest {
     Ledgers.seedUser(pool, 44, "10");
     JsonObject blocked = http.postJson("/admin/api/v1/users/44/block", KEY, "").json();
     JsonObject again = http.postJson("/admin/api/v1/users/44/block", KEY, "").json();
-    Http.Response spend = http.postJson("/api/v1/users/44/spend", "runner-key-0123456789",
+    Http.Response spend = http.postJson("/api/v1/users/44/spend", TestKeys.RUNNER,
         "{\"amount\": 1, \"idempotency_key\": \"s-1\"}");
-    Http.Response balance = http.get("/api/v1/users/44/balance", "runner-key-0123456789");
+    Http.Response balance = http.get("/api/v1/users/44/balance", TestKeys.RUNNER);
 
     assertThat(blocked.getBoolean("is_blocked")).isTrue();
     assertThat(blocked.getBoolean("changed")).isTrue();
@@ -143,7 +144,7 @@ class UserAdminApiTest {
 
     JsonObject unblocked = http.postJson("/admin/api/v1/users/44/unblock", KEY, "").json();
     assertThat(unblocked.getBoolean("is_blocked")).isFalse();
-    assertThat(http.get("/api/v1/users/44/balance", "runner-key-0123456789").json().getBoolean("can_spend")).isTrue();
+    assertThat(http.get("/api/v1/users/44/balance", TestKeys.RUNNER).json().getBoolean("can_spend")).isTrue();
     assertThat(Ledgers.count(pool, "SELECT count(*) FROM audit_log WHERE entity_id = '44' "
         + "AND action IN ('user.block', 'user.unblock')")).isEqualTo(2);
   }
