@@ -1,6 +1,7 @@
 package io.kopeck;
 
 import io.kopeck.cli.InvoicesCommand;
+import io.kopeck.cli.StarsCommand;
 import io.kopeck.cli.LedgerCommand;
 import io.kopeck.cli.Logs;
 import io.kopeck.cli.MigrateCommand;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
 @Command(name = "kopeck", mixinStandardHelpOptions = true, version = "kopeck 0.1.0",
     description = "Reactive billing service for Telegram bots.",
     subcommands = {ServeCommand.class, MigrateCommand.class, LedgerCommand.class, TariffCommand.class,
-        PromoCommand.class, RefundCommand.class, InvoicesCommand.class, TimersCommand.class, UserCommand.class,
+        PromoCommand.class, RefundCommand.class, InvoicesCommand.class, StarsCommand.class, TimersCommand.class, UserCommand.class,
         StatsCommand.class})
 public final class Main implements Runnable {
 

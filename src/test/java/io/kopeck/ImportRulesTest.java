@@ -43,10 +43,10 @@ class ImportRulesTest {
       Map.entry("admin", Set.of("common", "web", "ledger")),
       Map.entry("user", Set.of("common", "web", "ledger", "audit", "notify")),
       Map.entry("catalog", Set.of("common", "web", "ledger", "audit", "notify", "i18n")),
-      Map.entry("payment", Set.of("common", "web", "ledger", "audit", "notify", "catalog")),
+      Map.entry("payment", Set.of("common", "web", "ledger", "audit", "notify", "catalog", "telegram.api")),
       Map.entry("subscription", Set.of("common", "web", "ledger", "audit", "notify", "catalog")),
       Map.entry("telegram", Set.of("common", "web", "ledger", "audit", "notify", "i18n", "telegram.api", "catalog",
-          "subscription", "stats", "user")),
+          "subscription", "stats", "user", "payment")),
       Map.entry("app", without("cli", "")),
       Map.entry("cli", without("")),
       Map.entry("", Set.of("cli", "config")));

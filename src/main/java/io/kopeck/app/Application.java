@@ -17,7 +17,10 @@ import io.kopeck.payment.PaymentAdminApi;
 import io.kopeck.payment.PaymentApi;
 import io.kopeck.payment.PaymentProviders;
 import io.kopeck.payment.PaymentVerticle;
+import io.kopeck.payment.StarsCheckout;
+import io.kopeck.payment.YooKassaApi;
 import io.kopeck.stats.StatsAdminApi;
+import io.kopeck.telegram.CheckoutVerticle;
 import io.kopeck.telegram.TelegramVerticle;
 import io.kopeck.telegram.TelegramWebhook;
 import io.kopeck.usage.RunnerAccess;
@@ -69,11 +72,14 @@ public final class Application {
   private final PrometheusMeterRegistry registry;
   private DatabaseSession database;
   private Pool pool;
+  /** Two connections of their own for answering Telegram's pre-checkout queries ahead of any queue. */
+  private Pool checkoutPool;
   private Services services;
   private Readiness readiness;
   private final RunnerAccess runnerAccess;
   private final List<ObjectNode> defaultTariffs;
   private final PaymentProviders paymentProviders;
+  private final String baseUrl;
   private String httpDeployment;
   private RunCostMessages runCosts;
   private String engineDeployment;
@@ -98,7 +104,7 @@ public final class Application {
     this.runnerAccess = RunnerAccess.of(config.runnerApiKeys(), config.runnerRateLimit());
     this.defaultTariffs = DefaultCatalog.load();
     this.httpPort = config.httpPort() == 0 ? freePort() : config.httpPort();
-    String baseUrl = config.publicBaseUrl().isEmpty() ? "http://localhost:" + httpPort : config.publicBaseUrl();
+    this.baseUrl = config.publicBaseUrl().isEmpty() ? "http://localhost:" + httpPort : config.publicBaseUrl();
     this.paymentProviders = Settings.paymentProviders(config, baseUrl);
   }
 
@@ -131,7 +137,7 @@ public final class Application {
         .compose(db -> vertx.executeBlocking(() -> Migrations.migrate(db.url())))
         .compose(schemaVersion -> {
           pool = createPool();
-          services = Services.build(config, pool, clock, paymentProviders);
+          services = Services.build(config, vertx, pool, clock, paymentProviders, baseUrl);
           readiness = new Readiness(pool, schemaVersion);
           log.info("Schema at version {}", schemaVersion);
           return seedCatalog();
@@ -148,7 +154,12 @@ public final class Application {
             new PaymentVerticle(services.payments(), registry)))
         .compose(payments -> vertx.deployVerticle(
             new TelegramVerticle(pool, Settings.bot(config), clock, services.bot(), registry)))
-        .compose(telegram -> vertx.deployVerticle(new NotifierVerticle(pool, clock, Settings.sender(config), registry)))
+        .compose(telegram -> {
+          checkoutPool = createPool("kopeck-checkout", 2);
+          return vertx.deployVerticle(new CheckoutVerticle(new StarsCheckout(checkoutPool, clock),
+              Settings.bot(config), services.payment().stars().isPresent()));
+        })
+        .compose(checkout -> vertx.deployVerticle(new NotifierVerticle(pool, clock, Settings.sender(config), registry)))
         .compose(notifier -> vertx.deployVerticle(new TimerVerticle(services.timerJobs(),
             config.timerIntervalSeconds() * 1000L, registry)))
         .compose(engine -> deployHttp())
@@ -175,8 +186,12 @@ public final class Application {
   }
 
   private Pool createPool() {
+    return createPool("kopeck", config.dbPoolSize());
+  }
+
+  private Pool createPool(String name, int size) {
     return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(config.dbPoolSize()).setName("kopeck").setShared(true)
+        .with(new PoolOptions().setMaxSize(size).setName(name).setShared(true)
             .setMaxWaitQueueSize(100_000).setConnectionTimeout(10).setConnectionTimeoutUnit(TimeUnit.SECONDS))
         .with(new NetClientOptions().setConnectTimeout(5_000))
         .connectingTo(database.url().toConnectOptions())
@@ -204,6 +219,8 @@ public final class Application {
         new UserAdminApi(services.accounts()),
         new StatsAdminApi(services.stats(), clock, config.displayTimezone()),
         new MetricsRoute(registry, config.metricsBearerToken())));
+    services.payment().yooKassa().ifPresent(yooKassa ->
+        routes.add(new YooKassaApi(yooKassa, config.yookassaAllowedIps(), registry)));
     paymentProviders.mock().ifPresent(mock ->
         routes.add(new MockPaymentPages(mock, WebClient.create(vertx), httpPort, pool)));
     return routes;
@@ -242,9 +259,13 @@ public final class Application {
           .compose(v -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
           .recover(e -> Future.succeededFuture())
           .compose(v -> pool == null ? Future.succeededFuture() : pool.close())
+          .compose(v -> checkoutPool == null ? Future.succeededFuture() : checkoutPool.close())
           .toCompletionStage().toCompletableFuture().get(timeout, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("Draining did not complete cleanly: {}", rootMessage(e));
+    }
+    if (services != null) {
+      services.payment().close();
     }
     try {
       // Waited for from this thread: a continuation on a Vert.x context would outlive its event loop.
@@ -257,6 +278,11 @@ public final class Application {
       }
     }
     log.info("Kopeck stopped");
+  }
+
+  /** The feature services this instance runs (tests drive timer jobs and reconciliation through them). */
+  public Services services() {
+    return services;
   }
 
   public int httpPort() {

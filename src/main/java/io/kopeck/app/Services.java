@@ -11,6 +11,7 @@ import io.kopeck.config.KopeckConfig;
 import io.kopeck.ledger.LedgerVerifier;
 import io.kopeck.notify.Retention;
 import io.kopeck.payment.PaymentProviders;
+import io.kopeck.payment.PaymentServices;
 import io.kopeck.payment.Payments;
 import io.kopeck.payment.Refunds;
 import io.kopeck.stats.Stats;
@@ -20,6 +21,7 @@ import io.kopeck.subscription.Subscriptions;
 import io.kopeck.telegram.BotServices;
 import io.kopeck.user.UserAccounts;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -30,27 +32,40 @@ import java.util.List;
  * the CLI shares). Services are stateless over the pool, so one of each serves every verticle.
  */
 public record Services(TariffCatalog tariffs, PromoCodes promoCodes, Invoices invoices, Trials trials,
-                       Subscriptions subscriptions, Payments payments, Refunds refunds, UserAccounts accounts,
+                       Subscriptions subscriptions, PaymentServices payment, UserAccounts accounts,
                        Stats stats, LedgerVerifier verifier, List<TimerJob> timerJobs) {
 
-  public static Services build(KopeckConfig config, Pool pool, Clock clock, PaymentProviders providers) {
+  /** {@code baseUrl}: where Kopeck's own pages are served (the YooKassa return page). */
+  public static Services build(KopeckConfig config, Vertx vertx, Pool pool, Clock clock, PaymentProviders providers,
+                               String baseUrl) {
     BillingRules rules = Settings.billing(config);
-    Invoices invoices = new Invoices(pool, clock, Settings.invoices(config), providers.primary());
+    Invoices invoices = new Invoices(pool, clock, Settings.invoices(config), providers.methods());
+    PaymentServices payment = PaymentServices.build(vertx, pool, clock, rules, providers,
+        new PaymentServices.TelegramAccess(config.telegramApiUrl(), config.telegramBotToken()),
+        Settings.yooKassa(config, baseUrl));
     return new Services(new TariffCatalog(pool), new PromoCodes(pool, clock), invoices,
-        new Trials(pool, clock, rules, config.defaultTariff()), new Subscriptions(pool, clock, rules),
-        new Payments(pool, clock, rules, providers), new Refunds(pool, clock, rules),
+        new Trials(pool, clock, rules, config.defaultTariff()), new Subscriptions(pool, clock, rules), payment,
         new UserAccounts(pool, clock, rules.balanceFloor()), new Stats(pool, clock),
-        new LedgerVerifier(pool, rules.balanceFloor()), timerJobs(config, rules, pool, clock, invoices));
+        new LedgerVerifier(pool, rules.balanceFloor()), timerJobs(config, rules, pool, clock, invoices, payment));
   }
 
   /** The one list the timer runs, each job owned by its feature, in this order. */
   private static List<TimerJob> timerJobs(KopeckConfig config, BillingRules rules, Pool pool, Clock clock,
-                                          Invoices invoices) {
+                                          Invoices invoices, PaymentServices payment) {
     List<TimerJob> jobs = new ArrayList<>(new SubscriptionJobs(pool, clock, rules, Settings.notices(config)).jobs());
     jobs.add(invoices.expiryJob());
+    jobs.addAll(payment.jobs());
     jobs.add(new Retention(pool, clock).job());
     jobs.add(new UsageRollup(pool, clock, rules.displayTimezone()).job());
     return List.copyOf(jobs);
+  }
+
+  public Payments payments() {
+    return payment.payments();
+  }
+
+  public Refunds refunds() {
+    return payment.refunds();
   }
 
   /** Every timer job once, in order ({@code kopeck timers run-once}). */
@@ -59,6 +74,6 @@ public record Services(TariffCatalog tariffs, PromoCodes promoCodes, Invoices in
   }
 
   BotServices bot() {
-    return new BotServices(tariffs, invoices, trials, promoCodes, subscriptions, stats, accounts);
+    return new BotServices(tariffs, invoices, trials, promoCodes, subscriptions, stats, accounts, payment);
   }
 }

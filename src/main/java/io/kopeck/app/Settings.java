@@ -6,9 +6,12 @@ import io.kopeck.config.KopeckConfig;
 import io.kopeck.ledger.EngineSettings;
 import io.kopeck.notify.SenderSettings;
 import io.kopeck.payment.MockProvider;
-import io.kopeck.payment.PaymentProvider;
+import io.kopeck.catalog.Invoices;
 import io.kopeck.payment.PaymentProviders;
 import io.kopeck.payment.RobokassaProvider;
+import io.kopeck.payment.StarsPayments;
+import io.kopeck.payment.YooKassaPayments;
+import io.kopeck.payment.YooKassaSettings;
 import io.kopeck.subscription.NoticeSettings;
 import io.kopeck.telegram.BotSettings;
 import io.kopeck.usage.UsageSettings;
@@ -31,7 +34,8 @@ public final class Settings {
 
   public static InvoiceSettings invoices(KopeckConfig config) {
     return new InvoiceSettings(config.defaultTariff(), config.invoiceIdempotencyMinutes(), config.invoiceTtlHours(),
-        config.minTopupRub(), config.maxTopupRub(), config.tokensPerRub());
+        config.minTopupRub(), config.maxTopupRub(), config.tokensPerRub(), config.minTopupStars(),
+        config.maxTopupStars(), config.tokensPerStar(), config.starsSubscriptions());
   }
 
   public static NoticeSettings notices(KopeckConfig config) {
@@ -71,12 +75,21 @@ public final class Settings {
         .map(name -> provider(name, config, baseUrl)).toList());
   }
 
-  /** "robokassa" or "mock", configured. */
-  public static PaymentProvider provider(String name, KopeckConfig config, String baseUrl) {
-    return name.equals("robokassa")
-        ? RobokassaProvider.of(config.robokassaMerchantLogin(), config.robokassaPassword1(),
-            config.robokassaPassword2(), config.robokassaHash(), config.robokassaIsTest(), config.robokassaReceiptTax())
-        : MockProvider.of(config.mockMerchantLogin(), config.mockPassword1(), config.mockPassword2(),
-            config.robokassaHash(), baseUrl);
+  /** One enabled payment method, configured: robokassa, mock, stars or yookassa. */
+  public static Invoices.PaymentLinks provider(String name, KopeckConfig config, String baseUrl) {
+    return switch (name) {
+      case "robokassa" -> RobokassaProvider.of(config.robokassaMerchantLogin(), config.robokassaPassword1(),
+          config.robokassaPassword2(), config.robokassaHash(), config.robokassaIsTest(), config.robokassaReceiptTax());
+      case StarsPayments.NAME -> StarsPayments.METHOD;
+      case YooKassaPayments.NAME -> YooKassaPayments.METHOD;
+      default -> MockProvider.of(config.mockMerchantLogin(), config.mockPassword1(), config.mockPassword2(),
+          config.robokassaHash(), baseUrl);
+    };
+  }
+
+  /** The YooKassa shop; the payer comes back to {@code baseUrl}/payments/yookassa/return. */
+  public static YooKassaSettings yooKassa(KopeckConfig config, String baseUrl) {
+    return new YooKassaSettings(config.yookassaShopId(), config.yookassaSecretKey(), config.yookassaApiUrl(),
+        config.yookassaAllowedIps(), config.yookassaVatCode(), baseUrl + "/payments/yookassa/return");
   }
 }

@@ -12,6 +12,10 @@ public enum CatalogRefusal implements Refusal {
   AMOUNT_BELOW_MINIMUM(Kind.INVALID),
   AMOUNT_ABOVE_MAXIMUM(Kind.INVALID),
   INVOICE_NOT_PENDING(Kind.CONFLICT),
+  /** The tariff has no price in Stars. */
+  NOT_SOLD_FOR_STARS(Kind.INVALID),
+  DISCOUNT_NOT_FOR_STARS(Kind.INVALID),
+  PAYMENT_METHOD_NOT_ENABLED(Kind.INVALID),
   PROMO_CODE_EXISTS(Kind.CONFLICT),
   /** An admin looking up a code that does not exist (a buyer hears {@link PromoProblem#NOT_FOUND}). */
   PROMO_NOT_FOUND(Kind.NOT_FOUND),

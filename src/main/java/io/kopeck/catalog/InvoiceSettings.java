@@ -2,7 +2,12 @@ package io.kopeck.catalog;
 
 import java.math.BigDecimal;
 
-/** How invoices are made: the tariff of custom top-ups, their bounds and rate, the double-tap window, the expiry. */
+/**
+ * How invoices are made: the tariff of custom top-ups, their bounds and rate (in roubles and in
+ * Stars), the double-tap window, the expiry.
+ */
 public record InvoiceSettings(String defaultTariff, int invoiceIdempotencyMinutes, int invoiceTtlHours,
-                              BigDecimal minTopupRub, BigDecimal maxTopupRub, BigDecimal tokensPerRub) {
+                              BigDecimal minTopupRub, BigDecimal maxTopupRub, BigDecimal tokensPerRub,
+                              int minTopupStars, int maxTopupStars, BigDecimal tokensPerStar,
+                              boolean starsSubscriptions) {
 }

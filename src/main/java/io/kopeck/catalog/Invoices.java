@@ -18,7 +18,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,14 +37,17 @@ public final class Invoices {
   private static final String SAME_PENDING = "SELECT " + Invoice.COLUMNS + " " + """
       FROM invoices
       WHERE user_id = $1 AND tariff_id = $2 AND promo_code_id IS NOT DISTINCT FROM $3
-        AND original_amount = $4::text::numeric AND period_unit IS NOT DISTINCT FROM $5 AND status = 'pending' AND created_at >= $6 AND expires_at > $7
+        AND original_amount = $4::text::numeric AND period_unit IS NOT DISTINCT FROM $5 AND status = 'pending'
+        AND created_at >= $6 AND expires_at > $7 AND provider = $8 AND currency = $9
       ORDER BY created_at DESC LIMIT 1""";
   private static final String INSERT = """
       INSERT INTO invoices (user_id, tariff_id, promo_code_id, amount, original_amount, tokens, bonus_tokens,
-                            period_unit, period_value, idempotency_key, provider, expires_at, created_at, updated_at)
+                            period_unit, period_value, idempotency_key, provider, expires_at, created_at, updated_at,
+                            currency, star_subscription)
       VALUES ($1, $2, $3, $4::text::numeric, $5::text::numeric, $6::text::numeric, $7::text::numeric, $8, $9, $10,
-              $11, $12, $13, $13)
+              $11, $12, $13, $13, $14, $15)
       RETURNING\s""" + Invoice.COLUMNS;
+  private static final String BY_INV_ID = "SELECT " + Invoice.COLUMNS + " FROM invoices WHERE inv_id = $1";
 
   private static final String SET_URL = "UPDATE invoices SET payment_url = $2 WHERE id = $1 RETURNING "
       + Invoice.COLUMNS;
@@ -51,16 +56,25 @@ public final class Invoices {
   private final Clock clock;
   private final PromoCodes promoCodes;
   private final InvoiceSettings config;
-  private final PaymentLinks links;
+  private final Map<String, PaymentLinks> links = new LinkedHashMap<>();
 
-  /** Builds the signed payment URL of a new invoice (the payment provider's job). */
+  /** A payment method as invoices see it: its name, its currency, and the payment URL of a new invoice. */
   public interface PaymentLinks {
     /** The provider's name, recorded on the invoice: only its callbacks may pay it. */
     String name();
 
+    /**
+     * The signed URL where the payer pays, or null when the provider makes its link only after the
+     * invoice is saved (an API call, never inside the invoice's transaction).
+     */
     String paymentUrl(Invoice invoice, String description);
 
-    /** Links built by {@code url} for the provider called {@code name}. */
+    /** RUB, or XTR for Telegram Stars. */
+    default String currency() {
+      return "RUB";
+    }
+
+    /** Rouble links built by {@code url} for the provider called {@code name}. */
     static PaymentLinks of(String name, java.util.function.BiFunction<Invoice, String, String> url) {
       return new PaymentLinks() {
         @Override
@@ -74,23 +88,73 @@ public final class Invoices {
         }
       };
     }
+
+    /** A method whose payment link is made after the invoice is saved (Stars, YooKassa), in {@code currency}. */
+    static PaymentLinks madeLater(String name, String currency) {
+      return new PaymentLinks() {
+        @Override
+        public String name() {
+          return name;
+        }
+
+        @Override
+        public String paymentUrl(Invoice invoice, String description) {
+          return null;
+        }
+
+        @Override
+        public String currency() {
+          return currency;
+        }
+      };
+    }
   }
 
-  public Invoices(Pool pool, Clock clock, InvoiceSettings config, PaymentLinks links) {
+  /** {@code links}: the enabled payment methods, the one that makes invoices by default first. */
+  public Invoices(Pool pool, Clock clock, InvoiceSettings config, PaymentLinks... links) {
+    this(pool, clock, config, List.of(links));
+  }
+
+  public Invoices(Pool pool, Clock clock, InvoiceSettings config, List<? extends PaymentLinks> links) {
     this.pool = pool;
     this.clock = clock;
     this.config = config;
-    this.links = links;
+    links.forEach(link -> this.links.put(link.name(), link));
     this.promoCodes = new PromoCodes(pool, clock);
   }
 
-  /** Buying a tariff, optionally with a promo code. */
+  /** The enabled payment methods, the default one first. */
+  public List<PaymentLinks> methods() {
+    return List.copyOf(links.values());
+  }
+
+  /** The provider of invoices made without naming one. */
+  public String defaultProvider() {
+    return links.keySet().iterator().next();
+  }
+
+  /** Buying a tariff, optionally with a promo code, through the default provider. */
   public Future<Invoice> forTariff(long userId, String tariffSlug, String promoCode) {
-    return create(userId, tariffSlug, promoCode, null);
+    return forTariff(userId, tariffSlug, promoCode, defaultProvider());
+  }
+
+  /** Buying a tariff through {@code provider}: priced in Stars when that provider takes Stars. */
+  public Future<Invoice> forTariff(long userId, String tariffSlug, String promoCode, String provider) {
+    return method(provider).compose(link -> create(userId, tariffSlug, promoCode, null, link));
   }
 
   /** A custom top-up of {@code amount} RUB against DEFAULT_TARIFF: tokens only, no subscription days. */
   public Future<Invoice> forAmount(long userId, BigDecimal amount, String promoCode) {
+    return forAmount(userId, amount, promoCode, defaultProvider());
+  }
+
+  /** The same through a rouble provider. */
+  public Future<Invoice> forAmount(long userId, BigDecimal amount, String promoCode, String provider) {
+    PaymentLinks link = links.get(provider);
+    if (link == null || link.currency().equals(Invoice.STARS)) {
+      return Future.failedFuture(CatalogRefusal.PAYMENT_METHOD_NOT_ENABLED.because(
+          "No rouble payment method " + provider));
+    }
     if (amount.compareTo(config.minTopupRub()) < 0 || amount.stripTrailingZeros().scale() > 2) {
       return Future.failedFuture(CatalogRefusal.AMOUNT_BELOW_MINIMUM.because("A top-up is at least "
           + config.minTopupRub().setScale(2, RoundingMode.UNNECESSARY).toPlainString() + " RUB, in kopecks"));
@@ -99,40 +163,72 @@ public final class Invoices {
       return Future.failedFuture(CatalogRefusal.AMOUNT_ABOVE_MAXIMUM.because("A top-up is at most "
           + config.maxTopupRub().setScale(2, RoundingMode.HALF_UP).toPlainString() + " RUB"));
     }
-    return create(userId, config.defaultTariff(), promoCode, amount.setScale(2, RoundingMode.UNNECESSARY));
+    return create(userId, config.defaultTariff(), promoCode, amount.setScale(2, RoundingMode.UNNECESSARY), link);
   }
 
-  private Future<Invoice> create(long userId, String tariffSlug, String promoCode, BigDecimal customAmount) {
-    return createInTransaction(userId, tariffSlug, promoCode, customAmount)
-        .onSuccess(invoice -> log.info("Invoice {} {} {} {}", kv("inv_id", invoice.invId()), kv("user_id", userId),
-            kv("tariff", tariffSlug), kv("amount", invoice.amount().toPlainString())));
+  /** A custom top-up of {@code stars} Telegram Stars (TOKENS_PER_STAR each), through the stars provider. */
+  public Future<Invoice> forStars(long userId, int stars, String provider) {
+    PaymentLinks link = links.get(provider);
+    if (link == null || !link.currency().equals(Invoice.STARS)) {
+      return Future.failedFuture(CatalogRefusal.PAYMENT_METHOD_NOT_ENABLED.because("Stars are not enabled"));
+    }
+    if (stars < config.minTopupStars()) {
+      return Future.failedFuture(CatalogRefusal.AMOUNT_BELOW_MINIMUM.because(
+          "A top-up is at least " + config.minTopupStars() + " Stars"));
+    }
+    if (stars > config.maxTopupStars()) {
+      return Future.failedFuture(CatalogRefusal.AMOUNT_ABOVE_MAXIMUM.because(
+          "A top-up is at most " + config.maxTopupStars() + " Stars"));
+    }
+    return create(userId, config.defaultTariff(), null, new BigDecimal(stars).setScale(2, RoundingMode.UNNECESSARY),
+        link);
+  }
+
+  private Future<PaymentLinks> method(String provider) {
+    PaymentLinks link = links.get(provider);
+    return link != null ? Future.succeededFuture(link) : Future.failedFuture(
+        CatalogRefusal.PAYMENT_METHOD_NOT_ENABLED.because("No enabled payment method " + provider));
+  }
+
+  private Future<Invoice> create(long userId, String tariffSlug, String promoCode, BigDecimal customAmount,
+                                 PaymentLinks link) {
+    return createInTransaction(userId, tariffSlug, promoCode, customAmount, link)
+        .onSuccess(invoice -> log.info("Invoice {} {} {} {} {} {}", kv("inv_id", invoice.invId()), kv("user_id", userId),
+            kv("tariff", tariffSlug), kv("amount", invoice.amount().toPlainString()), kv("currency", invoice.currency()),
+            kv("provider", invoice.provider())));
   }
 
   private Future<Invoice> createInTransaction(long userId, String tariffSlug, String promoCode,
-                                              BigDecimal customAmount) {
+                                              BigDecimal customAmount, PaymentLinks link) {
     OffsetDateTime now = now();
     return pool.withTransaction(tx -> lockUser(tx, userId)
         .compose(v -> saleableTariff(tx, tariffSlug))
         .compose(tariff -> promo(tx, promoCode, userId, tariff).compose(promo -> {
-          Purchase purchase = purchase(tariff, promo, customAmount);
-          return samePending(tx, userId, tariff, promo, purchase, now).compose(existing -> existing != null
+          Purchase purchase = purchase(tariff, promo, customAmount, link.currency());
+          return samePending(tx, userId, tariff, promo, purchase, link, now).compose(existing -> existing != null
               ? Future.succeededFuture(existing)
-              : insert(tx, userId, tariff, promo, purchase, now));
+              : insert(tx, userId, tariff, promo, purchase, link, now));
         })));
   }
 
-  /** What is bought: the tariff as listed, or a custom amount of tokens without a period. */
-  private record Purchase(Discount discount, String periodUnit, Integer periodValue) {
+  /** What is bought: the tariff as listed, or a custom amount of tokens without a period; and in which currency. */
+  private record Purchase(Discount discount, String periodUnit, Integer periodValue, String currency) {
   }
 
-  private Purchase purchase(Tariff tariff, PromoCode promo, BigDecimal customAmount) {
-    BigDecimal price = customAmount != null ? customAmount : tariff.price();
-    BigDecimal tokens = customAmount != null
-        ? customAmount.multiply(config.tokensPerRub()).setScale(4, RoundingMode.HALF_UP)
+  private Purchase purchase(Tariff tariff, PromoCode promo, BigDecimal customAmount, String currency) {
+    boolean stars = currency.equals(Invoice.STARS);
+    if (stars && customAmount == null && !tariff.soldForStars()) {
+      throw CatalogRefusal.NOT_SOLD_FOR_STARS.because("Tariff '" + tariff.slug() + "' has no price in Stars");
+    }
+    BigDecimal listPrice = stars ? new BigDecimal(tariff.priceStars() == null ? 0 : tariff.priceStars()) : tariff.price();
+    BigDecimal price = customAmount != null ? customAmount : listPrice;
+    BigDecimal rate = stars ? config.tokensPerStar() : config.tokensPerRub();
+    BigDecimal tokens = customAmount != null ? customAmount.multiply(rate).setScale(4, RoundingMode.HALF_UP)
         : tariff.tokens();
-    Discount discount = promo == null ? Discount.none(price, tokens) : Discount.apply(promo, price, tokens);
-    return customAmount != null ? new Purchase(discount, null, null)
-        : new Purchase(discount, tariff.periodUnit(), tariff.periodValue());
+    Discount discount = promo == null ? Discount.none(price, tokens)
+        : stars ? Discount.applyInStars(promo, price, tokens) : Discount.apply(promo, price, tokens);
+    return customAmount != null ? new Purchase(discount, null, null, currency)
+        : new Purchase(discount, tariff.periodUnit(), tariff.periodValue(), currency);
   }
 
   private static Future<Void> lockUser(SqlConnection tx, long userId) {
@@ -174,30 +270,53 @@ public final class Invoices {
   }
 
   private Future<Invoice> samePending(SqlConnection tx, long userId, Tariff tariff, PromoCode promo, Purchase purchase,
-                                      OffsetDateTime now) {
+                                      PaymentLinks link, OffsetDateTime now) {
     OffsetDateTime windowStart = now.minus(Duration.ofMinutes(config.invoiceIdempotencyMinutes()));
     return tx.preparedQuery(SAME_PENDING)
         .execute(Tuple.of(userId, tariff.id(), promo == null ? null : promo.id(),
-            purchase.discount().originalAmount().toPlainString(), purchase.periodUnit(), windowStart, now))
+            purchase.discount().originalAmount().toPlainString(), purchase.periodUnit(), windowStart, now)
+            .addString(link.name()).addString(purchase.currency()))
         .map(rows -> rows.size() == 0 ? null : Invoice.of(rows.iterator().next()));
   }
 
   private Future<Invoice> insert(SqlConnection tx, long userId, Tariff tariff, PromoCode promo, Purchase purchase,
-                                 OffsetDateTime now) {
+                                 PaymentLinks link, OffsetDateTime now) {
     Discount d = purchase.discount();
     UUID key = UUID.randomUUID();
+    // A Stars subscription is a monthly charge Telegram makes itself (STARS_SUBSCRIPTIONS): one month exactly.
+    boolean starSubscription = purchase.currency().equals(Invoice.STARS) && config.starsSubscriptions()
+        && "month".equals(purchase.periodUnit()) && Integer.valueOf(1).equals(purchase.periodValue());
     Tuple params = Tuple.of(userId, tariff.id(), promo == null ? null : promo.id(), d.amount().toPlainString(),
         d.originalAmount().toPlainString(), d.tokens().toPlainString(), d.bonusTokens().toPlainString(),
-        purchase.periodUnit(), purchase.periodValue(), key.toString(), links.name(),
+        purchase.periodUnit(), purchase.periodValue(), key.toString(), link.name(),
         now.plusHours(config.invoiceTtlHours()))
-        .addOffsetDateTime(now);
-    String description = purchase.periodUnit() == null ? "Kopeck: пополнение баланса" : "Kopeck: " + tariff.name();
+        .addOffsetDateTime(now).addString(purchase.currency()).addBoolean(starSubscription);
+    String description = description(tariff.name(), purchase.periodUnit());
     return tx.preparedQuery(INSERT).execute(params).map(rows -> Invoice.of(rows.iterator().next()))
         .compose(invoice -> tx.preparedQuery(SET_URL)
-            .execute(Tuple.of(invoice.id(), links.paymentUrl(invoice, description)))
+            .execute(Tuple.of(invoice.id(), link.paymentUrl(invoice, description)))
             .map(rows -> Invoice.of(rows.iterator().next())))
         .compose(invoice -> AuditLog.record(tx, new Actor("user", Long.toString(userId)), "invoice.create", "invoice",
             Long.toString(invoice.invId()), userId, null, invoice.toJson()).map(invoice));
+  }
+
+  /** What the payer sees as the purchase: the tariff's name, or a top-up. */
+  public static String description(String tariffName, String periodUnit) {
+    return periodUnit == null ? "Kopeck: пополнение баланса" : "Kopeck: " + tariffName;
+  }
+
+  /** The smallest and largest Stars top-up. */
+  public int[] starsRange() {
+    return new int[] {config.minTopupStars(), config.maxTopupStars()};
+  }
+
+  public BigDecimal tokensPerStar() {
+    return config.tokensPerStar();
+  }
+
+  public Future<Invoice> byInvId(long invId) {
+    return pool.preparedQuery(BY_INV_ID).execute(Tuple.of(invId))
+        .map(rows -> rows.size() == 0 ? null : Invoice.of(rows.iterator().next()));
   }
 
   /** The user withdraws a pending invoice; any other state is refused and changes nothing. */

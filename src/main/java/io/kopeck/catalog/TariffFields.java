@@ -16,7 +16,7 @@ import java.util.Set;
  */
 final class TariffFields {
   static final Set<String> UPDATABLE = Set.of("name", "description", "price", "tokens", "period_unit", "period_value",
-      "subscription_fee", "sort_order", "is_active", "is_trial");
+      "subscription_fee", "sort_order", "is_active", "is_trial", "price_stars");
   private static final BigDecimal MAX_PRICE = new BigDecimal("10000000");
   private static final BigDecimal MAX_TOKENS = new BigDecimal("1000000000000");
 
@@ -64,6 +64,7 @@ final class TariffFields {
     amount(json, "subscription_fee", 4, MAX_TOKENS);
     integer(json, "sort_order", -1_000_000, 1_000_000);
     integer(json, "period_value", 1, 1000);
+    integer(json, "price_stars", 1, 1_000_000);
     bool(json, "is_active");
     bool(json, "is_trial");
     if (json.has("period_unit")) {
@@ -139,7 +140,7 @@ final class TariffFields {
       return;
     }
     JsonNode node = json.get(field);
-    if (node.isNull() && field.equals("period_value")) {
+    if (node.isNull() && (field.equals("period_value") || field.equals("price_stars"))) {
       values.put(field, null);
       return;
     }

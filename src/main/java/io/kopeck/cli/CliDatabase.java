@@ -25,8 +25,8 @@ final class CliDatabase implements AutoCloseable {
     this.vertx = Vertx.vertx();
     this.pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
         .connectingTo(session.url().toConnectOptions()).using(vertx).build();
-    this.services = Services.build(config, pool, Clock.systemUTC(),
-        Settings.paymentProviders(config, config.publicBaseUrl()));
+    this.services = Services.build(config, vertx, pool, Clock.systemUTC(),
+        Settings.paymentProviders(config, config.publicBaseUrl()), config.publicBaseUrl());
   }
 
   Pool pool() {
@@ -50,6 +50,7 @@ final class CliDatabase implements AutoCloseable {
 
   @Override
   public void close() {
+    services.payment().close();
     try {
       pool.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -34,6 +34,7 @@ public final class TariffCommand implements Runnable {
     @Option(names = "--sort") Integer sortOrder;
     @Option(names = "--active", arity = "1") Boolean active;
     @Option(names = "--trial", arity = "1") Boolean trial;
+    @Option(names = "--price-stars", description = "whole Telegram Stars; 0 = not sold for Stars") Integer priceStars;
 
     ObjectNode toJson() {
       ObjectNode json = StrictJson.newObject();
@@ -54,6 +55,11 @@ public final class TariffCommand implements Runnable {
       }
       if (trial != null) {
         json.put("is_trial", trial);
+      }
+      if (priceStars != null && priceStars == 0) {
+        json.putNull("price_stars");
+      } else if (priceStars != null) {
+        json.put("price_stars", priceStars);
       }
       return json;
     }

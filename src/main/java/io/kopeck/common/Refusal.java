@@ -27,7 +27,9 @@ public interface Refusal {
     /** The current state does not allow it (409). */
     CONFLICT,
     /** The account may not do it (403). */
-    FORBIDDEN
+    FORBIDDEN,
+    /** A service it depends on could not be reached; nothing changed, the same call may be retried (503). */
+    UNAVAILABLE
   }
 
   /** The failure that carries this refusal and a message for people. */

@@ -47,7 +47,7 @@ public final class KopeckConfig {
       Setting.integer("TELEGRAM_RATE_PER_CHAT", 1, 100),
       Setting.integer("COST_MESSAGE_WINDOW_MS", 0, 60_000),
       Setting.oneOf("PAYMENT_PROVIDER", "mock", "robokassa"),
-      Setting.listOf("PAYMENT_PROVIDERS", "mock", "robokassa"),
+      Setting.listOf("PAYMENT_PROVIDERS", "mock", "robokassa", "stars", "yookassa"),
       Setting.bool("ALLOW_MOCK_PAYMENTS"),
       Setting.text("ROBOKASSA_MERCHANT_LOGIN"),
       Setting.secret("ROBOKASSA_PASSWORD_1"),
@@ -59,6 +59,15 @@ public final class KopeckConfig {
       Setting.text("MOCK_MERCHANT_LOGIN"),
       Setting.secret("MOCK_PASSWORD_1"),
       Setting.secret("MOCK_PASSWORD_2"),
+      Setting.decimal("TOKENS_PER_STAR", BigDecimal.ZERO, false),
+      Setting.integer("MIN_TOPUP_STARS", 1, 1_000_000),
+      Setting.integer("MAX_TOPUP_STARS", 1, 1_000_000),
+      Setting.bool("STARS_SUBSCRIPTIONS"),
+      Setting.text("YOOKASSA_SHOP_ID"),
+      Setting.secret("YOOKASSA_SECRET_KEY"),
+      Setting.httpUrl("YOOKASSA_API_URL"),
+      Setting.cidrList("YOOKASSA_ALLOWED_IPS"),
+      Setting.oneOf("YOOKASSA_VAT_CODE", "", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"),
       Setting.keyList("RUNNER_API_KEYS"),
       Setting.integer("RUNNER_RATE_LIMIT", 0, 1_000_000),
       Setting.key("ADMIN_API_KEY"),
@@ -166,6 +175,16 @@ public final class KopeckConfig {
           throw new ConfigException(name, "is required when robokassa is a payment provider");
         }
       }
+    }
+    if (paymentProviders().contains("yookassa")) {
+      for (String name : List.of("YOOKASSA_SHOP_ID", "YOOKASSA_SECRET_KEY")) {
+        if (string(name).isEmpty()) {
+          throw new ConfigException(name, "is required when yookassa is a payment provider");
+        }
+      }
+    }
+    if (maxTopupStars() < minTopupStars()) {
+      throw new ConfigException("MAX_TOPUP_STARS", "must not be below MIN_TOPUP_STARS");
     }
     if (maxTopupRub().compareTo(minTopupRub()) < 0) {
       throw new ConfigException("MAX_TOPUP_RUB", "must not be below MIN_TOPUP_RUB");
@@ -280,6 +299,17 @@ public final class KopeckConfig {
   public String mockMerchantLogin() { return string("MOCK_MERCHANT_LOGIN"); }
   public String mockPassword1() { return string("MOCK_PASSWORD_1"); }
   public String mockPassword2() { return string("MOCK_PASSWORD_2"); }
+  public BigDecimal tokensPerStar() { return decimal("TOKENS_PER_STAR"); }
+  public int minTopupStars() { return integer("MIN_TOPUP_STARS"); }
+  public int maxTopupStars() { return integer("MAX_TOPUP_STARS"); }
+  public boolean starsSubscriptions() { return (Boolean) values.get("STARS_SUBSCRIPTIONS"); }
+  public String yookassaShopId() { return string("YOOKASSA_SHOP_ID"); }
+  public String yookassaSecretKey() { return string("YOOKASSA_SECRET_KEY"); }
+  public String yookassaApiUrl() { return string("YOOKASSA_API_URL"); }
+  @SuppressWarnings("unchecked")
+  public List<io.kopeck.common.Cidr> yookassaAllowedIps() { return (List<io.kopeck.common.Cidr>) values.get("YOOKASSA_ALLOWED_IPS"); }
+  /** YooKassa's VAT code of the 54-FZ receipt; empty = send no receipt. */
+  public String yookassaVatCode() { return string("YOOKASSA_VAT_CODE"); }
   public List<String> runnerApiKeys() { return list("RUNNER_API_KEYS"); }
   public int runnerRateLimit() { return integer("RUNNER_RATE_LIMIT"); }
   public String adminApiKey() { return string("ADMIN_API_KEY"); }

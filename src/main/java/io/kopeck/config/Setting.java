@@ -128,6 +128,11 @@ record Setting(String name, Function<String, Object> parser, boolean secret) {
     }, false);
   }
 
+  /** A comma-separated list of IP networks in CIDR notation; empty = no list. */
+  static Setting cidrList(String name) {
+    return new Setting(name, io.kopeck.common.Cidr::parseList, false);
+  }
+
   static Setting databaseUrl(String name) {
     return new Setting(name, raw -> raw.isEmpty() ? "" : DatabaseUrl.parse(raw), true);
   }

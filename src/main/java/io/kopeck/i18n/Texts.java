@@ -58,6 +58,16 @@ public final class Texts {
     return number.startsWith("-") ? "-₽" + number.substring(1) : "₽" + number;
   }
 
+  /** A price in Telegram Stars, as the Stars button shows it: {@code ⭐ 250}. */
+  public String stars(BigDecimal amount) {
+    return "⭐ " + grouped(amount.setScale(0, RoundingMode.UNNECESSARY), 0);
+  }
+
+  /** An amount in its currency: roubles, or Stars for XTR. */
+  public String money(BigDecimal amount, String currency) {
+    return "XTR".equals(currency) ? stars(amount) : rub(amount);
+  }
+
   /** A run's cost in roubles exactly as reported (0,004 ₽), for cost messages where kopecks are too coarse. */
   public String rubExact(BigDecimal amount) {
     String number = number(amount);

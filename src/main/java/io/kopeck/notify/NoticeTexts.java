@@ -23,7 +23,7 @@ final class NoticeTexts {
   String render(String template, JsonObject args, Texts t) {
     Args a = new Args(args, t, zone);
     return switch (template) {
-      case "payment.received" -> t.get("notice.payment.received", a.text("inv_id"), a.rub("amount"), a.tokens("tokens"),
+      case "payment.received" -> t.get("notice.payment.received", a.text("inv_id"), a.money("amount"), a.tokens("tokens"),
           a.tokens("balance"), a.has("subscription_end") ? t.get("notice.subscription_until", a.date("subscription_end")) : "");
       case "trial.activated" -> t.get("notice.trial.activated", a.escaped("code"), a.tokens("tokens"),
           a.date("subscription_end"));
@@ -41,11 +41,19 @@ final class NoticeTexts {
       case "balance.low" -> t.get("notice.balance.low", a.tokens("balance"), a.tokens("threshold"));
       case "costs.basic" -> RunCostText.render(args, t, false);
       case "costs.detailed" -> RunCostText.render(args, t, true);
-      case "admin.payment.received" -> t.get("notice.admin.payment.received", a.text("inv_id"), a.rub("amount"),
+      case "admin.payment.received" -> t.get("notice.admin.payment.received", a.text("inv_id"), a.money("amount"),
           a.text("user_id"), a.tokens("tokens"));
       case "admin.trial.activated" -> t.get("notice.admin.trial.activated", a.text("user_id"), a.escaped("code"));
       case "admin.refund.done" -> t.get("notice.admin.refund.done", a.text("inv_id"), a.text("user_id"),
           a.tokens("tokens_reversed"));
+      case "payment.returning" -> t.get("notice.payment.returning", a.money("amount"),
+          t.get("return_reason." + args.getString("reason")));
+      case "payment.returned" -> t.get("notice.payment.returned", a.money("amount"));
+      case "admin.payment.returning" -> t.get("notice.admin.payment.returning", a.money("amount"), a.text("user_id"),
+          a.escaped("problem"), a.escaped("payment_id"));
+      case "admin.payment.returned" -> t.get("notice.admin.payment.returned", a.money("amount"), a.text("user_id"),
+          a.escaped("payment_id"));
+      case "admin.stars.reconcile" -> t.get("notice.admin.stars.reconcile", a.text("unknown"), a.text("missing"));
       case "admin.payment.mismatch" -> t.get("notice.admin.payment.mismatch", a.text("inv_id"), a.text("user_id"),
           a.escaped("problem"));
       case "admin.user.new" -> t.get("notice.admin.user.new", a.escaped("name")
@@ -75,6 +83,11 @@ final class NoticeTexts {
     String signedTokens(String name) {
       BigDecimal value = decimal(name);
       return (value.signum() > 0 ? "+" : "−") + texts.tokens(value.abs());
+    }
+
+    /** An amount in the notice's currency (RUB unless the arguments say XTR). */
+    String money(String name) {
+      return texts.money(decimal(name), json.getString("currency", "RUB"));
     }
 
     String rub(String name) {

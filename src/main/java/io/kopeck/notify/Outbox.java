@@ -51,7 +51,17 @@ public final class Outbox {
     return Future.all(writes).mapEmpty();
   }
 
-  private static Future<?> insert(SqlConnection tx, long userId, long chatId, String kind, String template,
+  /** A message for the admins that concerns no one user (a reconciliation report); its template is used as is. */
+  public static Future<Void> aboutNoUser(SqlConnection tx, String kind, String template, JsonObject args, String dedupKey,
+                                         List<Long> adminChats, OffsetDateTime now) {
+    List<Future<?>> writes = new ArrayList<>();
+    for (Long chat : adminChats) {
+      writes.add(insert(tx, null, chat, kind, template, args, dedupKey, now));
+    }
+    return Future.all(writes).mapEmpty();
+  }
+
+  private static Future<?> insert(SqlConnection tx, Long userId, long chatId, String kind, String template,
                                   JsonObject args, String dedupKey, OffsetDateTime now) {
     return tx.preparedQuery(INSERT).execute(Tuple.of(userId, chatId, kind, template, args.encode(), dedupKey, now));
   }

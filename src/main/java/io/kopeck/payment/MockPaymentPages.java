@@ -52,17 +52,17 @@ public final class MockPaymentPages implements HttpRoutes {
   private void page(RoutingContext ctx) {
     Map<String, String> params = params(ctx.request().params());
     if (!provider.verifyPaymentUrl(params)) {
-      html(ctx, 400, MockPaymentHtml.message("Ссылка на оплату недействительна",
+      html(ctx, 400, PaymentHtml.message("Ссылка на оплату недействительна",
           "Подпись платёжной ссылки не сходится. Вернитесь в бот и откройте ссылку заново.", false));
       return;
     }
-    html(ctx, 200, MockPaymentHtml.paymentPage(provider.merchantLogin(), params));
+    html(ctx, 200, PaymentHtml.paymentPage(provider.merchantLogin(), params));
   }
 
   private void pay(RoutingContext ctx) {
     Map<String, String> params = params(ctx.request().params());
     if (!provider.verifyPaymentUrl(params) || RequestHygiene.problemInParams(ctx.request().params(), false) != null) {
-      html(ctx, 400, MockPaymentHtml.message("Платёж отклонён", "Подпись платежа не сходится.", false));
+      html(ctx, 400, PaymentHtml.message("Платёж отклонён", "Подпись платежа не сходится.", false));
       return;
     }
     long invId = Long.parseLong(params.get("InvId"));
@@ -75,7 +75,7 @@ public final class MockPaymentPages implements HttpRoutes {
           if (done.succeeded() && done.result().statusCode() == 200) {
             redirect(ctx, "/mock-payment/success?" + query(provider.signedSuccess(params.get("OutSum"), invId, shp)));
           } else {
-            html(ctx, 502, MockPaymentHtml.message("Платёж не прошёл",
+            html(ctx, 502, PaymentHtml.message("Платёж не прошёл",
                 "Магазин не подтвердил платёж. Деньги не списаны; попробуйте ещё раз.", false));
           }
         });
@@ -98,7 +98,7 @@ public final class MockPaymentPages implements HttpRoutes {
     String outSum = params.getOrDefault("OutSum", "");
     String invId = params.getOrDefault("InvId", "");
     if (!OUT_SUM.matcher(outSum).matches() || !invId.matches("\\d{1,18}") || !provider.verifySuccessRedirect(params)) {
-      html(ctx, 400, MockPaymentHtml.message("Страница недействительна", "Подпись не сходится.", false));
+      html(ctx, 400, PaymentHtml.message("Страница недействительна", "Подпись не сходится.", false));
       return;
     }
     pool.preparedQuery(INVOICE).execute(Tuple.of(Long.parseLong(invId))).onSuccess(rows -> {
@@ -106,15 +106,15 @@ public final class MockPaymentPages implements HttpRoutes {
       boolean paid = invoice != null && "paid".equals(invoice.getString("status"))
           && invoice.getBigDecimal("amount").compareTo(new BigDecimal(outSum)) == 0;
       html(ctx, 200, paid
-          ? MockPaymentHtml.message("Оплата прошла", "Счёт №" + invId + " на " + outSum
+          ? PaymentHtml.message("Оплата прошла", "Счёт №" + invId + " на " + outSum
               + " ₽ оплачен. Токены уже на балансе — вернитесь в бот.", true)
-          : MockPaymentHtml.message("Оплата не подтверждена", "Счёт №" + invId
+          : PaymentHtml.message("Оплата не подтверждена", "Счёт №" + invId
               + " пока не оплачен. Если деньги списаны, токены придут в бот в течение нескольких минут.", false));
     }).onFailure(ctx::fail);
   }
 
   private void fail(RoutingContext ctx) {
-    html(ctx, 200, MockPaymentHtml.message("Оплата отменена",
+    html(ctx, 200, PaymentHtml.message("Оплата отменена",
         "Счёт №" + ctx.request().getParam("InvId", "") + " не оплачен. Деньги не списаны.", false));
   }
 

@@ -22,7 +22,8 @@ public final class PaymentAdminApi implements HttpRoutes {
   private static final Actor ADMIN = new Actor("admin", "api");
   private static final String SHOW = """
       SELECT i.inv_id, i.user_id, t.slug AS tariff, p.code AS promo_code, i.amount, i.original_amount, i.tokens,
-             i.bonus_tokens, i.period_unit, i.period_value, i.status, i.provider, i.payment_url, i.paid_at,
+             i.bonus_tokens, i.period_unit, i.period_value, i.status, i.provider, i.currency, i.provider_payment_id,
+             i.payment_url, i.paid_at,
              i.refunded_at, i.expires_at, i.created_at
       FROM invoices i JOIN tariffs t ON t.id = i.tariff_id LEFT JOIN promo_codes p ON p.id = i.promo_code_id
       WHERE i.inv_id = #{inv_id}""";

@@ -1,33 +1,41 @@
 package io.kopeck.payment;
 
+import io.kopeck.catalog.Invoices;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The enabled payment providers (PAYMENT_PROVIDERS), by name. The first makes new invoices; every
- * one of them takes its own result callbacks, and an invoice is paid only by the provider it names.
+ * The enabled payment methods (PAYMENT_PROVIDERS), by name, in the configured order: the first makes
+ * invoices when none is named. Providers speaking Robokassa's protocol take their own result
+ * callbacks; Stars and YooKassa are paid through their own services. An invoice is paid only by
+ * the provider it names.
  */
 public final class PaymentProviders {
-  private final Map<String, PaymentProvider> byName = new LinkedHashMap<>();
+  private final Map<String, Invoices.PaymentLinks> byName = new LinkedHashMap<>();
 
-  private PaymentProviders(List<PaymentProvider> providers) {
-    providers.forEach(p -> byName.put(p.name(), p));
+  private PaymentProviders(List<? extends Invoices.PaymentLinks> methods) {
+    methods.forEach(p -> byName.put(p.name(), p));
   }
 
-  /** The enabled providers, the one that makes new invoices first. */
-  public static PaymentProviders of(List<PaymentProvider> providers) {
-    return new PaymentProviders(providers);
+  public static PaymentProviders of(List<? extends Invoices.PaymentLinks> methods) {
+    return new PaymentProviders(methods);
   }
 
-  /** The provider that makes new invoices. */
-  public PaymentProvider primary() {
-    return byName.values().iterator().next();
+  /** Every enabled method, the default one first (what invoices are made with). */
+  public List<Invoices.PaymentLinks> methods() {
+    return List.copyOf(byName.values());
   }
 
+  public boolean has(String name) {
+    return byName.containsKey(name);
+  }
+
+  /** A provider with signed result callbacks (mock, robokassa). */
   public Optional<PaymentProvider> get(String name) {
-    return Optional.ofNullable(byName.get(name));
+    return Optional.ofNullable(byName.get(name)).filter(PaymentProvider.class::isInstance)
+        .map(PaymentProvider.class::cast);
   }
 
   /** The mock provider, when it is enabled (its pages are mounted then). */

@@ -10,6 +10,15 @@ enum PaymentRefusal implements Refusal {
   INVOICE_NOT_FOUND(Kind.NOT_FOUND),
   INVOICE_NOT_PAID(Kind.CONFLICT),
   REFUND_BELOW_FLOOR(Kind.CONFLICT),
+  /** The provider said no (its reason is in the message): a refund, a subscription change. */
+  PROVIDER_REFUSED(Kind.CONFLICT),
+  /** The provider could not be asked (unreachable, 5xx): nothing changed, try again. */
+  PROVIDER_UNAVAILABLE(Kind.UNAVAILABLE),
+  UNKNOWN_PAYMENT(Kind.NOT_FOUND),
+  /** A provider's notification out of shape. */
+  BAD_NOTIFICATION(Kind.INVALID),
+  /** The caller's address is not on the provider's allow-list. */
+  FORBIDDEN_SOURCE(Kind.FORBIDDEN),
   INVALID_REASON(Kind.INVALID);
 
   private final Kind kind;

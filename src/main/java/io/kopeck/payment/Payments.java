@@ -31,23 +31,45 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The payment result callback (SPEC §5), exactly once: signature, invoice, exact amount and Shp_
- * match, then — in one transaction under the invoice's row lock — credit the tokens, start or
- * extend the subscription, mark the invoice paid, count the promo use, audit, and enqueue the
- * user's and admins' notices. A callback for an invoice already paid answers OK and changes nothing.
+ * Every provider's payments, on one model (SPEC §5, §12, §13). A provider's message becomes a
+ * {@link Receipt}; then, in one transaction under the invoice's row lock: a payment already recorded
+ * under (provider, payment id) changes nothing; one that does not fit its invoice is refused and
+ * audited (or, when the provider can give money back, recorded as due for return); a second payment
+ * of a paid invoice is due for return, unless it is a Stars subscription's renewal, which becomes a
+ * new paid invoice linked to the first; otherwise the tokens are credited, the subscription started
+ * or extended, the invoice marked paid (pending, expired or cancelled alike: money was received),
+ * the promo use counted, the payment recorded, audited, and the user's and admins' notices queued.
  */
 public final class Payments {
   private static final Logger log = LoggerFactory.getLogger(Payments.class);
 
-  private static final String LOCK_INVOICE = """
-      SELECT i.id, i.inv_id, i.user_id, i.tariff_id, i.promo_code_id, i.amount, i.tokens, i.period_unit,
-             i.period_value, i.status, i.provider, u.subscription_end
-      FROM invoices i JOIN users u ON u.id = i.user_id WHERE i.inv_id = $1 FOR UPDATE OF i""";
-  private static final String MARK_PAID = "UPDATE invoices SET status = 'paid', paid_at = $2 WHERE id = $1";
+  private static final String INVOICE_COLUMNS = """
+      i.id, i.inv_id, i.user_id, i.tariff_id, i.promo_code_id, i.amount, i.tokens, i.period_unit, i.period_value,
+      i.status, i.provider, i.currency, i.star_subscription, i.provider_payment_id, u.subscription_end""";
+  private static final String LOCK_INVOICE = "SELECT " + INVOICE_COLUMNS
+      + " FROM invoices i JOIN users u ON u.id = i.user_id WHERE i.inv_id = $1 FOR UPDATE OF i";
+  private static final String PAYMENT = """
+      SELECT id, user_id, status FROM payments WHERE provider = $1 AND provider_payment_id = $2""";
+  private static final String RECORD_PAYMENT = """
+      INSERT INTO payments (user_id, provider, provider_payment_id, invoice_id, amount, currency, status, recurring,
+                            problem, created_at, updated_at)
+      VALUES ($1, $2, $3, $4, $5::text::numeric, $6, $7, $8, $9, $10, $10)
+      ON CONFLICT (provider, provider_payment_id) DO NOTHING RETURNING id""";
+  private static final String MARK_PAID = """
+      UPDATE invoices SET status = 'paid', paid_at = $2, provider_payment_id = $3 WHERE id = $1""";
+  private static final String RENEWAL = """
+      INSERT INTO invoices (user_id, tariff_id, amount, original_amount, tokens, bonus_tokens, period_unit, period_value,
+                            idempotency_key, provider, currency, star_subscription, renews_invoice_id, expires_at,
+                            created_at, updated_at)
+      SELECT user_id, tariff_id, $2::text::numeric, $2::text::numeric, tokens - bonus_tokens, 0, period_unit,
+             period_value, $3, provider, currency, true, id, $4, $4, $4
+      FROM invoices WHERE id = $1 RETURNING inv_id""";
   private static final String EXTEND = """
       UPDATE users SET subscription_end = $2, tariff_id = $3, last_expiry_notice = NULL, expired_notified = false,
              low_balance_notified = false, updated_at = $4
       WHERE id = $1""";
+  private static final String STARS_SUBSCRIBER = """
+      UPDATE users SET stars_subscription_charge_id = $2, stars_subscription_canceled = false WHERE id = $1""";
   private static final String TOPPED_UP = "UPDATE users SET low_balance_notified = false, updated_at = $2 WHERE id = $1";
   private static final String REDEEM = """
       INSERT INTO promo_redemptions (user_id, promo_code_id, tariff_id, invoice_id, kind, created_at)
@@ -55,10 +77,29 @@ public final class Payments {
   private static final String COUNT_USE = "UPDATE promo_codes SET uses_count = uses_count + 1, updated_at = $2 WHERE id = $1";
   private static final String CODE_OF = "SELECT code FROM promo_codes WHERE id = $1";
 
+  /** What became of a receipt. */
+  public enum Outcome {
+    /** The invoice is paid by this payment now. */
+    CREDITED,
+    /** This payment was recorded before; nothing changed. */
+    DUPLICATE,
+    /** Refused and audited: it does not fit its invoice (the provider hears an error). */
+    MISMATCH,
+    /** Taken but not credited: the money goes back to the payer (a second payment, a payment that does not fit). */
+    RETURN_DUE
+  }
+
   /**
-   * Whether the callback was taken and what to answer the provider; what happened (credited,
-   * duplicate, mismatch) for the metrics; and whose invoice it was and which ledger row it made (null
-   * when none), for the log.
+   * What happened to a receipt: the outcome, whose payment it was, the invoice it paid (a Stars
+   * renewal's own new invoice), the ledger row it made, and why it was not credited (null if it was).
+   */
+  public record Received(Outcome outcome, long userId, Long invId, Long transactionId, String problem) {
+  }
+
+  /**
+   * A Robokassa-protocol callback's answer: whether it was taken and what to answer the provider;
+   * what happened (credited, duplicate, mismatch) for the metrics; whose invoice it was and which
+   * ledger row it made (null when none), for the log.
    */
   public record Answer(boolean accepted, String body, String outcome, long userId, Long transactionId) {
   }
@@ -84,14 +125,44 @@ public final class Payments {
     return providers.get(name).isPresent();
   }
 
+  /** A result callback of a provider speaking Robokassa's protocol ({@code /payments/{provider}/result}). */
   public Future<Answer> result(String providerName, Map<String, String> params) {
     PaymentProvider provider = providers.get(providerName).orElse(null);
     if (provider == null) {
       return Future.failedFuture(PaymentRefusal.UNKNOWN_PROVIDER.because("No payment provider " + providerName));
     }
     return provider.verifyResult(params)
-        .map(callback -> apply(provider, callback).onSuccess(answer -> logAnswer(callback, answer)))
+        .map(callback -> receive(receipt(provider, callback), new Actor("webhook", provider.name()))
+            .map(received -> answer(provider, callback, received))
+            .onSuccess(answer -> logAnswer(callback, answer)))
         .orElseGet(() -> Future.failedFuture(PaymentRefusal.BAD_SIGNATURE.because("Signature does not match")));
+  }
+
+  /** The callback as a receipt: its InvId is the payment's id, Shp_user names the payer. */
+  private static Receipt receipt(PaymentProvider provider, PaymentProvider.ResultCallback callback) {
+    BigDecimal amount;
+    try {
+      amount = new BigDecimal(callback.outSum());
+    } catch (NumberFormatException e) {
+      amount = null;
+    }
+    Long payer;
+    try {
+      payer = Long.valueOf(callback.shp().getOrDefault("Shp_user", ""));
+    } catch (NumberFormatException e) {
+      payer = null;
+    }
+    return Receipt.once(provider.name(), Long.toString(callback.invId()), callback.invId(), amount, payer,
+        callback.test());
+  }
+
+  private static Answer answer(PaymentProvider provider, PaymentProvider.ResultCallback callback, Received received) {
+    return switch (received.outcome()) {
+      case CREDITED -> new Answer(true, provider.successAnswer(callback.invId()), "credited", received.userId(),
+          received.transactionId());
+      case DUPLICATE -> new Answer(true, provider.successAnswer(callback.invId()), "duplicate", received.userId(), null);
+      default -> new Answer(false, received.problem(), "mismatch", received.userId(), null);
+    };
   }
 
   /** After the transaction: one line per result callback, with the ids it concerns. */
@@ -105,75 +176,172 @@ public final class Payments {
     }
   }
 
-  private Future<Answer> apply(PaymentProvider provider, PaymentProvider.ResultCallback callback) {
+  /** Applies a receipt exactly once (see the class comment); refused as UNKNOWN_INVOICE when nothing can record it. */
+  public Future<Received> receive(Receipt receipt, Actor actor) {
     OffsetDateTime now = Times.utcNow(clock);
-    Actor actor = new Actor("webhook", provider.name());
-    return pool.withTransaction(tx -> tx.preparedQuery(LOCK_INVOICE).execute(Tuple.of(callback.invId()))
-        .compose(rows -> {
-          if (rows.size() == 0) {
-            return Future.failedFuture(PaymentRefusal.UNKNOWN_INVOICE.because("No invoice " + callback.invId()));
-          }
-          Row invoice = rows.iterator().next();
-          String mismatch = mismatch(invoice, provider, callback);
-          if (mismatch != null) {
-            // The audit row and the admins' alert are the only changes; the provider hears 400.
-            long userId = invoice.getLong("user_id");
-            JsonObject alert = new JsonObject().put("inv_id", callback.invId()).put("problem", mismatch)
-                .put("out_sum", callback.outSum());
-            return AuditLog.record(tx, actor, "payment.mismatch", "invoice", Long.toString(callback.invId()),
-                    userId, null, new JsonObject().put("problem", mismatch)
-                        .put("out_sum", callback.outSum()).put("shp", new JsonObject(Map.copyOf(callback.shp()))))
-                .compose(v -> Outbox.toAdmins(tx, new Outbox.Notice(userId, "payment_mismatch", "payment.mismatch", alert,
-                    "mismatch:" + callback.invId() + ":" + mismatch + ":" + callback.outSum()), config.adminChatIds(), now))
-                .map(v -> new Answer(false, mismatch, "mismatch", userId, null));
-          }
-          String status = invoice.getString("status");
-          if (status.equals("paid") || status.equals("refunded")) {
-            return Future.succeededFuture(new Answer(true, provider.successAnswer(callback.invId()), "duplicate",
-                invoice.getLong("user_id"), null));
-          }
-          return credit(tx, invoice, actor, now).map(posting -> new Answer(true,
-              provider.successAnswer(callback.invId()), "credited", invoice.getLong("user_id"), posting.transactionId()));
-        }));
+    return pool.withTransaction(tx -> lock(tx, receipt.invId()).compose(invoice -> {
+      if (invoice == null) {
+        return receipt.returnable() && receipt.payerId() != null
+            ? returnDue(tx, receipt, null, receipt.payerId(), "no_invoice", "the payment names no invoice", actor, now)
+            : Future.failedFuture(PaymentRefusal.UNKNOWN_INVOICE.because("No invoice " + receipt.invId()));
+      }
+      return tx.preparedQuery(PAYMENT).execute(Tuple.of(receipt.provider(), receipt.paymentId())).compose(rows -> {
+        if (rows.size() > 0) {
+          return Future.succeededFuture(new Received(Outcome.DUPLICATE, rows.iterator().next().getLong("user_id"),
+              invoice.getLong("inv_id"), null, null));
+        }
+        return apply(tx, invoice, receipt, actor, now);
+      });
+    })).onSuccess(received -> {
+      if (received.outcome() != Outcome.DUPLICATE && received.outcome() != Outcome.CREDITED) {
+        log.warn("Payment not credited {} {} {} {} {}", kv("outcome", received.outcome()),
+            kv("provider", receipt.provider()), kv("payment_id", receipt.paymentId()), kv("inv_id", receipt.invId()),
+            kv("reason", received.problem()));
+      }
+    });
   }
 
-  /** Why the callback does not fit the invoice, or null if it does. */
-  private static String mismatch(Row invoice, PaymentProvider provider, PaymentProvider.ResultCallback callback) {
-    if (callback.test() && !provider.acceptsTestPayments()) {
+  private static Future<Row> lock(SqlConnection tx, Long invId) {
+    if (invId == null) {
+      return Future.succeededFuture();
+    }
+    return tx.preparedQuery(LOCK_INVOICE).execute(Tuple.of(invId))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+  }
+
+  private Future<Received> apply(SqlConnection tx, Row invoice, Receipt receipt, Actor actor, OffsetDateTime now) {
+    long userId = invoice.getLong("user_id");
+    String problem = mismatch(invoice, receipt);
+    if (problem != null) {
+      return receipt.returnable() ? returnDue(tx, receipt, invoice, userId, "mismatch", problem, actor, now)
+          : refuse(tx, invoice, receipt, problem, actor, now);
+    }
+    String status = invoice.getString("status");
+    if (status.equals("paid") || status.equals("refunded")) {
+      if (receipt.recurring() && invoice.getBoolean("star_subscription")) {
+        return renewal(tx, invoice, receipt, actor, now);
+      }
+      String why = "a second payment of invoice " + invoice.getLong("inv_id") + ", already " + status;
+      return receipt.returnable() ? returnDue(tx, receipt, invoice, userId, "already_paid", why, actor, now)
+          : refuse(tx, invoice, receipt, why, actor, now);
+    }
+    return credit(tx, invoice, receipt, actor, now);
+  }
+
+  /** Why the receipt does not fit the invoice, or null if it does. */
+  private String mismatch(Row invoice, Receipt receipt) {
+    if (receipt.test() && !providers.get(receipt.provider()).map(PaymentProvider::acceptsTestPayments).orElse(false)) {
       return "IsTest=1 while the shop is live (ROBOKASSA_IS_TEST=false)";
     }
-    if (!provider.name().equals(invoice.getString("provider"))) {
-      return "the invoice is payable through " + invoice.getString("provider") + ", not " + provider.name();
+    if (!receipt.provider().equals(invoice.getString("provider"))) {
+      return "the invoice is payable through " + invoice.getString("provider") + ", not " + receipt.provider();
     }
-    BigDecimal paid;
-    try {
-      paid = new BigDecimal(callback.outSum());
-    } catch (NumberFormatException e) {
-      return "OutSum is not a number";
+    if (!receipt.currency().equals(invoice.getString("currency"))) {
+      return "currency " + receipt.currency() + " is not the invoice's " + invoice.getString("currency");
     }
-    if (paid.compareTo(invoice.getBigDecimal("amount")) != 0) {
-      return "OutSum " + callback.outSum() + " is not the invoice amount " + invoice.getBigDecimal("amount").toPlainString();
+    if (receipt.amount() == null) {
+      return "the amount is not a number";
     }
-    if (!Long.toString(invoice.getLong("user_id")).equals(callback.shp().get("Shp_user"))) {
-      return "Shp_user does not match the invoice";
+    if (receipt.amount().compareTo(invoice.getBigDecimal("amount")) != 0) {
+      return "the amount " + receipt.amount().toPlainString() + " is not the invoice amount "
+          + invoice.getBigDecimal("amount").toPlainString();
+    }
+    if (receipt.payerId() == null || receipt.payerId().longValue() != invoice.getLong("user_id")) {
+      return "the payer does not match the invoice's user";
     }
     return null;
   }
 
-  private Future<PostingResult> credit(SqlConnection tx, Row invoice, Actor actor, OffsetDateTime now) {
+  /** A callback that does not fit: the audit row and the admins' alert are the only changes; the provider hears 400. */
+  private Future<Received> refuse(SqlConnection tx, Row invoice, Receipt receipt, String problem, Actor actor,
+                                  OffsetDateTime now) {
+    long userId = invoice.getLong("user_id");
+    long invId = invoice.getLong("inv_id");
+    String amount = receipt.amount() == null ? null : receipt.amount().toPlainString();
+    JsonObject alert = new JsonObject().put("inv_id", invId).put("problem", problem).put("out_sum", amount);
+    return AuditLog.record(tx, actor, "payment.mismatch", "invoice", Long.toString(invId), userId, null,
+            new JsonObject().put("problem", problem).put("amount", amount).put("payment_id", receipt.paymentId())
+                .put("payer", receipt.payerId()))
+        .compose(v -> Outbox.toAdmins(tx, new Outbox.Notice(userId, "payment_mismatch", "payment.mismatch", alert,
+            "mismatch:" + invId + ":" + problem + ":" + amount), config.adminChatIds(), now))
+        .map(v -> new Received(Outcome.MISMATCH, userId, invId, null, problem));
+  }
+
+  /**
+   * Money taken that Kopeck does not credit, recorded under its payment id as due for return; the
+   * provider's handler gives it back after the commit. The user and admins are told why.
+   */
+  private Future<Received> returnDue(SqlConnection tx, Receipt receipt, Row invoice, long userId, String reason,
+                                     String problem, Actor actor, OffsetDateTime now) {
+    Long invId = invoice == null ? null : invoice.getLong("inv_id");
+    return recordPayment(tx, receipt, userId, invoice == null ? null : invoice.getUUID("id"), "refund_due", problem, now)
+        .compose(id -> {
+          if (id == null) {
+            return Future.succeededFuture(new Received(Outcome.DUPLICATE, userId, invId, null, null));
+          }
+          JsonObject args = new JsonObject().put("amount", receipt.amount().toPlainString())
+              .put("currency", receipt.currency()).put("reason", reason).put("problem", problem)
+              .put("payment_id", receipt.paymentId()).put("inv_id", invId);
+          return AuditLog.record(tx, actor, "payment.return_due", "payment", receipt.provider() + ":" + receipt.paymentId(),
+                  userId, null, args)
+              .compose(v -> Outbox.toUserAndAdmins(tx, new Outbox.Notice(userId, "payment_returning",
+                  "payment.returning", args, "returning:" + receipt.provider() + ":" + receipt.paymentId()),
+                  config.adminChatIds(), now))
+              .map(v -> new Received(Outcome.RETURN_DUE, userId, invId, null, problem));
+        });
+  }
+
+  /** The payment's row; null when (provider, payment id) is recorded already. */
+  private static Future<Long> recordPayment(SqlConnection tx, Receipt receipt, long userId, UUID invoiceId,
+                                            String status, String problem, OffsetDateTime now) {
+    Tuple params = Tuple.of(userId, receipt.provider(), receipt.paymentId(), invoiceId,
+        receipt.amount().toPlainString(), receipt.currency(), status, receipt.recurring(), problem, now);
+    return tx.preparedQuery(RECORD_PAYMENT).execute(params)
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getLong("id"));
+  }
+
+  /**
+   * A Stars subscription's monthly charge: a new invoice for the same purchase, linked to the first,
+   * credited like any other (its ledger key is its own invoice).
+   */
+  private Future<Received> renewal(SqlConnection tx, Row first, Receipt receipt, Actor actor, OffsetDateTime now) {
+    return tx.preparedQuery(RENEWAL).execute(Tuple.of(first.getUUID("id"), receipt.amount().toPlainString(),
+            "renewal:" + receipt.provider() + ":" + receipt.paymentId(), now))
+        .compose(rows -> lock(tx, rows.iterator().next().getLong("inv_id")))
+        .compose(renewal -> credit(tx, renewal, receipt, actor, now));
+  }
+
+  private Future<Received> credit(SqlConnection tx, Row invoice, Receipt receipt, Actor actor, OffsetDateTime now) {
     long userId = invoice.getLong("user_id");
     UUID invoiceId = invoice.getUUID("id");
     String previous = invoice.getString("status");
-    return ledger.post(tx, new Posting(userId, TransactionType.TOPUP, invoice.getBigDecimal("tokens"), BalanceRule.CREDIT,
-            "invoice:" + invoiceId, invoiceId, "invoice " + invoice.getLong("inv_id"), null))
-        .compose(posting -> subscription(tx, invoice, now).compose(end -> tx.preparedQuery(MARK_PAID)
-            .execute(Tuple.of(invoiceId, now))
-            .compose(v -> countPromoUse(tx, invoice, actor, now))
-            .compose(v -> record(tx, invoice, posting, end, previous, actor, now)).map(posting)));
+    return recordPayment(tx, receipt, userId, invoiceId, "credited", null, now).compose(id -> id == null
+        ? Future.succeededFuture(new Received(Outcome.DUPLICATE, userId, invoice.getLong("inv_id"), null, null))
+        : ledger.post(tx, new Posting(userId, TransactionType.TOPUP, invoice.getBigDecimal("tokens"), BalanceRule.CREDIT,
+                "invoice:" + invoiceId, invoiceId, "invoice " + invoice.getLong("inv_id"), null))
+            .compose(posting -> subscription(tx, invoice, receipt, now).compose(end -> tx.preparedQuery(MARK_PAID)
+                .execute(Tuple.of(invoiceId, now, receipt.paymentId()))
+                .compose(v -> subscriber(tx, invoice, receipt))
+                .compose(v -> countPromoUse(tx, invoice, actor, now))
+                .compose(v -> record(tx, invoice, posting, end, previous, actor, now))
+                .map(v -> new Received(Outcome.CREDITED, userId, invoice.getLong("inv_id"), posting.transactionId(),
+                    null)))));
   }
 
-  /** Starts or extends the subscription for a tariff with a period; a top-up only re-arms the low-balance notice. */
-  private Future<OffsetDateTime> subscription(SqlConnection tx, Row invoice, OffsetDateTime now) {
+  /** The first charge of a Stars subscription: the charge id that auto-renew toggles in the bot refer to. */
+  private static Future<Void> subscriber(SqlConnection tx, Row invoice, Receipt receipt) {
+    if (!receipt.firstOfSubscription() || !invoice.getBoolean("star_subscription")) {
+      return Future.succeededFuture();
+    }
+    return tx.preparedQuery(STARS_SUBSCRIBER).execute(Tuple.of(invoice.getLong("user_id"), receipt.paymentId()))
+        .mapEmpty();
+  }
+
+  /**
+   * Starts or extends the subscription for a tariff with a period; a top-up only re-arms the
+   * low-balance notice. A Stars subscription charge runs at least until Telegram's expiration date.
+   */
+  private Future<OffsetDateTime> subscription(SqlConnection tx, Row invoice, Receipt receipt, OffsetDateTime now) {
     long userId = invoice.getLong("user_id");
     String unit = invoice.getString("period_unit");
     if (unit == null) {
@@ -182,6 +350,9 @@ public final class Payments {
     }
     OffsetDateTime end = Periods.extend(invoice.getOffsetDateTime("subscription_end"), now, unit,
         invoice.getInteger("period_value"), config.displayTimezone());
+    if (receipt.paidUntil() != null && receipt.paidUntil().isAfter(end)) {
+      end = receipt.paidUntil();
+    }
     return tx.preparedQuery(EXTEND).execute(Tuple.of(userId, end, invoice.getUUID("tariff_id"), now)).map(end);
   }
 
@@ -211,6 +382,7 @@ public final class Payments {
     long userId = invoice.getLong("user_id");
     long invId = invoice.getLong("inv_id");
     JsonObject args = new JsonObject().put("inv_id", invId).put("amount", invoice.getBigDecimal("amount").toPlainString())
+        .put("currency", invoice.getString("currency"))
         .put("tokens", invoice.getBigDecimal("tokens").toPlainString())
         .put("balance", posting.balanceAfter().toPlainString())
         .put("subscription_end", end == null ? null : end.toString());

@@ -23,21 +23,44 @@ import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Refunds (SPEC §4), admin only: paid → refunded, a refund row reversing the credited tokens (the
+ * Refunds (SPEC §4, §12, §13): paid → refunded, a refund row reversing the credited tokens (the
  * balance may go below zero, never below the floor — then the refund is refused and says so), the
  * subscription shortened by the purchased period; audited and announced, in one transaction.
+ *
+ * <p>For a provider that gives money back on Kopeck's word ({@link MoneyBack}: Stars, YooKassa) the
+ * provider is asked first, outside any transaction, and the ledger follows only once it says the
+ * money is back (Telegram's CHARGE_ALREADY_REFUNDED counts as back). A return still under way is
+ * recorded as {@code refund_pending} and finished by {@link #providerRefunded} when the provider
+ * confirms. Money that was never credited (a payment due for return) is given back by
+ * {@link #returnDue}. Robokassa and the mock have no refund API: their ledger side is recorded here,
+ * the money is returned in the provider's cabinet.
  */
 public final class Refunds {
   private static final Logger log = LoggerFactory.getLogger(Refunds.class);
 
   private static final String LOCK = """
-      SELECT i.id, i.inv_id, i.user_id, i.amount, i.tokens, i.period_unit, i.period_value, i.status, u.subscription_end
+      SELECT i.id, i.inv_id, i.user_id, i.amount, i.currency, i.tokens, i.period_unit, i.period_value, i.status,
+             u.subscription_end, u.token_balance
       FROM invoices i JOIN users u ON u.id = i.user_id WHERE i.inv_id = $1 FOR UPDATE OF i, u""";
+  private static final String PAYMENT_OF_INVOICE = """
+      SELECT id, provider, provider_payment_id, status, refund_id FROM payments
+      WHERE invoice_id = $1 AND status IN ('credited', 'refund_pending') ORDER BY id LIMIT 1""";
+  private static final String PAYMENT = """
+      SELECT p.id, p.user_id, p.provider, p.provider_payment_id, p.status, p.amount, p.currency, p.refund_id,
+             i.inv_id
+      FROM payments p LEFT JOIN invoices i ON i.id = p.invoice_id
+      WHERE p.provider = $1 AND p.provider_payment_id = $2""";
+  private static final String SET_PAYMENT = """
+      UPDATE payments SET status = $2, refund_id = coalesce($3, refund_id), updated_at = $4 WHERE id = $1""";
+  private static final String RETURN_DUE = """
+      SELECT id, user_id, provider, provider_payment_id, amount, currency, status FROM payments
+      WHERE provider = $1 AND status = 'refund_due' AND updated_at <= $2 ORDER BY id LIMIT 100""";
   private static final String MARK = "UPDATE invoices SET status = 'refunded', refunded_at = $2 WHERE id = $1";
   private static final String SHORTEN = "UPDATE users SET subscription_end = $2, updated_at = $3 WHERE id = $1";
 
@@ -45,38 +68,191 @@ public final class Refunds {
   private final Clock clock;
   private final BillingRules config;
   private final Ledger ledger;
+  private final Map<String, MoneyBack> moneyBack;
 
-  public Refunds(Pool pool, Clock clock, BillingRules config) {
+  public Refunds(Pool pool, Clock clock, BillingRules config, Map<String, MoneyBack> moneyBack) {
     this.pool = pool;
     this.clock = clock;
     this.config = config;
     this.ledger = new Ledger(clock, config.balanceFloor());
+    this.moneyBack = Map.copyOf(moneyBack);
   }
 
+  /** An admin's refund of a paid invoice: the provider first where it can return money, then the ledger. */
   public Future<JsonObject> refund(long invId, String reason, Actor actor) {
-    return refundInTransaction(invId, reason, actor).onSuccess(result -> log.info("Refunded {} {} {} {}",
-        kv("inv_id", invId), kv("user_id", result.getLong("user_id")), kv("transaction_id", result.getLong("transaction_id")),
-        kv("tokens", result.getString("tokens_reversed"))));
+    return check(invId).compose(payment -> {
+      MoneyBack provider = payment == null ? null : moneyBack.get(payment.getString("provider"));
+      if (provider == null) {
+        return reverseInvoice(invId, reason, actor, null);
+      }
+      return ask(provider, payment, invId).compose(step -> switch (step.state()) {
+        case DONE -> reverseInvoice(invId, reason, actor, step.refundId());
+        case PENDING -> markPending(payment, step, invId, actor);
+        case REFUSED -> Future.failedFuture(PaymentRefusal.PROVIDER_REFUSED.because(
+            payment.getString("provider") + " refused the refund: " + step.problem()));
+      });
+    }).onSuccess(result -> log.info("Refund {} {} {} {}", kv("inv_id", invId), kv("status", result.getString("status")),
+        kv("user_id", result.getLong("user_id")), kv("transaction_id", result.getLong("transaction_id"))));
   }
 
-  private Future<JsonObject> refundInTransaction(long invId, String reason, Actor actor) {
+  /**
+   * The refund is possible (invoice paid, balance stays above the floor): the payment to give back,
+   * or null when the invoice was paid before payments were recorded.
+   */
+  private Future<Row> check(long invId) {
+    return pool.withTransaction(tx -> tx.preparedQuery(LOCK).execute(Tuple.of(invId)).compose(rows -> {
+      Row invoice = paidInvoice(rows.size() == 0 ? null : rows.iterator().next(), invId);
+      if (invoice.getBigDecimal("token_balance").subtract(invoice.getBigDecimal("tokens"))
+          .compareTo(config.balanceFloor()) < 0) {
+        return Future.failedFuture(belowFloor(invoice, invoice.getBigDecimal("token_balance")));
+      }
+      return tx.preparedQuery(PAYMENT_OF_INVOICE).execute(Tuple.of(invoice.getUUID("id")))
+          .map(payments -> payments.size() == 0 ? null : payments.iterator().next());
+    }));
+  }
+
+  private static Row paidInvoice(Row invoice, long invId) {
+    if (invoice == null) {
+      throw PaymentRefusal.INVOICE_NOT_FOUND.because("No invoice " + invId);
+    }
+    if (!invoice.getString("status").equals("paid")) {
+      throw PaymentRefusal.INVOICE_NOT_PAID.because(
+          "Invoice " + invId + " is " + invoice.getString("status") + "; only a paid invoice can be refunded");
+    }
+    return invoice;
+  }
+
+  private RuntimeException belowFloor(Row invoice, java.math.BigDecimal balance) {
+    return PaymentRefusal.REFUND_BELOW_FLOOR.because("Refunding " + invoice.getBigDecimal("tokens").toPlainString()
+        + " tokens would take the balance from " + balance.toPlainString() + " below the floor "
+        + config.balanceFloor().toPlainString());
+  }
+
+  private Future<MoneyBack.Step> ask(MoneyBack provider, Row payment, long invId) {
+    return pool.preparedQuery("SELECT user_id, amount, currency, id FROM invoices WHERE inv_id = $1")
+        .execute(Tuple.of(invId)).compose(rows -> {
+          Row invoice = rows.iterator().next();
+          return provider.giveBack(invoice.getLong("user_id"), payment.getString("provider_payment_id"),
+              invoice.getBigDecimal("amount"), invoice.getString("currency"), "refund:" + invoice.getUUID("id"));
+        });
+  }
+
+  private Future<JsonObject> markPending(Row payment, MoneyBack.Step step, long invId, Actor actor) {
+    OffsetDateTime now = Times.utcNow(clock);
+    return pool.withTransaction(tx -> tx.preparedQuery(SET_PAYMENT)
+        .execute(Tuple.of(payment.getLong("id"), "refund_pending", step.refundId(), now))
+        .compose(v -> AuditLog.record(tx, actor, "invoice.refund_requested", "invoice", Long.toString(invId), null,
+            null, new JsonObject().put("refund_id", step.refundId())))
+        .map(v -> new JsonObject().put("inv_id", invId).put("status", "refund_pending")
+            .put("refund_id", step.refundId())));
+  }
+
+  /**
+   * The provider says it gave back the payment {@code paymentId} (Telegram's refunded_payment, a
+   * YooKassa refund that succeeded): a credited payment's invoice is reversed once; a payment due
+   * for return is marked returned. A payment already settled changes nothing.
+   */
+  public Future<JsonObject> providerRefunded(String provider, String paymentId, Actor actor) {
+    return pool.preparedQuery(PAYMENT).execute(Tuple.of(provider, paymentId)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.failedFuture(PaymentRefusal.UNKNOWN_PAYMENT.because("No " + provider + " payment " + paymentId));
+      }
+      Row payment = rows.iterator().next();
+      String status = payment.getString("status");
+      if (status.equals("refund_due")) {
+        return returned(payment, payment.getString("refund_id"), actor);
+      }
+      if (!status.equals("credited") && !status.equals("refund_pending")) {
+        return Future.succeededFuture(new JsonObject().put("status", status).put("inv_id", payment.getLong("inv_id"))
+            .put("user_id", payment.getLong("user_id")).put("duplicate", true));
+      }
+      return reverseInvoice(payment.getLong("inv_id"), "refunded at " + provider, actor, payment.getString("refund_id"));
+    });
+  }
+
+  /**
+   * Gives back the payments of {@code provider} due for return (not credited) that were last tried
+   * before {@code triedBefore}; each one that the provider confirms is marked returned and the user told.
+   */
+  public Future<Integer> returnDue(String provider, OffsetDateTime triedBefore, Actor actor) {
+    MoneyBack back = moneyBack.get(provider);
+    if (back == null) {
+      return Future.succeededFuture(0);
+    }
+    return pool.preparedQuery(RETURN_DUE).execute(Tuple.of(provider, triedBefore)).compose(rows -> {
+      Future<Integer> chain = Future.succeededFuture(0);
+      for (Row payment : rows) {
+        chain = chain.compose(n -> returnOne(back, payment, actor).map(done -> done ? n + 1 : n));
+      }
+      return chain;
+    });
+  }
+
+  /** One payment due for return: asked of the provider; true when the money is back. */
+  public Future<Boolean> returnOne(MoneyBack back, Row payment, Actor actor) {
+    long id = payment.getLong("id");
+    return back.giveBack(payment.getLong("user_id"), payment.getString("provider_payment_id"),
+            payment.getBigDecimal("amount"), payment.getString("currency"), "return:" + id)
+        .compose(step -> switch (step.state()) {
+          case DONE -> returned(payment, step.refundId(), actor).map(true);
+          case PENDING -> pool.preparedQuery(SET_PAYMENT).execute(Tuple.of(id, "refund_due", step.refundId(),
+              Times.utcNow(clock))).map(false);
+          case REFUSED -> {
+            log.error("Payment due for return was refused by the provider {} {} {}", kv("payment", id),
+                kv("provider", payment.getString("provider")), kv("reason", step.problem()));
+            yield pool.preparedQuery(SET_PAYMENT).execute(Tuple.of(id, "refund_due", null, Times.utcNow(clock)))
+                .map(false);
+          }
+        })
+        .recover(e -> {
+          log.warn("Payment due for return not returned yet {} {}", kv("payment", id), kv("reason", e.getMessage()));
+          return pool.preparedQuery(SET_PAYMENT).execute(Tuple.of(id, "refund_due", null, Times.utcNow(clock)))
+              .map(false);
+        });
+  }
+
+  /** Finds one payment due for return by its provider id and gives it back at once. */
+  public Future<Boolean> returnNow(String provider, String paymentId, Actor actor) {
+    MoneyBack back = moneyBack.get(provider);
+    return pool.preparedQuery(PAYMENT).execute(Tuple.of(provider, paymentId)).compose(rows -> {
+      Row payment = rows.size() == 0 ? null : rows.iterator().next();
+      if (back == null || payment == null || !payment.getString("status").equals("refund_due")) {
+        return Future.succeededFuture(false);
+      }
+      return returnOne(back, payment, actor);
+    });
+  }
+
+  private Future<JsonObject> returned(Row payment, String refundId, Actor actor) {
+    long userId = payment.getLong("user_id");
+    OffsetDateTime now = Times.utcNow(clock);
+    String key = payment.getString("provider") + ":" + payment.getString("provider_payment_id");
+    JsonObject args = new JsonObject().put("amount", payment.getBigDecimal("amount").toPlainString())
+        .put("currency", payment.getString("currency")).put("payment_id", payment.getString("provider_payment_id"));
+    return pool.withTransaction(tx -> tx.preparedQuery(
+            "UPDATE payments SET status = 'returned', refund_id = coalesce($2, refund_id), updated_at = $3 "
+                + "WHERE id = $1 AND status = 'refund_due' RETURNING id")
+        .execute(Tuple.of(payment.getLong("id"), refundId, now)).compose(rows -> rows.size() == 0
+            ? Future.succeededFuture()
+            : AuditLog.record(tx, actor, "payment.returned", "payment", key, userId, null, args)
+                .compose(v -> Outbox.toUserAndAdmins(tx, new Outbox.Notice(userId, "payment_returned",
+                    "payment.returned", args, "returned:" + key), config.adminChatIds(), now))))
+        .map(v -> args.copy().put("status", "returned").put("user_id", userId));
+  }
+
+  /** The ledger side of a refund, in one transaction; {@code refundId} is the provider's, when it made one. */
+  private Future<JsonObject> reverseInvoice(long invId, String reason, Actor actor, String refundId) {
     OffsetDateTime now = Times.utcNow(clock);
     return pool.withTransaction(tx -> tx.preparedQuery(LOCK).execute(Tuple.of(invId)).compose(rows -> {
-      if (rows.size() == 0) {
-        return Future.failedFuture(PaymentRefusal.INVOICE_NOT_FOUND.because("No invoice " + invId));
-      }
-      Row invoice = rows.iterator().next();
-      if (!invoice.getString("status").equals("paid")) {
-        return Future.failedFuture(PaymentRefusal.INVOICE_NOT_PAID.because(
-            "Invoice " + invId + " is " + invoice.getString("status") + "; only a paid invoice can be refunded"));
-      }
+      Row invoice = paidInvoice(rows.size() == 0 ? null : rows.iterator().next(), invId);
       return reverse(tx, invoice).compose(posting -> {
         if (!posting.applied()) {
-          return Future.failedFuture(PaymentRefusal.REFUND_BELOW_FLOOR.because("Refunding "
-              + invoice.getBigDecimal("tokens").toPlainString() + " tokens would take the balance from "
-              + posting.balanceBefore().toPlainString() + " below the floor " + config.balanceFloor().toPlainString()));
+          return Future.failedFuture(belowFloor(invoice, posting.balanceBefore()));
         }
         return shorten(tx, invoice, now).compose(end -> tx.preparedQuery(MARK).execute(Tuple.of(invoice.getUUID("id"), now))
+            .compose(v -> tx.preparedQuery("UPDATE payments SET status = 'refunded', refund_id = coalesce($2, refund_id), "
+                + "updated_at = $3 WHERE invoice_id = $1 AND status IN ('credited', 'refund_pending')")
+                .execute(Tuple.of(invoice.getUUID("id"), refundId, now)))
             .compose(v -> record(tx, invoice, posting, end, reason, actor, now)));
       });
     }));

@@ -15,7 +15,7 @@ import java.time.OffsetDateTime;
 import java.util.List;
 
 /**
- * The admin report (SPEC §9): revenue, top-ups by tariff, paying users, refunds, usage by day /
+ * The admin report (SPEC §9): revenue per currency (roubles, and Telegram Stars as XTR), top-ups by tariff, paying users, refunds, usage by day /
  * track / node, renewals, active subscriptions and new users, for a range of days. Each figure is
  * one aggregate query over an index range ({@code EXPLAIN} plans in docs/operations.md); usage of
  * closed days comes from the daily rollups ({@link UsageRollup}), only the rest is aggregated
@@ -24,15 +24,18 @@ import java.util.List;
  */
 public final class Stats {
   private static final String REVENUE = """
-      SELECT count(*) AS paid_invoices, coalesce(sum(amount), 0) AS revenue_rub,
+      SELECT count(*) AS paid_invoices, coalesce(sum(amount) FILTER (WHERE currency = 'RUB'), 0) AS revenue_rub,
+             coalesce(sum(amount) FILTER (WHERE currency = 'XTR'), 0)::bigint AS revenue_xtr,
              count(DISTINCT user_id) AS paying_users, coalesce(sum(tokens), 0) AS tokens_sold
       FROM invoices WHERE paid_at >= $1 AND paid_at < $2""";
   private static final String REFUNDS = """
-      SELECT count(*) AS refunds, coalesce(sum(amount), 0) AS refunded_rub
+      SELECT count(*) AS refunds, coalesce(sum(amount) FILTER (WHERE currency = 'RUB'), 0) AS refunded_rub,
+             coalesce(sum(amount) FILTER (WHERE currency = 'XTR'), 0)::bigint AS refunded_xtr
       FROM invoices WHERE refunded_at >= $1 AND refunded_at < $2""";
   private static final String TOP_UPS = """
       SELECT CASE WHEN i.period_unit IS NULL AND t.period_unit IS NOT NULL THEN 'custom' ELSE t.slug END AS tariff,
-             count(*) AS invoices, sum(i.amount) AS revenue_rub, sum(i.tokens) AS tokens
+             count(*) AS invoices, coalesce(sum(i.amount) FILTER (WHERE i.currency = 'RUB'), 0) AS revenue_rub,
+             coalesce(sum(i.amount) FILTER (WHERE i.currency = 'XTR'), 0)::bigint AS revenue_xtr, sum(i.tokens) AS tokens
       FROM invoices i JOIN tariffs t ON t.id = i.tariff_id
       WHERE i.paid_at >= $1 AND i.paid_at < $2 GROUP BY 1 ORDER BY revenue_rub DESC""";
   // Usage: closed days from the rollups ($1..$2, a date range, empty when $1 > $2), the rest live

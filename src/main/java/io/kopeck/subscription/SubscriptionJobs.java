@@ -44,6 +44,9 @@ public final class SubscriptionJobs {
              t.subscription_fee, t.is_trial
       FROM users u LEFT JOIN tariffs t ON t.id = u.tariff_id
       WHERE u.subscription_end <= $1 AND NOT u.expired_notified
+        -- Telegram renews a Stars subscription itself, about when it ends: a day's grace for its payment.
+        AND NOT (u.stars_subscription_charge_id IS NOT NULL AND NOT u.stars_subscription_canceled
+                 AND u.subscription_end > $1::timestamptz - interval '1 day')
       ORDER BY u.id LIMIT $2 FOR UPDATE OF u SKIP LOCKED""";
   private static final String RENEW = """
       UPDATE users SET subscription_end = $2, last_expiry_notice = NULL, updated_at = $3 WHERE id = $1""";

@@ -4,11 +4,12 @@ import io.kopeck.catalog.Invoices;
 import io.kopeck.catalog.PromoCodes;
 import io.kopeck.catalog.TariffCatalog;
 import io.kopeck.catalog.Trials;
+import io.kopeck.payment.PaymentServices;
 import io.kopeck.stats.Stats;
 import io.kopeck.subscription.Subscriptions;
 import io.kopeck.user.UserAccounts;
 
 /** The feature services the bot's screens call, built once by the composition root. */
 public record BotServices(TariffCatalog tariffs, Invoices invoices, Trials trials, PromoCodes promoCodes,
-                          Subscriptions subscriptions, Stats stats, UserAccounts accounts) {
+                          Subscriptions subscriptions, Stats stats, UserAccounts accounts, PaymentServices payment) {
 }

@@ -10,14 +10,16 @@ import io.vertx.core.Future;
 final class Buttons {
   private final AccountScreens account;
   private final PurchaseScreens purchase;
+  private final PaymentScreens payment;
   private final PromoScreens promo;
   private final SubscriptionScreens subscription;
   private final SettingsScreens settings;
 
-  Buttons(AccountScreens account, PurchaseScreens purchase, PromoScreens promo, SubscriptionScreens subscription,
-          SettingsScreens settings) {
+  Buttons(AccountScreens account, PurchaseScreens purchase, PaymentScreens payment, PromoScreens promo,
+          SubscriptionScreens subscription, SettingsScreens settings) {
     this.account = account;
     this.purchase = purchase;
+    this.payment = payment;
     this.promo = promo;
     this.subscription = subscription;
     this.settings = settings;
@@ -34,6 +36,8 @@ final class Buttons {
       case TARIFF -> purchase.tariff(chat, data.arg());
       case INVOICE_PROMO -> purchase.askPromoForInvoice(chat, data.longArg());
       case INVOICE_CANCEL -> purchase.cancelInvoice(chat, data.longArg());
+      case PAY -> payment.pay(chat, data.arg());
+      case STARS_TOPUP -> done(payment.askStars(chat));
       case SUBSCRIPTION -> done(subscription.show(chat));
       case RENEW -> done(subscription.renew(chat));
       case AUTO_RENEW -> done(subscription.autoRenew(chat, data.arg().equals("1")));

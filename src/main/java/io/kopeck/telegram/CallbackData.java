@@ -27,6 +27,9 @@ record CallbackData(Action action, String arg) {
     TARIFF("tar", "[a-z0-9][a-z0-9_-]{0,39}"),
     INVOICE_PROMO("ipr", "[1-9][0-9]{0,17}"),
     INVOICE_CANCEL("icn", "[1-9][0-9]{0,17}"),
+    /** Pay an invoice through a method: {@code <inv_id>.<method code>} (see {@link PayMethod}). */
+    PAY("pay", "[1-9][0-9]{0,17}\\.[mrsy]"),
+    STARS_TOPUP("stt", null),
     SUBSCRIPTION("sub", null),
     RENEW("srn", null),
     AUTO_RENEW("sar", "[01]"),

@@ -79,6 +79,11 @@ final class Chat {
     return !answer.isOk() && answer.description() != null && answer.description().contains("not modified");
   }
 
+  /** Another Bot API call answering the person (an invoice, an invoice link), delivered like any reply. */
+  <T extends BaseRequest<T, R>, R extends BaseResponse> Future<R> call(BaseRequest<T, R> request) {
+    return deliver(api, request);
+  }
+
   /** Answers a button press (every press is answered, SPEC §8); {@code text} may be null. */
   static Future<Void> answer(BotApi api, String callbackId, String text) {
     AnswerCallbackQuery answer = new AnswerCallbackQuery(callbackId);

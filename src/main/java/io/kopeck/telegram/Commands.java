@@ -22,15 +22,18 @@ final class Commands {
   private final Map<String, String> menuLabels = new HashMap<>();
   private final BotSessions sessions;
   private final PurchaseScreens purchase;
+  private final PaymentScreens payment;
   private final PromoScreens promo;
   private final SettingsScreens settings;
   private final AdminScreens admin;
 
-  Commands(BotSessions sessions, AccountScreens account, PurchaseScreens purchase, PromoScreens promo,
-           SubscriptionScreens subscription, CostsScreen costs, SettingsScreens settings, AdminScreens admin) {
+  Commands(BotSessions sessions, AccountScreens account, PurchaseScreens purchase, PaymentScreens payment,
+           PromoScreens promo, SubscriptionScreens subscription, CostsScreen costs, SettingsScreens settings,
+           AdminScreens admin) {
     this.sessions = sessions;
     this.admin = admin;
     this.purchase = purchase;
+    this.payment = payment;
     this.promo = promo;
     this.settings = settings;
     commands.put("start", account::start);
@@ -95,6 +98,8 @@ final class Commands {
           ? purchase.promoForInvoice(chat, session.data().getLong("inv_id"), text)
           : promo.code(chat, text);
       case AMOUNT -> purchase.amount(chat, text);
+      case STARS_AMOUNT -> payment.starsAmount(chat, text);
+      case EMAIL -> payment.email(chat, session.data(), text);
       case LIMIT -> settings.setLimit(chat, text)
           .compose(accepted -> accepted ? sessions.clear(chat.userId()).mapEmpty() : Future.succeededFuture());
     };

@@ -34,10 +34,12 @@ import java.util.function.Function;
  * saved by /promo is applied to the next invoice and then forgotten.
  */
 final class PurchaseScreens {
-  private static final String OPEN_INVOICE = """
-      SELECT i.inv_id, i.original_amount, t.slug, t.name,
-        (i.period_unit IS DISTINCT FROM t.period_unit OR i.original_amount <> t.price) AS custom
-      FROM invoices i JOIN tariffs t ON t.id = i.tariff_id
+  static final String OPEN_INVOICE = """
+      SELECT i.inv_id, i.original_amount, i.provider, i.currency, t.slug, t.name, t.price_stars, pc.code AS promo_code,
+        (i.period_unit IS DISTINCT FROM t.period_unit
+         OR i.original_amount IS DISTINCT FROM (CASE i.currency WHEN 'XTR' THEN t.price_stars ELSE t.price END))
+          AS custom
+      FROM invoices i JOIN tariffs t ON t.id = i.tariff_id LEFT JOIN promo_codes pc ON pc.id = i.promo_code_id
       WHERE i.inv_id = #{inv_id} AND i.user_id = #{user_id} AND i.status = 'pending'""";
   private static final String SAVED_PROMO = "SELECT saved_promo_code FROM users WHERE id = #{user_id}";
   private static final String FORGET_PROMO =
@@ -75,15 +77,16 @@ final class PurchaseScreens {
       StringBuilder text = new StringBuilder(texts.get("tariffs.title"));
       for (Tariff tariff : tariffs) {
         text.append("\n\n").append(texts.get("tariffs.item", "<b>" + Html.escape(tariff.name()) + "</b>",
-            texts.rub(tariff.price()), texts.tokens(tariff.tokens()),
+            price(texts, tariff), texts.tokens(tariff.tokens()),
             tariff.hasPeriod() ? texts.get("tariffs.item_period", period(texts, tariff)) : ""));
       }
       Screen.Builder screen = Screen.builder(text.toString());
       for (Tariff tariff : tariffs) {
-        screen.row(button(tariff.name() + " — " + texts.rub(tariff.price()),
+        screen.row(button(tariff.name() + " — " + price(texts, tariff),
             CallbackData.of(Action.TARIFF, tariff.slug())));
       }
-      return chat.show(screen.row(button(texts.get("btn.custom"), CallbackData.of(Action.CUSTOM_AMOUNT))).build());
+      return chat.show(screen.row(button(texts.get("btn.custom"), CallbackData.of(Action.CUSTOM_AMOUNT)),
+          starsOn() ? button(texts.get("btn.stars_topup"), CallbackData.of(Action.STARS_TOPUP)) : null).build());
     });
   }
 
@@ -97,7 +100,7 @@ final class PurchaseScreens {
       return savedPromo(chat.userId()).compose(code -> withSavedPromo(chat, code,
               promo -> invoices.forTariff(chat.userId(), slug, promo)))
           .compose(invoice -> chat.show(preview(chat.texts(), invoice.invoice(), tariff.name(), invoice.code(),
-              invoice.refusal())))
+              invoice.refusal(), tariff.soldForStars())))
           .map(true);
     });
   }
@@ -120,7 +123,12 @@ final class PurchaseScreens {
             : Future.failedFuture(e));
   }
 
-  Screen preview(Texts texts, Invoice invoice, String title, String code, String refusal) {
+  /**
+   * The invoice preview: what is bought and for how much, and one Pay button per enabled method
+   * (a link where the invoice already has one; otherwise a button that makes the payment in that
+   * method). Stars is offered only for tariffs with a Stars price ({@code starsOffered}).
+   */
+  Screen preview(Texts texts, Invoice invoice, String title, String code, String refusal, boolean starsOffered) {
     StringBuilder details = new StringBuilder();
     if (invoice.periodUnit() != null) {
       details.append(texts.get("invoice.period", period(texts, invoice.periodUnit(), invoice.periodValue())));
@@ -134,17 +142,49 @@ final class PurchaseScreens {
           texts.tokens(invoice.bonusTokens())));
     }
     String text = texts.get("invoice.preview", Long.toString(invoice.invId()), Html.escape(title),
-        texts.tokens(invoice.tokens()), details.toString(), texts.rub(invoice.amount()),
+        texts.tokens(invoice.tokens()), details.toString(), texts.money(invoice.amount(), invoice.currency()),
         texts.dateTime(invoice.expiresAt(), zone));
     if (refusal != null) {
       text = texts.get("invoice.saved_promo_refused", refusal) + "\n\n" + text;
     }
-    return Screen.builder(text)
-        .row(link(texts.get("btn.pay", texts.rub(invoice.amount())), invoice.paymentUrl()))
+    Screen.Builder screen = Screen.builder(text);
+    payButtons(screen, texts, invoice, starsOffered);
+    return screen
         .row(invoice.promoCodeId() == null ? button(texts.get("btn.enter_promo"),
             CallbackData.of(Action.INVOICE_PROMO, invoice.invId())) : null,
             button(texts.get("btn.cancel"), CallbackData.of(Action.INVOICE_CANCEL, invoice.invId())))
         .build();
+  }
+
+  private void payButtons(Screen.Builder screen, Texts texts, Invoice invoice, boolean starsOffered) {
+    List<Invoices.PaymentLinks> methods = invoices.methods();
+    if (methods.size() == 1 && invoice.paymentUrl() != null) {
+      screen.row(link(texts.get("btn.pay", texts.money(invoice.amount(), invoice.currency())), invoice.paymentUrl()));
+      return;
+    }
+    for (Invoices.PaymentLinks method : methods) {
+      PayMethod pay = PayMethod.ofProvider(method.name()).orElseThrow();
+      boolean stars = pay == PayMethod.STARS;
+      if (stars && !starsOffered) {
+        continue;
+      }
+      String label = stars ? texts.get("btn.pay_stars")
+          : texts.get("btn.pay_card", texts.rub(invoice.inStars() ? invoice.originalAmount() : invoice.amount()));
+      boolean ownLink = method.name().equals(invoice.provider()) && invoice.paymentUrl() != null;
+      screen.row(ownLink ? link(label, invoice.paymentUrl())
+          : button(label, CallbackData.of(Action.PAY, invoice.invId() + "." + pay.code)));
+    }
+  }
+
+  private boolean starsOn() {
+    return invoices.methods().stream().anyMatch(m -> m.name().equals(PayMethod.STARS.provider));
+  }
+
+  /** A tariff's price: in roubles, and in Stars as well when Stars are on and it has a Stars price. */
+  private String price(Texts texts, Tariff tariff) {
+    String rub = texts.rub(tariff.price());
+    return starsOn() && tariff.soldForStars()
+        ? texts.get("tariffs.price_or_stars", rub, texts.stars(new BigDecimal(tariff.priceStars()))) : rub;
   }
 
   /** "Enter promo code" under an invoice: false when that invoice is no longer open. */
@@ -171,7 +211,8 @@ final class PurchaseScreens {
       return issued.compose(invoice -> sessions.clear(chat.userId())
               .compose(v -> invoices.cancel(chat.userId(), invId))
               .compose(v -> chat.send(preview(chat.texts(), invoice,
-                  custom ? chat.t("invoice.custom") : row.getString("name"), code, null))))
+                  custom ? chat.t("invoice.custom") : row.getString("name"), code, null,
+                  !custom && row.getInteger("price_stars") != null))))
           .recover(e -> e instanceof Refused refused && refused.refusal() instanceof PromoProblem problem
               ? chat.send(problem.message(chat.texts(), Html.code(code), ""))
               : Future.failedFuture(e));
@@ -207,14 +248,14 @@ final class PurchaseScreens {
         .compose(v -> savedPromo(chat.userId()))
         .compose(code -> withSavedPromo(chat, code, promo -> invoices.forAmount(chat.userId(), amount, promo)))
         .compose(issued -> chat.send(preview(texts, issued.invoice(), texts.get("invoice.custom"), issued.code(),
-            issued.refusal())));
+            issued.refusal(), false)));
   }
 
   private Future<List<Tariff>> saleable() {
     return catalog.list().map(all -> all.stream().filter(t -> t.active() && !t.trial()).toList());
   }
 
-  private Future<Row> openInvoice(long userId, long invId) {
+  Future<Row> openInvoice(long userId, long invId) {
     return openInvoice.execute(Map.of("inv_id", invId, "user_id", userId))
         .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
   }

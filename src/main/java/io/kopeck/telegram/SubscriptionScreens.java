@@ -4,6 +4,7 @@ import static io.kopeck.telegram.Screen.button;
 
 import io.kopeck.common.Refused;
 import io.kopeck.i18n.Texts;
+import io.kopeck.payment.StarsPayments;
 import io.kopeck.subscription.SubscriptionRefusal;
 import io.kopeck.subscription.Subscriptions;
 import io.kopeck.telegram.CallbackData.Action;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.Map;
+import java.util.Optional;
 
 /** /subscription (SPEC §7): status, end, days left, auto-renew and its fee; Renew now, the toggle, Refresh. */
 final class SubscriptionScreens {
@@ -25,11 +27,13 @@ final class SubscriptionScreens {
 
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> state;
   private final Subscriptions subscriptions;
+  private final Optional<StarsPayments> stars;
   private final ZoneId zone;
 
-  SubscriptionScreens(Pool pool, Subscriptions subscriptions, ZoneId zone) {
+  SubscriptionScreens(Pool pool, Subscriptions subscriptions, Optional<StarsPayments> stars, ZoneId zone) {
     this.state = SqlTemplate.forQuery(pool, STATE);
     this.subscriptions = subscriptions;
+    this.stars = stars;
     this.zone = zone;
   }
 
@@ -90,9 +94,17 @@ final class SubscriptionScreens {
     });
   }
 
+  /**
+   * The auto-renew toggle. For a subscription Telegram renews in Stars, Telegram is told first
+   * (editUserStarSubscription): if it refuses, nothing changes here either.
+   */
   Future<Void> autoRenew(Chat chat, boolean on) {
     Texts texts = chat.texts();
-    return subscriptions.setAutoRenew(chat.userId(), on).compose(state -> show(chat,
-        texts.get("subscription.auto_changed", texts.get(state ? "subscription.on" : "subscription.off"))));
+    Future<Boolean> inTelegram = stars.map(s -> s.setAutoRenew(chat.userId(), on))
+        .orElse(Future.succeededFuture(false));
+    return inTelegram.compose(starsSubscription -> subscriptions.setAutoRenew(chat.userId(), on).compose(state -> show(chat,
+        texts.get("subscription.auto_changed", texts.get(state ? "subscription.on" : "subscription.off"))
+            + (starsSubscription ? "\n" + texts.get(on ? "stars.subscription_resumed" : "stars.subscription_canceled")
+            : ""))));
   }
 }

@@ -64,12 +64,15 @@ public final class TelegramVerticle extends VerticleBase {
     PurchaseScreens purchase = new PurchaseScreens(pool, services.tariffs(), services.invoices(), sessions,
         config.minTopupRub(), config.maxTopupRub(), config.displayTimezone());
     PromoScreens promo = new PromoScreens(pool, services.trials(), services.promoCodes(), sessions);
-    SubscriptionScreens subscription = new SubscriptionScreens(pool, services.subscriptions(), config.displayTimezone());
+    PaymentScreens payment = new PaymentScreens(pool, purchase, services.invoices(), services.payment(), sessions);
+    SubscriptionScreens subscription = new SubscriptionScreens(pool, services.subscriptions(),
+        services.payment().stars(), config.displayTimezone());
     SettingsScreens settings = new SettingsScreens(pool, sessions, config.displayTimezone());
     AdminScreens admin = new AdminScreens(config.adminChatIds(), services.stats(), services.accounts(), clock,
         config.displayTimezone());
-    commands = new Commands(sessions, account, purchase, promo, subscription, new CostsScreen(pool), settings, admin);
-    buttons = new Buttons(account, purchase, promo, subscription, settings);
+    commands = new Commands(sessions, account, purchase, payment, promo, subscription, new CostsScreen(pool), settings,
+        admin);
+    buttons = new Buttons(account, purchase, payment, promo, subscription, settings);
     new BotSetup(api, config).run();
     return vertx.eventBus().<String>localConsumer(ADDRESS, message -> {
       // The webhook let only well-formed updates through.
@@ -102,6 +105,12 @@ public final class TelegramVerticle extends VerticleBase {
       return pressed(update.callbackQuery());
     }
     Message message = update.message();
+    if (message != null && message.from() != null && message.successfulPayment() != null) {
+      return paid(message);
+    }
+    if (message != null && message.from() != null && message.refundedPayment() != null) {
+      return refunded(message);
+    }
     if (message == null || message.chat() == null || message.chat().type() != Type.Private
         || message.from() == null || message.text() == null) {
       return Future.succeededFuture(); // not for this bot: edited messages, groups, channels, media
@@ -109,6 +118,34 @@ public final class TelegramVerticle extends VerticleBase {
     return users.touch(message.from(), Times.utcNow(clock))
         .compose(user -> apologizeOnFailure(new Chat(api, user, null, Times.utcNow(clock)),
             chat -> commands.onText(chat, message.text())));
+  }
+
+  /**
+   * A Stars payment Telegram took: credited once by its charge id (or, when it cannot be credited,
+   * given back); the user hears of it through the outbox, like any payment.
+   */
+  private Future<?> paid(Message message) {
+    var stars = services.payment().stars().orElse(null);
+    if (stars == null) {
+      log.error("A Stars payment arrived while stars is not among PAYMENT_PROVIDERS; reconcile after enabling it {} {}",
+          kv("user_id", message.from().id()), kv("charge_id", message.successfulPayment().telegramPaymentChargeId()));
+      return Future.succeededFuture();
+    }
+    return users.touch(message.from(), Times.utcNow(clock)).compose(user -> stars.paid(user.id(),
+        message.successfulPayment()));
+  }
+
+  /** A refund of a Stars payment made outside Kopeck (or the echo of Kopeck's own): the invoice reversed once. */
+  private Future<?> refunded(Message message) {
+    var stars = services.payment().stars().orElse(null);
+    if (stars == null) {
+      return Future.succeededFuture();
+    }
+    return stars.refunded(message.refundedPayment()).recover(e -> {
+      log.warn("Refunded Stars payment not applied {} {}", kv("charge_id",
+          message.refundedPayment().telegramPaymentChargeId()), kv("reason", e.getMessage()));
+      return Future.succeededFuture();
+    });
   }
 
   /** A button press: stale or forged data changes nothing and hears a short notice; every press is answered. */

@@ -63,6 +63,7 @@ public final class HttpErrors {
       case NOT_FOUND -> 404;
       case CONFLICT -> 409;
       case FORBIDDEN -> 403;
+      case UNAVAILABLE -> 503;
     };
   }
 

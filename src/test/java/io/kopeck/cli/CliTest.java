@@ -2,6 +2,8 @@ package io.kopeck.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kopeck.testsupport.KopeckProcess;
+import io.kopeck.testsupport.KopeckProcess.Run;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.RunningService;
@@ -18,21 +20,8 @@ import org.junit.jupiter.api.Test;
 /** The commands as an operator runs them: a separate JVM, configured by environment variables. */
 class CliTest {
 
-  record Run(int exitCode, String output) {
-  }
-
   static Run kopeck(Map<String, String> env, String... args) throws IOException, InterruptedException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-        "io.kopeck.Main"));
-    command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().keySet().removeIf(k -> k.startsWith("DATABASE_URL") || k.startsWith("LOG_"));
-    builder.environment().putAll(env);
-    Process process = builder.start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    return new Run(process.exitValue(), output);
+    return KopeckProcess.run(env, args);
   }
 
   @Test
@@ -54,9 +43,9 @@ class CliTest {
       Run second = kopeck(env, "migrate");
 
       assertThat(first.exitCode()).isZero();
-      assertThat(first.output()).contains("Schema is at version 3");
+      assertThat(first.output()).contains("Schema is at version 4");
       assertThat(second.exitCode()).isZero();
-      assertThat(second.output()).contains("Schema is at version 3");
+      assertThat(second.output()).contains("Schema is at version 4");
     }
   }
 

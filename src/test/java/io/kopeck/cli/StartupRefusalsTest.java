@@ -2,6 +2,7 @@ package io.kopeck.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kopeck.testsupport.KopeckProcess;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class StartupRefusalsTest {
 
   private static void refused(Map<String, String> env, String line) throws Exception {
-    CliTest.Run run = CliTest.kopeck(env, "serve");
+    KopeckProcess.Run run = KopeckProcess.run(env, "serve");
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.output().strip()).isEqualTo(line);
@@ -48,6 +49,6 @@ class StartupRefusalsTest {
   @DisplayName("a provider list with an unknown name is refused")
   void unknownProvider() throws Exception {
     refused(Map.of("PAYMENT_PROVIDERS", "mock,paypal"),
-        "kopeck: configuration error: PAYMENT_PROVIDERS: 'mock,paypal' contains 'paypal', not one of mock, robokassa");
+        "kopeck: configuration error: PAYMENT_PROVIDERS: 'mock,paypal' contains 'paypal', not one of mock, robokassa, stars, yookassa");
   }
 }

@@ -53,7 +53,7 @@ class MockPaymentBrowserTest {
         "No Chromium here (install Debian's chromium and chromium-driver; .ci/run does): browser test skipped");
     KopeckConfig config = service.app().config();
     invoices = new Invoices(service.pool(), Clock.systemUTC(), Settings.invoices(config),
-        Settings.paymentProviders(config, "http://localhost:" + service.app().httpPort()).primary());
+        Settings.paymentProviders(config, "http://localhost:" + service.app().httpPort()).methods());
   }
 
 

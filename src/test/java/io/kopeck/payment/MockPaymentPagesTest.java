@@ -33,7 +33,7 @@ class MockPaymentPagesTest {
     pool = service.pool();
     http = service.http();
     invoices = new Invoices(pool, Clock.systemUTC(), Settings.invoices(service.app().config()),
-        Settings.paymentProviders(service.app().config(), "http://localhost:" + service.app().httpPort()).primary());
+        Settings.paymentProviders(service.app().config(), "http://localhost:" + service.app().httpPort()).methods());
   }
 
 

@@ -53,8 +53,8 @@ class RobokassaSignatureTest {
     RobokassaProvider real = RobokassaProvider.of("shop", "p1", "p2", "sha256", true, "");
     io.kopeck.catalog.Invoice invoice = new io.kopeck.catalog.Invoice(java.util.UUID.randomUUID(), 1042, 7,
         java.util.UUID.randomUUID(), null, new java.math.BigDecimal("499.00"), new java.math.BigDecimal("499.00"),
-        java.math.BigDecimal.TEN, java.math.BigDecimal.ZERO, null, null, "pending", "robokassa", null, null,
-        java.time.OffsetDateTime.now(), java.time.OffsetDateTime.now());
+        java.math.BigDecimal.TEN, java.math.BigDecimal.ZERO, null, null, "pending", "robokassa", "RUB", null, false, null,
+        null, java.time.OffsetDateTime.now(), java.time.OffsetDateTime.now());
 
     String url = real.paymentUrl(invoice, "x".repeat(150));
 
@@ -70,8 +70,8 @@ class RobokassaSignatureTest {
     RobokassaProvider real = RobokassaProvider.of("shop", "p1", "p2", "md5", false, "none");
     io.kopeck.catalog.Invoice invoice = new io.kopeck.catalog.Invoice(java.util.UUID.randomUUID(), 7, 9,
         java.util.UUID.randomUUID(), null, new java.math.BigDecimal("449.10"), new java.math.BigDecimal("499.00"),
-        java.math.BigDecimal.TEN, java.math.BigDecimal.ZERO, null, null, "pending", "robokassa", null, null,
-        java.time.OffsetDateTime.now(), java.time.OffsetDateTime.now());
+        java.math.BigDecimal.TEN, java.math.BigDecimal.ZERO, null, null, "pending", "robokassa", "RUB", null, false, null,
+        null, java.time.OffsetDateTime.now(), java.time.OffsetDateTime.now());
 
     String url = real.paymentUrl(invoice, "Kopeck: Стандарт");
 

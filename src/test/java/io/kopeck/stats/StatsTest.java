@@ -103,11 +103,11 @@ class StatsTest {
 
   private static void assertThreeDays(JsonObject stats) {
     assertThat(stats.getJsonObject("revenue")).isEqualTo(new JsonObject().put("paid_invoices", 2L)
-        .put("revenue_rub", "749.00").put("paying_users", 2L).put("tokens_sold", "850.0000")
-        .put("refunds", 1L).put("refunded_rub", "250.00"));
+        .put("revenue_rub", "749.00").put("revenue_xtr", 0L).put("paying_users", 2L).put("tokens_sold", "850.0000")
+        .put("refunds", 1L).put("refunded_rub", "250.00").put("refunded_xtr", 0L));
     JsonArray topUps = stats.getJsonArray("top_ups");
     assertThat(topUps.getJsonObject(0)).isEqualTo(new JsonObject().put("tariff", "standard").put("invoices", 1L)
-        .put("revenue_rub", "499.00").put("tokens", "600.0000"));
+        .put("revenue_rub", "499.00").put("revenue_xtr", 0L).put("tokens", "600.0000"));
     assertThat(topUps.getJsonObject(1).getString("tariff")).isEqualTo("custom");
     assertThat(stats.getJsonArray("usage_by_day")).containsExactly(
         new JsonObject().put("day", "2026-11-10").put("runs", 2L).put("tokens", "0.0252").put("cost_rub", "0.008"),

@@ -22,6 +22,9 @@ import java.util.function.Predicate;
  * JSON parameters in, {@code {"ok":true,"result":…}} out. It records every call with its
  * parameters and arrival time, and can be told to answer 429 (with retry_after) a number of times
  * for a chat, or 403 for a chat, as Telegram does under flood control or after a user blocked the bot.
+ * For Stars it speaks sendInvoice, createInvoiceLink, answerPreCheckoutQuery, refundStarPayment (an
+ * answer per charge can be set, e.g. CHARGE_ALREADY_REFUNDED), editUserStarSubscription and
+ * getStarTransactions (paged over the transactions a test adds).
  */
 public final class FakeTelegram implements AutoCloseable {
   public static final String TOKEN = "123456:TEST-token";
@@ -59,6 +62,9 @@ public final class FakeTelegram implements AutoCloseable {
   private final Map<Long, Boolean> blocked = new ConcurrentHashMap<>();
   private final AtomicInteger messageIds = new AtomicInteger(100);
   private volatile int retryAfter = 1;
+  private final List<JsonObject> starTransactions = new CopyOnWriteArrayList<>();
+  private final Map<String, JsonObject> refundAnswers = new ConcurrentHashMap<>();
+  private final Map<String, Long> delays = new ConcurrentHashMap<>();
 
   public FakeTelegram() {
     server = Http.await(vertx.createHttpServer().requestHandler(this::handle).listen(0));
@@ -82,6 +88,21 @@ public final class FakeTelegram implements AutoCloseable {
   /** Every send to {@code chatId} answers 403, as after the user blocked the bot. */
   public void block(long chatId) {
     blocked.put(chatId, true);
+  }
+
+  /** Every {@code method} call is answered {@code millis} late (0: at once again), as a Telegram under load. */
+  public void delay(String method, long millis) {
+    delays.put(method, millis);
+  }
+
+  /** A transaction getStarTransactions lists (newest first, as Telegram pages them: add newest first). */
+  public void addStarTransaction(JsonObject transaction) {
+    starTransactions.add(transaction);
+  }
+
+  /** refundStarPayment of {@code chargeId} answers this error (e.g. 400 CHARGE_ALREADY_REFUNDED). */
+  public void refundAnswer(String chargeId, int code, String description) {
+    refundAnswers.put(chargeId, error(code, description, null));
   }
 
   public List<Call> calls() {
@@ -129,7 +150,12 @@ public final class FakeTelegram implements AutoCloseable {
       int status = answer.getBoolean("ok") ? 200 : answer.getInteger("error_code");
       JsonObject result = answer.getValue("result") instanceof JsonObject r ? r : null;
       calls.add(new Call(method, params, System.nanoTime(), status, result == null ? null : result.getInteger("message_id")));
-      reply(request, status, answer);
+      long delay = delays.getOrDefault(method, 0L);
+      if (delay > 0) {
+        vertx.setTimer(delay, id -> reply(request, status, answer));
+      } else {
+        reply(request, status, answer);
+      }
     });
   }
 
@@ -148,7 +174,26 @@ public final class FakeTelegram implements AutoCloseable {
         return error(429, "Too Many Requests: retry after " + retryAfter, retryAfter);
       }
     }
-    if (method.equals("sendMessage") || method.equals("editMessageText")) {
+    switch (method) {
+      case "createInvoiceLink" -> {
+        return new JsonObject().put("ok", true).put("result", "https://t.me/$" + params.getString("payload"));
+      }
+      case "refundStarPayment" -> {
+        JsonObject answer = refundAnswers.get(params.getString("telegram_payment_charge_id"));
+        return answer != null ? answer : new JsonObject().put("ok", true).put("result", true);
+      }
+      case "getStarTransactions" -> {
+        int offset = Integer.parseInt(params.getValue("offset", 0).toString());
+        int limit = Integer.parseInt(params.getValue("limit", 100).toString());
+        List<JsonObject> page = starTransactions.subList(Math.min(offset, starTransactions.size()),
+            Math.min(offset + limit, starTransactions.size()));
+        return new JsonObject().put("ok", true).put("result", new JsonObject()
+            .put("transactions", new io.vertx.core.json.JsonArray(new ArrayList<>(page))));
+      }
+      default -> {
+      }
+    }
+    if (method.equals("sendMessage") || method.equals("editMessageText") || method.equals("sendInvoice")) {
       int id = params.containsKey("message_id") ? Integer.parseInt(params.getValue("message_id").toString())
           : messageIds.incrementAndGet();
       return new JsonObject().put("ok", true).put("result", new JsonObject().put("message_id", id)

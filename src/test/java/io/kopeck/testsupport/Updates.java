@@ -36,6 +36,38 @@ public final class Updates {
         .put("id", "cb" + IDS.get()).put("chat_instance", "-1").put("from", from).put("message", message).put("data", data));
   }
 
+  /** Telegram asking whether a Stars payment may go ahead. */
+  public static JsonObject preCheckout(JsonObject from, String payload, long total, String currency) {
+    return new JsonObject().put("update_id", IDS.incrementAndGet()).put("pre_checkout_query", new JsonObject()
+        .put("id", "pcq" + IDS.get()).put("from", from).put("currency", currency).put("total_amount", total)
+        .put("invoice_payload", payload));
+  }
+
+  /** A successful Stars payment, as the service message Telegram sends after it. */
+  public static JsonObject paid(JsonObject from, String payload, long total, String chargeId) {
+    return paid(from, payload, total, chargeId, new JsonObject());
+  }
+
+  /** The same with subscription fields (is_recurring, is_first_recurring, subscription_expiration_date). */
+  public static JsonObject paid(JsonObject from, String payload, long total, String chargeId, JsonObject extra) {
+    JsonObject payment = new JsonObject().put("currency", "XTR").put("total_amount", total)
+        .put("invoice_payload", payload).put("telegram_payment_charge_id", chargeId)
+        .put("provider_payment_charge_id", "").mergeIn(extra);
+    return serviceMessage(from, "successful_payment", payment);
+  }
+
+  /** A refund of a Stars payment made outside Kopeck. */
+  public static JsonObject refunded(JsonObject from, String payload, long total, String chargeId) {
+    return serviceMessage(from, "refunded_payment", new JsonObject().put("currency", "XTR").put("total_amount", total)
+        .put("invoice_payload", payload).put("telegram_payment_charge_id", chargeId));
+  }
+
+  private static JsonObject serviceMessage(JsonObject from, String field, JsonObject content) {
+    JsonObject message = new JsonObject().put("message_id", (int) (IDS.get() % 100_000)).put("date", 1764151200)
+        .put("from", from).put("chat", chat(from)).put(field, content);
+    return new JsonObject().put("update_id", IDS.incrementAndGet()).put("message", message);
+  }
+
   private static JsonObject chat(JsonObject from) {
     return new JsonObject().put("id", from.getLong("id")).put("first_name", from.getString("first_name"))
         .put("type", "private");

@@ -2,8 +2,8 @@ package io.kopeck.payment;
 
 import java.util.Map;
 
-/** The HTML of the mock payment pages; every value that came from a request is escaped. */
-final class MockPaymentHtml {
+/** The HTML of Kopeck's own payment pages (the mock, the YooKassa return page); every value from a request is escaped. */
+final class PaymentHtml {
   private static final String STYLE = """
       body{margin:0;font-family:-apple-system,system-ui,'Segoe UI',Roboto,sans-serif;background:#f4f5f7;color:#1d2330}
       main{max-width:420px;margin:0 auto;padding:24px 16px}
@@ -16,7 +16,7 @@ final class MockPaymentHtml {
       .pay{background:#2563eb;color:#fff}.cancel{background:#e5e7eb;color:#1d2330}
       .ok{color:#15803d}.bad{color:#b91c1c}p{line-height:1.5}""";
 
-  private MockPaymentHtml() {
+  private PaymentHtml() {
   }
 
   static String paymentPage(String merchant, Map<String, String> params) {
