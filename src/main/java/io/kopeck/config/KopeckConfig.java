@@ -3,6 +3,7 @@ package io.kopeck.config;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kopeck.common.Cidr;
 import io.kopeck.db.DatabaseUrl;
 import java.io.IOException;
 import java.io.InputStream;
@@ -307,7 +308,7 @@ public final class KopeckConfig {
   public String yookassaSecretKey() { return string("YOOKASSA_SECRET_KEY"); }
   public String yookassaApiUrl() { return string("YOOKASSA_API_URL"); }
   @SuppressWarnings("unchecked")
-  public List<io.kopeck.common.Cidr> yookassaAllowedIps() { return (List<io.kopeck.common.Cidr>) values.get("YOOKASSA_ALLOWED_IPS"); }
+  public List<Cidr> yookassaAllowedIps() { return (List<Cidr>) values.get("YOOKASSA_ALLOWED_IPS"); }
   /** YooKassa's VAT code of the 54-FZ receipt; empty = send no receipt. */
   public String yookassaVatCode() { return string("YOOKASSA_VAT_CODE"); }
   public List<String> runnerApiKeys() { return list("RUNNER_API_KEYS"); }

@@ -1,5 +1,6 @@
 package io.kopeck.config;
 
+import io.kopeck.common.Cidr;
 import io.kopeck.db.DatabaseUrl;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -130,7 +131,19 @@ record Setting(String name, Function<String, Object> parser, boolean secret) {
 
   /** A comma-separated list of IP networks in CIDR notation; empty = no list. */
   static Setting cidrList(String name) {
-    return new Setting(name, io.kopeck.common.Cidr::parseList, false);
+    return new Setting(name, raw -> {
+      for (String part : raw.split(",")) {
+        if (part.isBlank()) {
+          continue;
+        }
+        try {
+          Cidr.parse(part);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("contains '" + part.strip() + "', which is not an IP address or CIDR network");
+        }
+      }
+      return Cidr.parseList(raw);
+    }, false);
   }
 
   static Setting databaseUrl(String name) {

@@ -145,7 +145,8 @@ public final class YooKassaPayments {
    */
   public Future<Settled> notified(ObjectNode notification) {
     String event = notification.path("event").asText("");
-    String id = notification.path("object").path("id").asText("");
+    JsonNode idNode = notification.path("object").path("id");
+    String id = idNode.isTextual() ? idNode.textValue() : "";
     if (!"notification".equals(notification.path("type").asText()) || !YooKassaClient.ID.matcher(id).matches()) {
       return Future.failedFuture(PaymentRefusal.BAD_NOTIFICATION.because(
           "A notification is {type: notification, event, object: {id}}"));
@@ -176,13 +177,13 @@ public final class YooKassaPayments {
       if (!status.equals("succeeded") || !payment.path("paid").asBoolean(false)) {
         return Future.succeededFuture(Settled.PENDING);
       }
+      // YooKassa's "test" flag only says the shop is a test shop: the credentials decide that, not the payment.
       if (!Long.toString(invId).equals(payment.path("metadata").path("inv_id").asText())) {
         log.warn("YooKassa payment names another invoice {} {}", kv("payment_id", paymentId), kv("inv_id", invId));
         return Future.succeededFuture(Settled.MISMATCH);
       }
       Receipt receipt = new Receipt(NAME, paymentId, invId, decimal(payment.path("amount").path("value")),
-          payment.path("amount").path("currency").asText(""), userOf(payment), payment.path("test").asBoolean(false),
-          false, false, false, null);
+          payment.path("amount").path("currency").asText(""), userOf(payment), false, false, false, false, null);
       return payments.receive(receipt, actor).map(received -> switch (received.outcome()) {
         case CREDITED -> Settled.CREDITED;
         case DUPLICATE -> Settled.DUPLICATE;

@@ -51,4 +51,14 @@ class StartupRefusalsTest {
     refused(Map.of("PAYMENT_PROVIDERS", "mock,paypal"),
         "kopeck: configuration error: PAYMENT_PROVIDERS: 'mock,paypal' contains 'paypal', not one of mock, robokassa, stars, yookassa");
   }
+
+  @Test
+  @DisplayName("yookassa without its shop id or key, or a bad allow-list, is refused")
+  void yooKassaSettings() throws Exception {
+    refused(Map.of("PAYMENT_PROVIDERS", "yookassa"),
+        "kopeck: configuration error: YOOKASSA_SHOP_ID: is required when yookassa is a payment provider");
+    refused(Map.of("PAYMENT_PROVIDERS", "stars", "YOOKASSA_ALLOWED_IPS", "10.0.0.0/8,example.com"),
+        "kopeck: configuration error: YOOKASSA_ALLOWED_IPS: '10.0.0.0/8,example.com' contains 'example.com', which is not an"
+            + " IP address or CIDR network");
+  }
 }

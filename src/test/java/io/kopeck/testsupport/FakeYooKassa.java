@@ -127,7 +127,7 @@ public final class FakeYooKassa implements AutoCloseable {
         return;
       }
       String path = request.path().replaceFirst("^/v3", "");
-      switch (request.method().name() + " " + path.replaceAll("/[^/]+$", "/{id}")) {
+      switch (request.method().name() + " " + path.replaceAll("^/(payments|refunds)/[^/]+$", "/$1/{id}")) {
         case "POST /payments" -> create(request, body.toString(StandardCharsets.UTF_8), this::newPayment);
         case "POST /refunds" -> create(request, body.toString(StandardCharsets.UTF_8), this::newRefund);
         case "GET /payments/{id}" -> found(request, payments.get(path.substring(path.lastIndexOf('/') + 1)));
