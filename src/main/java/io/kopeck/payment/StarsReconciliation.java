@@ -48,7 +48,8 @@ public final class StarsReconciliation {
   private static final String KNOWN = """
       SELECT provider_payment_id FROM payments WHERE provider = 'stars' AND provider_payment_id = ANY($1)""";
   private static final String LAST_RUN = """
-      SELECT max(created_at) AS at FROM audit_log WHERE action = 'stars.reconcile' AND entity_type = 'job'""";
+      SELECT max((new_value->>'ran_at')::timestamptz) AS at FROM audit_log
+      WHERE action = 'stars.reconcile' AND entity_type = 'job'""";
 
   /** What a run found (and, with apply, credited). */
   public record Report(List<JsonObject> unknown, List<String> missingAtTelegram, int applied, int scanned) {
@@ -99,7 +100,7 @@ public final class StarsReconciliation {
   private Future<Report> remember(Report report, OffsetDateTime now) {
     boolean found = !report.unknown().isEmpty() || !report.missingAtTelegram().isEmpty();
     return pool.withTransaction(tx -> AuditLog.record(tx, new Actor("timer", null), "stars.reconcile",
-            "job", "stars", null, null, report.toJson())
+            "job", "stars", null, null, report.toJson().put("ran_at", now.toString()))
         .compose(v -> !found ? Future.succeededFuture()
             : Outbox.aboutNoUser(tx, "admin_stars_reconcile", "admin.stars.reconcile",
                 new JsonObject().put("unknown", report.unknown().size())

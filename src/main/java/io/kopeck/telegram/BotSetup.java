@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  */
 final class BotSetup {
   private static final Logger log = LoggerFactory.getLogger(BotSetup.class);
-  static final String[] ALLOWED_UPDATES = {"message", "callback_query", "my_chat_member"};
+  // pre_checkout_query: Telegram asks before every Stars payment (successful_payment comes as a message).
+  static final String[] ALLOWED_UPDATES = {"message", "callback_query", "my_chat_member", "pre_checkout_query"};
 
   private final BotApi api;
   private final BotSettings config;

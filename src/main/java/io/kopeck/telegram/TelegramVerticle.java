@@ -11,6 +11,7 @@ import com.pengrad.telegrambot.model.Update;
 import com.pengrad.telegrambot.model.User;
 import com.pengrad.telegrambot.model.message.MaybeInaccessibleMessage;
 import com.pengrad.telegrambot.utility.BotUtils;
+import io.kopeck.common.Refused;
 import io.kopeck.common.Times;
 import io.kopeck.i18n.Texts;
 import io.kopeck.telegram.api.BotApi;
@@ -132,7 +133,8 @@ public final class TelegramVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     return users.touch(message.from(), Times.utcNow(clock)).compose(user -> stars.paid(user.id(),
-        message.successfulPayment()));
+        message.successfulPayment())).recover(e -> e instanceof Refused ? Future.succeededFuture() // logged where refused
+            : Future.failedFuture(e));
   }
 
   /** A refund of a Stars payment made outside Kopeck (or the echo of Kopeck's own): the invoice reversed once. */

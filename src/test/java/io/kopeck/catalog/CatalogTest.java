@@ -109,7 +109,11 @@ class CatalogTest {
       "{\"slug\": \"t1\", \"name\": \"x\", \"price\": 1, \"tokens\": 1, \"period_unit\": \"week\", \"period_value\": 1}|period_unit must be hour, day, month or null",
       "{\"slug\": \"t1\", \"name\": \"x\", \"price\": 1, \"tokens\": 1, \"period_unit\": \"day\"}|period_unit and period_value go together (both set, or both null)",
       "{\"slug\": \"t1\", \"name\": \"x\", \"price\": 1, \"tokens\": 1, \"period_unit\": \"day\", \"period_value\": 0}|period_value must be a whole number from 1 to 1000",
-      "{\"slug\": \"t1\", \"name\": \"x\", \"price\": 1, \"tokens\": 1, \"is_active\": \"yes\"}|is_active must be true or false"})
+      "{\"slug\": \"t1\", \"name\": \"x\", \"price\": 1, \"tokens\": 1, \"is_active\": \"yes\"}|is_active must be true or false",
+      "{\"slug\": \"t1\", \"name\": \"x\", \"price\": 1, \"tokens\": 1, \"price_stars\": 0}|price_stars must be a whole number from 1 to 1000000",
+      "{\"slug\": \"t1\", \"name\": \"x\", \"price\": 1, \"tokens\": 1, \"price_stars\": 2.5}|price_stars must be a whole number from 1 to 1000000",
+      "{\"slug\": \"t1\", \"name\": \"x\", \"price\": 1, \"tokens\": 1, \"price_stars\": \"250\"}|price_stars must be a whole number from 1 to 1000000",
+      "{\"slug\": \"t1\", \"name\": \"x\", \"price\": 1, \"tokens\": 1, \"price_stars\": 99999999999}|price_stars must be a whole number from 1 to 1000000"})
   void invalid(String body, String message) {
     long before = Ledgers.count(pool, "SELECT count(*) FROM tariffs");
 
@@ -119,6 +123,21 @@ class CatalogTest {
     assertThat(response.json().getString("error")).isEqualTo("invalid_tariff");
     assertThat(response.json().getString("message")).isEqualTo(message);
     assertThat(Ledgers.count(pool, "SELECT count(*) FROM tariffs")).isEqualTo(before);
+  }
+
+  @Test
+  @DisplayName("price_stars: set on create and by PATCH, cleared with null; the seeded monthly tariffs have one")
+  void starsPrice() {
+    Http.Response created = post("{\"slug\": \"starry\", \"name\": \"Звёздный\", \"price\": 99, \"tokens\": 100, "
+        + "\"price_stars\": 70, \"sort_order\": 90}");
+    assertThat(created.status()).isEqualTo(201);
+    assertThat(created.json().getInteger("price_stars")).isEqualTo(70);
+    assertThat(patch("starry", "{\"price_stars\": 75}").json().getInteger("price_stars")).isEqualTo(75);
+    Http.Response cleared = patch("starry", "{\"price_stars\": null}");
+    assertThat(cleared.status()).isEqualTo(200);
+    assertThat(cleared.json().getValue("price_stars")).isNull();
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM tariffs WHERE slug IN ('basic', 'standard', 'pro') "
+        + "AND price_stars > 0")).isEqualTo(3);
   }
 
   @Test

@@ -157,6 +157,9 @@ class StarsPaymentTest {
         + "AND status = 'credited'")).isEqualTo(1);
     assertThat(count("SELECT count(*) FROM users WHERE id = 801 AND subscription_end > $1",
         OffsetDateTime.now().plusDays(6))).isEqualTo(1);
+    JsonObject revenue = http.get("/admin/api/v1/stats", TestKeys.ADMIN).json().getJsonObject("revenue");
+    assertThat(revenue.getLong("revenue_xtr")).isGreaterThanOrEqualTo(70);
+    assertThat(new java.math.BigDecimal(revenue.getString("revenue_rub"))).isZero();
   }
 
   @Test
@@ -395,6 +398,12 @@ class StarsPaymentTest {
     assertThat(again.exitCode()).isEqualTo(1);
     assertThat(Ledgers.balance(pool, 807)).isEqualByComparingTo("270");
     assertThat(count("SELECT count(*) FROM transactions WHERE user_id = 807")).isEqualTo(3);
+
+    // The daily job reports (it never credits) and tells the admins; a second run the same day does nothing.
+    assertThat(Http.await(reconciliation.dailyJob().run()).acted()).isGreaterThanOrEqualTo(1);
+    telegram.awaitOne("sendMessage", ADMIN, c -> c.text().contains("Сверка Stars"));
+    assertThat(Http.await(reconciliation.dailyJob().run()).acted()).isZero();
+    assertThat(count("SELECT count(*) FROM audit_log WHERE action = 'stars.reconcile'")).isEqualTo(1);
   }
 
   private static JsonObject incoming(String id, int amount, long date, JsonObject user, String payload) {
