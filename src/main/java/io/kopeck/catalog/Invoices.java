@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +76,16 @@ public final class Invoices {
     }
 
     /** Rouble links built by {@code url} for the provider called {@code name}. */
-    static PaymentLinks of(String name, java.util.function.BiFunction<Invoice, String, String> url) {
+    static PaymentLinks of(String name, BiFunction<Invoice, String, String> url) {
+      return of(name, "RUB", url);
+    }
+
+    /** A method whose payment link is made after the invoice is saved (Stars, YooKassa), in {@code currency}. */
+    static PaymentLinks madeLater(String name, String currency) {
+      return of(name, currency, (invoice, description) -> null);
+    }
+
+    private static PaymentLinks of(String name, String currency, BiFunction<Invoice, String, String> url) {
       return new PaymentLinks() {
         @Override
         public String name() {
@@ -85,21 +95,6 @@ public final class Invoices {
         @Override
         public String paymentUrl(Invoice invoice, String description) {
           return url.apply(invoice, description);
-        }
-      };
-    }
-
-    /** A method whose payment link is made after the invoice is saved (Stars, YooKassa), in {@code currency}. */
-    static PaymentLinks madeLater(String name, String currency) {
-      return new PaymentLinks() {
-        @Override
-        public String name() {
-          return name;
-        }
-
-        @Override
-        public String paymentUrl(Invoice invoice, String description) {
-          return null;
         }
 
         @Override
@@ -128,9 +123,18 @@ public final class Invoices {
     return List.copyOf(links.values());
   }
 
-  /** The provider of invoices made without naming one. */
+  /**
+   * The provider of invoices made without naming one (the preview's invoice): the first rouble
+   * provider in PAYMENT_PROVIDERS — Stars is a button next to it — or Stars when it is the only one.
+   */
   public String defaultProvider() {
-    return links.keySet().iterator().next();
+    return links.values().stream().filter(link -> !link.currency().equals(Invoice.STARS)).findFirst()
+        .orElse(links.values().iterator().next()).name();
+  }
+
+  /** Whether a rouble provider is enabled (custom amounts in roubles, tariffs without a Stars price). */
+  public boolean takesRoubles() {
+    return links.values().stream().anyMatch(link -> !link.currency().equals(Invoice.STARS));
   }
 
   /** Buying a tariff, optionally with a promo code, through the default provider. */

@@ -78,28 +78,33 @@ public final class Refunds {
     this.moneyBack = Map.copyOf(moneyBack);
   }
 
+  /** A refund that may go ahead: the paid invoice, and the payment that paid it (null before payments were recorded). */
+  private record Plan(Row invoice, Row payment) {
+  }
+
   /** An admin's refund of a paid invoice: the provider first where it can return money, then the ledger. */
   public Future<JsonObject> refund(long invId, String reason, Actor actor) {
-    return check(invId).compose(payment -> {
+    return check(invId).compose(plan -> {
+      Row payment = plan.payment();
       MoneyBack provider = payment == null ? null : moneyBack.get(payment.getString("provider"));
       if (provider == null) {
         return reverseInvoice(invId, reason, actor, null);
       }
-      return ask(provider, payment, invId).compose(step -> switch (step.state()) {
-        case DONE -> reverseInvoice(invId, reason, actor, step.refundId());
-        case PENDING -> markPending(payment, step, invId, actor);
-        case REFUSED -> Future.failedFuture(PaymentRefusal.PROVIDER_REFUSED.because(
-            payment.getString("provider") + " refused the refund: " + step.problem()));
-      });
+      Row invoice = plan.invoice();
+      return provider.giveBack(invoice.getLong("user_id"), payment.getString("provider_payment_id"),
+          invoice.getBigDecimal("amount"), invoice.getString("currency"), "refund:" + invoice.getUUID("id"))
+          .compose(step -> switch (step.state()) {
+            case DONE -> reverseInvoice(invId, reason, actor, step.refundId());
+            case PENDING -> markPending(payment, step, invId, actor);
+            case REFUSED -> Future.failedFuture(PaymentRefusal.PROVIDER_REFUSED.because(
+                payment.getString("provider") + " refused the refund: " + step.problem()));
+          });
     }).onSuccess(result -> log.info("Refund {} {} {} {}", kv("inv_id", invId), kv("status", result.getString("status")),
         kv("user_id", result.getLong("user_id")), kv("transaction_id", result.getLong("transaction_id"))));
   }
 
-  /**
-   * The refund is possible (invoice paid, balance stays above the floor): the payment to give back,
-   * or null when the invoice was paid before payments were recorded.
-   */
-  private Future<Row> check(long invId) {
+  /** The refund is possible: the invoice is paid and the balance stays above the floor. */
+  private Future<Plan> check(long invId) {
     return pool.withTransaction(tx -> tx.preparedQuery(LOCK).execute(Tuple.of(invId)).compose(rows -> {
       Row invoice = paidInvoice(rows.size() == 0 ? null : rows.iterator().next(), invId);
       if (invoice.getBigDecimal("token_balance").subtract(invoice.getBigDecimal("tokens"))
@@ -107,7 +112,7 @@ public final class Refunds {
         return Future.failedFuture(belowFloor(invoice, invoice.getBigDecimal("token_balance")));
       }
       return tx.preparedQuery(PAYMENT_OF_INVOICE).execute(Tuple.of(invoice.getUUID("id")))
-          .map(payments -> payments.size() == 0 ? null : payments.iterator().next());
+          .map(payments -> new Plan(invoice, payments.size() == 0 ? null : payments.iterator().next()));
     }));
   }
 
@@ -126,15 +131,6 @@ public final class Refunds {
     return PaymentRefusal.REFUND_BELOW_FLOOR.because("Refunding " + invoice.getBigDecimal("tokens").toPlainString()
         + " tokens would take the balance from " + balance.toPlainString() + " below the floor "
         + config.balanceFloor().toPlainString());
-  }
-
-  private Future<MoneyBack.Step> ask(MoneyBack provider, Row payment, long invId) {
-    return pool.preparedQuery("SELECT user_id, amount, currency, id FROM invoices WHERE inv_id = $1")
-        .execute(Tuple.of(invId)).compose(rows -> {
-          Row invoice = rows.iterator().next();
-          return provider.giveBack(invoice.getLong("user_id"), payment.getString("provider_payment_id"),
-              invoice.getBigDecimal("amount"), invoice.getString("currency"), "refund:" + invoice.getUUID("id"));
-        });
   }
 
   private Future<JsonObject> markPending(Row payment, MoneyBack.Step step, long invId, Actor actor) {

@@ -85,7 +85,8 @@ final class PurchaseScreens {
         screen.row(button(tariff.name() + " — " + price(texts, tariff),
             CallbackData.of(Action.TARIFF, tariff.slug())));
       }
-      return chat.show(screen.row(button(texts.get("btn.custom"), CallbackData.of(Action.CUSTOM_AMOUNT)),
+      return chat.show(screen.row(invoices.takesRoubles()
+              ? button(texts.get("btn.custom"), CallbackData.of(Action.CUSTOM_AMOUNT)) : null,
           starsOn() ? button(texts.get("btn.stars_topup"), CallbackData.of(Action.STARS_TOPUP)) : null).build());
     });
   }
@@ -251,8 +252,11 @@ final class PurchaseScreens {
             issued.refusal(), false)));
   }
 
+  /** Active, non-trial tariffs; with Stars the only method, only those with a Stars price. */
   private Future<List<Tariff>> saleable() {
-    return catalog.list().map(all -> all.stream().filter(t -> t.active() && !t.trial()).toList());
+    boolean roubles = invoices.takesRoubles();
+    return catalog.list().map(all -> all.stream().filter(t -> t.active() && !t.trial())
+        .filter(t -> roubles || t.soldForStars()).toList());
   }
 
   Future<Row> openInvoice(long userId, long invId) {

@@ -6,6 +6,7 @@ import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.Invoices;
 import io.kopeck.common.StrictJson;
+import io.kopeck.testsupport.BotChat;
 import io.kopeck.testsupport.FakeTelegram;
 import io.kopeck.testsupport.FakeTelegram.Call;
 import io.kopeck.testsupport.Http;
@@ -55,12 +56,14 @@ class StarsPaymentTest {
   private static Pool pool;
   private static Http http;
   private static Invoices invoices;
+  private static BotChat chat;
 
   @BeforeAll
   static void start() {
     pool = service.pool();
     http = service.http();
     invoices = service.app().services().invoices();
+    chat = new BotChat(telegram, http, SECRET);
     // A weekly tariff: paid with a one-off Stars invoice (monthly ones become Stars subscriptions).
     Http.await(service.app().services().tariffs().create(StrictJson.readObject("""
         {"slug": "week", "name": "Неделя", "price": "99.00", "tokens": "100", "period_unit": "day",
@@ -73,24 +76,16 @@ class StarsPaymentTest {
   }
 
   private static void post(JsonObject update) {
-    Http.Response answer = Http.await(http.sendWithHeader("/telegram/webhook", "X-Telegram-Bot-Api-Secret-Token", SECRET,
-        update.encode()));
-    assertThat(answer.status()).isEqualTo(200);
+    chat.post(update);
   }
 
   private static Call say(JsonObject user, String text, String expected) {
-    int before = telegram.calls().size();
-    post(Updates.text(user, text));
-    return telegram.awaitOne("sendMessage", user.getLong("id"), c -> telegram.calls().indexOf(c) >= before
-        && c.text().contains(expected));
+    return chat.say(user, text, expected);
   }
 
   /** Presses a button and returns the call of {@code method} it caused. */
   private static Call press(JsonObject user, int messageId, String data, String method) {
-    int before = telegram.calls().size();
-    post(Updates.press(user, messageId, data));
-    telegram.awaitAnswer(c -> telegram.calls().indexOf(c) >= before);
-    return telegram.awaitOne(method, user.getLong("id"), c -> telegram.calls().indexOf(c) >= before);
+    return chat.press(user, messageId, data, method, "");
   }
 
   /** Posts a pre-checkout query and returns Telegram's answer call. */

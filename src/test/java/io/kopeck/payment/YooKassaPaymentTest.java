@@ -6,6 +6,7 @@ import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.Invoices;
 import io.kopeck.common.JobSummary;
 import io.kopeck.common.TimerJob;
+import io.kopeck.testsupport.BotChat;
 import io.kopeck.testsupport.FakeTelegram;
 import io.kopeck.testsupport.FakeTelegram.Call;
 import io.kopeck.testsupport.FakeYooKassa;
@@ -49,6 +50,7 @@ class YooKassaPaymentTest {
   private static Http http;
   private static Invoices invoices;
   private static YooKassaPayments payments;
+  private static BotChat chat;
 
   static Map<String, String> settings() {
     Map<String, String> settings = new HashMap<>(yooKassa.settings());
@@ -65,6 +67,7 @@ class YooKassaPaymentTest {
     http = service.http();
     invoices = service.app().services().invoices();
     payments = service.app().services().payment().yooKassa().orElseThrow();
+    chat = new BotChat(telegram, http, TestKeys.WEBHOOK_SECRET);
   }
 
   @AfterAll
@@ -73,24 +76,12 @@ class YooKassaPaymentTest {
     yooKassa.close();
   }
 
-  private static void post(JsonObject update) {
-    assertThat(Http.await(http.sendWithHeader("/telegram/webhook", "X-Telegram-Bot-Api-Secret-Token",
-        TestKeys.WEBHOOK_SECRET, update.encode())).status()).isEqualTo(200);
-  }
-
   private static Call say(JsonObject user, String text, String expected) {
-    int before = telegram.calls().size();
-    post(Updates.text(user, text));
-    return telegram.awaitOne("sendMessage", user.getLong("id"), c -> telegram.calls().indexOf(c) >= before
-        && c.text().contains(expected));
+    return chat.say(user, text, expected);
   }
 
   private static Call press(JsonObject user, int messageId, String data, String method, String expected) {
-    int before = telegram.calls().size();
-    post(Updates.press(user, messageId, data));
-    telegram.awaitAnswer(c -> telegram.calls().indexOf(c) >= before);
-    return telegram.awaitOne(method, user.getLong("id"), c -> telegram.calls().indexOf(c) >= before
-        && c.text().contains(expected));
+    return chat.press(user, messageId, data, method, expected);
   }
 
   private static Http.Response notify(JsonObject body) {

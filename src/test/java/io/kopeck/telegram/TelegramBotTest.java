@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.catalog.PromoCodes;
 import io.kopeck.common.StrictJson;
+import io.kopeck.testsupport.BotChat;
 import io.kopeck.testsupport.CapturedLogs;
 import io.kopeck.testsupport.Eventually;
 import io.kopeck.testsupport.FakeTelegram;
@@ -47,11 +48,13 @@ class TelegramBotTest {
       "RUNNER_API_KEYS", TestKeys.RUNNER, "COST_MESSAGE_WINDOW_MS", "300"));
   private static Pool pool;
   private static Http http;
+  private static BotChat chat;
 
   @BeforeAll
   static void start() {
     pool = service.pool();
     http = service.http();
+    chat = new BotChat(telegram, http, SECRET, TelegramBotTest::transcribe);
     PromoCodes promos = new PromoCodes(pool, Clock.systemUTC());
     Http.await(promos.create(StrictJson.readObject(
         "{\"code\": \"SAVE10\", \"discount_type\": \"percent\", \"discount_value\": 10}"), Actor.SYSTEM));
@@ -77,31 +80,25 @@ class TelegramBotTest {
   private static int transcribed;
 
   private static void post(JsonObject update) {
+    chat.post(update);
+  }
+
+  /** The transcript's side of an update: what the person did. */
+  private static void transcribe(JsonObject update) {
     if (transcript != null) {
       transcribeCalls();
       JsonObject press = update.getJsonObject("callback_query");
       transcript.add(press != null ? "← button " + press.getString("data")
           : "← text " + update.getJsonObject("message").getString("text"));
     }
-    Http.Response answer = Http.await(http.sendWithHeader("/telegram/webhook", "X-Telegram-Bot-Api-Secret-Token", SECRET,
-        update.encode()));
-    assertThat(answer.status()).isEqualTo(200);
   }
 
   private static Call say(JsonObject user, String text, String expected) {
-    int before = telegram.calls().size();
-    post(Updates.text(user, text));
-    return telegram.awaitOne("sendMessage", user.getLong("id"), c -> telegram.calls().indexOf(c) >= before
-        && c.text().contains(expected));
+    return chat.say(user, text, expected);
   }
 
   private static Call press(JsonObject user, int messageId, String data, String method, String expected) {
-    int before = telegram.calls().size();
-    post(Updates.press(user, messageId, data));
-    Call call = telegram.awaitOne(method, user.getLong("id"), c -> telegram.calls().indexOf(c) >= before
-        && c.text().contains(expected));
-    telegram.awaitAnswer(c -> telegram.calls().indexOf(c) >= before);
-    return call;
+    return chat.press(user, messageId, data, method, expected);
   }
 
   @Test
