@@ -158,6 +158,45 @@ class StarsPaymentTest {
   }
 
   @Test
+  @DisplayName("top-up in Stars: a whole number of Stars within the bounds, TOKENS_PER_STAR each, paid with sendInvoice")
+  void starsTopUp() {
+    JsonObject user = Updates.user(811, "Звезда", null, "ru");
+    Call tariffs = say(user, "/tariffs", "Тарифы");
+    chat.press(user, tariffs.messageId(), "1:stt", "sendMessage", "Сколько звёзд");
+    say(user, "сто", "целое число звёзд");
+    say(user, "2,5", "целое число звёзд");
+    say(user, "10", "от 50 до 100");
+    int before = telegram.calls().size();
+    post(Updates.text(user, "100"));
+    Call invoice = telegram.await("sendInvoice", c -> telegram.calls().indexOf(c) >= before, 1, 10).get(0);
+    assertThat(invoice.params().getValue("prices").toString()).contains("\"amount\":100");
+    assertThat(invoice.params().getString("description")).contains("150 токенов");
+    String payload = invoice.params().getString("payload");
+    assertThat(preCheckout(user, payload, 100, "XTR").getValue("ok").toString()).isEqualTo("true");
+    post(Updates.paid(user, payload, 100, "stxn-811-1"));
+    awaitBalance(811, "150");
+  }
+
+  @Test
+  @DisplayName("forged Pay buttons (another user's invoice, an unknown or disabled method, no such invoice) change "
+      + "nothing and are answered as out of date")
+  void forgedPayButtons() {
+    Invoice foreign = starsInvoice(812);
+    JsonObject user = Updates.user(813, "Чужой", null, "ru");
+    say(user, "/start", "Привет");
+    long invoices = count("SELECT count(*) FROM invoices");
+    for (String data : new String[] {"1:pay:" + foreign.invId() + ".s", "1:pay:" + foreign.invId() + ".x",
+        "1:pay:" + foreign.invId() + ".y", "1:pay:99999999.s", "1:pay:" + foreign.invId(), "1:pay:0.s"}) {
+      int before = telegram.calls().size();
+      post(Updates.press(user, 1, data));
+      assertThat(telegram.awaitAnswer(c -> telegram.calls().indexOf(c) >= before).params().getString("text"))
+          .as(data).contains("устарел");
+    }
+    assertThat(count("SELECT count(*) FROM invoices")).isEqualTo(invoices);
+    assertThat(telegram.calls("sendInvoice", c -> c.chatId() == 813)).isEmpty();
+  }
+
+  @Test
   @DisplayName("pre-checkout refused, in the payer's language, for a foreign, re-priced, paid, cancelled, expired "
       + "or unknown invoice")
   void preCheckoutRefusals() {
