@@ -39,7 +39,7 @@ public final class Settings {
   }
 
   public static NoticeSettings notices(KopeckConfig config) {
-    return new NoticeSettings(config.subscriptionNotifyDays(), config.lowBalanceThreshold());
+    return new NoticeSettings(config.subscriptionNotifyDays(), config.lowBalanceThresholds());
   }
 
   public static SenderSettings sender(KopeckConfig config) {

@@ -78,6 +78,7 @@ public final class KopeckConfig {
       Setting.signedDecimal("BALANCE_FLOOR"),
       Setting.bool("REQUIRE_SUBSCRIPTION"),
       Setting.decimal("LOW_BALANCE_THRESHOLD", BigDecimal.ZERO, true),
+      Setting.decimalList("LOW_BALANCE_THRESHOLDS"),
       Setting.decimal("MIN_TOPUP_RUB", BigDecimal.ONE, true),
       Setting.decimal("MAX_TOPUP_RUB", BigDecimal.ONE, true),
       Setting.decimal("TOKENS_PER_RUB", BigDecimal.ZERO, false),
@@ -319,7 +320,12 @@ public final class KopeckConfig {
   public String currency() { return string("CURRENCY").toUpperCase(java.util.Locale.ROOT); }
   public BigDecimal balanceFloor() { return decimal("BALANCE_FLOOR"); }
   public boolean requireSubscription() { return (Boolean) values.get("REQUIRE_SUBSCRIPTION"); }
-  public BigDecimal lowBalanceThreshold() { return decimal("LOW_BALANCE_THRESHOLD"); }
+  /** LOW_BALANCE_THRESHOLDS, or the one LOW_BALANCE_THRESHOLD when that list is empty; highest first. */
+  public List<BigDecimal> lowBalanceThresholds() {
+    List<BigDecimal> tiers = list("LOW_BALANCE_THRESHOLDS");
+    List<BigDecimal> chosen = tiers.isEmpty() ? List.of(decimal("LOW_BALANCE_THRESHOLD")) : tiers;
+    return chosen.stream().distinct().sorted(java.util.Comparator.reverseOrder()).toList();
+  }
   public BigDecimal minTopupRub() { return decimal("MIN_TOPUP_RUB"); }
   public BigDecimal maxTopupRub() { return decimal("MAX_TOPUP_RUB"); }
   public BigDecimal tokensPerRub() { return decimal("TOKENS_PER_RUB"); }

@@ -174,6 +174,26 @@ record Setting(String name, Function<String, Object> parser, boolean secret) {
     }, false);
   }
 
+  /** A comma-separated list of non-negative decimals, e.g. {@code 50,20,10,5}; empty = none. */
+  static Setting decimalList(String name) {
+    return new Setting(name, raw -> {
+      List<BigDecimal> values = new ArrayList<>();
+      for (String part : splitList(raw)) {
+        BigDecimal value;
+        try {
+          value = new BigDecimal(part);
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("contains '" + part + "', which is not a decimal number");
+        }
+        if (value.signum() < 0 || value.scale() > 4 || value.precision() - value.scale() > 16) {
+          throw new IllegalArgumentException("contains " + part + ", not a token amount of at most 4 decimals");
+        }
+        values.add(value);
+      }
+      return List.copyOf(values);
+    }, false);
+  }
+
   static Setting intList(String name, int min, int max) {
     return new Setting(name, raw -> {
       List<Integer> values = new ArrayList<>();

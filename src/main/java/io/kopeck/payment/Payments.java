@@ -66,11 +66,12 @@ public final class Payments {
       FROM invoices WHERE id = $1 RETURNING inv_id""";
   private static final String EXTEND = """
       UPDATE users SET subscription_end = $2, tariff_id = $3, last_expiry_notice = NULL, expired_notified = false,
-             low_balance_notified = false, updated_at = $4
+             low_balance_tier = NULL, updated_at = $4
       WHERE id = $1""";
   private static final String STARS_SUBSCRIBER = """
       UPDATE users SET stars_subscription_charge_id = $2, stars_subscription_canceled = false WHERE id = $1""";
-  private static final String TOPPED_UP = "UPDATE users SET low_balance_notified = false, updated_at = $2 WHERE id = $1";
+  // A top-up re-arms every low-balance tier.
+  private static final String TOPPED_UP = "UPDATE users SET low_balance_tier = NULL, updated_at = $2 WHERE id = $1";
   private static final String REDEEM = """
       INSERT INTO promo_redemptions (user_id, promo_code_id, tariff_id, invoice_id, kind, created_at)
       VALUES ($1, $2, $3, $4, 'invoice', $5)""";

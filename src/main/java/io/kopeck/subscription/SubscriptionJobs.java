@@ -61,15 +61,16 @@ public final class SubscriptionJobs {
             < coalesce(last_expiry_notice, 2147483647)
       ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED""";
   private static final String NOTICED = "UPDATE users SET last_expiry_notice = $2, updated_at = $3 WHERE id = $1";
-  private static final String LOW = """
-      SELECT id, token_balance, balance_seq FROM users
-      WHERE token_balance < $1::text::numeric AND NOT low_balance_notified AND NOT bot_blocked
-      ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED""";
-  private static final String LOW_NOTICED = "UPDATE users SET low_balance_notified = true, updated_at = $2 WHERE id = $1";
-  // Whatever brought the balance back to the threshold (a payment, a trial, an adjustment) re-arms the notice.
-  private static final String LOW_REARM = """
-      UPDATE users SET low_balance_notified = false
-      WHERE low_balance_notified AND token_balance >= $1::text::numeric""";
+  // The tier due at a balance: the smallest threshold above it ($1 the thresholds), null above them all.
+  private static final String DUE = "(SELECT min(t) FROM unnest($1::numeric[]) AS t WHERE t > u.token_balance)";
+  // A tier is told when the balance is under it and no lower tier has been told in this descent.
+  private static final String LOW = "SELECT u.id, u.token_balance, u.balance_seq, " + DUE + " AS tier FROM users u "
+      + "WHERE " + DUE + " < coalesce(u.low_balance_tier, 'Infinity') AND NOT u.bot_blocked "
+      + "ORDER BY u.id LIMIT $2 FOR UPDATE OF u SKIP LOCKED";
+  private static final String LOW_NOTICED = "UPDATE users SET low_balance_tier = $3, updated_at = $2 WHERE id = $1";
+  // Whatever brought the balance back above a told tier (a payment, a trial, an adjustment) re-arms it.
+  private static final String LOW_REARM = "UPDATE users u SET low_balance_tier = " + DUE
+      + " WHERE u.low_balance_tier IS NOT NULL AND coalesce(" + DUE + ", 'Infinity') > u.low_balance_tier";
 
   private final Pool pool;
   private final Clock clock;
@@ -199,26 +200,28 @@ public final class SubscriptionJobs {
   }
 
   /**
-   * Once when the balance falls below LOW_BALANCE_THRESHOLD. Armed only once the balance has been at
-   * or above the threshold (a new user with nothing on the balance is not told it is low), and
-   * re-armed whenever it is back there (a payment, a trial, an adjustment).
+   * Each low-balance tier (LOW_BALANCE_THRESHOLDS, e.g. 50, 20, 10, 5) once when the balance falls
+   * below it: one notice for the lowest tier crossed, however many were. A tier re-arms when the
+   * balance is back at or above it (a top-up re-arms all). A new user starts with every tier told:
+   * someone who never had tokens is not told their balance is low.
    */
   public Future<JobSummary> lowBalance() {
     long started = System.nanoTime();
     OffsetDateTime now = now();
-    String threshold = notices.lowBalanceThreshold().toPlainString();
-    return pool.withTransaction(tx -> tx.preparedQuery(LOW_REARM).execute(Tuple.of(threshold))
-        .compose(rearmed -> tx.preparedQuery(LOW).execute(Tuple.of(threshold, BATCH))).compose(rows -> {
+    Object[] tiers = notices.lowBalanceThresholds().toArray();
+    return pool.withTransaction(tx -> tx.preparedQuery(LOW_REARM).execute(Tuple.of(tiers))
+        .compose(rearmed -> tx.preparedQuery(LOW).execute(Tuple.of(tiers, BATCH))).compose(rows -> {
           List<Row> claimed = new ArrayList<>();
           rows.forEach(claimed::add);
           Future<Void> chain = Future.succeededFuture();
           for (Row row : claimed) {
             long userId = row.getLong("id");
-            chain = chain.compose(v -> tx.preparedQuery(LOW_NOTICED).execute(Tuple.of(userId, now))
+            BigDecimal tier = row.getBigDecimal("tier");
+            chain = chain.compose(v -> tx.preparedQuery(LOW_NOTICED).execute(Tuple.of(userId, now, tier))
                 .compose(x -> Outbox.toUser(tx, new Outbox.Notice(userId, "low_balance", "balance.low",
                     new JsonObject().put("balance", row.getBigDecimal("token_balance").toPlainString())
-                        .put("threshold", notices.lowBalanceThreshold().toPlainString()),
-                    "low:" + row.getLong("balance_seq")), now)));
+                        .put("threshold", tier.toPlainString()),
+                    "low:" + row.getLong("balance_seq") + ":" + tier.toPlainString()), now)));
           }
           return chain.map(v -> new JobSummary("low-balance", "notified", claimed.size(), claimed.size(), 0,
               (System.nanoTime() - started) / 1_000_000));

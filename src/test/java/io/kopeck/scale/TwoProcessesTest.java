@@ -192,8 +192,8 @@ class TwoProcessesTest {
     OffsetDateTime ended = OffsetDateTime.now(ZoneOffset.UTC).minusMinutes(5);
     Http.await(pool.withTransaction(tx -> tx.preparedQuery("""
             INSERT INTO users (id, language_code, token_balance, balance_seq, subscription_end, tariff_id,
-                               low_balance_notified)
-            SELECT g, 'ru', 1000, 1, $2, (SELECT id FROM tariffs WHERE slug = 'standard'), true
+                               low_balance_tier)
+            SELECT g, 'ru', 1000, 1, $2, (SELECT id FROM tariffs WHERE slug = 'standard'), 0
             FROM generate_series($1::bigint, $1::bigint + 199) g""").execute(Tuple.of(RENEWING, ended))
         .compose(v -> tx.preparedQuery("""
             INSERT INTO transactions (user_id, seq, type, tokens_delta, balance_after, idempotency_key)

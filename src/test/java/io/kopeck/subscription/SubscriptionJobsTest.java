@@ -51,7 +51,7 @@ class SubscriptionJobsTest {
 
   private static void subscribe(long user, String balance, Duration left, boolean autoRenew) {
     Ledgers.seedUser(pool, user, balance);
-    Http.await(pool.preparedQuery("UPDATE users SET subscription_end = $2, auto_renew = $3, low_balance_notified = true, "
+    Http.await(pool.preparedQuery("UPDATE users SET subscription_end = $2, auto_renew = $3, low_balance_tier = 0, "
             + "tariff_id = (SELECT id FROM tariffs WHERE slug = 'standard') WHERE id = $1")
         .execute(Tuple.of(user, OffsetDateTime.now(CLOCK).plus(left).withOffsetSameInstant(ZoneOffset.UTC), autoRenew)));
   }
@@ -207,7 +207,7 @@ class SubscriptionJobsTest {
   void twoInstances() {
     long first = 100_000;
     Http.await(pool.preparedQuery("INSERT INTO users (id, token_balance, balance_seq, subscription_end, tariff_id, "
-            + "low_balance_notified) SELECT g, 1000, 1, $1, (SELECT id FROM tariffs WHERE slug = 'standard'), true "
+            + "low_balance_tier) SELECT g, 1000, 1, $1, (SELECT id FROM tariffs WHERE slug = 'standard'), 0 "
             + "FROM generate_series($2::bigint, $2::bigint + 999) g")
         .execute(Tuple.of(OffsetDateTime.now(CLOCK).minusMinutes(5).withOffsetSameInstant(ZoneOffset.UTC), first)));
     Http.await(pool.preparedQuery("INSERT INTO transactions (user_id, seq, type, tokens_delta, balance_after, "

@@ -65,12 +65,12 @@ class SubscriptionTimersTest {
     OffsetDateTime now = OffsetDateTime.now(CLOCK).withOffsetSameInstant(ZoneOffset.UTC);
     Http.await(pool.withTransaction(tx -> tx.preparedQuery("""
             INSERT INTO users (id, language_code, token_balance, balance_seq, subscription_end, tariff_id,
-                               low_balance_notified)
+                               low_balance_tier)
             SELECT g, 'ru', CASE WHEN g - $1 BETWEEN 400 AND 599 THEN 150 ELSE 1000 END, 1,
                    CASE WHEN g - $1 < 600 THEN $2::timestamptz - interval '5 minutes'
                         WHEN g - $1 < 800 THEN $2::timestamptz + interval '1 day 2 hours'
                         ELSE $2::timestamptz + interval '3 days 2 hours' END,
-                   (SELECT id FROM tariffs WHERE slug = 'standard'), true
+                   (SELECT id FROM tariffs WHERE slug = 'standard'), 0
             FROM generate_series($1::bigint, $1::bigint + 999) g""").execute(Tuple.of(FIRST, now))
         .compose(v -> tx.preparedQuery("""
             INSERT INTO transactions (user_id, seq, type, tokens_delta, balance_after, idempotency_key)

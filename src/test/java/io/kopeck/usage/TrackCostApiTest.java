@@ -235,6 +235,26 @@ class TrackCostApiTest {
   }
 
   @Test
+  @DisplayName("the key forms existing Runner clients send: a bare Authorization value and X-API-Key; wrong keys 401")
+  void keyForms() {
+    long user = 700000030L;
+    Ledgers.seedUser(pool, user, "10");
+
+    Http.Response bare = Http.await(http.sendWithHeader("/api/v1/track-costs", "Authorization", KEY,
+        event("form-1", user, "1")));
+    Http.Response apiKey = Http.await(http.sendWithHeader("/api/v1/track-costs", "X-API-Key", KEY,
+        event("form-2", user, "1")));
+    Http.Response wrongBare = Http.await(http.sendWithHeader("/api/v1/track-costs", "Authorization", "Basic " + KEY,
+        event("form-3", user, "1")));
+    Http.Response wrongApiKey = Http.await(http.sendWithHeader("/api/v1/track-costs", "X-API-Key", KEY + "x",
+        event("form-4", user, "1")));
+
+    assertThat(List.of(bare.status(), apiKey.status())).containsOnly(200);
+    assertThat(List.of(wrongBare.status(), wrongApiKey.status())).containsOnly(401);
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM usage_charges WHERE user_id = $1", user)).isEqualTo(2);
+  }
+
+  @Test
   @DisplayName("a long NDJSON stream of 5,000 events is answered in input order, every line after its commit")
   void longStream() {
     long user = 700000016L;
