@@ -34,5 +34,6 @@ CREATE TABLE runner_runs (
     updated_at    timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (user_id, run_id)
 );
-CREATE INDEX runner_runs_run_idx ON runner_runs (run_id);
+-- A run id names one run, of one user.
+CREATE UNIQUE INDEX runner_runs_run_idx ON runner_runs (run_id);
 CREATE INDEX runner_runs_following_idx ON runner_runs (lease_until) WHERE status = 'following';

@@ -23,7 +23,9 @@ import io.kopeck.stats.StatsAdminApi;
 import io.kopeck.telegram.CheckoutVerticle;
 import io.kopeck.telegram.TelegramVerticle;
 import io.kopeck.telegram.TelegramWebhook;
+import io.kopeck.usage.RunFollowerVerticle;
 import io.kopeck.usage.RunnerAccess;
+import io.kopeck.usage.RunsApi;
 import io.kopeck.usage.UsageApi;
 import io.kopeck.user.UserAdminApi;
 import io.kopeck.web.BearerAuth;
@@ -159,7 +161,9 @@ public final class Application {
           return vertx.deployVerticle(new CheckoutVerticle(new StarsCheckout(checkoutPool, clock),
               Settings.bot(config), services.payment().stars().isPresent()));
         })
-        .compose(checkout -> vertx.deployVerticle(new NotifierVerticle(pool, clock, Settings.sender(config), registry)))
+        .compose(checkout -> config.runnerBaseUrl().isEmpty() ? Future.succeededFuture()
+            : vertx.deployVerticle(new RunFollowerVerticle(pool, Settings.runnerStreams(config), config.currency())))
+        .compose(follower -> vertx.deployVerticle(new NotifierVerticle(pool, clock, Settings.sender(config), registry)))
         .compose(notifier -> vertx.deployVerticle(new TimerVerticle(services.timerJobs(),
             config.timerIntervalSeconds() * 1000L, registry)))
         .compose(engine -> deployHttp())
@@ -211,6 +215,7 @@ public final class Application {
   private List<HttpRoutes> routes() {
     List<HttpRoutes> routes = new java.util.ArrayList<>(List.of(
         new UsageApi(vertx, pool, Settings.usage(config), clock, runnerAccess),
+        new RunsApi(pool, !config.runnerBaseUrl().isEmpty(), config.maxBodyBytes()),
         new AdminApi(new BearerAuth(List.of(config.adminApiKey())), services.verifier(), config.maxBodyBytes()),
         new CatalogAdminApi(services.tariffs(), services.promoCodes()),
         new PaymentApi(vertx.eventBus()),

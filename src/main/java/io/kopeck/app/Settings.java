@@ -14,6 +14,7 @@ import io.kopeck.payment.YooKassaPayments;
 import io.kopeck.payment.YooKassaSettings;
 import io.kopeck.subscription.NoticeSettings;
 import io.kopeck.telegram.BotSettings;
+import io.kopeck.usage.RunFollowerVerticle;
 import io.kopeck.usage.UsageSettings;
 import io.kopeck.web.HttpSettings;
 import io.vertx.sqlclient.Pool;
@@ -56,6 +57,11 @@ public final class Settings {
   public static UsageSettings usage(KopeckConfig config) {
     return new UsageSettings(config.currency(), config.displayTimezone(), config.maxBodyBytes(),
         config.requireSubscription(), config.streamIdleTimeoutSeconds());
+  }
+
+  public static RunFollowerVerticle.Settings runnerStreams(KopeckConfig config) {
+    return new RunFollowerVerticle.Settings(config.runnerBaseUrl(), config.runnerStreamKey(),
+        config.runnerStreamMaxRetries(), config.runnerStreamLeaseSeconds(), config.runnerStreamBackoffMs());
   }
 
   static HttpSettings http(KopeckConfig config, int port) {

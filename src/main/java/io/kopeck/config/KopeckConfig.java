@@ -71,6 +71,11 @@ public final class KopeckConfig {
       Setting.oneOf("YOOKASSA_VAT_CODE", "", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"),
       Setting.keyList("RUNNER_API_KEYS"),
       Setting.integer("RUNNER_RATE_LIMIT", 0, 1_000_000),
+      Setting.httpUrl("RUNNER_BASE_URL"),
+      Setting.secret("RUNNER_STREAM_KEY"),
+      Setting.integer("RUNNER_STREAM_MAX_RETRIES", 0, 1_000),
+      Setting.integer("RUNNER_STREAM_LEASE_SECONDS", 2, 3_600),
+      Setting.integer("RUNNER_STREAM_BACKOFF_MS", 1, 60_000),
       Setting.key("ADMIN_API_KEY"),
       Setting.key("METRICS_BEARER_TOKEN"),
       Setting.decimal("COST_MULTIPLIER", BigDecimal.ZERO, false),
@@ -314,6 +319,11 @@ public final class KopeckConfig {
   public String yookassaVatCode() { return string("YOOKASSA_VAT_CODE"); }
   public List<String> runnerApiKeys() { return list("RUNNER_API_KEYS"); }
   public int runnerRateLimit() { return integer("RUNNER_RATE_LIMIT"); }
+  public String runnerBaseUrl() { return string("RUNNER_BASE_URL"); }
+  public String runnerStreamKey() { return string("RUNNER_STREAM_KEY"); }
+  public int runnerStreamMaxRetries() { return integer("RUNNER_STREAM_MAX_RETRIES"); }
+  public int runnerStreamLeaseSeconds() { return integer("RUNNER_STREAM_LEASE_SECONDS"); }
+  public int runnerStreamBackoffMs() { return integer("RUNNER_STREAM_BACKOFF_MS"); }
   public String adminApiKey() { return string("ADMIN_API_KEY"); }
   public String metricsBearerToken() { return string("METRICS_BEARER_TOKEN"); }
   public BigDecimal costMultiplier() { return decimal("COST_MULTIPLIER"); }

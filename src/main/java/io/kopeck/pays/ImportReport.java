@@ -48,6 +48,7 @@ public final class ImportReport {
   private long differenceCount;
   private long skipCount;
   private final List<String> notes = new ArrayList<>();
+  private final Map<String, Long> tallies = new LinkedHashMap<>();
 
   public Counts table(String name) {
     return tables.computeIfAbsent(name, n -> new Counts());
@@ -59,6 +60,15 @@ public final class ImportReport {
     if (differences.size() < LISTED) {
       differences.add(difference);
     }
+  }
+
+  /** A difference of one kind that many rows share: counted and printed once with its count. */
+  void tally(String kind) {
+    tallies.merge(kind, 1L, Long::sum);
+  }
+
+  public Map<String, Long> tallies() {
+    return Map.copyOf(tallies);
   }
 
   /** A source row left out, and why (it is never half-imported). */
@@ -94,7 +104,9 @@ public final class ImportReport {
     StringBuilder out = new StringBuilder();
     notes.forEach(n -> out.append(n).append('\n'));
     tables.forEach((name, counts) -> out.append(String.format("%-18s %s%n", name + ":", counts)));
-    out.append("differences bridged: ").append(differenceCount).append('\n');
+    out.append("differences bridged: ").append(differenceCount + tallies.values().stream().mapToLong(n -> n).sum())
+        .append('\n');
+    tallies.forEach((kind, n) -> out.append("  ").append(n).append(" × ").append(kind).append('\n'));
     differences.forEach(d -> out.append("  ").append(d).append('\n'));
     if (differenceCount > differences.size()) {
       out.append("  … and ").append(differenceCount - differences.size()).append(" more (see the audit log)\n");

@@ -62,7 +62,7 @@ final class Invoices {
   static void copy(Connection from, Connection to, ImportReport report, Map<UUID, UUID> tariffs,
                    Map<UUID, UUID> codes, boolean dryRun) throws SQLException {
     ImportReport.Counts counts = report.table("invoices");
-    long stalePending = 0;
+
     try (PreparedStatement query = PaysImport.cursor(from, READ); ResultSet rows = query.executeQuery();
          PreparedStatement insert = to.prepareStatement(INSERT);
          PreparedStatement payment = to.prepareStatement(PAYMENT);
@@ -75,7 +75,7 @@ final class Invoices {
           continue;
         }
         if (row.status().equals("pending") && !row.expiresAt().isAfter(OffsetDateTime.now())) {
-          stalePending++;
+          report.tally("pending invoices past expires_at: kept pending, Kopeck's expiry job expires them (audited)");
         }
         batch.add(row);
         if (batch.size() >= BATCH) {
@@ -85,10 +85,6 @@ final class Invoices {
         }
       }
       write(to, batch, insert, payment, redemption, report);
-    }
-    if (stalePending > 0) {
-      report.bridged(stalePending + " pending invoice(s) past expires_at kept pending: Kopeck's expiry job expires "
-          + "them (audited) on its next tick");
     }
     advanceSequence(to);
   }
@@ -120,14 +116,13 @@ final class Invoices {
       return null;
     }
     if (original.compareTo(amount) < 0) {
-      report.bridged("invoice " + invId + ": original_amount " + original.toPlainString() + " below the amount paid "
-          + amount.toPlainString() + " (a custom top-up) → raised to it");
+      report.tally("invoices whose original_amount was below the amount paid (custom top-ups): raised to the amount");
       original = amount;
     }
     OffsetDateTime paidAt = PaysImport.Times.utc(rows, "paid_at");
     boolean paid = status.equals("paid") || status.equals("refunded");
     if (paid && paidAt == null) {
-      report.bridged("invoice " + invId + ": " + status + " without paid_at → updated_at " + updated);
+      report.tally("paid or refunded invoices without paid_at (pays's M11 top-ups): paid_at = updated_at");
       paidAt = updated;
     }
     UUID promo = (UUID) rows.getObject("promo_code_id");

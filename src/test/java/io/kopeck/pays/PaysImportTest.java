@@ -91,6 +91,8 @@ class PaysImportTest {
       assertThat(report.differences()).anyMatch(d -> d.contains("tariff standard: the slug is taken in Kopeck; "
           + "imported as pays-standard"));
       assertThat(report.differences()).anyMatch(d -> d.contains("promo code SALE20: uses_count 2 in pays"));
+      assertThat(report.tallies()).containsEntry(
+          "invoices whose original_amount was below the amount paid (custom top-ups): raised to the amount", 3L);
 
       Map<Long, String> balances = Map.of(100000001L, "287.6500", 7123456789L, "29.2500", 100000003L, "986.5000",
           100000004L, "150.0000", 100000005L, "0.0000", 100000006L, "5.3000");

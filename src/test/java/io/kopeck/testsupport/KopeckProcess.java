@@ -20,6 +20,18 @@ public final class KopeckProcess {
   }
 
   public static Run run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+    Process process = builder(env, args).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    return new Run(process.exitValue(), output);
+  }
+
+  /** Starts {@code kopeck <args>} in the background, its output going to {@code log}; stop it yourself. */
+  public static Process start(Map<String, String> env, Path log, String... args) throws IOException {
+    return builder(env, args).redirectOutput(log.toFile()).start();
+  }
+
+  private static ProcessBuilder builder(Map<String, String> env, String... args) {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
         "io.kopeck.Main"));
@@ -27,9 +39,6 @@ public final class KopeckProcess {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().keySet().removeIf(k -> k.startsWith("DATABASE_URL") || k.startsWith("LOG_"));
     builder.environment().putAll(env);
-    Process process = builder.start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    return new Run(process.exitValue(), output);
+    return builder;
   }
 }
