@@ -21,6 +21,7 @@ import io.kopeck.payment.StarsCheckout;
 import io.kopeck.payment.YooKassaApi;
 import io.kopeck.stats.StatsAdminApi;
 import io.kopeck.telegram.CheckoutVerticle;
+import io.kopeck.telegram.PollerVerticle;
 import io.kopeck.telegram.TelegramVerticle;
 import io.kopeck.telegram.TelegramWebhook;
 import io.kopeck.usage.RunFollowerVerticle;
@@ -32,6 +33,7 @@ import io.kopeck.web.BearerAuth;
 import io.kopeck.web.HttpRoutes;
 import io.kopeck.web.HttpServerVerticle;
 import io.kopeck.web.HttpSettings;
+import io.kopeck.web.LegalPages;
 import io.kopeck.web.MetricsRoute;
 import io.kopeck.web.Readiness;
 import io.micrometer.core.instrument.Meter;
@@ -82,6 +84,7 @@ public final class Application {
   private final List<ObjectNode> defaultTariffs;
   private final PaymentProviders paymentProviders;
   private final String baseUrl;
+  private final LegalPages.Pages legalPages;
   private String httpDeployment;
   private RunCostMessages runCosts;
   private String engineDeployment;
@@ -108,6 +111,7 @@ public final class Application {
     this.httpPort = config.httpPort() == 0 ? freePort() : config.httpPort();
     this.baseUrl = config.publicBaseUrl().isEmpty() ? "http://localhost:" + httpPort : config.publicBaseUrl();
     this.paymentProviders = Settings.paymentProviders(config, baseUrl);
+    this.legalPages = LegalPages.load(config.legalOfferUrl(), config.legalPrivacyUrl());
   }
 
   /**
@@ -155,13 +159,15 @@ public final class Application {
         .compose(engine -> vertx.deployVerticle(
             new PaymentVerticle(services.payments(), registry)))
         .compose(payments -> vertx.deployVerticle(
-            new TelegramVerticle(pool, Settings.bot(config), clock, services.bot(), registry)))
+            new TelegramVerticle(pool, Settings.bot(config, baseUrl), clock, services.bot(), registry)))
         .compose(telegram -> {
           checkoutPool = createPool("kopeck-checkout", 2);
           return vertx.deployVerticle(new CheckoutVerticle(new StarsCheckout(checkoutPool, clock),
-              Settings.bot(config), services.payment().stars().isPresent()));
+              Settings.bot(config, baseUrl), services.payment().stars().isPresent()));
         })
-        .compose(checkout -> config.runnerBaseUrl().isEmpty() ? Future.succeededFuture()
+        .compose(checkout -> !config.telegramMode().equals("polling") ? Future.succeededFuture()
+            : vertx.deployVerticle(new PollerVerticle(pool, Settings.bot(config, baseUrl), registry)))
+        .compose(poller -> config.runnerBaseUrl().isEmpty() ? Future.succeededFuture()
             : vertx.deployVerticle(new RunFollowerVerticle(pool, Settings.runnerStreams(config), config.currency())))
         .compose(follower -> vertx.deployVerticle(new NotifierVerticle(pool, clock, Settings.sender(config), registry)))
         .compose(notifier -> vertx.deployVerticle(new TimerVerticle(services.timerJobs(),
@@ -223,7 +229,7 @@ public final class Application {
         new TelegramWebhook(config.telegramWebhookSecret(), pool, vertx.eventBus(), registry),
         new UserAdminApi(services.accounts()),
         new StatsAdminApi(services.stats(), clock, config.displayTimezone()),
-        new MetricsRoute(registry, config.metricsBearerToken())));
+        new MetricsRoute(registry, config.metricsBearerToken()), new LegalPages(legalPages)));
     services.payment().yooKassa().ifPresent(yooKassa ->
         routes.add(new YooKassaApi(yooKassa, config.yookassaAllowedIps(), registry)));
     paymentProviders.mock().ifPresent(mock ->

@@ -17,6 +17,7 @@ import io.kopeck.telegram.BotSettings;
 import io.kopeck.usage.RunFollowerVerticle;
 import io.kopeck.usage.UsageSettings;
 import io.kopeck.web.HttpSettings;
+import io.kopeck.web.LegalPages;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 
@@ -30,7 +31,8 @@ public final class Settings {
   }
 
   public static BillingRules billing(KopeckConfig config) {
-    return new BillingRules(config.balanceFloor(), config.displayTimezone(), config.adminChatIds());
+    return new BillingRules(config.balanceFloor(), config.displayTimezone(), config.adminChatIds(),
+        config.topupActivatesSubscription(), config.defaultTariff());
   }
 
   public static InvoiceSettings invoices(KopeckConfig config) {
@@ -48,10 +50,12 @@ public final class Settings {
         config.telegramRatePerChat(), config.displayTimezone());
   }
 
-  public static BotSettings bot(KopeckConfig config) {
+  /** {@code baseUrl}: where this service's own pages are (the legal pages the bot links to). */
+  public static BotSettings bot(KopeckConfig config, String baseUrl) {
     return new BotSettings(config.telegramApiUrl(), config.telegramBotToken(), config.publicBaseUrl(),
         config.telegramWebhookSecret(), config.adminChatIds(), config.supportUsername(), config.displayTimezone(),
-        config.minTopupRub(), config.maxTopupRub());
+        config.minTopupRub(), config.maxTopupRub(), LegalPages.link(config.legalOfferUrl(), baseUrl, "offer"),
+        LegalPages.link(config.legalPrivacyUrl(), baseUrl, "privacy"), config.telegramMode());
   }
 
   public static UsageSettings usage(KopeckConfig config) {

@@ -6,7 +6,13 @@ import java.util.List;
 
 /**
  * The rules every feature that moves money shares: how far a balance may fall, the time zone dates
- * are shown and months counted in, and which chats hear of it.
+ * are shown and months counted in, which chats hear of it, and whether a top-up by a user without
+ * a subscription starts one (TOPUP_ACTIVATES_SUBSCRIPTION, paid with DEFAULT_TARIFF's fee).
  */
-public record BillingRules(BigDecimal balanceFloor, ZoneId displayTimezone, List<Long> adminChatIds) {
+public record BillingRules(BigDecimal balanceFloor, ZoneId displayTimezone, List<Long> adminChatIds,
+                           boolean topupActivatesSubscription, String defaultTariff) {
+
+  public BillingRules(BigDecimal balanceFloor, ZoneId displayTimezone, List<Long> adminChatIds) {
+    this(balanceFloor, displayTimezone, adminChatIds, false, "");
+  }
 }

@@ -88,6 +88,10 @@ public final class KopeckConfig {
       Setting.decimal("MAX_TOPUP_RUB", BigDecimal.ONE, true),
       Setting.decimal("TOKENS_PER_RUB", BigDecimal.ZERO, false),
       Setting.text("DEFAULT_TARIFF"),
+      Setting.bool("TOPUP_ACTIVATES_SUBSCRIPTION"),
+      Setting.text("LEGAL_OFFER_URL"),
+      Setting.text("LEGAL_PRIVACY_URL"),
+      Setting.oneOf("TELEGRAM_MODE", "", "webhook", "polling"),
       Setting.integer("INVOICE_TTL_HOURS", 1, 24 * 30),
       Setting.integer("INVOICE_IDEMPOTENCY_MINUTES", 0, 24 * 60),
       Setting.intList("SUBSCRIPTION_NOTIFY_DAYS", 0, 365),
@@ -196,8 +200,8 @@ public final class KopeckConfig {
     if (maxTopupRub().compareTo(minTopupRub()) < 0) {
       throw new ConfigException("MAX_TOPUP_RUB", "must not be below MIN_TOPUP_RUB");
     }
-    if (!telegramBotToken().isEmpty() && telegramWebhookSecret().isEmpty()) {
-      throw new ConfigException("TELEGRAM_WEBHOOK_SECRET", "is required when TELEGRAM_BOT_TOKEN is set");
+    if (telegramMode().equals("webhook") && telegramWebhookSecret().isEmpty()) {
+      throw new ConfigException("TELEGRAM_WEBHOOK_SECRET", "is required when TELEGRAM_BOT_TOKEN is set (webhook mode)");
     }
   }
 
@@ -340,6 +344,21 @@ public final class KopeckConfig {
   public BigDecimal maxTopupRub() { return decimal("MAX_TOPUP_RUB"); }
   public BigDecimal tokensPerRub() { return decimal("TOKENS_PER_RUB"); }
   public String defaultTariff() { return string("DEFAULT_TARIFF"); }
+  public boolean topupActivatesSubscription() { return (Boolean) values.get("TOPUP_ACTIVATES_SUBSCRIPTION"); }
+  public String legalOfferUrl() { return string("LEGAL_OFFER_URL"); }
+  public String legalPrivacyUrl() { return string("LEGAL_PRIVACY_URL"); }
+
+  /**
+   * TELEGRAM_MODE, or when empty: webhook with an https PUBLIC_BASE_URL, else polling when a bot
+   * token is set (a laptop without a public address), else offline ("").
+   */
+  public String telegramMode() {
+    String mode = string("TELEGRAM_MODE");
+    if (!mode.isEmpty() || telegramBotToken().isEmpty()) {
+      return telegramBotToken().isEmpty() ? "" : mode;
+    }
+    return publicBaseUrl().regionMatches(true, 0, "https://", 0, 8) ? "webhook" : "polling";
+  }
   public int invoiceTtlHours() { return integer("INVOICE_TTL_HOURS"); }
   public int invoiceIdempotencyMinutes() { return integer("INVOICE_IDEMPOTENCY_MINUTES"); }
   public List<Integer> subscriptionNotifyDays() { return list("SUBSCRIPTION_NOTIFY_DAYS"); }

@@ -10,6 +10,7 @@ final class Account {
   final long userId;
   final boolean blocked;
   final OffsetDateTime subscriptionEnd;
+  final BigDecimal dailyLimit;
   BigDecimal balance;
   long seq;
   LocalDate spentDay;
@@ -24,6 +25,7 @@ final class Account {
     this.seq = row.getLong("balance_seq");
     this.spentDay = row.getLocalDate("spent_day");
     this.spentToday = row.getBigDecimal("spent_today");
+    this.dailyLimit = row.getBigDecimal("daily_spend_limit");
   }
 
   static Account of(Row row) {
@@ -35,6 +37,12 @@ final class Account {
     balance = balance.add(delta);
     dirty = true;
     return ++seq;
+  }
+
+  /** Whether spending {@code amount} more today would pass the user's daily limit (none: never). */
+  boolean overDailyLimit(LocalDate today, BigDecimal amount) {
+    BigDecimal spent = today.equals(spentDay) ? spentToday : BigDecimal.ZERO;
+    return dailyLimit != null && spent.add(amount).compareTo(dailyLimit) > 0;
   }
 
   /** Adds a debit to today's spending (days in the display time zone). */

@@ -260,6 +260,9 @@ final class GroupCommitWriter {
       if (requireSubscription && (account.subscriptionEnd == null || !account.subscriptionEnd.isAfter(now))) {
         return Decision.rejected(LedgerRefusal.SUBSCRIPTION_EXPIRED, before);
       }
+      if (account.overDailyLimit(today, charge.amount())) {
+        return Decision.rejected(LedgerRefusal.DAILY_LIMIT_REACHED, before);
+      }
       if (!BalanceRule.NEVER_BELOW_ZERO.allows(before.subtract(charge.amount()), floor)) {
         return Decision.rejected(LedgerRefusal.INSUFFICIENT_BALANCE, before);
       }

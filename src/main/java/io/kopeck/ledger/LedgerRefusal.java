@@ -10,6 +10,8 @@ public enum LedgerRefusal implements Refusal {
   INSUFFICIENT_BALANCE(Kind.CONFLICT, "The balance does not cover this spend"),
   USER_BLOCKED(Kind.FORBIDDEN, "The user is blocked"),
   SUBSCRIPTION_EXPIRED(Kind.FORBIDDEN, "An active subscription is required"),
+  /** A spend past the user's daily limit (usage still goes through: the run happened, SPEC §14). */
+  DAILY_LIMIT_REACHED(Kind.FORBIDDEN, "This spend would pass the user's daily spending limit"),
   /** The database refused what a usage event carries: the same event would be refused again (SPEC §11). */
   INVALID_EVENT(Kind.UNPROCESSABLE, "The database cannot store this event as it is; it will not be charged"),
   /** The same for a spend. */

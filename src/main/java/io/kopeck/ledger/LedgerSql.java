@@ -18,7 +18,7 @@ import java.util.Map;
 final class LedgerSql {
   /** Locks users in id order: two writers locking overlapping sets can wait, never deadlock. */
   static final String LOCK_USERS = """
-      SELECT id, token_balance, balance_seq, is_blocked, subscription_end, spent_day, spent_today
+      SELECT id, token_balance, balance_seq, is_blocked, subscription_end, spent_day, spent_today, daily_spend_limit
       FROM users WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE""";
 
   /** Rows already posted under the given (user, key) pairs: one index probe per pair. */

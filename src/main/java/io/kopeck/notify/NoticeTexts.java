@@ -24,7 +24,9 @@ final class NoticeTexts {
     Args a = new Args(args, t, zone);
     return switch (template) {
       case "payment.received" -> t.get("notice.payment.received", a.text("inv_id"), a.money("amount"), a.tokens("tokens"),
-          a.tokens("balance"), a.has("subscription_end") ? t.get("notice.subscription_until", a.date("subscription_end")) : "");
+          a.tokens("balance"), a.has("activation_fee")
+              ? t.get("notice.payment.activation", a.tokens("activation_fee"), a.date("subscription_end"))
+              : a.has("subscription_end") ? t.get("notice.subscription_until", a.date("subscription_end")) : "");
       case "trial.activated" -> t.get("notice.trial.activated", a.escaped("code"), a.tokens("tokens"),
           a.date("subscription_end"));
       case "refund.done" -> t.get("notice.refund.done", a.text("inv_id"), a.tokens("tokens_reversed"),
@@ -35,7 +37,8 @@ final class NoticeTexts {
       case "subscription.expired_short" -> t.get("notice.subscription.expired_short", a.date("subscription_end"),
           a.tokens("missing"), a.tokens("fee"), a.tokens("balance"));
       case "subscription.ending" -> t.get("notice.subscription.ending", args.getInteger("days"), a.date("subscription_end"),
-          t.get(args.getBoolean("auto_renew", false) ? "notice.ending.auto" : "notice.ending.manual"));
+          t.get(args.getBoolean("auto_renew", false) ? "notice.ending.auto" : "notice.ending.manual")) + sufficiency(a, t);
+      case "limit.reached" -> t.get("notice.limit.reached", a.tokens("limit"), a.tokens("spent"));
       case "adjustment.done" -> t.get("notice.adjustment.done", a.signedTokens("amount"), a.escaped("reason"),
           a.tokens("balance"));
       case "balance.low" -> t.get("notice.balance.low", a.tokens("balance"), a.tokens("threshold"));
@@ -60,6 +63,16 @@ final class NoticeTexts {
           + (a.has("username") ? " @" + a.escaped("username") : ""), a.text("user_id"));
       default -> throw new IllegalArgumentException("Unknown notification template " + template);
     };
+  }
+
+  /** The balance, and whether it covers the renewal fee (or how much is missing); empty for notices without them. */
+  private static String sufficiency(Args a, Texts t) {
+    if (!a.has("balance") || !a.has("fee")) {
+      return "";
+    }
+    BigDecimal missing = a.decimal("fee").subtract(a.decimal("balance"));
+    return missing.signum() <= 0 ? t.get("notice.ending.covered", a.tokens("balance"), a.tokens("fee"))
+        : t.get("notice.ending.short", a.tokens("balance"), a.tokens("fee"), t.tokens(missing));
   }
 
   /** Typed, formatted access to the arguments. */

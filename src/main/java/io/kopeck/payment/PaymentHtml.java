@@ -14,7 +14,8 @@ final class PaymentHtml {
       .amount{font-size:28px;font-weight:600}
       form{margin:0}button{width:100%;font-size:17px;padding:14px;border-radius:10px;border:0;margin-top:10px;cursor:pointer}
       .pay{background:#2563eb;color:#fff}.cancel{background:#e5e7eb;color:#1d2330}
-      .ok{color:#15803d}.bad{color:#b91c1c}p{line-height:1.5}""";
+      .ok{color:#15803d}.bad{color:#b91c1c}p{line-height:1.5}
+      .legal{font-size:13px;text-align:center;color:#6b7280}.legal a{color:#6b7280}""";
 
   private PaymentHtml() {
   }
@@ -47,7 +48,8 @@ final class PaymentHtml {
     return "<!doctype html><html lang=\"ru\"><head><meta charset=\"utf-8\">"
         + "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>" + escape(title)
         + "</title><style>" + STYLE + "</style></head><body><main><div class=\"card\">" + body
-        + "</div></main></body></html>";
+        + "</div><p class=\"legal\"><a href=\"/legal/offer\">Оферта</a> · "
+        + "<a href=\"/legal/privacy\">Конфиденциальность</a></p></main></body></html>";
   }
 
   static String escape(String value) {

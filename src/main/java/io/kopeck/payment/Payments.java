@@ -71,6 +71,8 @@ public final class Payments {
   private static final String STARS_SUBSCRIBER = """
       UPDATE users SET stars_subscription_charge_id = $2, stars_subscription_canceled = false WHERE id = $1""";
   // A top-up re-arms every low-balance tier.
+  private static final String RENEWAL_TARIFF = """
+      SELECT id, period_unit, period_value, subscription_fee FROM tariffs WHERE slug = $1""";
   private static final String TOPPED_UP = "UPDATE users SET low_balance_tier = NULL, updated_at = $2 WHERE id = $1";
   private static final String REDEEM = """
       INSERT INTO promo_redemptions (user_id, promo_code_id, tariff_id, invoice_id, kind, created_at)
@@ -340,21 +342,55 @@ public final class Payments {
 
   /**
    * Starts or extends the subscription for a tariff with a period; a top-up only re-arms the
-   * low-balance notice. A Stars subscription charge runs at least until Telegram's expiration date.
+   * low-balance notice — or, with TOPUP_ACTIVATES_SUBSCRIPTION, starts a subscription for a user
+   * without one. A Stars subscription charge runs at least until Telegram's expiration date.
    */
-  private Future<OffsetDateTime> subscription(SqlConnection tx, Row invoice, Receipt receipt, OffsetDateTime now) {
+  private Future<Extension> subscription(SqlConnection tx, Row invoice, Receipt receipt, OffsetDateTime now) {
     long userId = invoice.getLong("user_id");
     String unit = invoice.getString("period_unit");
     if (unit == null) {
+      OffsetDateTime end = invoice.getOffsetDateTime("subscription_end");
+      boolean inactive = end == null || !end.isAfter(now);
       return tx.preparedQuery(TOPPED_UP).execute(Tuple.of(userId, now))
-          .map(v -> invoice.getOffsetDateTime("subscription_end"));
+          .compose(v -> config.topupActivatesSubscription() && inactive ? activate(tx, invoice, now)
+              : Future.succeededFuture(new Extension(end, null)));
     }
     OffsetDateTime end = Periods.extend(invoice.getOffsetDateTime("subscription_end"), now, unit,
         invoice.getInteger("period_value"), config.displayTimezone());
     if (receipt.paidUntil() != null && receipt.paidUntil().isAfter(end)) {
       end = receipt.paidUntil();
     }
-    return tx.preparedQuery(EXTEND).execute(Tuple.of(userId, end, invoice.getUUID("tariff_id"), now)).map(end);
+    return tx.preparedQuery(EXTEND).execute(Tuple.of(userId, end, invoice.getUUID("tariff_id"), now))
+        .map(new Extension(end, null));
+  }
+
+  /** Where the subscription ends after a payment, and the fee a top-up paid to start it (null: none). */
+  private record Extension(OffsetDateTime end, BigDecimal activationFee) {
+  }
+
+  /**
+   * A top-up that starts a subscription (SPEC §14, the seed system's rule): DEFAULT_TARIFF's renewal
+   * fee comes off the credited tokens (a {@code subscription} row keyed {@code activation:<invoice>})
+   * and one period of it starts now. A top-up that does not cover the fee only credits.
+   */
+  private Future<Extension> activate(SqlConnection tx, Row invoice, OffsetDateTime now) {
+    long userId = invoice.getLong("user_id");
+    UUID invoiceId = invoice.getUUID("id");
+    return tx.preparedQuery(RENEWAL_TARIFF).execute(Tuple.of(config.defaultTariff())).compose(rows -> {
+      Row tariff = rows.size() == 0 ? null : rows.iterator().next();
+      if (tariff == null || tariff.getString("period_unit") == null
+          || invoice.getBigDecimal("tokens").compareTo(tariff.getBigDecimal("subscription_fee")) < 0) {
+        return Future.succeededFuture(new Extension(invoice.getOffsetDateTime("subscription_end"), null));
+      }
+      BigDecimal fee = tariff.getBigDecimal("subscription_fee");
+      OffsetDateTime end = Periods.extend(null, now, tariff.getString("period_unit"), tariff.getInteger("period_value"),
+          config.displayTimezone());
+      Future<?> charged = fee.signum() == 0 ? Future.succeededFuture()
+          : ledger.post(tx, new Posting(userId, TransactionType.SUBSCRIPTION, fee.negate(), BalanceRule.NEVER_BELOW_ZERO,
+              "activation:" + invoiceId, null, "subscription started by top-up " + invoice.getLong("inv_id"), null));
+      return charged.compose(v -> tx.preparedQuery(EXTEND).execute(Tuple.of(userId, end, tariff.getUUID("id"), now)))
+          .map(new Extension(end, fee));
+    });
   }
 
   /**
@@ -378,15 +414,18 @@ public final class Payments {
                         .put("uses_count", check.promo().usesCount() + 1).put("max_uses", check.promo().maxUses()))));
   }
 
-  private Future<Void> record(SqlConnection tx, Row invoice, PostingResult posting, OffsetDateTime end, String previous,
-                              Actor actor, OffsetDateTime now) {
+  private Future<Void> record(SqlConnection tx, Row invoice, PostingResult posting, Extension extension,
+                              String previous, Actor actor, OffsetDateTime now) {
+    OffsetDateTime end = extension.end();
     long userId = invoice.getLong("user_id");
     long invId = invoice.getLong("inv_id");
     JsonObject args = new JsonObject().put("inv_id", invId).put("amount", invoice.getBigDecimal("amount").toPlainString())
         .put("currency", invoice.getString("currency"))
         .put("tokens", invoice.getBigDecimal("tokens").toPlainString())
-        .put("balance", posting.balanceAfter().toPlainString())
-        .put("subscription_end", end == null ? null : end.toString());
+        .put("balance", (extension.activationFee() == null ? posting.balanceAfter()
+            : posting.balanceAfter().subtract(extension.activationFee())).toPlainString())
+        .put("subscription_end", end == null ? null : end.toString())
+        .put("activation_fee", extension.activationFee() == null ? null : extension.activationFee().toPlainString());
     List<Future<?>> writes = new ArrayList<>();
     writes.add(AuditLog.record(tx, actor, previous.equals("pending") ? "invoice.paid" : "invoice.paid_late",
         "invoice", Long.toString(invId), userId, new JsonObject().put("status", previous), args.copy().put("status", "paid")));

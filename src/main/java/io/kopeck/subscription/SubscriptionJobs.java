@@ -54,12 +54,14 @@ public final class SubscriptionJobs {
   // Only rows whose due notice (the smallest configured day count ≥ the days left, dates in the
   // display time zone) has not gone out yet: a row already told is neither locked nor read again.
   private static final String ENDING = """
-      SELECT id, subscription_end, last_expiry_notice, auto_renew FROM users u
+      SELECT u.id, u.subscription_end, u.last_expiry_notice, u.auto_renew, u.token_balance,
+             coalesce(t.subscription_fee, 0) AS fee
+      FROM users u LEFT JOIN tariffs t ON t.id = u.tariff_id
       WHERE subscription_end > $1 AND subscription_end <= $2 AND NOT bot_blocked
         AND (SELECT min(d) FROM unnest($4::int[]) AS d
              WHERE d >= (u.subscription_end AT TIME ZONE $5)::date - ($1::timestamptz AT TIME ZONE $5)::date)
             < coalesce(last_expiry_notice, 2147483647)
-      ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED""";
+      ORDER BY u.id LIMIT $3 FOR UPDATE OF u SKIP LOCKED""";
   private static final String NOTICED = "UPDATE users SET last_expiry_notice = $2, updated_at = $3 WHERE id = $1";
   // The tier due at a balance: the smallest threshold above it ($1 the thresholds), null above them all.
   private static final String DUE = "(SELECT min(t) FROM unnest($1::numeric[]) AS t WHERE t > u.token_balance)";
@@ -71,6 +73,13 @@ public final class SubscriptionJobs {
   // Whatever brought the balance back above a told tier (a payment, a trial, an adjustment) re-arms it.
   private static final String LOW_REARM = "UPDATE users u SET low_balance_tier = " + DUE
       + " WHERE u.low_balance_tier IS NOT NULL AND coalesce(" + DUE + ", 'Infinity') > u.low_balance_tier";
+
+  private static final String LIMIT_REACHED = """
+      SELECT id, daily_spend_limit, spent_today FROM users
+      WHERE daily_spend_limit IS NOT NULL AND spent_day = $1 AND spent_today >= daily_spend_limit
+        AND daily_limit_notified_on IS DISTINCT FROM $1 AND NOT bot_blocked
+      ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED""";
+  private static final String LIMIT_NOTICED = "UPDATE users SET daily_limit_notified_on = $2 WHERE id = $1";
 
   private final Pool pool;
   private final Clock clock;
@@ -88,7 +97,7 @@ public final class SubscriptionJobs {
 
   /** The subscription feature's timer jobs, in the order they run. */
   public List<TimerJob> jobs() {
-    return List.of(this::renewals, this::expiryNotices, this::lowBalance);
+    return List.of(this::renewals, this::expiryNotices, this::lowBalance, this::dailyLimits);
   }
 
   /** Ended subscriptions: renew from the balance when auto-renew is on and it covers the fee, else lapse. */
@@ -195,7 +204,9 @@ public final class SubscriptionJobs {
     return tx.preparedQuery(NOTICED).execute(Tuple.of(userId, threshold, now))
         .compose(v -> Outbox.toUser(tx, new Outbox.Notice(userId, "subscription_ending",
             "subscription.ending", new JsonObject().put("days", threshold).put("subscription_end", end.toString())
-                .put("auto_renew", row.getBoolean("auto_renew")),
+                .put("auto_renew", row.getBoolean("auto_renew"))
+                .put("balance", row.getBigDecimal("token_balance").toPlainString())
+                .put("fee", row.getBigDecimal("fee").toPlainString()),
             "ending:" + end.toEpochSecond() + ":" + threshold), now));
   }
 
@@ -226,6 +237,30 @@ public final class SubscriptionJobs {
           return chain.map(v -> new JobSummary("low-balance", "notified", claimed.size(), claimed.size(), 0,
               (System.nanoTime() - started) / 1_000_000));
         }));
+  }
+
+  /**
+   * The daily spending limit reached: one notice a day (days in the display time zone). Usage
+   * charges go through past the limit — the run happened — so the user is told instead.
+   */
+  public Future<JobSummary> dailyLimits() {
+    long started = System.nanoTime();
+    OffsetDateTime now = now();
+    LocalDate today = now.atZoneSameInstant(config.displayTimezone()).toLocalDate();
+    return pool.withTransaction(tx -> tx.preparedQuery(LIMIT_REACHED).execute(Tuple.of(today, BATCH)).compose(rows -> {
+      List<Row> claimed = new ArrayList<>();
+      rows.forEach(claimed::add);
+      Future<Void> chain = Future.succeededFuture();
+      for (Row row : claimed) {
+        long userId = row.getLong("id");
+        chain = chain.compose(v -> tx.preparedQuery(LIMIT_NOTICED).execute(Tuple.of(userId, today))
+            .compose(x -> Outbox.toUser(tx, new Outbox.Notice(userId, "daily_limit", "limit.reached",
+                new JsonObject().put("limit", row.getBigDecimal("daily_spend_limit").toPlainString())
+                    .put("spent", row.getBigDecimal("spent_today").toPlainString()), "limit:" + today), now)));
+      }
+      return chain.map(v -> new JobSummary("daily-limits", "notified", claimed.size(), claimed.size(), 0,
+          (System.nanoTime() - started) / 1_000_000));
+    }));
   }
 
   private OffsetDateTime now() {

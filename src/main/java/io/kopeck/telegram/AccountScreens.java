@@ -11,6 +11,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.templates.SqlTemplate;
+import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.Locale;
@@ -36,9 +37,16 @@ final class AccountScreens {
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> totals;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> history;
   private final ZoneId zone;
+  private final String offerUrl;
+  private final String privacyUrl;
+  private final BigDecimal quickTopUp;
   private final String supportUsername;
 
-  AccountScreens(Pool pool, ZoneId zone, String supportUsername) {
+  AccountScreens(Pool pool, ZoneId zone, String supportUsername, String offerUrl, String privacyUrl,
+                 BigDecimal quickTopUp) {
+    this.offerUrl = offerUrl;
+    this.privacyUrl = privacyUrl;
+    this.quickTopUp = quickTopUp;
     this.account = SqlTemplate.forQuery(pool, ACCOUNT);
     this.totals = SqlTemplate.forQuery(pool, TOTALS);
     this.history = SqlTemplate.forQuery(pool, HISTORY);
@@ -48,8 +56,13 @@ final class AccountScreens {
 
   Future<Void> start(Chat chat) {
     return account(chat.userId()).compose(row -> chat.send(new Screen(chat.t("start.greeting",
-        Html.escape(chat.user().firstName()), chat.texts().tokens(row.getBigDecimal("token_balance"))),
-        mainMenu(chat.texts()))));
+        Html.escape(chat.user().firstName()), chat.texts().tokens(row.getBigDecimal("token_balance")))
+        + legal(chat.texts()), mainMenu(chat.texts()))));
+  }
+
+  /** The offer and privacy links under /start, /help and invoice previews. */
+  String legal(Texts texts) {
+    return texts.get("legal.links", Html.escape(offerUrl), Html.escape(privacyUrl));
   }
 
   /** The reply keyboard under the input field; its labels are mapped back to commands by {@link Commands}. */
@@ -78,6 +91,7 @@ final class AccountScreens {
                 texts.tokens(row.getBigDecimal("token_balance")),
                 subscriptionLine(texts, row.getOffsetDateTime("subscription_end"), chat.now()),
                 texts.tokens(totals.getBigDecimal("topped_up")), texts.tokens(totals.getBigDecimal("spent"))))
+            .row(button(texts.get("btn.quick_topup", texts.rub(quickTopUp)), CallbackData.of(Action.QUICK_TOPUP)))
             .row(button(texts.get("btn.topup"), CallbackData.of(Action.TOP_UP)),
                 button(texts.get("btn.custom"), CallbackData.of(Action.CUSTOM_AMOUNT)))
             .row(button(texts.get("btn.promo"), CallbackData.of(Action.PROMO)),
@@ -123,7 +137,7 @@ final class AccountScreens {
   }
 
   Future<Void> help(Chat chat) {
-    return chat.send(chat.t("help.text", "@" + Html.escape(supportUsername)));
+    return chat.send(chat.t("help.text", "@" + Html.escape(supportUsername)) + legal(chat.texts()));
   }
 
   /** "active until …", "ended …" or "none", for the balance and profile screens. */

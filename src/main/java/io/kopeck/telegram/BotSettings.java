@@ -10,5 +10,10 @@ import java.util.List;
  */
 public record BotSettings(String telegramApiUrl, String telegramBotToken, String publicBaseUrl,
                           String telegramWebhookSecret, List<Long> adminChatIds, String supportUsername,
-                          ZoneId displayTimezone, BigDecimal minTopupRub, BigDecimal maxTopupRub) {
+                          ZoneId displayTimezone, BigDecimal minTopupRub, BigDecimal maxTopupRub,
+                          String legalOfferUrl, String legalPrivacyUrl, String telegramMode) {
+
+  public boolean polling() {
+    return telegramMode.equals("polling");
+  }
 }

@@ -3,6 +3,8 @@ package io.kopeck.telegram;
 import com.pengrad.telegrambot.model.BotCommand;
 import com.pengrad.telegrambot.request.BaseRequest;
 import com.pengrad.telegrambot.request.SetMyCommands;
+import com.pengrad.telegrambot.request.SetMyDescription;
+import com.pengrad.telegrambot.request.SetMyShortDescription;
 import com.pengrad.telegrambot.request.SetWebhook;
 import com.pengrad.telegrambot.response.BaseResponse;
 import io.kopeck.i18n.Texts;
@@ -30,18 +32,43 @@ final class BotSetup {
   }
 
   void run() {
-    if (api.offline() || config.publicBaseUrl().isEmpty()) {
-      log.info(api.offline() ? "Telegram: offline mode (no TELEGRAM_BOT_TOKEN); outgoing calls are logged"
-          : "Telegram: PUBLIC_BASE_URL not set, the webhook is not registered");
+    if (api.offline()) {
+      log.info("Telegram: offline mode (no TELEGRAM_BOT_TOKEN); outgoing calls are logged");
+      return;
+    }
+    Future<Void> profile = call("setMyCommands", commands(Texts.forLanguage("ru")))
+        .compose(v -> call("setMyCommands ru", commands(Texts.forLanguage("ru")).languageCode("ru")))
+        .compose(v -> call("setMyCommands en", commands(Texts.forLanguage("en")).languageCode("en")))
+        .compose(v -> describe(null, Texts.forLanguage("ru")))
+        .compose(v -> describe("ru", Texts.forLanguage("ru")))
+        .compose(v -> describe("en", Texts.forLanguage("en")));
+    if (config.polling()) {
+      profile.onSuccess(v -> log.info("Telegram: long polling (TELEGRAM_MODE=polling); commands and profile set"));
+      return;
+    }
+    if (config.publicBaseUrl().isEmpty()) {
+      log.info("Telegram: PUBLIC_BASE_URL not set, the webhook is not registered");
       return;
     }
     String base = config.publicBaseUrl().replaceAll("/+$", "");
-    call("setWebhook", new SetWebhook().url(base + "/telegram/webhook").secretToken(config.telegramWebhookSecret())
-        .allowedUpdates(ALLOWED_UPDATES))
-        .compose(v -> call("setMyCommands", commands(Texts.forLanguage("ru"))))
-        .compose(v -> call("setMyCommands ru", commands(Texts.forLanguage("ru")).languageCode("ru")))
-        .compose(v -> call("setMyCommands en", commands(Texts.forLanguage("en")).languageCode("en")))
-        .onSuccess(v -> log.info("Telegram: webhook {}/telegram/webhook and commands registered", base));
+    profile.compose(v -> call("setWebhook", new SetWebhook().url(base + "/telegram/webhook")
+            .secretToken(config.telegramWebhookSecret()).allowedUpdates(ALLOWED_UPDATES)))
+        .onSuccess(v -> log.info("Telegram: webhook {}/telegram/webhook, commands and profile registered", base));
+  }
+
+  /** The bot's profile texts (setMyDescription, setMyShortDescription); {@code language} null = the default. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private Future<Void> describe(String language, Texts texts) {
+    SetMyDescription description = new SetMyDescription().description(texts.get("bot.description"));
+    SetMyShortDescription shortDescription = new SetMyShortDescription()
+        .description(texts.get("bot.short_description"));
+    if (language != null) {
+      description.languageCode(language);
+      shortDescription.languageCode(language);
+    }
+    // The library types setMyShortDescription as a request of setMyDescription's kind: a raw call.
+    return call("setMyDescription " + language, description)
+        .compose(v -> call("setMyShortDescription " + language, (BaseRequest) shortDescription));
   }
 
   private static SetMyCommands commands(Texts texts) {

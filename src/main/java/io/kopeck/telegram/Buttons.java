@@ -38,6 +38,7 @@ final class Buttons {
       case INVOICE_CANCEL -> purchase.cancelInvoice(chat, data.longArg());
       case PAY -> payment.pay(chat, data.arg());
       case STARS_TOPUP -> done(payment.askStars(chat));
+      case QUICK_TOPUP -> done(purchase.quickTopUp(chat));
       case SUBSCRIPTION -> done(subscription.show(chat));
       case RENEW -> done(subscription.renew(chat));
       case AUTO_RENEW -> done(subscription.autoRenew(chat, data.arg().equals("1")));

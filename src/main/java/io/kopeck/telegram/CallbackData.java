@@ -30,6 +30,7 @@ record CallbackData(Action action, String arg) {
     /** Pay an invoice through a method: {@code <inv_id>.<method code>} (see {@link PayMethod}). */
     PAY("pay", "[1-9][0-9]{0,17}\\.[mrsy]"),
     STARS_TOPUP("stt", null),
+    QUICK_TOPUP("qtp", null),
     SUBSCRIPTION("sub", null),
     RENEW("srn", null),
     AUTO_RENEW("sar", "[01]"),

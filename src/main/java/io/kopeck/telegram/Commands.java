@@ -44,6 +44,7 @@ final class Commands {
     commands.put("help", account::help);
     commands.put("tariffs", purchase::tariffs);
     commands.put("subscription", subscription::show);
+    commands.put("sub", subscription::show);
     commands.put("promo", promo::ask);
     commands.put("costs", costs::show);
     commands.put("limit", settings::limit);

@@ -54,9 +54,11 @@ final class PurchaseScreens {
   private final BigDecimal minTopup;
   private final BigDecimal maxTopup;
   private final ZoneId zone;
+  private final Function<Texts, String> legal;
 
   PurchaseScreens(Pool pool, TariffCatalog catalog, Invoices invoices, BotSessions sessions, BigDecimal minTopup,
-                  BigDecimal maxTopup, ZoneId zone) {
+                  BigDecimal maxTopup, ZoneId zone, Function<Texts, String> legal) {
+    this.legal = legal;
     this.openInvoice = SqlTemplate.forQuery(pool, OPEN_INVOICE);
     this.savedPromo = SqlTemplate.forQuery(pool, SAVED_PROMO);
     this.forgetPromo = SqlTemplate.forUpdate(pool, FORGET_PROMO);
@@ -148,6 +150,7 @@ final class PurchaseScreens {
     if (refusal != null) {
       text = texts.get("invoice.saved_promo_refused", refusal) + "\n\n" + text;
     }
+    text += legal.apply(texts);
     Screen.Builder screen = Screen.builder(text);
     payButtons(screen, texts, invoice, starsOffered);
     return screen
@@ -225,6 +228,15 @@ final class PurchaseScreens {
         .compose(invoice -> chat.show(Screen.text(chat.t("invoice.cancelled", Long.toString(invId)))).map(true))
         .recover(e -> Refused.is(e, CatalogRefusal.INVOICE_NOT_PENDING) ? Future.succeededFuture(false)
             : Future.failedFuture(e));
+  }
+
+  /** The one-tap top-up of /balance: MIN_TOPUP_RUB at once, no conversation. */
+  Future<Void> quickTopUp(Chat chat) {
+    Texts texts = chat.texts();
+    return savedPromo(chat.userId())
+        .compose(code -> withSavedPromo(chat, code, promo -> invoices.forAmount(chat.userId(), minTopup, promo)))
+        .compose(issued -> chat.send(preview(texts, issued.invoice(), texts.get("invoice.custom"), issued.code(),
+            issued.refusal(), false)));
   }
 
   Future<Void> askAmount(Chat chat) {

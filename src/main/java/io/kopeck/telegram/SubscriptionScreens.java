@@ -25,6 +25,8 @@ final class SubscriptionScreens {
       SELECT u.subscription_end, u.auto_renew, u.token_balance, t.subscription_fee, t.period_unit, t.period_value
       FROM users u LEFT JOIN tariffs t ON t.id = u.tariff_id WHERE u.id = #{user_id}""";
 
+  private static final int RENEW_WINDOW_DAYS = 7;
+
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> state;
   private final Subscriptions subscriptions;
   private final Optional<StarsPayments> stars;
@@ -60,8 +62,10 @@ final class SubscriptionScreens {
           texts.get(auto ? "subscription.on" : "subscription.off"), texts.tokens(row.getBigDecimal("subscription_fee")),
           PurchaseScreens.period(texts, row.getString("period_unit"), row.getInteger("period_value")),
           texts.tokens(row.getBigDecimal("token_balance")));
+      // Renew now only when it is due: within a week of the end, or after it (the seed system's rule).
+      boolean due = !active || daysLeft <= RENEW_WINDOW_DAYS;
       return chat.show(Screen.builder(text)
-          .row(button(texts.get("btn.renew"), CallbackData.of(Action.RENEW)))
+          .row(due ? button(texts.get("btn.renew"), CallbackData.of(Action.RENEW)) : null)
           .row(button(texts.get(auto ? "btn.auto_off" : "btn.auto_on"), CallbackData.of(Action.AUTO_RENEW, auto ? 0 : 1)))
           .row(button(texts.get("btn.refresh"), CallbackData.of(Action.SUBSCRIPTION)))
           .build());

@@ -61,9 +61,10 @@ public final class TelegramVerticle extends VerticleBase {
     api = BotApi.create(vertx, config.telegramApiUrl(), config.telegramBotToken());
     users = new BotUsers(pool, config.adminChatIds());
     BotSessions sessions = new BotSessions(pool);
-    AccountScreens account = new AccountScreens(pool, config.displayTimezone(), config.supportUsername());
+    AccountScreens account = new AccountScreens(pool, config.displayTimezone(), config.supportUsername(),
+        config.legalOfferUrl(), config.legalPrivacyUrl(), config.minTopupRub());
     PurchaseScreens purchase = new PurchaseScreens(pool, services.tariffs(), services.invoices(), sessions,
-        config.minTopupRub(), config.maxTopupRub(), config.displayTimezone());
+        config.minTopupRub(), config.maxTopupRub(), config.displayTimezone(), account::legal);
     PromoScreens promo = new PromoScreens(pool, services.trials(), services.promoCodes(), sessions);
     PaymentScreens payment = new PaymentScreens(pool, purchase, services.invoices(), services.payment(), sessions);
     SubscriptionScreens subscription = new SubscriptionScreens(pool, services.subscriptions(),

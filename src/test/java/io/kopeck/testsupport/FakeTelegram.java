@@ -65,6 +65,7 @@ public final class FakeTelegram implements AutoCloseable {
   private final List<JsonObject> starTransactions = new CopyOnWriteArrayList<>();
   private final Map<String, JsonObject> refundAnswers = new ConcurrentHashMap<>();
   private final Map<String, Long> delays = new ConcurrentHashMap<>();
+  private final List<JsonObject> pendingUpdates = new CopyOnWriteArrayList<>();
 
   public FakeTelegram() {
     server = Http.await(vertx.createHttpServer().requestHandler(this::handle).listen(0));
@@ -93,6 +94,11 @@ public final class FakeTelegram implements AutoCloseable {
   /** Every {@code method} call is answered {@code millis} late (0: at once again), as a Telegram under load. */
   public void delay(String method, long millis) {
     delays.put(method, millis);
+  }
+
+  /** An update getUpdates hands out (until a later offset confirms it), as Telegram queues them. */
+  public void queueUpdate(JsonObject update) {
+    pendingUpdates.add(update);
   }
 
   /** A transaction getStarTransactions lists (newest first, as Telegram pages them: add newest first). */
@@ -146,6 +152,14 @@ public final class FakeTelegram implements AutoCloseable {
         return;
       }
       JsonObject params = params(request, body.toString(StandardCharsets.UTF_8));
+      if (method.equals("getUpdates") && updatesFor(params).isEmpty()) {
+        // A long poll with nothing to hand out: answered empty a little later, as Telegram would at its timeout.
+        vertx.setTimer(200, id -> {
+          calls.add(new Call(method, params, System.nanoTime(), 200, null));
+          reply(request, 200, new JsonObject().put("ok", true).put("result", new io.vertx.core.json.JsonArray()));
+        });
+        return;
+      }
       JsonObject answer = answer(method, params);
       int status = answer.getBoolean("ok") ? 200 : answer.getInteger("error_code");
       JsonObject result = answer.getValue("result") instanceof JsonObject r ? r : null;
@@ -182,6 +196,9 @@ public final class FakeTelegram implements AutoCloseable {
         JsonObject answer = refundAnswers.get(params.getString("telegram_payment_charge_id"));
         return answer != null ? answer : new JsonObject().put("ok", true).put("result", true);
       }
+      case "getUpdates" -> {
+        return new JsonObject().put("ok", true).put("result", new io.vertx.core.json.JsonArray(updatesFor(params)));
+      }
       case "getStarTransactions" -> {
         int offset = Integer.parseInt(params.getValue("offset", 0).toString());
         int limit = Integer.parseInt(params.getValue("limit", 100).toString());
@@ -201,6 +218,13 @@ public final class FakeTelegram implements AutoCloseable {
           .put("chat", new JsonObject().put("id", chat).put("type", "private")).put("text", params.getString("text")));
     }
     return new JsonObject().put("ok", true).put("result", true);
+  }
+
+  /** Updates at or after the request's offset; an offset confirms (drops) every update before it. */
+  private List<JsonObject> updatesFor(JsonObject params) {
+    long offset = Long.parseLong(params.getValue("offset", 0).toString());
+    pendingUpdates.removeIf(u -> u.getLong("update_id") < offset);
+    return List.copyOf(pendingUpdates);
   }
 
   private static JsonObject error(int code, String description, Integer retryAfter) {
