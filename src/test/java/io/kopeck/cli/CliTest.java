@@ -43,9 +43,9 @@ class CliTest {
       Run second = kopeck(env, "migrate");
 
       assertThat(first.exitCode()).isZero();
-      assertThat(first.output()).contains("Schema is at version 4");
+      assertThat(first.output()).contains("Schema is at version 5");
       assertThat(second.exitCode()).isZero();
-      assertThat(second.output()).contains("Schema is at version 4");
+      assertThat(second.output()).contains("Schema is at version 5");
     }
   }
 

@@ -98,10 +98,15 @@ class KopeckConfigTest {
   }
 
   @Test
-  @DisplayName("a bot token without a webhook secret is refused: the webhook would accept anyone")
+  @DisplayName("a bot token without a webhook secret is refused in webhook mode (the webhook would accept anyone); "
+      + "long polling needs none")
   void tokenNeedsSecret() {
-    assertThatThrownBy(() -> KopeckConfig.load(Map.of("TELEGRAM_BOT_TOKEN", "123:abc")))
-        .hasMessage("TELEGRAM_WEBHOOK_SECRET: is required when TELEGRAM_BOT_TOKEN is set");
+    assertThatThrownBy(() -> KopeckConfig.load(Map.of("TELEGRAM_BOT_TOKEN", "123:abc",
+        "PUBLIC_BASE_URL", "https://kopeck.example")))
+        .hasMessage("TELEGRAM_WEBHOOK_SECRET: is required when TELEGRAM_BOT_TOKEN is set (webhook mode)");
+    assertThatThrownBy(() -> KopeckConfig.load(Map.of("TELEGRAM_BOT_TOKEN", "123:abc", "TELEGRAM_MODE", "webhook")))
+        .hasMessageContaining("TELEGRAM_WEBHOOK_SECRET");
+    assertThat(KopeckConfig.load(Map.of("TELEGRAM_BOT_TOKEN", "123:abc")).telegramMode()).isEqualTo("polling");
   }
 
   @Test

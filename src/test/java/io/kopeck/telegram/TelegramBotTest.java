@@ -278,7 +278,7 @@ class TelegramBotTest {
   @Test
   @DisplayName("malformed updates with the right secret: 200, one WARN line with the update_id, nothing else happens")
   void malformedUpdates() {
-    try (CapturedLogs logs = new CapturedLogs(TelegramWebhook.class.getName())) {
+    try (CapturedLogs logs = new CapturedLogs(UpdateIntake.class.getName())) {
       int before = telegram.calls().size();
       String nul = Updates.text(Updates.user(7911, "Nul\u0000", null, "ru"), "/start").encode();
       assertThat(nul).contains("Nul\\u0000");
@@ -359,7 +359,7 @@ class TelegramBotTest {
     Call balance = say(user, "💰 Баланс", "Баланс");
     assertThat(balance.text()).contains("<b>Баланс: 1 234,5 токена</b>", "Подписка: нет", "Всего пополнено: 1 234,5 токена",
         "Всего потрачено: 0 токенов");
-    assertThat(balance.buttons()).containsExactly("1:topup", "1:amt", "1:promo", "1:hist:1", "1:bal");
+    assertThat(balance.buttons()).containsExactly("1:qtp", "1:topup", "1:amt", "1:promo", "1:hist:1", "1:bal");
     press(user, balance.messageId(), "1:bal", "editMessageText", "Баланс: 1 234,5 токена");
     press(user, balance.messageId(), "1:topup", "editMessageText", "Тарифы");
 
