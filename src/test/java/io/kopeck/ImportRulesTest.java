@@ -25,7 +25,7 @@ class ImportRulesTest {
       "admin", "telegram");
   private static final Set<String> ALL = Set.of("common", "db", "config", "ledger", "audit", "i18n", "telegram.api",
       "web", "notify", "usage", "stats", "admin", "user", "catalog", "payment", "subscription", "telegram", "pays",
-      "app", "cli", "");
+      "devconsole", "app", "cli", "");
 
   /** Package → the Kopeck packages it may use (besides itself); "" is io.kopeck (Main). */
   private static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
@@ -48,6 +48,7 @@ class ImportRulesTest {
       Map.entry("telegram", Set.of("common", "web", "ledger", "audit", "notify", "i18n", "telegram.api", "catalog",
           "subscription", "stats", "user", "payment")),
       Map.entry("pays", Set.of("common", "db")),
+      Map.entry("devconsole", Set.of("common", "web")),
       Map.entry("app", without("cli", "")),
       Map.entry("cli", without("")),
       Map.entry("", Set.of("cli", "config")));

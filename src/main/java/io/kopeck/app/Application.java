@@ -8,6 +8,7 @@ import io.kopeck.catalog.TariffCatalog;
 import io.kopeck.config.KopeckConfig;
 import io.kopeck.db.DatabaseSession;
 import io.kopeck.db.Migrations;
+import io.kopeck.devconsole.DevConsole;
 import io.kopeck.ledger.BillingEngineVerticle;
 import io.kopeck.ledger.EngineMetrics;
 import io.kopeck.notify.NotifierVerticle;
@@ -85,14 +86,18 @@ public final class Application {
   private final PaymentProviders paymentProviders;
   private final String baseUrl;
   private final LegalPages.Pages legalPages;
+  private final DevConsole.State devConsoleState = new DevConsole.State();
   private String httpDeployment;
   private RunCostMessages runCosts;
   private String engineDeployment;
   private final int httpPort;
 
-  private Application(KopeckConfig config, Clock clock) {
-    config.checkServable();
-    this.config = config;
+  private Application(KopeckConfig configured, Clock clock) {
+    configured.checkServable();
+    this.httpPort = configured.httpPort() == 0 ? freePort() : configured.httpPort();
+    // With the developer console the bot talks to this process's own recording Bot API (SPEC §15).
+    this.config = configured.forDevConsole(httpPort);
+    KopeckConfig config = this.config;
     this.clock = clock;
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // Buckets for HTTP response times and pool waits, so dashboards can show their p99.
@@ -108,7 +113,6 @@ public final class Application {
         .withMetrics(new MicrometerMetricsFactory(registry)).build();
     this.runnerAccess = RunnerAccess.of(config.runnerApiKeys(), config.runnerRateLimit());
     this.defaultTariffs = DefaultCatalog.load();
-    this.httpPort = config.httpPort() == 0 ? freePort() : config.httpPort();
     this.baseUrl = config.publicBaseUrl().isEmpty() ? "http://localhost:" + httpPort : config.publicBaseUrl();
     this.paymentProviders = Settings.paymentProviders(config, baseUrl);
     this.legalPages = LegalPages.load(config.legalOfferUrl(), config.legalPrivacyUrl());
@@ -177,6 +181,9 @@ public final class Application {
           httpDeployment = id;
           readiness.markDeployed();
           log.info("Kopeck ready on port {} in {} ms", httpPort, (System.nanoTime() - started) / 1_000_000);
+          if (config.devConsole()) {
+            log.info("Developer console: open http://localhost:{}/dev", httpPort);
+          }
           return null;
         });
   }
@@ -230,6 +237,10 @@ public final class Application {
         new UserAdminApi(services.accounts()),
         new StatsAdminApi(services.stats(), clock, config.displayTimezone()),
         new MetricsRoute(registry, config.metricsBearerToken()), new LegalPages(legalPages)));
+    if (config.devConsole()) {
+      routes.add(new DevConsole(pool, devConsoleState, config.telegramWebhookSecret(), config.devConsoleRunnerKey(),
+          config.adminChatIds(), config.minTopupRub()));
+    }
     services.payment().yooKassa().ifPresent(yooKassa ->
         routes.add(new YooKassaApi(yooKassa, config.yookassaAllowedIps(), registry)));
     paymentProviders.mock().ifPresent(mock ->

@@ -55,7 +55,7 @@ public final class Settings {
     return new BotSettings(config.telegramApiUrl(), config.telegramBotToken(), config.publicBaseUrl(),
         config.telegramWebhookSecret(), config.adminChatIds(), config.supportUsername(), config.displayTimezone(),
         config.minTopupRub(), config.maxTopupRub(), LegalPages.link(config.legalOfferUrl(), baseUrl, "offer"),
-        LegalPages.link(config.legalPrivacyUrl(), baseUrl, "privacy"), config.telegramMode());
+        LegalPages.link(config.legalPrivacyUrl(), baseUrl, "privacy"), config.telegramMode(), config.devConsole());
   }
 
   public static UsageSettings usage(KopeckConfig config) {

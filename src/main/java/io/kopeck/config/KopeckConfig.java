@@ -92,6 +92,7 @@ public final class KopeckConfig {
       Setting.text("LEGAL_OFFER_URL"),
       Setting.text("LEGAL_PRIVACY_URL"),
       Setting.oneOf("TELEGRAM_MODE", "", "webhook", "polling"),
+      Setting.oneOf("DEV_CONSOLE", "", "true", "false"),
       Setting.integer("INVOICE_TTL_HOURS", 1, 24 * 30),
       Setting.integer("INVOICE_IDEMPOTENCY_MINUTES", 0, 24 * 60),
       Setting.intList("SUBSCRIPTION_NOTIFY_DAYS", 0, 365),
@@ -168,6 +169,10 @@ public final class KopeckConfig {
    * the mock provider, which lets anyone pay themselves, never meets real users by accident.
    */
   public void checkServable() {
+    if (string("DEV_CONSOLE").equals("true") && publicBaseUrl().regionMatches(true, 0, "https://", 0, 8)) {
+      throw new ConfigException("DEV_CONSOLE", "is true while PUBLIC_BASE_URL is https: the console speaks as any user;"
+          + " it is for a laptop, never for a public address");
+    }
     if (!paymentProviders().contains("mock") || allowMockPayments()) {
       return;
     }
@@ -177,6 +182,59 @@ public final class KopeckConfig {
       throw new ConfigException("PAYMENT_PROVIDERS", "includes mock while " + exposure
           + ": anyone could pay themselves; set ALLOW_MOCK_PAYMENTS=true only for a demo");
     }
+  }
+
+  /** The bot token the developer console runs the bot with: its calls go to Kopeck's own recording Bot API. */
+  public static final String DEV_CONSOLE_TOKEN = "0:dev-console";
+  /** The admin chat the console shows when ADMIN_CHAT_IDS is empty. */
+  public static final String DEV_CONSOLE_ADMIN_CHAT = "1000";
+
+  /**
+   * Whether the developer console (/dev) is served (SPEC §15): never with a real bot token; else
+   * DEV_CONSOLE, which defaults to true only with the embedded database (the README's first command).
+   */
+  public boolean devConsole() {
+    String token = telegramBotToken();
+    if (token.equals(DEV_CONSOLE_TOKEN)) {
+      return true;
+    }
+    if (!token.isEmpty()) {
+      return false;
+    }
+    String setting = string("DEV_CONSOLE");
+    return setting.isEmpty() ? databaseUrl().isEmpty() : setting.equals("true");
+  }
+
+  /**
+   * With the console on, the configuration the service runs with: the bot talks to
+   * {@code http://127.0.0.1:<port>/dev/botapi} with the console's token (webhook mode, no webhook
+   * registered), a webhook secret and a Runner key made up for this process (the page is given
+   * both), an admin chat when none is configured, and the mock allowed (nothing real is reachable).
+   */
+  public KopeckConfig forDevConsole(int port) {
+    if (!devConsole() || telegramBotToken().equals(DEV_CONSOLE_TOKEN)) {
+      return this;
+    }
+    Map<String, String> overrides = new HashMap<>();
+    overrides.put("TELEGRAM_BOT_TOKEN", DEV_CONSOLE_TOKEN);
+    overrides.put("TELEGRAM_API_URL", "http://127.0.0.1:" + port + "/dev/botapi");
+    overrides.put("TELEGRAM_MODE", "webhook");
+    overrides.put("ALLOW_MOCK_PAYMENTS", "true");
+    if (telegramWebhookSecret().isEmpty()) {
+      overrides.put("TELEGRAM_WEBHOOK_SECRET", randomSecret());
+    }
+    if (adminChatIds().isEmpty()) {
+      overrides.put("ADMIN_CHAT_IDS", DEV_CONSOLE_ADMIN_CHAT);
+    }
+    List<String> keys = new ArrayList<>(runnerApiKeys());
+    keys.add("dev-runner-" + randomSecret());
+    overrides.put("RUNNER_API_KEYS", String.join(",", keys));
+    return with(overrides);
+  }
+
+  /** The Runner key the console's page uses (the one {@link #forDevConsole} made up). */
+  public String devConsoleRunnerKey() {
+    return runnerApiKeys().stream().filter(k -> k.startsWith("dev-runner-")).findFirst().orElse("");
   }
 
   private void checkCombinations() {

@@ -11,7 +11,7 @@ import java.util.List;
 public record BotSettings(String telegramApiUrl, String telegramBotToken, String publicBaseUrl,
                           String telegramWebhookSecret, List<Long> adminChatIds, String supportUsername,
                           ZoneId displayTimezone, BigDecimal minTopupRub, BigDecimal maxTopupRub,
-                          String legalOfferUrl, String legalPrivacyUrl, String telegramMode) {
+                          String legalOfferUrl, String legalPrivacyUrl, String telegramMode, boolean devConsole) {
 
   public boolean polling() {
     return telegramMode.equals("polling");

@@ -75,7 +75,8 @@ public final class TelegramVerticle extends VerticleBase {
     commands = new Commands(sessions, account, purchase, payment, promo, subscription, new CostsScreen(pool), settings,
         admin);
     buttons = new Buttons(account, purchase, payment, promo, subscription, settings);
-    new BotSetup(api, config).run();
+    // The console's Bot API is this process's own HTTP server, which listens only after the verticles deploy.
+    vertx.setTimer(config.devConsole() ? 2_000 : 1, id -> new BotSetup(api, config).run());
     return vertx.eventBus().<String>localConsumer(ADDRESS, message -> {
       // The webhook let only well-formed updates through.
       Update update = BotUtils.parseUpdate(message.body());

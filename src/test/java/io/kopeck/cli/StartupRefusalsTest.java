@@ -61,4 +61,12 @@ class StartupRefusalsTest {
         "kopeck: configuration error: YOOKASSA_ALLOWED_IPS: '10.0.0.0/8,example.com' contains 'example.com', which is not an"
             + " IP address or CIDR network");
   }
+
+  @Test
+  @DisplayName("the developer console next to an https address is refused: it speaks as any user")
+  void devConsoleInPublic() throws Exception {
+    refused(Map.of("DEV_CONSOLE", "true", "PUBLIC_BASE_URL", "https://kopeck.example"),
+        "kopeck: configuration error: DEV_CONSOLE: is true while PUBLIC_BASE_URL is https: the console speaks as any"
+            + " user; it is for a laptop, never for a public address");
+  }
 }

@@ -6,13 +6,10 @@ import io.kopeck.app.Settings;
 import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.Invoices;
 import io.kopeck.config.KopeckConfig;
+import io.kopeck.testsupport.Browser;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.ServiceExtension;
-import java.io.File;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -24,11 +21,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -38,10 +31,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * target/screenshots/.
  */
 class MockPaymentBrowserTest {
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  static final Path SCREENSHOTS = Path.of("target", "screenshots");
-
   @RegisterExtension
   static final ServiceExtension service = new ServiceExtension(Map.of("PAYMENT_PROVIDER", "mock"));
   private static Invoices invoices;
@@ -49,7 +38,7 @@ class MockPaymentBrowserTest {
 
   @BeforeAll
   static void start() {
-    Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+    Assumptions.assumeTrue(Browser.available(),
         "No Chromium here (install Debian's chromium and chromium-driver; .ci/run does): browser test skipped");
     KopeckConfig config = service.app().config();
     invoices = new Invoices(service.pool(), Clock.systemUTC(), Settings.invoices(config),
@@ -58,16 +47,8 @@ class MockPaymentBrowserTest {
 
 
   @BeforeEach
-  void openBrowser() throws IOException {
-    ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
-        .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--window-size=412,915",
-            "--user-data-dir=" + Files.createTempDirectory("kopeck-chromium"));
-    ChromeDriverService driverService = new ChromeDriverService.Builder()
-        .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-    browser = new ChromeDriver(driverService, options);
-    Files.createDirectories(SCREENSHOTS);
+  void openBrowser() {
+    browser = Browser.open(412, 915);
   }
 
   @AfterEach
@@ -78,9 +59,8 @@ class MockPaymentBrowserTest {
     Ledgers.assertConsistent(service.pool());
   }
 
-  private void screenshot(String name) throws IOException {
-    File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-    Files.copy(shot.toPath(), SCREENSHOTS.resolve(name + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  private void screenshot(String name) {
+    Browser.screenshot(browser, name);
   }
 
   private String resultHeading() {
@@ -90,7 +70,7 @@ class MockPaymentBrowserTest {
 
   @Test
   @DisplayName("in Chromium: open the payment link of a real invoice, click Pay, land on the success page, balance credited")
-  void pay() throws IOException {
+  void pay() {
     Ledgers.seedUser(service.pool(), 1L, "0");
     Invoice invoice = Http.await(invoices.forTariff(1, "standard", null));
 
@@ -109,7 +89,7 @@ class MockPaymentBrowserTest {
 
   @Test
   @DisplayName("in Chromium: click Cancel, land on the fail page, nothing credited")
-  void cancel() throws IOException {
+  void cancel() {
     Ledgers.seedUser(service.pool(), 2L, "0");
     Invoice invoice = Http.await(invoices.forTariff(2, "basic", null));
 
