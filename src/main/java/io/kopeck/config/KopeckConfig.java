@@ -209,7 +209,8 @@ public final class KopeckConfig {
    * With the console on, the configuration the service runs with: the bot talks to
    * {@code http://127.0.0.1:<port>/dev/botapi} with the console's token (webhook mode, no webhook
    * registered), a webhook secret and a Runner key made up for this process (the page is given
-   * both), an admin chat when none is configured, and the mock allowed (nothing real is reachable).
+   * both), an admin chat when none is configured, Stars next to the configured provider when
+   * PAYMENT_PROVIDERS is unset, and the mock allowed (nothing real is reachable).
    */
   public KopeckConfig forDevConsole(int port) {
     if (!devConsole() || telegramBotToken().equals(DEV_CONSOLE_TOKEN)) {
@@ -225,6 +226,9 @@ public final class KopeckConfig {
     }
     if (adminChatIds().isEmpty()) {
       overrides.put("ADMIN_CHAT_IDS", DEV_CONSOLE_ADMIN_CHAT);
+    }
+    if (list("PAYMENT_PROVIDERS").isEmpty()) {
+      overrides.put("PAYMENT_PROVIDERS", string("PAYMENT_PROVIDER") + ",stars"); // both ways to pay, to try
     }
     List<String> keys = new ArrayList<>(runnerApiKeys());
     keys.add("dev-runner-" + randomSecret());

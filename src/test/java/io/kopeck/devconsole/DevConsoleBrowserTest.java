@@ -104,7 +104,7 @@ class DevConsoleBrowserTest {
     Browser.screenshot(browser, "dev-console-invoice");
 
     String console = browser.getWindowHandle();
-    button(tariffs, "Оплатить").click();
+    tariffs.findElement(By.cssSelector(".inline-keyboard button.url")).click();
     waitFor(Duration.ofSeconds(10), () -> browser.getWindowHandles().size() == 2);
     String page = new ArrayList<>(browser.getWindowHandles()).stream().filter(h -> !h.equals(console)).findFirst()
         .orElseThrow();
@@ -122,6 +122,27 @@ class DevConsoleBrowserTest {
     Files.createDirectories(Path.of("docs", "img"));
     Files.copy(shot, Path.of("docs", "img", "dev-console.png"), StandardCopyOption.REPLACE_EXISTING);
     assertThat(Ledgers.balance(service.pool(), 100001)).isEqualByComparingTo("600");
+  }
+
+  @Test
+  @DisplayName("⭐ Stars from the preview: the invoice's Pay button runs pre-checkout and successful_payment through "
+      + "the webhook; the payment notice and the balance arrive")
+  void stars() {
+    browser.findElement(By.id("new-id")).sendKeys("100004");
+    browser.findElement(By.id("new-name")).sendKeys("Stella");
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("new-lang"))).selectByValue("en");
+    browser.findElement(By.cssSelector("#add-user button")).click();
+    say(100004, "/tariffs");
+    WebElement tariffs = awaitBotMessage(100004, "Tariffs");
+    button(tariffs, "Стандарт").click();
+    waitFor(Duration.ofSeconds(10), () -> tariffs.getText().contains("Invoice #"));
+    button(tariffs, "⭐ Stars").click();
+    WebElement invoice = awaitBotMessage(100004, "Pay ⭐ 330");
+    button(invoice, "Pay ⭐ 330").click();
+    WebElement notice = awaitBotMessage(100004, "⭐ 330.");
+    assertThat(notice.getText()).contains("600 tokens");
+    Browser.screenshot(browser, "dev-console-stars");
+    assertThat(Ledgers.balance(service.pool(), 100004)).isEqualByComparingTo("600");
   }
 
   @Test

@@ -22,8 +22,10 @@ public final class Http implements AutoCloseable {
 
   public Http(int port) {
     this.port = port;
+    // Idle connections are dropped by the client after 5 s: the service closes a connection that sends
+    // no request within HTTP_READ_TIMEOUT_SECONDS (10 s), and reusing one it is closing fails the request.
     client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
-        .setKeepAlive(true).setFollowRedirects(false), new PoolOptions().setHttp1MaxSize(64));
+        .setKeepAlive(true).setKeepAliveTimeout(5).setFollowRedirects(false), new PoolOptions().setHttp1MaxSize(64));
   }
 
   public record Response(int status, MultiMap headers, String body) {
