@@ -14,6 +14,7 @@ import java.security.SecureRandom;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -400,7 +401,7 @@ public final class KopeckConfig {
   public List<BigDecimal> lowBalanceThresholds() {
     List<BigDecimal> tiers = list("LOW_BALANCE_THRESHOLDS");
     List<BigDecimal> chosen = tiers.isEmpty() ? List.of(decimal("LOW_BALANCE_THRESHOLD")) : tiers;
-    return chosen.stream().distinct().sorted(java.util.Comparator.reverseOrder()).toList();
+    return chosen.stream().distinct().sorted(Comparator.reverseOrder()).toList();
   }
   public BigDecimal minTopupRub() { return decimal("MIN_TOPUP_RUB"); }
   public BigDecimal maxTopupRub() { return decimal("MAX_TOPUP_RUB"); }

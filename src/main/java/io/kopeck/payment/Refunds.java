@@ -19,6 +19,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -127,7 +128,7 @@ public final class Refunds {
     return invoice;
   }
 
-  private RuntimeException belowFloor(Row invoice, java.math.BigDecimal balance) {
+  private RuntimeException belowFloor(Row invoice, BigDecimal balance) {
     return PaymentRefusal.REFUND_BELOW_FLOOR.because("Refunding " + invoice.getBigDecimal("tokens").toPlainString()
         + " tokens would take the balance from " + balance.toPlainString() + " below the floor "
         + config.balanceFloor().toPlainString());

@@ -4,6 +4,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kopeck.common.Cidr;
+import io.kopeck.common.Refused;
 import io.kopeck.common.StrictJson;
 import io.kopeck.web.HttpRoutes;
 import io.kopeck.web.JsonHttp;
@@ -74,7 +75,7 @@ public final class YooKassaApi implements HttpRoutes {
       count(settled.name().toLowerCase(Locale.ROOT));
       JsonHttp.respond(ctx, 200, new JsonObject().put("status", settled.name().toLowerCase(Locale.ROOT)));
     }).onFailure(e -> {
-      count(e instanceof io.kopeck.common.Refused refused ? refused.refusal().code() : "error");
+      count(e instanceof Refused refused ? refused.refusal().code() : "error");
       ctx.fail(e);
     });
   }

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -40,7 +41,7 @@ final class Tariffs {
       while (rows.next()) {
         counts.read++;
         UUID id = (UUID) rows.getObject("id");
-        String slug = rows.getString("slug") == null ? "" : rows.getString("slug").toLowerCase(java.util.Locale.ROOT);
+        String slug = rows.getString("slug") == null ? "" : rows.getString("slug").toLowerCase(Locale.ROOT);
         String unit = rows.getString("unit");
         BigDecimal price = Readers.decimal(rows.getString("price"));
         String problem = !slug.matches("[a-z0-9][a-z0-9_-]{0,58}") ? "slug '" + slug + "' is not a Kopeck slug"

@@ -1,5 +1,6 @@
 package io.kopeck.telegram;
 
+import com.pengrad.telegrambot.request.DeleteWebhook;
 import io.kopeck.telegram.api.BotApi;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -10,6 +11,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,7 +80,7 @@ public final class PollerVerticle extends VerticleBase {
       if (done.succeeded() && done.result()) {
         active.set(1);
         log.info("Telegram: this instance polls for updates (long polling)");
-        api.call(new com.pengrad.telegrambot.request.DeleteWebhook()).onComplete(v -> poll());
+        api.call(new DeleteWebhook()).onComplete(v -> poll());
       } else {
         vertx.setTimer(RETRY_MS, id -> acquire());
       }
@@ -116,7 +118,7 @@ public final class PollerVerticle extends VerticleBase {
 
   private Future<Void> getUpdates() {
     JsonObject request = new JsonObject().put("offset", offset).put("timeout", LONG_POLL_SECONDS)
-        .put("allowed_updates", new JsonArray(java.util.List.of(BotSetup.ALLOWED_UPDATES)));
+        .put("allowed_updates", new JsonArray(List.of(BotSetup.ALLOWED_UPDATES)));
     // The token is part of the path; this URL is never logged.
     return client.postAbs(config.telegramApiUrl().replaceAll("/+$", "") + "/bot" + config.telegramBotToken()
             + "/getUpdates").timeout((LONG_POLL_SECONDS + 10) * 1000L).sendJsonObject(request)

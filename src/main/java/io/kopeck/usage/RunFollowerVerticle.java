@@ -7,7 +7,6 @@ import io.kopeck.common.StrictJson;
 import io.kopeck.ledger.PostingResult;
 import io.kopeck.ledger.UsageCharge;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;

@@ -3,6 +3,7 @@ package io.kopeck.usage;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -52,7 +53,7 @@ final class SseReader {
         start = i + 1;
       }
     }
-    pending = java.util.Arrays.copyOfRange(bytes, start, bytes.length);
+    pending = Arrays.copyOfRange(bytes, start, bytes.length);
     if (pending.length + line.length() > maxLine) {
       throw new IllegalArgumentException("an event-stream line is longer than " + maxLine + " bytes");
     }

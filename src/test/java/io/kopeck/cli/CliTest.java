@@ -9,11 +9,7 @@ import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.RunningService;
 import io.kopeck.testsupport.TestDatabase;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
