@@ -241,7 +241,7 @@ class YooKassaPaymentTest {
 
   @Test
   @DisplayName("refunds: POST /refunds with an Idempotence-Key, the ledger reversed after succeeded; a pending "
-      + "refund is finished by the re-check once YooKassa confirms it")
+      + "refund is finished once YooKassa confirms it (its refund.succeeded notification, re-fetched), once")
   void refunds() {
     String id = payment(907);
     yooKassa.succeed(id);
@@ -274,7 +274,9 @@ class YooKassaPaymentTest {
     recheck();
     assertThat(Ledgers.balance(pool, 908)).as("YooKassa has not confirmed yet").isEqualByComparingTo("200");
     yooKassa.refundSucceeds(refundId);
-    recheck();
+    Http.Response confirmed = notify(new JsonObject().put("type", "notification").put("event", "refund.succeeded")
+        .put("object", new JsonObject().put("id", refundId).put("status", "succeeded")));
+    assertThat(confirmed.json().getString("status")).isEqualTo("refunded");
     assertThat(Ledgers.balance(pool, 908)).isZero();
     assertThat(count("SELECT count(*) FROM invoices WHERE inv_id = $1 AND status = 'refunded'", slowInv)).isEqualTo(1);
     recheck();

@@ -27,7 +27,7 @@ class RunnerStreamsTest {
   @RegisterExtension
   static final ServiceExtension service = new ServiceExtension(Map.of("RUNNER_API_KEYS", TestKeys.RUNNER,
       "RUNNER_BASE_URL", runner.url(), "RUNNER_STREAM_KEY", FakeRunner.KEY, "RUNNER_STREAM_BACKOFF_MS", "50",
-      "RUNNER_STREAM_LEASE_SECONDS", "5", "COST_MULTIPLIER", "2"));
+      "RUNNER_STREAM_LEASE_SECONDS", "5", "COST_MULTIPLIER", "2", "RUNNER_STREAM_MAX_RETRIES", "3"));
 
   @AfterAll
   static void stop() {
@@ -117,6 +117,18 @@ class RunnerStreamsTest {
         .isEqualTo(600);
     assertThat(Ledgers.count(pool(), "SELECT count(*) FROM users WHERE id BETWEEN 881000 AND 881199 "
         + "AND token_balance = 97")).isEqualTo(200);
+  }
+
+  @Test
+  @DisplayName("a stream that never answers 200 is retried with backoff, then the run fails and says why")
+  void givesUp() {
+    Ledgers.seedUser(pool(), 880006L, "100");
+    register("r-missing", 880006L);
+    JsonObject failed = awaitDone("r-missing");
+    assertThat(failed.getString("status")).isEqualTo("failed");
+    assertThat(failed.getString("error")).isEqualTo("gave up after 3 attempts: the stream answered 404");
+    assertThat(failed.getInteger("events_charged")).isZero();
+    assertThat(Ledgers.balance(pool(), 880006L)).isEqualByComparingTo("100");
   }
 
   @Test
