@@ -216,7 +216,9 @@ public final class Payments {
     long userId = invoice.getLong("user_id");
     String problem = mismatch(invoice, receipt);
     if (problem != null) {
-      return receipt.returnable() ? returnDue(tx, receipt, invoice, userId, "mismatch", problem, actor, now)
+      // Money goes back to whoever paid it, which a mismatch may make someone else than the invoice's user.
+      long payer = receipt.payerId() != null ? receipt.payerId() : userId;
+      return receipt.returnable() ? returnDue(tx, receipt, invoice, payer, "mismatch", problem, actor, now)
           : refuse(tx, invoice, receipt, problem, actor, now);
     }
     String status = invoice.getString("status");

@@ -310,6 +310,29 @@ class StarsPaymentTest {
   }
 
   @Test
+  @DisplayName("a payment of someone else's invoice (or of another amount) is returned to the payer, never credited")
+  void foreignPayerRefunded() {
+    Invoice invoice = starsInvoice(814);
+    JsonObject stranger = Updates.user(815, "Чужак", null, "ru");
+    post(Updates.paid(stranger, "inv:" + invoice.invId(), 70, "stxn-815-1"));
+    post(Updates.paid(Updates.user(814, "Свой", null, "ru"), "inv:" + invoice.invId(), 69, "stxn-814-1"));
+
+    Call toStranger = telegram.await("refundStarPayment", c -> "stxn-815-1".equals(c.params().getString(
+        "telegram_payment_charge_id")), 1, 10).get(0);
+    assertThat(toStranger.params().getValue("user_id").toString()).isEqualTo("815");
+    Call toOwner = telegram.await("refundStarPayment", c -> "stxn-814-1".equals(c.params().getString(
+        "telegram_payment_charge_id")), 1, 10).get(0);
+    assertThat(toOwner.params().getValue("user_id").toString()).isEqualTo("814");
+    io.kopeck.testsupport.Eventually.equals(() -> count("SELECT count(*) FROM payments WHERE provider_payment_id IN "
+        + "('stxn-815-1', 'stxn-814-1') AND status = 'returned'"), 2, 10);
+    assertThat(count("SELECT count(*) FROM payments WHERE provider_payment_id = 'stxn-815-1' AND user_id = 815"))
+        .isEqualTo(1);
+    assertThat(count("SELECT count(*) FROM invoices WHERE inv_id = $1 AND status = 'pending'", invoice.invId()))
+        .isEqualTo(1);
+    assertThat(count("SELECT count(*) FROM transactions WHERE user_id IN (814, 815)")).isZero();
+  }
+
+  @Test
   @DisplayName("Star subscription: createInvoiceLink, first and two recurring payments a month apart, auto-renew "
       + "cancelled and resumed in Telegram, a recurring charge refunded (CHARGE_ALREADY_REFUNDED) and reversed once")
   void subscription() {
