@@ -12,9 +12,16 @@ FIRST_USER=1000000
 RESULTS="$ROOT/bench/results"
 mkdir -p "$RESULTS"
 
+# KOPECK_JAR: benchmark another build of the service (e.g. the previous commit's, for a before/after);
+# by default the tree's own, built first.
+KOPECK_JAR="${KOPECK_JAR:-}"
 build() {
-  (cd "$ROOT" && mvn -q -B package -DskipTests)
+  [ -n "$KOPECK_JAR" ] || (cd "$ROOT" && mvn -q -B package -DskipTests)
   (cd "$ROOT/bench" && mvn -q -B package)
+}
+
+service_jar() {
+  echo "${KOPECK_JAR:-$ROOT/target/kopeck.jar}"
 }
 
 fresh_db() { # name
@@ -26,7 +33,7 @@ start_service() { # db [extra env assignments...]
   local db="$1"; shift
   env DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$db" HTTP_PORT="$PORT" RUNNER_API_KEYS="$KEY" \
       LOG_LEVEL=WARN DB_POOL_SIZE="${DB_POOL_SIZE:-16}" "$@" \
-      java -Xms512m -Xmx1g -jar "$ROOT/target/kopeck.jar" serve >> "$RESULTS/service.log" 2>&1 &
+      java -Xms512m -Xmx1g -jar "$(service_jar)" serve >> "$RESULTS/service.log" 2>&1 &
   SERVICE_PID=$!
   for _ in $(seq 1 120); do
     curl -sf "http://127.0.0.1:$PORT/ready" > /dev/null && return 0
@@ -55,13 +62,13 @@ ANALYZE;
 SQL
 }
 
-load() { # mode args...
+load() { # mode args... (with the service's pid, CPU per event of it and of PostgreSQL is measured)
   java -Xmx512m -jar "$ROOT/bench/target/kopeck-bench.jar" "$@" --port "$PORT" --key "$KEY" \
-      --first-user "$FIRST_USER" --users "$USERS"
+      --first-user "$FIRST_USER" --users "$USERS" --service-pid "${SERVICE_PID:-0}" --clk-tck "$(getconf CLK_TCK)"
 }
 
 ledger_verify() { # db
-  DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$1" LOG_LEVEL=WARN java -jar "$ROOT/target/kopeck.jar" ledger verify
+  DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$1" LOG_LEVEL=WARN java -jar "$(service_jar)" ledger verify
 }
 
 field() { # json name

@@ -102,9 +102,12 @@ public final class LoadGenerator {
       args.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
     }
     LoadGenerator generator = new LoadGenerator(args);
+    CpuMeter cpu = new CpuMeter(Long.parseLong(args.getOrDefault("service-pid", "0")),
+        Long.parseLong(args.getOrDefault("clk-tck", "100")));
     long lastRate = 0;
     for (String phase : argv[0].split(",")) {
       generator.reset();
+      CpuMeter.Reading before = cpu.read();
       long started = System.nanoTime();
       switch (phase) {
         case "warmup" -> generator.warmUp();
@@ -115,6 +118,11 @@ public final class LoadGenerator {
         default -> throw new IllegalArgumentException("unknown mode " + phase);
       }
       JsonObject summary = generator.report(phase, System.nanoTime() - started);
+      CpuMeter.Reading used = cpu.read().minus(before);
+      long events = Math.max(1, summary.getLong("events"));
+      // CPU per event (charges and duplicates alike: each is one request's work), service and PostgreSQL
+      summary.put("service_cpu_us", used.serviceMicros() / events)
+          .put("postgres_cpu_us", used.postgresMicros() < 0 ? null : used.postgresMicros() / events);
       if (phase.equals("rr")) {
         lastRate = summary.getLong("events_per_s");
       }
