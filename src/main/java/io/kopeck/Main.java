@@ -1,5 +1,6 @@
 package io.kopeck;
 
+import io.kopeck.cli.CitusCommand;
 import io.kopeck.cli.ImportCommand;
 import io.kopeck.cli.InvoicesCommand;
 import io.kopeck.cli.StarsCommand;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Command;
 @Command(name = "kopeck", mixinStandardHelpOptions = true, version = "kopeck 0.1.0",
     description = "Reactive billing service for Telegram bots.",
     subcommands = {ServeCommand.class, MigrateCommand.class, LedgerCommand.class, TariffCommand.class,
-        PromoCommand.class, RefundCommand.class, InvoicesCommand.class, ImportCommand.class, StarsCommand.class, TimersCommand.class, UserCommand.class,
+        PromoCommand.class, RefundCommand.class, InvoicesCommand.class, ImportCommand.class, StarsCommand.class, CitusCommand.class, TimersCommand.class, UserCommand.class,
         StatsCommand.class})
 public final class Main implements Runnable {
 

@@ -5,6 +5,7 @@ import io.kopeck.admin.AdminApi;
 import io.kopeck.catalog.CatalogAdminApi;
 import io.kopeck.catalog.DefaultCatalog;
 import io.kopeck.catalog.TariffCatalog;
+import io.kopeck.common.Topology;
 import io.kopeck.config.KopeckConfig;
 import io.kopeck.db.DatabaseSession;
 import io.kopeck.db.Migrations;
@@ -79,6 +80,7 @@ public final class Application {
   private Pool pool;
   /** Two connections of their own for answering Telegram's pre-checkout queries ahead of any queue. */
   private Pool checkoutPool;
+  private Topology topology;
   private Services services;
   private Readiness readiness;
   private final RunnerAccess runnerAccess;
@@ -150,6 +152,11 @@ public final class Application {
           services = Services.build(config, vertx, pool, clock, paymentProviders, baseUrl);
           readiness = new Readiness(pool, schemaVersion);
           log.info("Schema at version {}", schemaVersion);
+          return Topology.read(pool);
+        })
+        .compose(read -> {
+          topology = read;
+          log.info("Database topology: {}", topology);
           return seedCatalog();
         })
         .compose(seeded -> {
@@ -157,7 +164,7 @@ public final class Application {
           runCosts = new RunCostMessages(pool, clock, config.costMessageWindowMs());
           return vertx.deployVerticle(runCosts);
         })
-        .compose(costs -> vertx.deployVerticle(new BillingEngineVerticle(Settings.engine(config, pool, clock),
+        .compose(costs -> vertx.deployVerticle(new BillingEngineVerticle(Settings.engine(config, pool, clock, topology),
             new EngineMetrics(registry), runCosts)))
         .map(engine -> engineDeployment = engine)
         .compose(engine -> vertx.deployVerticle(

@@ -2,6 +2,7 @@ package io.kopeck.app;
 
 import io.kopeck.catalog.InvoiceSettings;
 import io.kopeck.common.BillingRules;
+import io.kopeck.common.Topology;
 import io.kopeck.config.KopeckConfig;
 import io.kopeck.ledger.EngineSettings;
 import io.kopeck.notify.SenderSettings;
@@ -73,10 +74,10 @@ public final class Settings {
         config.httpReadTimeoutSeconds(), config.httpMaxConnections(), config.accessLog());
   }
 
-  static EngineSettings engine(KopeckConfig config, Pool pool, Clock clock) {
+  static EngineSettings engine(KopeckConfig config, Pool pool, Clock clock, Topology topology) {
     return new EngineSettings(pool, clock, config.displayTimezone(), config.costMultiplier(), config.balanceFloor(),
         config.requireSubscription(), config.billingLanes(), config.billingBatchMaxSize(),
-        config.billingBatchMaxDelayMs());
+        config.billingBatchMaxDelayMs(), topology);
   }
 
   /** The enabled providers (PAYMENT_PROVIDERS); the mock's pages are served at {@code baseUrl}/mock-payment. */

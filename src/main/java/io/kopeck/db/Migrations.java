@@ -8,10 +8,16 @@ public final class Migrations {
   private Migrations() {
   }
 
-  /** Applies pending migrations and returns the schema version now in place. */
+  /**
+   * Applies pending migrations and returns the schema version now in place. Where the citus
+   * extension is installed the schema is distributed afterwards (once; SPEC §16).
+   */
   public static String migrate(DatabaseUrl url) {
     Flyway flyway = configure(url);
     flyway.migrate();
+    if (CitusSchema.installed(url)) {
+      CitusSchema.distribute(url);
+    }
     MigrationInfo current = flyway.info().current();
     return current == null ? "" : current.getVersion().getVersion();
   }

@@ -46,7 +46,34 @@ final class BatchStatement {
       LEFT JOIN tx ON tx.user_id = u.user_id AND tx.seq = u.tx_seq)
       SELECT user_id, seq, id FROM tx""".formatted(LEDGER);
 
+  /*
+   * On Citus the statements above would go through the coordinator (INSERT … SELECT becomes a COPY
+   * with intermediate results, and the CTE ships the new ledger rows to every worker), committing
+   * in two phases. A multi-row VALUES insert of one shard's rows is routed to that shard and commits
+   * in one: the batch's ledger rows first, then its usage rows with their transaction ids.
+   */
+  private static final String LEDGER_VALUES_HEAD = """
+      INSERT INTO transactions (created_at, user_id, seq, type, tokens_delta, balance_after, idempotency_key,
+                                invoice_id, description, metadata) VALUES """;
+  private static final String[] LEDGER_CASTS = {"bigint", "bigint", "text", "text::numeric", "text::numeric", "text",
+      "text::uuid", "text", "text::jsonb"};
+  private static final String USAGE_VALUES_HEAD = """
+      INSERT INTO usage_charges (created_at, multiplier, user_id, event_id, track, total_cost, currency, tokens_charged,
+                                 api_calls, free_requests, prompt_tokens, completion_tokens, total_tokens,
+                                 node_costs, status, reject_reason, transaction_id, balance_after) VALUES """;
+  private static final String[] USAGE_CASTS = {"bigint", "text", "text", "text::numeric", "text", "text::numeric",
+      "int", "int", "bigint", "bigint", "bigint", "text::jsonb", "text", "text", "bigint", "text::numeric"};
+
   private BatchStatement() {
+  }
+
+  /** $1–$18 of {@link #USAGE}: each usage row's transaction id looked up by (user, seq) in {@code ids}. */
+  static Tuple usage(UsageRows usage, Map<Long, Map<Long, Long>> ids, OffsetDateTime now, BigDecimal multiplier) {
+    Tuple tuple = Tuple.of(now, multiplier.toPlainString());
+    for (Object column : usage.columnsWithTransactionIds(ids)) {
+      tuple.addValue(column);
+    }
+    return tuple;
   }
 
   /** $1–$10 of {@link #LEDGER}. */
@@ -65,6 +92,54 @@ final class BatchStatement {
       tuple.addValue(column);
     }
     return tuple;
+  }
+
+  /** Citus: the ledger rows as one VALUES insert ($1 created_at), answering their ids by (user, seq). */
+  static Future<Map<Long, Map<Long, Long>>> insertValues(SqlClient client, LedgerRows rows, OffsetDateTime now) {
+    if (rows.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    Object[] columns = {rows.userIds.toArray(Long[]::new), rows.seqs.toArray(Long[]::new),
+        rows.types.toArray(String[]::new), rows.deltas.toArray(String[]::new), rows.balancesAfter.toArray(String[]::new),
+        rows.keys.toArray(String[]::new), rows.invoiceIds.toArray(String[]::new),
+        rows.descriptions.toArray(String[]::new), rows.metadata.toArray(String[]::new)};
+    return client.preparedQuery(values(LEDGER_VALUES_HEAD, "$1", 1, LEDGER_CASTS, rows.userIds.size())
+            + " RETURNING user_id, seq, id")
+        .execute(rowWise(Tuple.of(now), columns)).map(LedgerSql::idsByUserAndSeq);
+  }
+
+  /** Citus: the usage rows as one VALUES insert ($1 created_at, $2 multiplier), with their transaction ids. */
+  static Future<Void> insertUsageValues(SqlClient client, UsageRows usage, Map<Long, Map<Long, Long>> ids,
+                                        OffsetDateTime now, BigDecimal multiplier) {
+    Object[] columns = usage.columnsWithTransactionIds(ids);
+    int rows = ((Object[]) columns[0]).length;
+    return client.preparedQuery(values(USAGE_VALUES_HEAD, "$1, $2::text::numeric", 2, USAGE_CASTS, rows))
+        .execute(rowWise(Tuple.of(now, multiplier.toPlainString()), columns)).mapEmpty();
+  }
+
+  /** "head (shared, $k::cast, …), (shared, …)": every row starts with the same leading parameters. */
+  private static String values(String head, String shared, int sharedCount, String[] casts, int rows) {
+    StringBuilder sql = new StringBuilder(head);
+    int next = sharedCount + 1;
+    for (int row = 0; row < rows; row++) {
+      sql.append(row == 0 ? "(" : ", (").append(shared);
+      for (String cast : casts) {
+        sql.append(", $").append(next++).append("::").append(cast);
+      }
+      sql.append(')');
+    }
+    return sql.toString();
+  }
+
+  /** The parallel column arrays as row-major parameters after {@code shared}. */
+  private static Tuple rowWise(Tuple shared, Object[] columns) {
+    int rows = ((Object[]) columns[0]).length;
+    for (int row = 0; row < rows; row++) {
+      for (Object column : columns) {
+        shared.addValue(((Object[]) column)[row]);
+      }
+    }
+    return shared;
   }
 
   /** Inserts ledger rows alone and answers their ids by (user, seq). */

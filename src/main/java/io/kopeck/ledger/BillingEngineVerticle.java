@@ -2,6 +2,7 @@ package io.kopeck.ledger;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import io.kopeck.common.Topology;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -18,6 +19,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class BillingEngineVerticle extends VerticleBase {
   public static final String ADDRESS = "billing.charge";
+  private static final long SHARD_MAP_REFRESH_MS = 60_000;
+  private static final int CITUS_MAX_BATCH = 1_000;
   private static final Logger log = LoggerFactory.getLogger(BillingEngineVerticle.class);
 
   private final EngineSettings settings;
@@ -28,14 +31,19 @@ public final class BillingEngineVerticle extends VerticleBase {
   private final ChargeListener listener;
   private Lane[] laneArray;
   private MessageConsumer<Charge> consumer;
+  private Topology topology;
+  private long refreshTimer = -1;
 
   public BillingEngineVerticle(EngineSettings settings, EngineMetrics stats, ChargeListener listener) {
     this.settings = settings;
     this.lanes = settings.lanes();
-    this.maxBatch = settings.maxBatch();
+    // On Citus a batch is one multi-row VALUES insert: 1,000 usage rows are 16,000 of its 65,535 parameters.
+    this.maxBatch = settings.topology().distributed() ? Math.min(settings.maxBatch(), CITUS_MAX_BATCH)
+        : settings.maxBatch();
     this.maxDelayMs = settings.maxDelayMs();
     this.stats = stats;
     this.listener = listener;
+    this.topology = settings.topology();
   }
 
   /** Registers the by-reference codecs for charges and results on this Vert.x instance. */
@@ -51,8 +59,12 @@ public final class BillingEngineVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    if (topology.distributed()) {
+      log.info("Billing lanes follow Citus shards: {}", topology);
+      refreshTimer = vertx.setPeriodic(SHARD_MAP_REFRESH_MS, id -> refreshTopology());
+    }
     GroupCommitWriter writer = new GroupCommitWriter(vertx, settings.pool(), settings.clock(), settings.displayZone(),
-        settings.multiplier(), settings.floor(), settings.requireSubscription());
+        settings.multiplier(), settings.floor(), settings.requireSubscription(), topology.distributed());
     laneArray = new Lane[lanes];
     for (int i = 0; i < lanes; i++) {
       laneArray[i] = new Lane(vertx, maxBatch, maxDelayMs, writer::run, stats);
@@ -77,7 +89,8 @@ public final class BillingEngineVerticle extends VerticleBase {
         message.fail(503, result.cause().getMessage());
       }
     });
-    laneArray[laneOf(charge.userId())].submit(new GroupCommitWriter.Pending(charge, promise));
+    int shard = topology.shardOf(charge.userId());
+    laneArray[laneOf(charge.userId(), shard)].submit(new GroupCommitWriter.Pending(charge, promise, shard));
   }
 
   /** Rejections at info (they need a look); every charge at debug (20,000 a second would drown the log). */
@@ -105,14 +118,32 @@ public final class BillingEngineVerticle extends VerticleBase {
     }
   }
 
-  private int laneOf(long userId) {
+  private int laneOf(long userId, int shard) {
+    if (topology.distributed()) {
+      // A shard's users share a lane, so a lane's batches can each hold one shard.
+      return shard % lanes;
+    }
     // Spread sequential ids; one user always lands in the same lane.
     return (int) Math.floorMod(userId * 0x9E3779B97F4A7C15L >>> 32, (long) lanes);
+  }
+
+  /**
+   * Shards split or added by an operator change the hash ranges; until the map is read again a
+   * batch may span two shards, which Citus refuses and the caller sees as retryable.
+   */
+  private void refreshTopology() {
+    Topology.read(settings.pool()).onSuccess(read -> {
+      if (read.shardCount() != topology.shardCount()) {
+        log.info("Citus shards of users changed: {} -> {}", topology, read);
+      }
+      topology = read;
+    }).onFailure(e -> log.warn("Could not re-read the Citus shard map: {}", e.toString()));
   }
 
   /** Stops taking charges, then writes everything already queued before the pool closes. */
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(refreshTimer);
     return consumer.unregister()
         .compose(v -> Future.all(Arrays.stream(laneArray).map(Lane::drain).toList()))
         .onComplete(v -> log.info("Billing engine stopped: {}", stats.summary()));

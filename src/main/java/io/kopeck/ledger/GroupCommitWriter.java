@@ -43,15 +43,14 @@ import org.slf4j.LoggerFactory;
 final class GroupCommitWriter {
   private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
 
-  record Pending(Charge charge, Promise<PostingResult> promise) {
+  /** A charge waiting in a lane; {@code shard} is its user's shard (0 on a single PostgreSQL). */
+  record Pending(Charge charge, Promise<PostingResult> promise, int shard) {
   }
 
   /** One primary-key probe per (user, event) pair; LIMIT keeps the planner from turning it into a scan. */
-  private static final String FIND_USAGE = """
-      SELECT c.user_id, c.event_id, c.status, c.reject_reason, c.tokens_charged, c.balance_after, c.transaction_id
-      FROM unnest($1::bigint[], $2::text[]) AS k(user_id, event_id)
-      CROSS JOIN LATERAL (SELECT * FROM usage_charges u
-                          WHERE u.user_id = k.user_id AND u.event_id = k.event_id LIMIT 1) c""";
+  private static final String FIND_USAGE = findUsage("");
+  /** On Citus, as {@link LedgerSql#FIND_BY_KEYS_ROUTED}: routed to the batch's one shard. */
+  private static final String FIND_USAGE_ROUTED = findUsage(" AND u.user_id = ANY($1::bigint[])");
 
 
   /** Back-off before each retry of a batch that failed for a transient reason. */
@@ -64,9 +63,15 @@ final class GroupCommitWriter {
   private final BigDecimal multiplier;
   private final BigDecimal floor;
   private final boolean requireSubscription;
+  private final boolean distributed;
+  private final String findUsage;
+  private final String findSpends;
 
   GroupCommitWriter(Vertx vertx, Pool pool, Clock clock, ZoneId displayZone, BigDecimal multiplier, BigDecimal floor,
-              boolean requireSubscription) {
+              boolean requireSubscription, boolean distributed) {
+    this.distributed = distributed;
+    this.findUsage = distributed ? FIND_USAGE_ROUTED : FIND_USAGE;
+    this.findSpends = distributed ? LedgerSql.FIND_BY_KEYS_ROUTED : LedgerSql.FIND_BY_KEYS;
     this.vertx = vertx;
     this.pool = pool;
     this.clock = clock;
@@ -137,6 +142,13 @@ final class GroupCommitWriter {
           Decisions decisions = new Decisions(locked.result(), usageSeen.result(), spendSeen.result(), now);
           batch.forEach(p -> decisions.decide(p.charge()));
           Future<Map<Long, Map<Long, Long>>> ids = insertRows(conn, decisions, now);
+          if (distributed) {
+            // The usage rows wait for the ledger rows' ids (BatchStatement.USAGE), so the rest waits too:
+            // a COMMIT sent ahead would end the transaction before them.
+            return ids.compose(written -> LedgerSql.updateAccounts(conn, decisions.accounts.values(), now)
+                .compose(v -> conn.query("COMMIT").execute())
+                .map(v -> decisions.settle(written)));
+          }
           Future<?> balances = LedgerSql.updateAccounts(conn, decisions.accounts.values(), now);
           Future<?> commit = conn.query("COMMIT").execute();
           return Future.all(ids, balances, commit).map(done -> decisions.settle(ids.result()));
@@ -146,6 +158,11 @@ final class GroupCommitWriter {
 
   /** Usage batches write ledger and usage rows in one statement; spend-only batches ledger rows alone. */
   private Future<Map<Long, Map<Long, Long>>> insertRows(SqlConnection conn, Decisions decisions, OffsetDateTime now) {
+    if (distributed) {
+      return BatchStatement.insertValues(conn, decisions.rows, now).compose(ids -> decisions.usage.isEmpty()
+          ? Future.succeededFuture(ids)
+          : BatchStatement.insertUsageValues(conn, decisions.usage, ids, now, multiplier).map(ids));
+    }
     if (decisions.usage.isEmpty()) {
       return BatchStatement.insert(conn, decisions.rows, now);
     }
@@ -155,11 +172,11 @@ final class GroupCommitWriter {
   }
 
   private Future<Map<String, Decision>> findUsage(SqlConnection conn, List<Pending> batch) {
-    return findEarlier(conn, batch, UsageCharge.class, UsageCharge::eventId, FIND_USAGE, "event_id", Decision::recorded);
+    return findEarlier(conn, batch, UsageCharge.class, UsageCharge::eventId, findUsage, "event_id", Decision::recorded);
   }
 
   private Future<Map<String, Decision>> findSpends(SqlConnection conn, List<Pending> batch) {
-    return findEarlier(conn, batch, SpendCharge.class, SpendCharge::ledgerKey, LedgerSql.FIND_BY_KEYS,
+    return findEarlier(conn, batch, SpendCharge.class, SpendCharge::ledgerKey, findSpends,
         "idempotency_key", Decision::posted);
   }
 
@@ -186,6 +203,14 @@ final class GroupCommitWriter {
           rows.forEach(row -> seen.put(key(row.getLong("user_id"), row.getString(keyColumn)), decisionOf.apply(row)));
           return seen;
         });
+  }
+
+  private static String findUsage(String routing) {
+    return """
+        SELECT c.user_id, c.event_id, c.status, c.reject_reason, c.tokens_charged, c.balance_after, c.transaction_id
+        FROM unnest($1::bigint[], $2::text[]) AS k(user_id, event_id)
+        CROSS JOIN LATERAL (SELECT * FROM usage_charges u
+                            WHERE u.user_id = k.user_id AND u.event_id = k.event_id%s LIMIT 1) c""".formatted(routing);
   }
 
   static String key(long userId, String id) {

@@ -7,6 +7,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A queue of charges with at most one batch in flight. Every user maps to one lane, so a user's
  * charges are committed in arrival order; lanes run in parallel on separate connections.
- * Charges that arrive while a batch is in flight join the next one (group commit).
+ * Charges that arrive while a batch is in flight join the next one (group commit); on Citus a
+ * batch holds the charges of one shard.
  */
 final class Lane {
   private static final Logger log = LoggerFactory.getLogger(Lane.class);
@@ -64,10 +66,7 @@ final class Lane {
       vertx.cancelTimer(timer);
       timer = -1;
     }
-    List<GroupCommitWriter.Pending> batch = new ArrayList<>(Math.min(queue.size(), maxBatch));
-    while (!queue.isEmpty() && batch.size() < maxBatch) {
-      batch.add(queue.poll());
-    }
+    List<GroupCommitWriter.Pending> batch = takeBatch();
     inFlight = true;
     long started = System.nanoTime();
     writer.apply(batch).onComplete(done -> {
@@ -80,6 +79,25 @@ final class Lane {
       inFlight = false;
       flush();
     });
+  }
+
+  /**
+   * The oldest charge and the charges queued after it for the same shard (always the case on a
+   * single PostgreSQL), up to the batch size: on Citus a batch's statements then run on one shard.
+   * Charges of other shards keep their order and wait for the next batch.
+   */
+  private List<GroupCommitWriter.Pending> takeBatch() {
+    List<GroupCommitWriter.Pending> batch = new ArrayList<>(Math.min(queue.size(), maxBatch));
+    int shard = queue.peek().shard();
+    Iterator<GroupCommitWriter.Pending> waiting = queue.iterator();
+    while (waiting.hasNext() && batch.size() < maxBatch) {
+      GroupCommitWriter.Pending next = waiting.next();
+      if (next.shard() == shard) {
+        batch.add(next);
+        waiting.remove();
+      }
+    }
+    return batch;
   }
 
   /** Completes once everything queued so far has been written (used on shutdown). */

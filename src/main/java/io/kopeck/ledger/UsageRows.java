@@ -2,6 +2,7 @@ package io.kopeck.ledger;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** The usage_charges rows of one batch, as the parallel arrays of one INSERT … SELECT unnest(…). */
 final class UsageRows {
@@ -47,11 +48,25 @@ final class UsageRows {
 
   /** The parallel arrays, in the order of the usage columns of {@link BatchStatement#LEDGER_AND_USAGE}. */
   Object[] columns() {
+    return columns(txSeqs.toArray(Long[]::new));
+  }
+
+  /** As {@link #columns()}, with each row's transaction id (by user and seq) in place of its seq. */
+  Object[] columnsWithTransactionIds(Map<Long, Map<Long, Long>> ids) {
+    Long[] transactionIds = new Long[txSeqs.size()];
+    for (int i = 0; i < transactionIds.length; i++) {
+      Long seq = txSeqs.get(i);
+      transactionIds[i] = seq == null ? null : ids.get(userIds.get(i)).get(seq);
+    }
+    return columns(transactionIds);
+  }
+
+  private Object[] columns(Long[] transactionColumn) {
     return new Object[] {userIds.toArray(Long[]::new), eventIds.toArray(String[]::new), tracks.toArray(String[]::new),
         totalCosts.toArray(String[]::new), currencies.toArray(String[]::new), tokens.toArray(String[]::new),
         apiCalls.toArray(Integer[]::new), freeRequests.toArray(Integer[]::new), promptTokens.toArray(Long[]::new),
         completionTokens.toArray(Long[]::new), totalTokens.toArray(Long[]::new), nodeCosts.toArray(String[]::new),
-        statuses.toArray(String[]::new), rejections.toArray(String[]::new), txSeqs.toArray(Long[]::new),
+        statuses.toArray(String[]::new), rejections.toArray(String[]::new), transactionColumn,
         balancesAfter.toArray(String[]::new)};
   }
 }

@@ -1,5 +1,6 @@
 package io.kopeck.notify;
 
+import io.kopeck.common.RowClaim;
 import io.kopeck.common.Times;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -18,7 +19,8 @@ import java.util.Map;
 /**
  * Takes the next messages due from the outbox for one sender, within both rates (SPEC §8), in one
  * short transaction: the bot-wide pacing row is locked (so claims of all instances take turns and
- * share TELEGRAM_RATE_GLOBAL, paced slot by slot with at most one tick of catching up), due rows are picked with FOR UPDATE SKIP LOCKED, at most one per
+ * share TELEGRAM_RATE_GLOBAL, paced slot by slot with at most one tick of catching up), due rows are picked with
+ * FOR UPDATE SKIP LOCKED ({@link RowClaim}), at most one per
  * chat whose own pacing slot is free (TELEGRAM_RATE_PER_CHAT), and each claimed row is leased by
  * moving its next attempt past the time a send can take. Another instance therefore never sends
  * the same row; a process killed between sending and recording sends it again after the lease —
@@ -34,9 +36,9 @@ final class OutboxClaims {
   private static final String GLOBAL = """
       SELECT greatest(next_send_at, clock_timestamp()) AS free_at, clock_timestamp() AS now
       FROM send_pacing WHERE chat_id = 0 FOR UPDATE""";
-  private static final String DUE = """
-      SELECT id, chat_id FROM notifications WHERE status = 'pending' AND next_attempt_at <= $1
-      ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED""";
+  private final RowClaim due = new RowClaim(
+      "SELECT id, chat_id FROM notifications WHERE status = 'pending' AND next_attempt_at <= $1",
+      "ORDER BY next_attempt_at, id LIMIT $2", "FOR UPDATE SKIP LOCKED", 2, "chat_id", "chat_id", "id", "id");
   private static final String CHAT_SLOTS = """
       INSERT INTO send_pacing AS p (chat_id, next_send_at)
       SELECT c, clock_timestamp() + $2::bigint * interval '1 microsecond' FROM unnest($1::bigint[]) AS c
@@ -85,7 +87,7 @@ final class OutboxClaims {
       if (budget == 0) {
         return Future.succeededFuture(List.<Claimed>of());
       }
-      return tx.preparedQuery(DUE).execute(Tuple.of(now, budget * 4))
+      return due.claim(tx, Tuple.of(now, budget * 4))
           .compose(due -> oneFreePerChat(tx, due, budget))
           .compose(ids -> ids.isEmpty() ? Future.succeededFuture(List.<Claimed>of())
               : lease(tx, ids, now).compose(claimed -> tx.preparedQuery(SPEND_GLOBAL)

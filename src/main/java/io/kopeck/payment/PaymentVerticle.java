@@ -1,5 +1,7 @@
 package io.kopeck.payment;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import io.kopeck.common.Refused;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -9,6 +11,8 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Owns payment results: takes {@code {"provider", "params"}} from the event bus and answers
@@ -16,6 +20,7 @@ import java.util.Map;
  */
 public final class PaymentVerticle extends VerticleBase {
   public static final String ADDRESS = "payment.result";
+  private static final Logger log = LoggerFactory.getLogger(PaymentVerticle.class);
 
   private final Payments payments;
   private final MeterRegistry registry;
@@ -46,6 +51,9 @@ public final class PaymentVerticle extends VerticleBase {
         message.reply(new JsonObject().put("error", refused.refusal().code())
             .put("kind", refused.refusal().kind().name()).put("message", refused.getMessage()));
       } else {
+        // The provider hears 503 and retries; the cause is for the operator (a database failure, never input).
+        log.warn("Payment callback not recorded {} {}", kv("provider", payments.enabled(provider) ? provider : "other"),
+            kv("error", done.cause().toString()));
         count(provider, "error");
         message.fail(500, done.cause().getMessage());
       }

@@ -44,26 +44,29 @@ public final class Payments {
   private static final Logger log = LoggerFactory.getLogger(Payments.class);
 
   private static final String INVOICE_COLUMNS = """
-      i.id, i.inv_id, i.user_id, i.tariff_id, i.promo_code_id, i.amount, i.tokens, i.period_unit, i.period_value,
+      i.id, i.inv_id, i.user_id, i.tariff_id, i.promo_code_id, i.amount, i.tokens, i.bonus_tokens, i.period_unit,
+      i.period_value,
       i.status, i.provider, i.currency, i.star_subscription, i.provider_payment_id, u.subscription_end""";
   private static final String LOCK_INVOICE = "SELECT " + INVOICE_COLUMNS
-      + " FROM invoices i JOIN users u ON u.id = i.user_id WHERE i.inv_id = $1 FOR UPDATE OF i";
+      + " FROM invoices i JOIN users u ON u.id = i.user_id WHERE i.inv_id = $1 AND i.user_id = $2 AND u.id = $2"
+      + " FOR UPDATE OF i";
   private static final String PAYMENT = """
-      SELECT id, user_id, status FROM payments WHERE provider = $1 AND provider_payment_id = $2""";
+      SELECT id, user_id, status FROM payments WHERE provider = $1 AND provider_payment_id = $2 AND user_id = $3""";
   private static final String RECORD_PAYMENT = """
       INSERT INTO payments (user_id, provider, provider_payment_id, invoice_id, amount, currency, status, recurring,
                             problem, created_at, updated_at)
       VALUES ($1, $2, $3, $4, $5::text::numeric, $6, $7, $8, $9, $10, $10)
-      ON CONFLICT (provider, provider_payment_id) DO NOTHING RETURNING id""";
+      ON CONFLICT DO NOTHING RETURNING id""";
   private static final String MARK_PAID = """
-      UPDATE invoices SET status = 'paid', paid_at = $2, provider_payment_id = $3 WHERE id = $1""";
+      UPDATE invoices SET status = 'paid', paid_at = $2, provider_payment_id = $3 WHERE id = $1 AND user_id = $4""";
+  // VALUES, not INSERT … SELECT: the InvId then comes from the coordinator's sequence on Citus too.
   private static final String RENEWAL = """
       INSERT INTO invoices (user_id, tariff_id, amount, original_amount, tokens, bonus_tokens, period_unit, period_value,
                             idempotency_key, provider, currency, star_subscription, renews_invoice_id, expires_at,
                             created_at, updated_at)
-      SELECT user_id, tariff_id, $2::text::numeric, $2::text::numeric, tokens - bonus_tokens, 0, period_unit,
-             period_value, $3, provider, currency, true, id, $4, $4, $4
-      FROM invoices WHERE id = $1 RETURNING inv_id""";
+      VALUES ($1, $2, $3::text::numeric, $3::text::numeric, $4::text::numeric, 0, $5, $6, $7, $8, $9, true, $10,
+              $11, $11, $11)
+      RETURNING inv_id""";
   private static final String EXTEND = """
       UPDATE users SET subscription_end = $2, tariff_id = $3, last_expiry_notice = NULL, expired_notified = false,
              low_balance_tier = NULL, updated_at = $4
@@ -182,20 +185,26 @@ public final class Payments {
   /** Applies a receipt exactly once (see the class comment); refused as UNKNOWN_INVOICE when nothing can record it. */
   public Future<Received> receive(Receipt receipt, Actor actor) {
     OffsetDateTime now = Times.utcNow(clock);
-    return pool.withTransaction(tx -> lock(tx, receipt.invId()).compose(invoice -> {
+    // The owner is read before the transaction: it never changes, and on Citus a read of every shard
+    // inside the transaction would keep it from writing the promo-code reference table later.
+    Future<Long> owner = receipt.invId() == null ? Future.succeededFuture() : InvoiceOwner.of(pool, receipt.invId());
+    return owner.compose(userId -> pool.withTransaction(tx -> lock(tx, receipt.invId(), userId).compose(invoice -> {
       if (invoice == null) {
         return receipt.returnable() && receipt.payerId() != null
             ? returnDue(tx, receipt, null, receipt.payerId(), "no_invoice", "the payment names no invoice", actor, now)
             : Future.failedFuture(PaymentRefusal.UNKNOWN_INVOICE.because("No invoice " + receipt.invId()));
       }
-      return tx.preparedQuery(PAYMENT).execute(Tuple.of(receipt.provider(), receipt.paymentId())).compose(rows -> {
+      // Looked up under the invoice's user, where a credit records it (one shard on Citus). Money returned
+      // to another payer is recorded under the payer; a repeat of it meets that row's unique key in returnDue.
+      Tuple payment = Tuple.of(receipt.provider(), receipt.paymentId(), invoice.getLong("user_id"));
+      return tx.preparedQuery(PAYMENT).execute(payment).compose(rows -> {
         if (rows.size() > 0) {
           return Future.succeededFuture(new Received(Outcome.DUPLICATE, rows.iterator().next().getLong("user_id"),
               invoice.getLong("inv_id"), null, null));
         }
         return apply(tx, invoice, receipt, actor, now);
       });
-    })).onSuccess(received -> {
+    }))).onSuccess(received -> {
       if (received.outcome() != Outcome.DUPLICATE && received.outcome() != Outcome.CREDITED) {
         log.warn("Payment not credited {} {} {} {} {}", kv("outcome", received.outcome()),
             kv("provider", receipt.provider()), kv("payment_id", receipt.paymentId()), kv("inv_id", receipt.invId()),
@@ -204,11 +213,12 @@ public final class Payments {
     });
   }
 
-  private static Future<Row> lock(SqlConnection tx, Long invId) {
-    if (invId == null) {
+  /** The invoice (with its user's subscription end), locked; null when there is none. */
+  private static Future<Row> lock(SqlConnection tx, Long invId, Long owner) {
+    if (invId == null || owner == null) {
       return Future.succeededFuture();
     }
-    return tx.preparedQuery(LOCK_INVOICE).execute(Tuple.of(invId))
+    return tx.preparedQuery(LOCK_INVOICE).execute(Tuple.of(invId, owner))
         .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
   }
 
@@ -310,9 +320,14 @@ public final class Payments {
    * credited like any other (its ledger key is its own invoice).
    */
   private Future<Received> renewal(SqlConnection tx, Row first, Receipt receipt, Actor actor, OffsetDateTime now) {
-    return tx.preparedQuery(RENEWAL).execute(Tuple.of(first.getUUID("id"), receipt.amount().toPlainString(),
-            "renewal:" + receipt.provider() + ":" + receipt.paymentId(), now))
-        .compose(rows -> lock(tx, rows.iterator().next().getLong("inv_id")))
+    Tuple values = Tuple.tuple().addValue(first.getLong("user_id")).addValue(first.getUUID("tariff_id"))
+        .addValue(receipt.amount().toPlainString())
+        .addValue(first.getBigDecimal("tokens").subtract(first.getBigDecimal("bonus_tokens")).toPlainString())
+        .addValue(first.getString("period_unit")).addValue(first.getInteger("period_value"))
+        .addValue("renewal:" + receipt.provider() + ":" + receipt.paymentId()).addValue(first.getString("provider"))
+        .addValue(first.getString("currency")).addValue(first.getUUID("id")).addValue(now);
+    return tx.preparedQuery(RENEWAL).execute(values)
+        .compose(rows -> lock(tx, rows.iterator().next().getLong("inv_id"), first.getLong("user_id")))
         .compose(renewal -> credit(tx, renewal, receipt, actor, now));
   }
 
@@ -325,7 +340,7 @@ public final class Payments {
         : ledger.post(tx, new Posting(userId, TransactionType.TOPUP, invoice.getBigDecimal("tokens"), BalanceRule.CREDIT,
                 "invoice:" + invoiceId, invoiceId, "invoice " + invoice.getLong("inv_id"), null))
             .compose(posting -> subscription(tx, invoice, receipt, now).compose(end -> tx.preparedQuery(MARK_PAID)
-                .execute(Tuple.of(invoiceId, now, receipt.paymentId()))
+                .execute(Tuple.of(invoiceId, now, receipt.paymentId(), userId))
                 .compose(v -> subscriber(tx, invoice, receipt))
                 .compose(v -> countPromoUse(tx, invoice, actor, now))
                 .compose(v -> record(tx, invoice, posting, end, previous, actor, now))

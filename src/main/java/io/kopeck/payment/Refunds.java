@@ -48,21 +48,24 @@ public final class Refunds {
   private static final String LOCK = """
       SELECT i.id, i.inv_id, i.user_id, i.amount, i.currency, i.tokens, i.period_unit, i.period_value, i.status,
              u.subscription_end, u.token_balance
-      FROM invoices i JOIN users u ON u.id = i.user_id WHERE i.inv_id = $1 FOR UPDATE OF i, u""";
+      FROM invoices i JOIN users u ON u.id = i.user_id
+      WHERE i.inv_id = $1 AND i.user_id = $2 AND u.id = $2 FOR UPDATE OF i, u""";
   private static final String PAYMENT_OF_INVOICE = """
-      SELECT id, provider, provider_payment_id, status, refund_id FROM payments
-      WHERE invoice_id = $1 AND status IN ('credited', 'refund_pending') ORDER BY id LIMIT 1""";
+      SELECT id, user_id, provider, provider_payment_id, status, refund_id FROM payments
+      WHERE invoice_id = $1 AND user_id = $2 AND status IN ('credited', 'refund_pending') ORDER BY id LIMIT 1""";
   private static final String PAYMENT = """
       SELECT p.id, p.user_id, p.provider, p.provider_payment_id, p.status, p.amount, p.currency, p.refund_id,
              i.inv_id
-      FROM payments p LEFT JOIN invoices i ON i.id = p.invoice_id
+      FROM payments p LEFT JOIN invoices i ON i.user_id = p.user_id AND i.id = p.invoice_id
       WHERE p.provider = $1 AND p.provider_payment_id = $2""";
   private static final String SET_PAYMENT = """
-      UPDATE payments SET status = $2, refund_id = coalesce($3, refund_id), updated_at = $4 WHERE id = $1""";
+      UPDATE payments SET status = $2, refund_id = coalesce($3, refund_id), updated_at = $4
+      WHERE id = $1 AND user_id = $5""";
   private static final String RETURN_DUE = """
       SELECT id, user_id, provider, provider_payment_id, amount, currency, status FROM payments
       WHERE provider = $1 AND status = 'refund_due' AND updated_at <= $2 ORDER BY id LIMIT 100""";
-  private static final String MARK = "UPDATE invoices SET status = 'refunded', refunded_at = $2 WHERE id = $1";
+  private static final String MARK =
+      "UPDATE invoices SET status = 'refunded', refunded_at = $2 WHERE id = $1 AND user_id = $3";
   private static final String SHORTEN = "UPDATE users SET subscription_end = $2, updated_at = $3 WHERE id = $1";
 
   private final Pool pool;
@@ -106,15 +109,15 @@ public final class Refunds {
 
   /** The refund is possible: the invoice is paid and the balance stays above the floor. */
   private Future<Plan> check(long invId) {
-    return pool.withTransaction(tx -> tx.preparedQuery(LOCK).execute(Tuple.of(invId)).compose(rows -> {
-      Row invoice = paidInvoice(rows.size() == 0 ? null : rows.iterator().next(), invId);
+    return InvoiceOwner.of(pool, invId).compose(owner -> pool.withTransaction(tx -> lock(tx, invId, owner).compose(found -> {
+      Row invoice = paidInvoice(found, invId);
       if (invoice.getBigDecimal("token_balance").subtract(invoice.getBigDecimal("tokens"))
           .compareTo(config.balanceFloor()) < 0) {
         return Future.failedFuture(belowFloor(invoice, invoice.getBigDecimal("token_balance")));
       }
-      return tx.preparedQuery(PAYMENT_OF_INVOICE).execute(Tuple.of(invoice.getUUID("id")))
+      return tx.preparedQuery(PAYMENT_OF_INVOICE).execute(Tuple.of(invoice.getUUID("id"), invoice.getLong("user_id")))
           .map(payments -> new Plan(invoice, payments.size() == 0 ? null : payments.iterator().next()));
-    }));
+    })));
   }
 
   private static Row paidInvoice(Row invoice, long invId) {
@@ -137,7 +140,7 @@ public final class Refunds {
   private Future<JsonObject> markPending(Row payment, MoneyBack.Step step, long invId, Actor actor) {
     OffsetDateTime now = Times.utcNow(clock);
     return pool.withTransaction(tx -> tx.preparedQuery(SET_PAYMENT)
-        .execute(Tuple.of(payment.getLong("id"), "refund_pending", step.refundId(), now))
+        .execute(Tuple.of(payment.getLong("id"), "refund_pending", step.refundId(), now, payment.getLong("user_id")))
         .compose(v -> AuditLog.record(tx, actor, "invoice.refund_requested", "invoice", Long.toString(invId), null,
             null, new JsonObject().put("refund_id", step.refundId())))
         .map(v -> new JsonObject().put("inv_id", invId).put("status", "refund_pending")
@@ -188,22 +191,23 @@ public final class Refunds {
   /** One payment due for return: asked of the provider; true when the money is back. */
   public Future<Boolean> returnOne(MoneyBack back, Row payment, Actor actor) {
     long id = payment.getLong("id");
-    return back.giveBack(payment.getLong("user_id"), payment.getString("provider_payment_id"),
+    long userId = payment.getLong("user_id");
+    return back.giveBack(userId, payment.getString("provider_payment_id"),
             payment.getBigDecimal("amount"), payment.getString("currency"), "return:" + id)
         .compose(step -> switch (step.state()) {
           case DONE -> returned(payment, step.refundId(), actor).map(true);
           case PENDING -> pool.preparedQuery(SET_PAYMENT).execute(Tuple.of(id, "refund_due", step.refundId(),
-              Times.utcNow(clock))).map(false);
+              Times.utcNow(clock), userId)).map(false);
           case REFUSED -> {
             log.error("Payment due for return was refused by the provider {} {} {}", kv("payment", id),
                 kv("provider", payment.getString("provider")), kv("reason", step.problem()));
-            yield pool.preparedQuery(SET_PAYMENT).execute(Tuple.of(id, "refund_due", null, Times.utcNow(clock)))
+            yield pool.preparedQuery(SET_PAYMENT).execute(Tuple.of(id, "refund_due", null, Times.utcNow(clock), userId))
                 .map(false);
           }
         })
         .recover(e -> {
           log.warn("Payment due for return not returned yet {} {}", kv("payment", id), kv("reason", e.getMessage()));
-          return pool.preparedQuery(SET_PAYMENT).execute(Tuple.of(id, "refund_due", null, Times.utcNow(clock)))
+          return pool.preparedQuery(SET_PAYMENT).execute(Tuple.of(id, "refund_due", null, Times.utcNow(clock), userId))
               .map(false);
         });
   }
@@ -228,8 +232,8 @@ public final class Refunds {
         .put("currency", payment.getString("currency")).put("payment_id", payment.getString("provider_payment_id"));
     return pool.withTransaction(tx -> tx.preparedQuery(
             "UPDATE payments SET status = 'returned', refund_id = coalesce($2, refund_id), updated_at = $3 "
-                + "WHERE id = $1 AND status = 'refund_due' RETURNING id")
-        .execute(Tuple.of(payment.getLong("id"), refundId, now)).compose(rows -> rows.size() == 0
+                + "WHERE id = $1 AND user_id = $4 AND status = 'refund_due' RETURNING id")
+        .execute(Tuple.of(payment.getLong("id"), refundId, now, userId)).compose(rows -> rows.size() == 0
             ? Future.succeededFuture()
             : AuditLog.record(tx, actor, "payment.returned", "payment", key, userId, null, args)
                 .compose(v -> Outbox.toUserAndAdmins(tx, new Outbox.Notice(userId, "payment_returned",
@@ -240,19 +244,29 @@ public final class Refunds {
   /** The ledger side of a refund, in one transaction; {@code refundId} is the provider's, when it made one. */
   private Future<JsonObject> reverseInvoice(long invId, String reason, Actor actor, String refundId) {
     OffsetDateTime now = Times.utcNow(clock);
-    return pool.withTransaction(tx -> tx.preparedQuery(LOCK).execute(Tuple.of(invId)).compose(rows -> {
-      Row invoice = paidInvoice(rows.size() == 0 ? null : rows.iterator().next(), invId);
+    return InvoiceOwner.of(pool, invId).compose(owner -> pool.withTransaction(tx -> lock(tx, invId, owner).compose(found -> {
+      Row invoice = paidInvoice(found, invId);
       return reverse(tx, invoice).compose(posting -> {
         if (!posting.applied()) {
           return Future.failedFuture(belowFloor(invoice, posting.balanceBefore()));
         }
-        return shorten(tx, invoice, now).compose(end -> tx.preparedQuery(MARK).execute(Tuple.of(invoice.getUUID("id"), now))
+        Tuple mark = Tuple.of(invoice.getUUID("id"), now, invoice.getLong("user_id"));
+        return shorten(tx, invoice, now).compose(end -> tx.preparedQuery(MARK).execute(mark)
             .compose(v -> tx.preparedQuery("UPDATE payments SET status = 'refunded', refund_id = coalesce($2, refund_id), "
-                + "updated_at = $3 WHERE invoice_id = $1 AND status IN ('credited', 'refund_pending')")
-                .execute(Tuple.of(invoice.getUUID("id"), refundId, now)))
+                + "updated_at = $3 WHERE invoice_id = $1 AND user_id = $4 AND status IN ('credited', 'refund_pending')")
+                .execute(Tuple.of(invoice.getUUID("id"), refundId, now, invoice.getLong("user_id"))))
             .compose(v -> record(tx, invoice, posting, end, reason, actor, now)));
       });
-    }));
+    })));
+  }
+
+  /**
+   * The invoice and its user, locked; null when there is no such invoice. The owner is read before
+   * the transaction (it never changes), so the transaction itself reads one shard on Citus.
+   */
+  private static Future<Row> lock(SqlConnection tx, long invId, Long owner) {
+    return owner == null ? Future.succeededFuture()
+        : tx.preparedQuery(LOCK).execute(Tuple.of(invId, owner)).map(rows -> rows.size() == 0 ? null : rows.iterator().next());
   }
 
   private Future<PostingResult> reverse(SqlConnection tx, Row invoice) {

@@ -5,6 +5,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import io.kopeck.catalog.Periods;
 import io.kopeck.common.BillingRules;
 import io.kopeck.common.JobSummary;
+import io.kopeck.common.RowClaim;
 import io.kopeck.common.TimerJob;
 import io.kopeck.common.Times;
 import io.kopeck.ledger.BalanceRule;
@@ -30,8 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The subscription timer's jobs (SPEC §7). Each claims its rows with FOR UPDATE SKIP LOCKED inside
- * one transaction, so instances running the same job at once share the rows and never act on one
+ * The subscription timer's jobs (SPEC §7). Each claims its rows ({@link RowClaim}: FOR UPDATE SKIP
+ * LOCKED, row by row on Citus) inside one transaction, so instances running the same job at once share the rows and never act on one
  * twice; every message goes to the outbox with a dedup key, and every renewal charge carries an
  * idempotency key, so a retried run changes nothing either.
  */
@@ -39,46 +40,46 @@ public final class SubscriptionJobs {
   private static final Logger log = LoggerFactory.getLogger(SubscriptionJobs.class);
 
   static final int BATCH = 500;
-  private static final String ENDED = """
+  private final RowClaim ended = new RowClaim("""
       SELECT u.id, u.subscription_end, u.token_balance, u.auto_renew, t.slug, t.period_unit, t.period_value,
              t.subscription_fee, t.is_trial
       FROM users u LEFT JOIN tariffs t ON t.id = u.tariff_id
       WHERE u.subscription_end <= $1 AND NOT u.expired_notified
         -- Telegram renews a Stars subscription itself, about when it ends: a day's grace for its payment.
         AND NOT (u.stars_subscription_charge_id IS NOT NULL AND NOT u.stars_subscription_canceled
-                 AND u.subscription_end > $1::timestamptz - interval '1 day')
-      ORDER BY u.id LIMIT $2 FOR UPDATE OF u SKIP LOCKED""";
+                 AND u.subscription_end > $1::timestamptz - interval '1 day')""",
+      "ORDER BY u.id LIMIT $2", "FOR UPDATE OF u SKIP LOCKED", 2, "u.id", "id");
   private static final String RENEW = """
       UPDATE users SET subscription_end = $2, last_expiry_notice = NULL, updated_at = $3 WHERE id = $1""";
   private static final String LAPSE = "UPDATE users SET expired_notified = true, updated_at = $2 WHERE id = $1";
   // Only rows whose due notice (the smallest configured day count ≥ the days left, dates in the
   // display time zone) has not gone out yet: a row already told is neither locked nor read again.
-  private static final String ENDING = """
+  private final RowClaim ending = new RowClaim("""
       SELECT u.id, u.subscription_end, u.last_expiry_notice, u.auto_renew, u.token_balance,
              coalesce(t.subscription_fee, 0) AS fee
       FROM users u LEFT JOIN tariffs t ON t.id = u.tariff_id
       WHERE subscription_end > $1 AND subscription_end <= $2 AND NOT bot_blocked
         AND (SELECT min(d) FROM unnest($4::int[]) AS d
              WHERE d >= (u.subscription_end AT TIME ZONE $5)::date - ($1::timestamptz AT TIME ZONE $5)::date)
-            < coalesce(last_expiry_notice, 2147483647)
-      ORDER BY u.id LIMIT $3 FOR UPDATE OF u SKIP LOCKED""";
+            < coalesce(last_expiry_notice, 2147483647)""",
+      "ORDER BY u.id LIMIT $3", "FOR UPDATE OF u SKIP LOCKED", 5, "u.id", "id");
   private static final String NOTICED = "UPDATE users SET last_expiry_notice = $2, updated_at = $3 WHERE id = $1";
   // The tier due at a balance: the smallest threshold above it ($1 the thresholds), null above them all.
   private static final String DUE = "(SELECT min(t) FROM unnest($1::numeric[]) AS t WHERE t > u.token_balance)";
   // A tier is told when the balance is under it and no lower tier has been told in this descent.
-  private static final String LOW = "SELECT u.id, u.token_balance, u.balance_seq, " + DUE + " AS tier FROM users u "
-      + "WHERE " + DUE + " < coalesce(u.low_balance_tier, 'Infinity') AND NOT u.bot_blocked "
-      + "ORDER BY u.id LIMIT $2 FOR UPDATE OF u SKIP LOCKED";
+  private final RowClaim low = new RowClaim("SELECT u.id, u.token_balance, u.balance_seq, " + DUE
+      + " AS tier FROM users u WHERE " + DUE + " < coalesce(u.low_balance_tier, 'Infinity') AND NOT u.bot_blocked",
+      "ORDER BY u.id LIMIT $2", "FOR UPDATE OF u SKIP LOCKED", 2, "u.id", "id");
   private static final String LOW_NOTICED = "UPDATE users SET low_balance_tier = $3, updated_at = $2 WHERE id = $1";
   // Whatever brought the balance back above a told tier (a payment, a trial, an adjustment) re-arms it.
   private static final String LOW_REARM = "UPDATE users u SET low_balance_tier = " + DUE
       + " WHERE u.low_balance_tier IS NOT NULL AND coalesce(" + DUE + ", 'Infinity') > u.low_balance_tier";
 
-  private static final String LIMIT_REACHED = """
+  private final RowClaim limitReached = new RowClaim("""
       SELECT id, daily_spend_limit, spent_today FROM users
       WHERE daily_spend_limit IS NOT NULL AND spent_day = $1 AND spent_today >= daily_spend_limit
-        AND daily_limit_notified_on IS DISTINCT FROM $1 AND NOT bot_blocked
-      ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED""";
+        AND daily_limit_notified_on IS DISTINCT FROM $1 AND NOT bot_blocked""",
+      "ORDER BY id LIMIT $2", "FOR UPDATE SKIP LOCKED", 2, "id", "id");
   private static final String LIMIT_NOTICED = "UPDATE users SET daily_limit_notified_on = $2 WHERE id = $1";
 
   private final Pool pool;
@@ -105,7 +106,7 @@ public final class SubscriptionJobs {
     long started = System.nanoTime();
     OffsetDateTime now = now();
     List<Outcome> outcomes = new ArrayList<>();
-    return pool.withTransaction(tx -> tx.preparedQuery(ENDED).execute(Tuple.of(now, BATCH)).compose(rows -> {
+    return pool.withTransaction(tx -> ended.claim(tx, Tuple.of(now, BATCH)).compose(rows -> {
       Future<Void> chain = Future.succeededFuture();
       for (Row row : rows) {
         chain = chain.compose(v -> renewOrLapse(tx, row, now).map(outcomes::add).mapEmpty());
@@ -170,11 +171,9 @@ public final class SubscriptionJobs {
     long started = System.nanoTime();
     OffsetDateTime now = now();
     int widest = notices.subscriptionNotifyDays().stream().mapToInt(Integer::intValue).max().orElse(0);
-    return pool.withTransaction(tx -> tx.preparedQuery(ENDING).execute(Tuple.of(now, now.plusDays(widest + 1L), BATCH,
+    return pool.withTransaction(tx -> ending.claim(tx, Tuple.of(now, now.plusDays(widest + 1L), BATCH,
             notices.subscriptionNotifyDays().toArray(Integer[]::new), config.displayTimezone().getId()))
-        .compose(rows -> {
-          List<Row> claimed = new ArrayList<>();
-          rows.forEach(claimed::add);
+        .compose(claimed -> {
           int[] notified = {0};
           Future<Void> chain = Future.succeededFuture();
           for (Row row : claimed) {
@@ -221,9 +220,7 @@ public final class SubscriptionJobs {
     OffsetDateTime now = now();
     Object[] tiers = notices.lowBalanceThresholds().toArray();
     return pool.withTransaction(tx -> tx.preparedQuery(LOW_REARM).execute(Tuple.of(tiers))
-        .compose(rearmed -> tx.preparedQuery(LOW).execute(Tuple.of(tiers, BATCH))).compose(rows -> {
-          List<Row> claimed = new ArrayList<>();
-          rows.forEach(claimed::add);
+        .compose(rearmed -> low.claim(tx, Tuple.of(tiers, BATCH))).compose(claimed -> {
           Future<Void> chain = Future.succeededFuture();
           for (Row row : claimed) {
             long userId = row.getLong("id");
@@ -247,9 +244,7 @@ public final class SubscriptionJobs {
     long started = System.nanoTime();
     OffsetDateTime now = now();
     LocalDate today = now.atZoneSameInstant(config.displayTimezone()).toLocalDate();
-    return pool.withTransaction(tx -> tx.preparedQuery(LIMIT_REACHED).execute(Tuple.of(today, BATCH)).compose(rows -> {
-      List<Row> claimed = new ArrayList<>();
-      rows.forEach(claimed::add);
+    return pool.withTransaction(tx -> limitReached.claim(tx, Tuple.of(today, BATCH)).compose(claimed -> {
       Future<Void> chain = Future.succeededFuture();
       for (Row row : claimed) {
         long userId = row.getLong("id");

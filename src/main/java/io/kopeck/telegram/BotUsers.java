@@ -16,11 +16,13 @@ import java.util.List;
  * to the admin chats in the same transaction.
  */
 final class BotUsers {
+  // updated_at comes in through EXCLUDED: Citus takes no now() (a STABLE function) in DO UPDATE SET.
   private static final String TOUCH = """
-      INSERT INTO users (id, username, first_name, last_name, language_code) VALUES ($1, $2, $3, $4, $5)
+      INSERT INTO users (id, username, first_name, last_name, language_code, updated_at)
+      VALUES ($1, $2, $3, $4, $5, now())
       ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username, first_name = EXCLUDED.first_name,
         last_name = EXCLUDED.last_name, language_code = EXCLUDED.language_code, bot_blocked = false,
-        updated_at = now()
+        updated_at = EXCLUDED.updated_at
       RETURNING id, username, first_name, last_name, language_code, language_override, (xmax = 0) AS inserted""";
 
   private final Pool pool;

@@ -1,5 +1,6 @@
 package io.kopeck.usage;
 
+import io.kopeck.common.RowClaim;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -26,13 +27,15 @@ final class Runs {
       WHERE NOT EXISTS (SELECT 1 FROM runner_runs WHERE run_id = $2)
       ON CONFLICT DO NOTHING""";
   private static final String FIND = "SELECT " + COLUMNS + " FROM runner_runs WHERE run_id = $1";
-  private static final String CLAIM = """
-      UPDATE runner_runs r SET claimed_by = $1, lease_until = now() + make_interval(secs => $2), updated_at = now()
-      WHERE (r.user_id, r.run_id) IN (
-        SELECT user_id, run_id FROM runner_runs
-        WHERE status = 'following' AND (lease_until IS NULL OR lease_until < now())
-        ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-      RETURNING r.run_id, r.user_id, r.stream_url, r.last_event_id, r.events_seen""";
+  // Runs nobody follows (never claimed, or their follower's lease ran out), oldest first.
+  private final RowClaim unfollowed = new RowClaim("""
+      SELECT user_id, run_id FROM runner_runs
+      WHERE status = 'following' AND (lease_until IS NULL OR lease_until < now())""",
+      "ORDER BY created_at LIMIT $1", "FOR UPDATE SKIP LOCKED", 1, "user_id", "user_id", "run_id", "run_id");
+  private static final String LEASE = """
+      UPDATE runner_runs SET claimed_by = $3, lease_until = now() + make_interval(secs => $4), updated_at = now()
+      WHERE user_id = $1 AND run_id = $2
+      RETURNING run_id, user_id, stream_url, last_event_id, events_seen""";
   private static final String RENEW = """
       UPDATE runner_runs SET lease_until = now() + make_interval(secs => $2)
       WHERE claimed_by = $1 AND status = 'following' AND run_id = ANY($3) RETURNING run_id""";
@@ -67,13 +70,21 @@ final class Runs {
     return pool.preparedQuery(FIND).execute(Tuple.of(runId)).map(rows -> rows.size() == 0 ? null : rows.iterator().next());
   }
 
+  /** Takes up to {@code limit} runs nobody follows, each under this instance's lease. */
   Future<List<Run>> claim(String instance, int leaseSeconds, int limit) {
-    return pool.preparedQuery(CLAIM).execute(Tuple.of(instance, leaseSeconds, limit)).map(rows -> {
+    return pool.withTransaction(tx -> unfollowed.claim(tx, Tuple.of(limit)).compose(claimed -> {
       List<Run> runs = new ArrayList<>();
-      rows.forEach(row -> runs.add(new Run(row.getString("run_id"), row.getLong("user_id"), row.getString("stream_url"),
-          row.getString("last_event_id"), row.getInteger("events_seen"))));
-      return runs;
-    });
+      Future<Void> chain = Future.succeededFuture();
+      for (Row run : claimed) {
+        Tuple lease = Tuple.of(run.getLong("user_id"), run.getString("run_id"), instance, leaseSeconds);
+        chain = chain.compose(v -> tx.preparedQuery(LEASE).execute(lease).map(rows -> {
+          rows.forEach(row -> runs.add(new Run(row.getString("run_id"), row.getLong("user_id"),
+              row.getString("stream_url"), row.getString("last_event_id"), row.getInteger("events_seen"))));
+          return null;
+        }));
+      }
+      return chain.map(v -> runs);
+    }));
   }
 
   /** The runs whose lease this instance still holds (a lost lease means another instance follows it). */

@@ -41,7 +41,11 @@ class LaneTest {
   }
 
   private static GroupCommitWriter.Pending charge(String key) {
-    return new GroupCommitWriter.Pending(new SpendCharge(1, BigDecimal.ONE, key, null, null), Promise.promise());
+    return charge(key, 0);
+  }
+
+  private static GroupCommitWriter.Pending charge(String key, int shard) {
+    return new GroupCommitWriter.Pending(new SpendCharge(1, BigDecimal.ONE, key, null, null), Promise.promise(), shard);
   }
 
   /** Runs {@code action} on a Vert.x context (the lane's home) and waits for it. */
@@ -74,6 +78,26 @@ class LaneTest {
     finish(vertx, 0);
 
     assertThat(batches).containsExactly(List.of("a"), List.of("b", "c", "d"));
+  }
+
+  @Test
+  @DisplayName("on Citus a batch holds one shard's charges; the others keep their order for the next batches")
+  void oneShardPerBatch(Vertx vertx) throws Exception {
+    Lane lane = lane(vertx, 512, 0);
+    onContext(vertx, () -> {
+      lane.submit(charge("a1", 1));
+      lane.submit(charge("b1", 2));
+      lane.submit(charge("a2", 1));
+      lane.submit(charge("c1", 3));
+      lane.submit(charge("b2", 2));
+      lane.submit(charge("a3", 1));
+      return null;
+    });
+    finish(vertx, 0);
+    finish(vertx, 1);
+    finish(vertx, 2);
+
+    assertThat(batches).containsExactly(List.of("a1"), List.of("b1", "b2"), List.of("a2", "a3"), List.of("c1"));
   }
 
   @Test

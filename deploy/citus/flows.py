@@ -1,0 +1,334 @@
+#!/usr/bin/env python3
+"""Kopeck's money flows against two service instances on one Citus cluster (run by test.sh).
+
+Purchases through the bot and the mock provider, 10,000 track_cost charges (request and NDJSON
+stream, 10 % repeated), renewals and notices for 200 subscriptions, a refund. Every answer is
+checked for exactly-once behaviour and every balance against the answers; the caller then runs
+`kopeck ledger verify`. Standard library only. Exits non-zero on the first broken expectation.
+"""
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+INSTANCES = os.environ["INSTANCES"].split()          # base URLs of the two instances
+DB = os.environ["CITUS_DB_URL"]                      # the coordinator (psql reads)
+RUNNER_KEY = os.environ["RUNNER_KEY"]
+ADMIN_KEY = os.environ["ADMIN_KEY"]
+WEBHOOK_SECRET = os.environ["WEBHOOK_SECRET"]
+FIRST_USER = 7_100_000
+rng = random.Random(16)
+
+
+def fail(message):
+    print("FAILED: " + message, flush=True)
+    sys.exit(1)
+
+
+def check(condition, message):
+    if not condition:
+        fail(message)
+
+
+def sql(query):
+    out = subprocess.run(["psql", DB, "-qAtX", "-F", "|", "-c", query], capture_output=True, text=True)
+    if out.returncode != 0:
+        fail("psql: " + out.stderr.strip())
+    return [line.split("|") for line in out.stdout.splitlines() if line]
+
+
+def http(method, url, body=None, headers=None, form=False):
+    data = None
+    headers = dict(headers or {})
+    if body is not None:
+        if form:
+            data = urllib.parse.urlencode(body).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        elif isinstance(body, (bytes, str)):
+            data = body.encode() if isinstance(body, str) else body
+        else:
+            data = json.dumps(body).encode()
+            headers.setdefault("Content-Type", "application/json")
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def admin(method, instance, path, body=None):
+    status, text = http(method, instance + "/admin/api/v1" + path, body, {"Authorization": "Bearer " + ADMIN_KEY})
+    return status, json.loads(text) if text else None
+
+
+update_ids = iter(range(int(time.time()) % 1_000_000 * 1000, 2**31))
+
+
+def webhook(instance, update):
+    update["update_id"] = next(update_ids)
+    status, text = http("POST", instance + "/telegram/webhook", update,
+                        {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET})
+    check(status == 200, f"webhook answered {status}: {text}")
+
+
+def message(user, text):
+    sender = {"id": user, "is_bot": False, "first_name": f"U{user}", "language_code": "en"}
+    return {"message": {"message_id": 1, "date": int(time.time()), "chat": {"id": user, "type": "private"},
+                        "from": sender, "text": text}}
+
+
+def callback(user, data):
+    sender = {"id": user, "is_bot": False, "first_name": f"U{user}", "language_code": "en"}
+    return {"callback_query": {"id": str(next(update_ids)), "from": sender, "chat_instance": "1", "data": data,
+                               "message": {"message_id": 1, "date": int(time.time()),
+                                           "chat": {"id": user, "type": "private"}, "text": "tariffs"}}}
+
+
+def wait_for(what, probe, seconds=60):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        value = probe()
+        if value:
+            return value
+        time.sleep(0.2)
+    fail("timed out waiting for " + what)
+
+
+def shard_nodes(users):
+    """The worker port of each user's shard."""
+    ids = ",".join(str(u) for u in users)
+    rows = sql(f"SELECT u, nodeport FROM unnest(ARRAY[{ids}]::bigint[]) u "
+               "JOIN citus_shards s ON s.shardid = get_shard_id_for_distribution_column('users', u) "
+               "AND s.table_name = 'users'::regclass")
+    return {int(u): int(port) for u, port in rows}
+
+
+# ---------------------------------------------------------------------------------------------
+def purchases():
+    buyers = list(range(FIRST_USER, FIRST_USER + 10))
+    nodes = Counter(shard_nodes(buyers).values())
+    check(len(nodes) >= 2, f"buyers should live on both workers: {nodes}")
+    invoices = {}
+    for i, user in enumerate(buyers):
+        instance = INSTANCES[i % 2]
+        webhook(instance, message(user, "/start"))
+        webhook(instance, callback(user, "1:tar:basic"))
+        row = wait_for(f"the invoice of {user}", lambda: sql(
+            f"SELECT inv_id, payment_url FROM invoices WHERE user_id = {user} AND status = 'pending'"))
+        inv_id, url = row[0]
+        params = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(url).query))
+        # The payer presses Pay on the mock page of the other instance: any instance may take it.
+        status, text = http("POST", INSTANCES[(i + 1) % 2] + "/mock-payment/pay", params, form=True)
+        check(status in (200, 303, 302), f"mock pay for {inv_id}: {status} {text[:200]}")
+        invoices[user] = int(inv_id)
+    for user, inv_id in invoices.items():
+        state = sql(f"SELECT status, (SELECT token_balance FROM users WHERE id = {user}) FROM invoices "
+                    f"WHERE user_id = {user} AND inv_id = {inv_id}")[0]
+        check(state[0] == "paid" and Decimal(state[1]) == Decimal(200), f"purchase of {user}: {state}")
+    # The provider's callback repeated on both instances: answered OK, credited once.
+    user, inv_id = next(iter(invoices.items()))
+    url = sql(f"SELECT payment_url FROM invoices WHERE inv_id = {inv_id}")[0][0]
+    params = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(url).query))
+    for instance in INSTANCES:
+        http("POST", instance + "/mock-payment/pay", params, form=True)
+    rows = sql(f"SELECT count(*) FROM transactions WHERE user_id = {user} AND invoice_id IS NOT NULL")
+    check(rows[0][0] == "1", f"repeated callbacks credited {rows[0][0]} times")
+    print(f"purchases: {len(invoices)} paid through the mock (users on workers {dict(nodes)}), "
+          "repeated callbacks credited once", flush=True)
+    return invoices
+
+
+# ---------------------------------------------------------------------------------------------
+def charges():
+    users = list(range(FIRST_USER + 100, FIRST_USER + 200))
+    sql("INSERT INTO users (id, first_name) SELECT g, 'charge-user' FROM "
+        f"generate_series({users[0]}, {users[-1]}) g ON CONFLICT DO NOTHING")
+    for user in users:
+        status, body = admin("POST", INSTANCES[user % 2], f"/users/{user}/adjust",
+                             {"amount": "1000", "reason": "citus test seed", "idempotency_key": f"seed-{user}"})
+        check(status == 200, f"seed {user}: {status} {body}")
+    events = [{"user_id": rng.choice(users), "event_id": f"ev-{n}", "track": "citus",
+               "total_cost": str(Decimal(rng.randint(1, 500)) / 100), "currency": "RUB"} for n in range(9000)]
+    repeats = [rng.choice(events[:4000]) for _ in range(500)] + [rng.choice(events[4500:8500]) for _ in range(500)]
+    request_mode = events[:4500] + repeats[:500]
+    stream_mode = events[4500:] + repeats[500:]
+    answers = defaultdict(list)
+    lock = threading.Lock()
+
+    def send_requests(part, instance):
+        for event in part:
+            status, text = http("POST", instance + "/api/v1/track-costs", event,
+                                {"Authorization": "Bearer " + RUNNER_KEY})
+            with lock:
+                answers[event["event_id"]].append((status, json.loads(text)))
+
+    def send_stream(part, instance):
+        for start in range(0, len(part), 500):
+            chunk = part[start:start + 500]
+            body = "\n".join(json.dumps(e) for e in chunk)
+            status, text = http("POST", instance + "/api/v1/track-costs", body,
+                                {"Authorization": "Bearer " + RUNNER_KEY, "Content-Type": "application/x-ndjson"})
+            check(status == 200, f"stream answered {status}: {text[:200]}")
+            lines = [json.loads(line) for line in text.splitlines()]
+            check(len(lines) == len(chunk), f"stream: {len(lines)} answers for {len(chunk)} lines")
+            with lock:
+                for event, line in zip(chunk, lines):
+                    answers[event["event_id"]].append((200, line))
+
+    # Request mode first (repeats sent after their originals were answered), then streams.
+    started = time.time()
+    threads = []
+    first, second = request_mode[:4500], request_mode[4500:]
+    for k in range(16):
+        threads.append(threading.Thread(target=send_requests, args=(first[k::16], INSTANCES[k % 2])))
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    send_requests(second, INSTANCES[0])
+    threads = [threading.Thread(target=send_stream, args=(stream_mode[:4000][k::4], INSTANCES[k % 2]))
+               for k in range(4)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    send_stream(stream_mode[4000:], INSTANCES[1])
+    elapsed = time.time() - started
+
+    statuses = Counter()
+    spent = defaultdict(Decimal)
+    for event in events:
+        results = answers[event["event_id"]]
+        check(results, f"no answer for {event['event_id']}")
+        first_status, first_body = results[0]
+        check(first_status == 200 and first_body["status"] == "charged",
+              f"{event['event_id']} first answer {first_status} {first_body}")
+        spent[event["user_id"]] += Decimal(first_body["tokens_charged"])
+        for status, body in results[1:]:
+            check(status == 200 and body["status"] == "duplicate"
+                  and Decimal(body["tokens_charged"]) == Decimal(first_body["tokens_charged"]),
+                  f"{event['event_id']} repeated: {status} {body}")
+        for status, body in results:
+            statuses[body["status"]] += 1
+    check(sum(statuses.values()) == 10_000, f"{sum(statuses.values())} answers")
+    rows = sql(f"SELECT id, token_balance FROM users WHERE id BETWEEN {users[0]} AND {users[-1]}")
+    for user, balance in rows:
+        check(Decimal(balance) == Decimal(1000) - spent[int(user)], f"user {user}: {balance} vs {1000 - spent[int(user)]}")
+    count = sql(f"SELECT count(*) FROM usage_charges WHERE user_id BETWEEN {users[0]} AND {users[-1]}")[0][0]
+    check(int(count) == 9000, f"{count} usage rows for 9000 events")
+    print(f"charges: 10,000 sent in {elapsed:.1f} s (5,000 requests over 16 connections, 5,000 in NDJSON streams) "
+          f"→ {dict(statuses)}; 100 balances match the answers; 9,000 usage rows", flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+def subscriptions():
+    first = FIRST_USER + 1000
+    renewable = list(range(first, first + 100))      # balance covers the fee: renewed
+    short = list(range(first + 100, first + 150))    # balance does not: lapsed, told once
+    ending = list(range(first + 150, first + 200))   # ends in 2 days: told once
+    all_users = renewable + short + ending
+    sql("INSERT INTO users (id, first_name, low_balance_tier) SELECT g, 'sub-user', NULL FROM "
+        f"generate_series({first}, {first + 199}) g ON CONFLICT DO NOTHING")
+    for user in all_users:
+        amount = "500" if user in renewable or user in ending else "50"
+        status, body = admin("POST", INSTANCES[user % 2], f"/users/{user}/adjust",
+                             {"amount": amount, "reason": "citus test seed", "idempotency_key": f"seed-{user}"})
+        check(status == 200, f"seed {user}: {status} {body}")
+    sql("UPDATE users SET tariff_id = (SELECT id FROM tariffs WHERE slug = 'basic'), auto_renew = true, "
+        f"subscription_end = now() - interval '1 minute' WHERE id BETWEEN {first} AND {first + 149}")
+    sql("UPDATE users SET tariff_id = (SELECT id FROM tariffs WHERE slug = 'basic'), auto_renew = true, "
+        f"subscription_end = now() + interval '2 days' WHERE id BETWEEN {first + 150} AND {first + 199}")
+
+    def done():
+        rows = sql(f"SELECT count(*) FILTER (WHERE subscription_end > now() + interval '20 days'), "
+                   f"count(*) FILTER (WHERE expired_notified), count(*) FILTER (WHERE last_expiry_notice IS NOT NULL) "
+                   f"FROM users WHERE id BETWEEN {first} AND {first + 199}")[0]
+        return rows if rows == ["100", "50", "50"] else None
+
+    wait_for("renewals and notices by the timers of both instances", done, 120)
+    renewals = sql(f"SELECT user_id, count(*) FROM transactions WHERE type = 'subscription' "
+                   f"AND user_id BETWEEN {first} AND {first + 199} GROUP BY user_id")
+    check(len(renewals) == 100 and all(c == "1" for _, c in renewals), f"renewals per user: {renewals[:5]}…")
+    notices = dict(sql(f"SELECT kind, count(*) FROM notifications WHERE user_id BETWEEN {first} AND {first + 199} "
+                       "GROUP BY kind"))
+    check(notices.get("subscription_renewed") == "100" and notices.get("subscription_expired") == "50"
+          and notices.get("subscription_ending") == "50", f"notices: {notices}")
+    sent = sql(f"SELECT count(*) FROM notifications WHERE user_id BETWEEN {first} AND {first + 199} "
+               "AND status = 'sent'")[0][0]
+    print(f"subscriptions: 100 renewed once, 50 lapsed and told once, 50 told of the end once "
+          f"(notices {notices}, {sent} sent so far) by two instances", flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+def refund(invoices):
+    user, inv_id = list(invoices.items())[-1]
+    status, body = admin("POST", INSTANCES[0], f"/invoices/{inv_id}/refund", {"reason": "citus test"})
+    check(status == 200 and body["status"] == "refunded", f"refund: {status} {body}")
+    again, body2 = admin("POST", INSTANCES[1], f"/invoices/{inv_id}/refund", {"reason": "citus test"})
+    check(again == 409, f"second refund: {again} {body2}")
+    balance = sql(f"SELECT token_balance FROM users WHERE id = {user}")[0][0]
+    check(Decimal(balance) == 0, f"balance after the refund: {balance}")
+    print(f"refund: invoice {inv_id} refunded once (second request {again}), balance {balance}", flush=True)
+
+
+def ask_for_code(instance, user):
+    """/promo, then wait until the bot asks (a person types the code after the question)."""
+    asked = sql("SELECT clock_timestamp()")[0][0]
+    webhook(instance, message(user, "/promo"))
+    wait_for(f"the code question to {user}", lambda: sql(
+        f"SELECT 1 FROM bot_sessions WHERE user_id = {user} AND updated_at >= '{asked}'"))
+
+
+# ---------------------------------------------------------------------------------------------
+def promo_codes_and_trials():
+    """Codes live in a reference table: using one writes it and the user's shard in one transaction."""
+    for body in ({"code": "CITUS20", "discount_type": "percent", "discount_value": "20", "max_uses": 100},
+                 {"code": "CITUSTRIAL", "discount_type": "trial", "tariff": "trial"}):
+        status, answer = admin("POST", INSTANCES[0], "/promo-codes", body)
+        check(status in (201, 409), f"promo code {body['code']}: {status} {answer}")
+    buyers = list(range(FIRST_USER + 20, FIRST_USER + 24))
+    for i, user in enumerate(buyers):
+        instance = INSTANCES[i % 2]
+        webhook(instance, message(user, "/start"))
+        ask_for_code(instance, user)
+        webhook(instance, message(user, "CITUSTRIAL"))
+        wait_for(f"the trial of {user}", lambda: sql(
+            f"SELECT 1 FROM promo_redemptions WHERE user_id = {user} AND kind = 'trial'"))
+        ask_for_code(instance, user)
+        webhook(instance, message(user, "CITUS20"))
+        wait_for(f"the saved code of {user}", lambda: sql(
+            f"SELECT 1 FROM users WHERE id = {user} AND saved_promo_code = 'CITUS20'"))
+        webhook(instance, callback(user, "1:tar:basic"))
+        row = wait_for(f"the discounted invoice of {user}", lambda: sql(
+            f"SELECT inv_id, payment_url, amount FROM invoices WHERE user_id = {user} AND status = 'pending'"))
+        inv_id, url, amount = row[0]
+        check(Decimal(amount) == Decimal("159.20"), f"discounted amount {amount}")
+        params = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(url).query))
+        status, text = http("POST", INSTANCES[(i + 1) % 2] + "/mock-payment/pay", params, form=True)
+        check(status in (200, 302, 303), f"mock pay for {inv_id}: {status}")
+        wait_for(f"payment of {inv_id}", lambda: sql(f"SELECT 1 FROM invoices WHERE inv_id = {inv_id} AND status = 'paid'"))
+        webhook(instance, message(user, "/history"))
+    uses = dict(sql("SELECT code, uses_count FROM promo_codes WHERE code IN ('CITUS20', 'CITUSTRIAL')"))
+    check(uses == {"CITUS20": "4", "CITUSTRIAL": "4"}, f"code uses {uses}")
+    balances = {int(u): Decimal(b) for u, b in sql(
+        f"SELECT id, token_balance FROM users WHERE id BETWEEN {buyers[0]} AND {buyers[-1]}")}
+    check(all(b == Decimal(230) for b in balances.values()), f"trial 30 + purchase 200: {balances}")
+    status, stats = admin("GET", INSTANCES[1], "/stats")
+    check(status == 200, f"stats: {status} {stats}")
+    status, account = admin("GET", INSTANCES[0], f"/users/{buyers[0]}")
+    check(status == 200, f"user show: {status} {account}")
+    print(f"promo codes: 4 trials and 4 purchases at 20 % off (159.20) through both instances, "
+          f"uses counted {uses}; stats and user show answer 200", flush=True)
+
+
+if __name__ == "__main__":
+    paid = purchases()
+    promo_codes_and_trials()
+    charges()
+    subscriptions()
+    refund(paid)
+    print("flows: ok", flush=True)

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Kopeck on Citus, end to end (SPEC §16): a fresh database on every node of the cluster that
+# CITUS_URL's coordinator knows, `kopeck migrate` (which distributes the schema), two service
+# instances, then deploy/citus/flows.py — purchases, 10,000 charges with 10 % repeats in request and
+# stream mode, renewals and notices for 200 subscriptions, a refund — then `kopeck ledger verify`
+# and no 0A000 ("cannot push down", "could not run distributed query") in any log.
+#
+#   CITUS_URL=postgres://postgres@127.0.0.1:9700/kopeck deploy/citus/test.sh
+#
+# CITUS_URL names a database on the coordinator where the workers are registered (cluster.sh makes
+# one); the test creates kopeck_citus_test next to it on every node (dropped first if present).
+# Needs psql, python3, curl, a JDK and target/kopeck.jar (mvn -DskipTests package).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+: "${CITUS_URL:?set CITUS_URL to a database on the Citus coordinator, e.g. postgres://postgres@127.0.0.1:9700/kopeck}"
+TEST_DB="${TEST_DB:-kopeck_citus_test}"
+LOGS="${LOGS:-$ROOT/deploy/citus/logs}"
+PORTS=(18301 18302)
+RUNNER_KEY="citus-runner-key-0123456789"
+ADMIN_KEY="citus-admin-key-0123456789"
+WEBHOOK_SECRET="citus-webhook-secret-0123456789"
+mkdir -p "$LOGS"
+rm -f "$LOGS"/*.log
+
+base="${CITUS_URL%/*}"                # postgres://user@host:port
+TEST_URL="$base/$TEST_DB"
+coordinator_host="$(psql "$CITUS_URL" -qAt -c "SELECT inet_server_addr()")"
+coordinator_port="$(psql "$CITUS_URL" -qAt -c "SELECT inet_server_port()")"
+user="$(psql "$CITUS_URL" -qAt -c "SELECT current_user")"
+
+echo "== fresh database $TEST_DB on the coordinator and every worker"
+nodes="$(psql "$CITUS_URL" -qAt -F ' ' -c "SELECT nodename, nodeport FROM pg_dist_node WHERE noderole = 'primary' AND groupid <> 0")"
+[ -n "$nodes" ] || { echo "no workers registered in $CITUS_URL" >&2; exit 2; }
+for node in "$coordinator_host $coordinator_port" $(echo "$nodes" | tr ' ' ':'); do
+  host="${node%%[ :]*}"; port="${node##*[ :]}"
+  url="postgres://$user@$host:$port"
+  psql "$url/postgres" -q -c "DROP DATABASE IF EXISTS $TEST_DB WITH (FORCE)" -c "CREATE DATABASE $TEST_DB" 2> /dev/null
+  psql "$url/$TEST_DB" -q -c "CREATE EXTENSION citus"
+done
+psql "$TEST_URL" -qAt -c "SELECT citus_set_coordinator_host('$coordinator_host', $coordinator_port)" > /dev/null
+echo "$nodes" | while read -r host port; do
+  psql "$TEST_URL" -qAt -c "SELECT citus_add_node('$host', $port)" > /dev/null
+done
+
+echo "== kopeck migrate (distributes the schema)"
+DATABASE_URL="$TEST_URL" LOG_LEVEL=WARN java -jar "$ROOT/target/kopeck.jar" migrate | tee "$LOGS/migrate.log"
+psql "$TEST_URL" -qAt -c "SELECT logicalrelid || ' ' || CASE partmethod WHEN 'h' THEN 'distributed' ELSE 'reference' END
+                          FROM pg_dist_partition ORDER BY 1" | paste -sd, | sed 's/,/, /g'
+
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2> /dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2> /dev/null || true; done
+}
+trap cleanup EXIT
+
+echo "== two instances on ports ${PORTS[*]}"
+for port in "${PORTS[@]}"; do
+  env DATABASE_URL="$TEST_URL" HTTP_PORT="$port" RUNNER_API_KEYS="$RUNNER_KEY" ADMIN_API_KEY="$ADMIN_KEY" \
+    DEV_CONSOLE=true TELEGRAM_WEBHOOK_SECRET="$WEBHOOK_SECRET" ADMIN_CHAT_IDS=1000 PAYMENT_PROVIDERS=mock \
+    MOCK_PASSWORD_1=citus-mock-password-1 MOCK_PASSWORD_2=citus-mock-password-2 \
+    PUBLIC_BASE_URL="http://127.0.0.1:$port" TIMER_INTERVAL_SECONDS=1 SUBSCRIPTION_NOTIFY_DAYS=3,1 \
+    LOG_LEVEL=INFO ACCESS_LOG=false DB_POOL_SIZE=8 \
+    java -Xmx512m -jar "$ROOT/target/kopeck.jar" serve > "$LOGS/instance-$port.log" 2>&1 &
+  PIDS+=($!)
+done
+for port in "${PORTS[@]}"; do
+  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/ready" > /dev/null && break; sleep 0.5; done
+  curl -sf "http://127.0.0.1:$port/ready" > /dev/null || { echo "instance $port not ready; see $LOGS" >&2; exit 1; }
+done
+
+echo "== flows"
+INSTANCES="http://127.0.0.1:${PORTS[0]} http://127.0.0.1:${PORTS[1]}" CITUS_DB_URL="$TEST_URL" \
+  RUNNER_KEY="$RUNNER_KEY" ADMIN_KEY="$ADMIN_KEY" WEBHOOK_SECRET="$WEBHOOK_SECRET" \
+  python3 "$ROOT/deploy/citus/flows.py"
+
+cleanup
+PIDS=()
+
+echo "== kopeck ledger verify"
+DATABASE_URL="$TEST_URL" LOG_LEVEL=WARN java -jar "$ROOT/target/kopeck.jar" ledger verify | tee "$LOGS/verify.log"
+
+echo "== kopeck citus distribute: a single-node database with data, converted in place"
+CONVERT_DB="${TEST_DB}_convert"
+for node in "$coordinator_host $coordinator_port" $(echo "$nodes" | tr ' ' ':'); do
+  host="${node%%[ :]*}"; port="${node##*[ :]}"
+  psql "postgres://$user@$host:$port/postgres" -q -c "DROP DATABASE IF EXISTS $CONVERT_DB WITH (FORCE)" \
+    -c "CREATE DATABASE $CONVERT_DB" 2> /dev/null
+done
+CONVERT_URL="$base/$CONVERT_DB"
+DATABASE_URL="$CONVERT_URL" LOG_LEVEL=WARN java -jar "$ROOT/target/kopeck.jar" migrate > /dev/null
+psql "$CONVERT_URL" -q -v ON_ERROR_STOP=1 <<'SQL'
+INSERT INTO tariffs (slug, name, price, tokens, period_unit, period_value, subscription_fee)
+  VALUES ('basic', 'Basic', 199, 200, 'month', 1, 150);
+INSERT INTO users (id, token_balance, balance_seq) SELECT g, 100, 1 FROM generate_series(1, 2000) g;
+INSERT INTO transactions (user_id, seq, type, tokens_delta, balance_after, idempotency_key, description)
+  SELECT g, 1, 'topup', 100, 100, 'seed', 'seed' FROM generate_series(1, 2000) g;
+INSERT INTO invoices (user_id, tariff_id, amount, original_amount, tokens, idempotency_key, provider, expires_at)
+  SELECT g, (SELECT id FROM tariffs), 199, 199, 200, 'inv-' || g, 'mock', now() + interval '1 day'
+  FROM generate_series(1, 200) g;
+INSERT INTO notifications (user_id, chat_id, kind, text) SELECT g, g, 'x', 'hello' FROM generate_series(1, 200) g;
+SQL
+for node in "$coordinator_host $coordinator_port" $(echo "$nodes" | tr ' ' ':'); do
+  host="${node%%[ :]*}"; port="${node##*[ :]}"
+  psql "postgres://$user@$host:$port/$CONVERT_DB" -q -c "CREATE EXTENSION citus"
+done
+psql "$CONVERT_URL" -qAt -c "SELECT citus_set_coordinator_host('$coordinator_host', $coordinator_port)" > /dev/null
+echo "$nodes" | while read -r host port; do
+  psql "$CONVERT_URL" -qAt -c "SELECT citus_add_node('$host', $port)" > /dev/null
+done
+DATABASE_URL="$CONVERT_URL" LOG_LEVEL=WARN java -jar "$ROOT/target/kopeck.jar" citus distribute | tee "$LOGS/convert.log"
+counts="$(psql "$CONVERT_URL" -qAt -c "SELECT (SELECT count(*) FROM pg_dist_partition) || ' tables in Citus, ' ||
+  (SELECT count(*) FROM transactions) || ' ledger rows, ' || (SELECT count(*) FROM invoices) || ' invoices, ' ||
+  (SELECT count(DISTINCT nodeport) FROM citus_shards WHERE table_name = 'transactions'::regclass) || ' workers'")"
+echo "$counts"
+workers="$(echo "$nodes" | wc -l)"
+[ "$counts" = "12 tables in Citus, 2000 ledger rows, 200 invoices, $workers workers" ] || { echo "FAILED: conversion" >&2; exit 1; }
+DATABASE_URL="$CONVERT_URL" LOG_LEVEL=WARN java -jar "$ROOT/target/kopeck.jar" ledger verify | tee -a "$LOGS/convert.log"
+
+echo "== logs"
+if grep -E "0A000|cannot push down|could not run distributed" "$LOGS"/*.log; then
+  echo "FAILED: Citus refused a statement (above)" >&2
+  exit 1
+fi
+if grep -h " ERROR " "$LOGS"/instance-*.log; then
+  echo "FAILED: errors in the instances' logs (above)" >&2
+  exit 1
+fi
+echo "no 0A000 and no ERROR line in $(ls "$LOGS"/*.log | wc -l) logs"
+echo "citus test: ok"
