@@ -67,7 +67,7 @@ public final class BillingEngineVerticle extends VerticleBase {
         settings.multiplier(), settings.floor(), settings.requireSubscription(), topology.distributed());
     laneArray = new Lane[lanes];
     for (int i = 0; i < lanes; i++) {
-      laneArray[i] = new Lane(vertx, maxBatch, maxDelayMs, writer::run, stats);
+      laneArray[i] = new Lane(vertx, maxBatch, maxDelayMs, writer::run, stats, topology.distributed());
     }
     consumer = vertx.eventBus().localConsumer(ADDRESS, this::onCharge);
     return consumer.completion();

@@ -28,12 +28,14 @@ final class Lane {
   private final Function<List<GroupCommitWriter.Pending>, Future<Void>> writer;
   private final ArrayDeque<GroupCommitWriter.Pending> queue = new ArrayDeque<>();
   private final EngineMetrics stats;
+  private final boolean byShard;
   private boolean inFlight;
   private long timer = -1;
   private Promise<Void> drained;
 
   Lane(Vertx vertx, int maxBatch, long maxDelayMs, Function<List<GroupCommitWriter.Pending>, Future<Void>> writer,
-       EngineMetrics stats) {
+       EngineMetrics stats, boolean byShard) {
+    this.byShard = byShard;
     this.vertx = vertx;
     this.maxBatch = maxBatch;
     this.maxDelayMs = maxDelayMs;
@@ -82,12 +84,18 @@ final class Lane {
   }
 
   /**
-   * The oldest charge and the charges queued after it for the same shard (always the case on a
-   * single PostgreSQL), up to the batch size: on Citus a batch's statements then run on one shard.
+   * The oldest charges up to the batch size; {@code byShard} (Citus), the oldest charge and the
+   * charges queued after it for the same shard, so that a batch's statements run on one shard.
    * Charges of other shards keep their order and wait for the next batch.
    */
   private List<GroupCommitWriter.Pending> takeBatch() {
     List<GroupCommitWriter.Pending> batch = new ArrayList<>(Math.min(queue.size(), maxBatch));
+    if (!byShard) {
+      while (!queue.isEmpty() && batch.size() < maxBatch) {
+        batch.add(queue.poll());
+      }
+      return batch;
+    }
     int shard = queue.peek().shard();
     Iterator<GroupCommitWriter.Pending> waiting = queue.iterator();
     while (waiting.hasNext() && batch.size() < maxBatch) {

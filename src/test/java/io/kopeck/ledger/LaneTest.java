@@ -37,7 +37,11 @@ class LaneTest {
   }
 
   private Lane lane(Vertx vertx, int maxBatch, long maxDelayMs) {
-    return new Lane(vertx, maxBatch, maxDelayMs, this::write, new EngineMetrics(new SimpleMeterRegistry()));
+    return lane(vertx, maxBatch, maxDelayMs, false);
+  }
+
+  private Lane lane(Vertx vertx, int maxBatch, long maxDelayMs, boolean byShard) {
+    return new Lane(vertx, maxBatch, maxDelayMs, this::write, new EngineMetrics(new SimpleMeterRegistry()), byShard);
   }
 
   private static GroupCommitWriter.Pending charge(String key) {
@@ -83,7 +87,7 @@ class LaneTest {
   @Test
   @DisplayName("on Citus a batch holds one shard's charges; the others keep their order for the next batches")
   void oneShardPerBatch(Vertx vertx) throws Exception {
-    Lane lane = lane(vertx, 512, 0);
+    Lane lane = lane(vertx, 512, 0, true);
     onContext(vertx, () -> {
       lane.submit(charge("a1", 1));
       lane.submit(charge("b1", 2));
