@@ -5,7 +5,9 @@
 #     and an open-loop fixed rate at half the request/response maximum (10 % duplicates in all);
 #  3. `kopeck ledger verify`, and charged rows in the database = charged answers received;
 #  4. pgbench -b simple-update on the same server for the same duration (best of 16 and 64 clients);
-#  5. the same service with batching disabled (BILLING_BATCH_MAX_SIZE=1), request/response.
+#  5. the same service with batching disabled (BILLING_BATCH_MAX_SIZE=1, and BILLING_LANES=4 so that
+#     four single-charge transactions run at once, as in the records before lanes defaulted to 2),
+#     request/response.
 # Env: DURATION (15), WARMUP (20), CONNECTIONS (256), STREAMS (4), USERS (10000), PORT, PGHOST…
 source "$(dirname "$0")/lib.sh"
 DURATION="${DURATION:-15}"
@@ -52,9 +54,9 @@ for c in 16 64; do
   [ "$TPS" -gt "$PGB" ] && PGB=$TPS
 done
 
-echo "== batching disabled (BILLING_BATCH_MAX_SIZE=1): ${WARMUP}s warm-up, ${DURATION}s request/response"
+echo "== batching disabled (BILLING_BATCH_MAX_SIZE=1, BILLING_LANES=4): ${WARMUP}s warm-up, ${DURATION}s request/response"
 UDB=kopeck_bench_unbatched
-fresh_db "$UDB"; start_service "$UDB" BILLING_BATCH_MAX_SIZE=1; seed_users "$UDB"
+fresh_db "$UDB"; start_service "$UDB" BILLING_BATCH_MAX_SIZE=1 BILLING_LANES=4; seed_users "$UDB"
 UOUT=$(load warmup,rr --warmup "$WARMUP" --duration "$DURATION" --connections "$CONNECTIONS" --streams "$STREAMS" \
        --window 1000 --prefix unbatched)
 echo "$UOUT"
