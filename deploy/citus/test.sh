@@ -28,19 +28,33 @@ coordinator_host="$(psql "$CITUS_URL" -qAt -c "SELECT inet_server_addr()")"
 coordinator_port="$(psql "$CITUS_URL" -qAt -c "SELECT inet_server_port()")"
 user="$(psql "$CITUS_URL" -qAt -c "SELECT current_user")"
 
-echo "== fresh database $TEST_DB on the coordinator and every worker"
 nodes="$(psql "$CITUS_URL" -qAt -F ' ' -c "SELECT nodename, nodeport FROM pg_dist_node WHERE noderole = 'primary' AND groupid <> 0")"
 [ -n "$nodes" ] || { echo "no workers registered in $CITUS_URL" >&2; exit 2; }
-for node in "$coordinator_host $coordinator_port" $(echo "$nodes" | tr ' ' ':'); do
-  host="${node%%[ :]*}"; port="${node##*[ :]}"
-  url="postgres://$user@$host:$port"
-  psql "$url/postgres" -q -c "DROP DATABASE IF EXISTS $TEST_DB WITH (FORCE)" -c "CREATE DATABASE $TEST_DB" 2> /dev/null
-  psql "$url/$TEST_DB" -q -c "CREATE EXTENSION citus"
-done
-psql "$TEST_URL" -qAt -c "SELECT citus_set_coordinator_host('$coordinator_host', $coordinator_port)" > /dev/null
-echo "$nodes" | while read -r host port; do
-  psql "$TEST_URL" -qAt -c "SELECT citus_add_node('$host', $port)" > /dev/null
-done
+
+each_node() { # command, run with $host and $port set for the coordinator and every worker
+  for node in "$coordinator_host $coordinator_port" $(echo "$nodes" | tr ' ' ':'); do
+    host="${node%%[ :]*}"; port="${node##*[ :]}"
+    "$@"
+  done
+}
+create_database() { # db
+  psql "postgres://$user@$host:$port/postgres" -q -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" \
+    -c "CREATE DATABASE $1" 2> /dev/null
+}
+create_extension() { # db
+  psql "postgres://$user@$host:$port/$1" -q -c "CREATE EXTENSION citus"
+}
+register_nodes() { # db url
+  psql "$1" -qAt -c "SELECT citus_set_coordinator_host('$coordinator_host', $coordinator_port)" > /dev/null
+  echo "$nodes" | while read -r host port; do
+    psql "$1" -qAt -c "SELECT citus_add_node('$host', $port)" > /dev/null
+  done
+}
+
+echo "== fresh database $TEST_DB on the coordinator and every worker"
+each_node create_database "$TEST_DB"
+each_node create_extension "$TEST_DB"
+register_nodes "$TEST_URL"
 
 echo "== kopeck migrate (distributes the schema)"
 DATABASE_URL="$TEST_URL" LOG_LEVEL=WARN java -jar "$ROOT/target/kopeck.jar" migrate | tee "$LOGS/migrate.log"
@@ -82,11 +96,7 @@ DATABASE_URL="$TEST_URL" LOG_LEVEL=WARN java -jar "$ROOT/target/kopeck.jar" ledg
 
 echo "== kopeck citus distribute: a single-node database with data, converted in place"
 CONVERT_DB="${TEST_DB}_convert"
-for node in "$coordinator_host $coordinator_port" $(echo "$nodes" | tr ' ' ':'); do
-  host="${node%%[ :]*}"; port="${node##*[ :]}"
-  psql "postgres://$user@$host:$port/postgres" -q -c "DROP DATABASE IF EXISTS $CONVERT_DB WITH (FORCE)" \
-    -c "CREATE DATABASE $CONVERT_DB" 2> /dev/null
-done
+each_node create_database "$CONVERT_DB"
 CONVERT_URL="$base/$CONVERT_DB"
 DATABASE_URL="$CONVERT_URL" LOG_LEVEL=WARN java -jar "$ROOT/target/kopeck.jar" migrate > /dev/null
 psql "$CONVERT_URL" -q -v ON_ERROR_STOP=1 <<'SQL'
@@ -100,14 +110,8 @@ INSERT INTO invoices (user_id, tariff_id, amount, original_amount, tokens, idemp
   FROM generate_series(1, 200) g;
 INSERT INTO notifications (user_id, chat_id, kind, text) SELECT g, g, 'x', 'hello' FROM generate_series(1, 200) g;
 SQL
-for node in "$coordinator_host $coordinator_port" $(echo "$nodes" | tr ' ' ':'); do
-  host="${node%%[ :]*}"; port="${node##*[ :]}"
-  psql "postgres://$user@$host:$port/$CONVERT_DB" -q -c "CREATE EXTENSION citus"
-done
-psql "$CONVERT_URL" -qAt -c "SELECT citus_set_coordinator_host('$coordinator_host', $coordinator_port)" > /dev/null
-echo "$nodes" | while read -r host port; do
-  psql "$CONVERT_URL" -qAt -c "SELECT citus_add_node('$host', $port)" > /dev/null
-done
+each_node create_extension "$CONVERT_DB"
+register_nodes "$CONVERT_URL"
 DATABASE_URL="$CONVERT_URL" LOG_LEVEL=WARN java -jar "$ROOT/target/kopeck.jar" citus distribute | tee "$LOGS/convert.log"
 counts="$(psql "$CONVERT_URL" -qAt -c "SELECT (SELECT count(*) FROM pg_dist_partition) || ' tables in Citus, ' ||
   (SELECT count(*) FROM transactions) || ' ledger rows, ' || (SELECT count(*) FROM invoices) || ' invoices, ' ||
