@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Kopeck's money flows against two service instances on one Citus cluster (run by test.sh).
 
-Purchases through the bot and the mock provider, 10,000 track_cost charges (request and NDJSON
-stream, 10 % repeated), renewals and notices for 200 subscriptions, a refund. Every answer is
+Purchases through the bot and the mock provider, promo codes and trials, 10,000 track_cost charges
+(request and NDJSON stream, 10 % repeated), renewals and notices for 200 subscriptions, 20 Runner
+task streams, a refund. Every answer is
 checked for exactly-once behaviour and every balance against the answers; the caller then runs
 `kopeck ledger verify`. Standard library only. Exits non-zero on the first broken expectation.
 """
@@ -323,10 +324,65 @@ def promo_codes_and_trials():
           f"uses counted {uses}; stats and user show answer 200", flush=True)
 
 
+# ---------------------------------------------------------------------------------------------
+def runner_streams():
+    """20 Runner task streams (SSE) followed by the two instances: 3 track_cost events each."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    runner_port = int(os.environ["RUNNER_PORT"])
+
+    class Runner(BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.headers.get("X-API-Key") != os.environ["RUNNER_STREAM_KEY"]:
+                self.send_response(401)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            events = [{"type": "progress", "percent": 10}]
+            events += [{"type": "track_cost", "track": "citus-run", "total_cost": cost, "currency": "RUB"}
+                       for cost in ("0.40", "1.10", "0.25")]
+            events.append({"type": "done"})
+            for n, event in enumerate(events, start=1):
+                self.wfile.write(f"id: {n}\ndata: {json.dumps(event)}\n\n".encode())
+                self.wfile.flush()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", runner_port), Runner)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    users = list(range(FIRST_USER + 300, FIRST_USER + 320))
+    sql("INSERT INTO users (id, first_name) SELECT g, 'run-user' FROM "
+        f"generate_series({users[0]}, {users[-1]}) g ON CONFLICT DO NOTHING")
+    for user in users:
+        status, body = admin("POST", INSTANCES[user % 2], f"/users/{user}/adjust",
+                             {"amount": "100", "reason": "citus test seed", "idempotency_key": f"seed-{user}"})
+        check(status == 200, f"seed {user}: {status} {body}")
+        for instance in INSTANCES:     # registered at both: the same run, followed once
+            status, text = http("POST", instance + "/api/v1/runs",
+                                {"run_id": f"citus-run-{user}", "user_id": user, "stream_url": f"/runs/{user}/stream"},
+                                {"Authorization": "Bearer " + RUNNER_KEY})
+            check(status in (200, 202), f"run of {user}: {status} {text}")
+    wait_for("20 runs done", lambda: sql(
+        f"SELECT 1 FROM runner_runs WHERE user_id BETWEEN {users[0]} AND {users[-1]} "
+        "HAVING count(*) FILTER (WHERE status = 'done') = 20"), 120)
+    server.shutdown()
+    rows = sql(f"SELECT count(*), count(DISTINCT user_id) FROM usage_charges WHERE track = 'citus-run' "
+               f"AND user_id BETWEEN {users[0]} AND {users[-1]}")[0]
+    check(rows == ["60", "20"], f"run charges: {rows}")
+    balances = {b for (b,) in sql(f"SELECT token_balance FROM users WHERE id BETWEEN {users[0]} AND {users[-1]}")}
+    spent = {Decimal(100) - Decimal(b) for b in balances}
+    check(len(spent) == 1, f"every run should cost the same: {spent}")
+    print(f"runner streams: 20 runs registered at both instances, followed once, 60 charges run:<id>:1..3, "
+          f"{spent.pop()} tokens each", flush=True)
+
+
 if __name__ == "__main__":
     paid = purchases()
     promo_codes_and_trials()
     charges()
     subscriptions()
+    runner_streams()
     refund(paid)
     print("flows: ok", flush=True)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Kopeck on Citus, end to end (SPEC §16): a fresh database on every node of the cluster that
 # CITUS_URL's coordinator knows, `kopeck migrate` (which distributes the schema), two service
-# instances, then deploy/citus/flows.py — purchases, 10,000 charges with 10 % repeats in request and
-# stream mode, renewals and notices for 200 subscriptions, a refund — then `kopeck ledger verify`
+# instances, then deploy/citus/flows.py — purchases, promo codes and trials, 10,000 charges with 10 %
+# repeats in request and stream mode, renewals and notices for 200 subscriptions, Runner task streams,
+# a refund — then `kopeck ledger verify`
 # and no 0A000 ("cannot push down", "could not run distributed query") in any log.
 #
 #   CITUS_URL=postgres://postgres@127.0.0.1:9700/kopeck deploy/citus/test.sh
@@ -19,6 +20,8 @@ PORTS=(18301 18302)
 RUNNER_KEY="citus-runner-key-0123456789"
 ADMIN_KEY="citus-admin-key-0123456789"
 WEBHOOK_SECRET="citus-webhook-secret-0123456789"
+RUNNER_PORT=18399                      # flows.py serves the Runner's task streams (SSE) here
+RUNNER_STREAM_KEY="citus-stream-key-0123456789"
 mkdir -p "$LOGS"
 rm -f "$LOGS"/*.log
 
@@ -74,6 +77,7 @@ for port in "${PORTS[@]}"; do
     DEV_CONSOLE=true TELEGRAM_WEBHOOK_SECRET="$WEBHOOK_SECRET" ADMIN_CHAT_IDS=1000 PAYMENT_PROVIDERS=mock \
     MOCK_PASSWORD_1=citus-mock-password-1 MOCK_PASSWORD_2=citus-mock-password-2 \
     PUBLIC_BASE_URL="http://127.0.0.1:$port" TIMER_INTERVAL_SECONDS=1 SUBSCRIPTION_NOTIFY_DAYS=3,1 \
+    RUNNER_BASE_URL="http://127.0.0.1:$RUNNER_PORT" RUNNER_STREAM_KEY="$RUNNER_STREAM_KEY" \
     LOG_LEVEL=INFO ACCESS_LOG=false DB_POOL_SIZE=8 \
     java -Xmx512m -jar "$ROOT/target/kopeck.jar" serve > "$LOGS/instance-$port.log" 2>&1 &
   PIDS+=($!)
@@ -86,6 +90,7 @@ done
 echo "== flows"
 INSTANCES="http://127.0.0.1:${PORTS[0]} http://127.0.0.1:${PORTS[1]}" CITUS_DB_URL="$TEST_URL" \
   RUNNER_KEY="$RUNNER_KEY" ADMIN_KEY="$ADMIN_KEY" WEBHOOK_SECRET="$WEBHOOK_SECRET" \
+  RUNNER_PORT="$RUNNER_PORT" RUNNER_STREAM_KEY="$RUNNER_STREAM_KEY" \
   python3 "$ROOT/deploy/citus/flows.py"
 
 cleanup
