@@ -2,8 +2,8 @@
 """Kopeck's money flows against two service instances on one Citus cluster (run by test.sh).
 
 Purchases through the bot and the mock provider, promo codes and trials, 10,000 track_cost charges
-(request and NDJSON stream, 10 % repeated), renewals and notices for 200 subscriptions, 20 Runner
-task streams, a refund. Every answer is
+(request and NDJSON stream, 10 % repeated), renewals and notices for 200 subscriptions, Stars
+purchases, 20 Runner task streams, a refund. Every answer is
 checked for exactly-once behaviour and every balance against the answers; the caller then runs
 `kopeck ledger verify`. Standard library only. Exits non-zero on the first broken expectation.
 """
@@ -325,6 +325,48 @@ def promo_codes_and_trials():
 
 
 # ---------------------------------------------------------------------------------------------
+def stars():
+    """Stars purchases: pre-checkout, successful_payment at both instances, a second charge returned."""
+    buyers = list(range(FIRST_USER + 400, FIRST_USER + 404))
+    for i, user in enumerate(buyers):
+        instance = INSTANCES[i % 2]
+        webhook(instance, message(user, "/start"))
+        webhook(instance, callback(user, "1:tar:basic"))
+        preview = wait_for(f"the invoice of {user}", lambda: sql(
+            f"SELECT inv_id FROM invoices WHERE user_id = {user} AND provider = 'mock' AND status = 'pending'"))[0][0]
+        webhook(instance, callback(user, f"1:pay:{preview}.s"))
+        inv_id, amount = wait_for(f"the Stars invoice of {user}", lambda: sql(
+            f"SELECT inv_id, amount::int FROM invoices WHERE user_id = {user} AND provider = 'stars'"))[0]
+        sender = {"id": user, "is_bot": False, "first_name": f"U{user}", "language_code": "en"}
+        webhook(instance, {"pre_checkout_query": {"id": f"pcq-{user}", "from": sender, "currency": "XTR",
+                                                  "total_amount": int(amount), "invoice_payload": f"inv:{inv_id}"}})
+        paid = message(user, None)
+        del paid["message"]["text"]
+        paid["message"]["successful_payment"] = {"currency": "XTR", "total_amount": int(amount),
+                                                 "invoice_payload": f"inv:{inv_id}",
+                                                 "telegram_payment_charge_id": f"stxn-{user}",
+                                                 "provider_payment_charge_id": ""}
+        for target in INSTANCES:          # delivered twice, to both instances
+            webhook(target, json.loads(json.dumps(paid)))
+        wait_for(f"the Stars payment of {user}", lambda: sql(
+            f"SELECT 1 FROM invoices WHERE inv_id = {inv_id} AND status = 'paid'"))
+        if i == len(buyers) - 1:          # the same invoice paid again with another charge: returned
+            paid["message"]["successful_payment"]["telegram_payment_charge_id"] = f"stxn-{user}-again"
+            webhook(instance, paid)
+            wait_for("the second charge returned", lambda: sql(
+                f"SELECT 1 FROM payments WHERE user_id = {user} AND provider_payment_id = 'stxn-{user}-again' "
+                "AND status = 'returned'"))
+    rows = sql(f"SELECT u.id, u.token_balance, count(p.id) FILTER (WHERE p.status = 'credited'), "
+               f"count(t.id) FROM users u LEFT JOIN payments p ON p.user_id = u.id AND p.provider = 'stars' "
+               f"LEFT JOIN transactions t ON t.user_id = u.id AND t.type = 'topup' "
+               f"WHERE u.id BETWEEN {buyers[0]} AND {buyers[-1]} GROUP BY u.id")
+    for user, balance, credited, topups in rows:
+        check(Decimal(balance) == Decimal(200) and credited == "1", f"Stars buyer {user}: {balance}, {credited} credited")
+    print(f"stars: 4 purchases paid in Stars, each successful_payment delivered to both instances → credited once; "
+          f"a second charge of a paid invoice returned", flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
 def runner_streams():
     """20 Runner task streams (SSE) followed by the two instances: 3 track_cost events each."""
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -383,6 +425,7 @@ if __name__ == "__main__":
     promo_codes_and_trials()
     charges()
     subscriptions()
+    stars()
     runner_streams()
     refund(paid)
     print("flows: ok", flush=True)
