@@ -6,6 +6,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * A timer's claim of the rows it acts on, inside the caller's transaction, so that instances
@@ -52,17 +53,26 @@ public final class RowClaim {
 
   /** The claimed rows, locked until the caller's transaction ends. */
   public Future<List<Row>> claim(SqlConnection tx, Tuple params) {
+    return claim(tx, params, UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #claim(SqlConnection, Tuple)}, where the caller will use only some of the rows (e.g.
+   * one per chat): row by row, only the candidates {@code worthLocking} keeps are locked, which
+   * saves a round trip per row it drops. The caller still picks from what comes back.
+   */
+  public Future<List<Row>> claim(SqlConnection tx, Tuple params, UnaryOperator<List<Row>> worthLocking) {
     Future<Boolean> mode = distributed != null ? Future.succeededFuture(distributed)
         : Topology.read(tx).map(topology -> distributed = topology.distributed());
-    return mode.compose(citus -> citus ? claimOneByOne(tx, params)
+    return mode.compose(citus -> citus ? claimOneByOne(tx, params, worthLocking)
         : tx.preparedQuery(single).execute(params).map(RowClaim::list));
   }
 
-  private Future<List<Row>> claimOneByOne(SqlConnection tx, Tuple params) {
+  private Future<List<Row>> claimOneByOne(SqlConnection tx, Tuple params, UnaryOperator<List<Row>> worthLocking) {
     return tx.preparedQuery(candidates).execute(params).compose(rows -> {
       List<Row> claimed = new ArrayList<>();
       Future<Void> chain = Future.succeededFuture();
-      for (Row candidate : rows) {
+      for (Row candidate : worthLocking.apply(list(rows))) {
         Tuple onlyThis = Tuple.tuple();
         for (int i = 0; i < params.size(); i++) {
           onlyThis.addValue(params.getValue(i));

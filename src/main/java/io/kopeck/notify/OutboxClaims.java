@@ -87,7 +87,7 @@ final class OutboxClaims {
       if (budget == 0) {
         return Future.succeededFuture(List.<Claimed>of());
       }
-      return due.claim(tx, Tuple.of(now, budget * 4))
+      return due.claim(tx, Tuple.of(now, budget * 4), candidates -> firstPerChat(candidates, budget))
           .compose(due -> oneFreePerChat(tx, due, budget))
           .compose(ids -> ids.isEmpty() ? Future.succeededFuture(List.<Claimed>of())
               : lease(tx, ids, now).compose(claimed -> tx.preparedQuery(SPEND_GLOBAL)
@@ -95,13 +95,22 @@ final class OutboxClaims {
     }));
   }
 
-  /** The oldest due row of each chat whose pacing slot is free, at most {@code budget} of them. */
-  private Future<List<Long>> oneFreePerChat(SqlConnection tx, Iterable<Row> due, int budget) {
-    Map<Long, Long> firstPerChat = new LinkedHashMap<>();
+  /** The oldest due row of each chat, at most {@code budget} of them (in the rows' order). */
+  private static List<Row> firstPerChat(List<Row> due, int budget) {
+    Map<Long, Row> first = new LinkedHashMap<>();
     for (Row row : due) {
-      if (firstPerChat.size() < budget) {
-        firstPerChat.putIfAbsent(row.getLong("chat_id"), row.getLong("id"));
+      if (first.size() < budget) {
+        first.putIfAbsent(row.getLong("chat_id"), row);
       }
+    }
+    return List.copyOf(first.values());
+  }
+
+  /** The oldest due row of each chat whose pacing slot is free, at most {@code budget} of them. */
+  private Future<List<Long>> oneFreePerChat(SqlConnection tx, List<Row> due, int budget) {
+    Map<Long, Long> firstPerChat = new LinkedHashMap<>();
+    for (Row row : firstPerChat(due, budget)) {
+      firstPerChat.put(row.getLong("chat_id"), row.getLong("id"));
     }
     if (firstPerChat.isEmpty()) {
       return Future.succeededFuture(List.of());

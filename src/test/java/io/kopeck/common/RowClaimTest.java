@@ -60,6 +60,27 @@ class RowClaimTest {
   }
 
   @Test
+  @DisplayName("row by row, only the candidates the caller keeps are locked: the others stay free for another claim")
+  void locksOnlyWhatTheCallerKeeps() {
+    SqlConnection first = Http.await(pool.getConnection());
+    SqlConnection second = Http.await(pool.getConnection());
+    try {
+      Http.await(first.query("BEGIN").execute());
+      Http.await(second.query("BEGIN").execute());
+
+      List<Long> kept = ids(Http.await(claim().rowByRow().claim(first, Tuple.of(FIRST, FIRST + 9, 10),
+          rows -> rows.stream().filter(row -> row.getLong("id") % 2 == 0).toList())));
+      List<Long> others = claimIn(second, claim().rowByRow(), 10);
+
+      assertThat(kept).hasSize(5).allMatch(id -> id % 2 == 0);
+      assertThat(others).hasSize(5).allMatch(id -> id % 2 == 1);
+    } finally {
+      Http.await(first.query("ROLLBACK").execute().compose(v -> first.close()));
+      Http.await(second.query("ROLLBACK").execute().compose(v -> second.close()));
+    }
+  }
+
+  @Test
   @DisplayName("rows another transaction holds are skipped, both ways: two claims at once share the rows")
   void skipsRowsHeldElsewhere() {
     SqlConnection first = Http.await(pool.getConnection());
