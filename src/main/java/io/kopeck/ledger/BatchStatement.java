@@ -67,15 +67,6 @@ final class BatchStatement {
   private BatchStatement() {
   }
 
-  /** $1–$18 of {@link #USAGE}: each usage row's transaction id looked up by (user, seq) in {@code ids}. */
-  static Tuple usage(UsageRows usage, Map<Long, Map<Long, Long>> ids, OffsetDateTime now, BigDecimal multiplier) {
-    Tuple tuple = Tuple.of(now, multiplier.toPlainString());
-    for (Object column : usage.columnsWithTransactionIds(ids)) {
-      tuple.addValue(column);
-    }
-    return tuple;
-  }
-
   /** $1–$10 of {@link #LEDGER}. */
   static Tuple ledger(LedgerRows rows, OffsetDateTime now) {
     return Tuple.of(rows.userIds.toArray(Long[]::new), rows.seqs.toArray(Long[]::new),
