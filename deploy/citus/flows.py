@@ -420,7 +420,123 @@ def runner_streams():
           f"{spent.pop()} tokens each", flush=True)
 
 
+# ---------------------------------------------------------------------------------------------
+def scale_out(new_worker):
+    """A worker added and the shards rebalanced onto it while charges flow through both instances.
+
+    Eight request-mode senders charge 100 users (each sender repeats every tenth of its own events)
+    until the rebalance has finished and 5 more seconds have passed. An `unavailable` answer is
+    retried with the same event id, as a Runner client would. Afterwards every event must have been
+    charged once, every balance must match the answers, and some users must live on the new worker.
+    """
+    host, port = new_worker.split(":")
+    users = list(range(FIRST_USER + 3000, FIRST_USER + 3100))
+    sql("INSERT INTO users (id, first_name) SELECT g, 'scale-user' FROM "
+        f"generate_series({users[0]}, {users[-1]}) g ON CONFLICT DO NOTHING")
+    for user in users:
+        status, body = admin("POST", INSTANCES[user % 2], f"/users/{user}/adjust",
+                             {"amount": "100000", "reason": "citus test seed", "idempotency_key": f"seed-{user}"})
+        check(status == 200, f"seed {user}: {status} {body}")
+    stop = threading.Event()
+    lock = threading.Lock()
+    answers = defaultdict(list)      # event id → [(status, body)]
+    events = {}                      # event id → event
+    per_second = Counter()           # second since start → answers
+    retried = Counter()
+    started = time.time()
+
+    def sender(k):
+        local = random.Random(k)
+        n = 0
+        while not stop.is_set():
+            n += 1
+            if n % 10 == 0:
+                event = events[f"scale-{k}-{local.randint(1, n - 1 - (n - 1) // 10)}"]
+            else:
+                seq = n - n // 10
+                event = {"user_id": local.choice(users), "event_id": f"scale-{k}-{seq}", "track": "citus-scale",
+                         "total_cost": str(Decimal(local.randint(1, 500)) / 100), "currency": "RUB"}
+                with lock:
+                    events[event["event_id"]] = event
+            while True:
+                status, text = http("POST", INSTANCES[k % 2] + "/api/v1/track-costs", event,
+                                    {"Authorization": "Bearer " + RUNNER_KEY})
+                body = json.loads(text)
+                if status == 503 and body.get("status") == "unavailable":
+                    with lock:
+                        retried[event["event_id"]] += 1
+                    time.sleep(0.05)
+                    continue
+                break
+            with lock:
+                answers[event["event_id"]].append((status, body))
+                per_second[int(time.time() - started)] += 1
+
+    threads = [threading.Thread(target=sender, args=(k,)) for k in range(8)]
+    [t.start() for t in threads]
+    time.sleep(5)
+    before = dict(Counter(port for _, port in sql(
+        "SELECT shardid, nodeport FROM citus_shards WHERE table_name = 'users'::regclass")))
+    added_at = time.time() - started
+    sql(f"SELECT citus_add_node('{host}', {port})")
+    sql("SELECT citus_rebalance_start()")
+    while True:
+        state = sql("SELECT state, details->'tasks' FROM citus_rebalance_status() ORDER BY job_id DESC LIMIT 1")
+        if state and state[0][0] in ("finished", "failed", "cancelled"):
+            break
+        time.sleep(0.5)
+    finished_at = time.time() - started
+    check(state[0][0] == "finished", f"rebalance ended {state}")
+    time.sleep(5)
+    stop.set()
+    [t.join() for t in threads]
+    ended_at = time.time() - started
+    after = dict(Counter(port for _, port in sql(
+        "SELECT shardid, nodeport FROM citus_shards WHERE table_name = 'users'::regclass")))
+    check(int(port) in {int(p) for p in after}, f"no shard moved to the new worker: {after}")
+
+    statuses = Counter()
+    spent = defaultdict(Decimal)
+    lost_answers = 0
+    for event_id, event in events.items():
+        results = answers[event_id]
+        check(results, f"no answer for {event_id}")
+        first_status, first_body = results[0]
+        # A commit whose answer was lost would show as "duplicate" after an `unavailable` retry.
+        committed_unanswered = retried[event_id] and first_body.get("status") == "duplicate"
+        check(first_status == 200 and (first_body["status"] == "charged" or committed_unanswered),
+              f"{event_id}: {first_status} {first_body}")
+        lost_answers += bool(committed_unanswered)
+        spent[event["user_id"]] += Decimal(first_body["tokens_charged"])
+        for status, body in results[1:]:
+            check(status == 200 and body["status"] == "duplicate"
+                  and body["tokens_charged"] == first_body["tokens_charged"], f"{event_id} repeated: {status} {body}")
+        for _, body in results:
+            statuses[body["status"]] += 1
+    for user, balance in sql(f"SELECT id, token_balance FROM users WHERE id BETWEEN {users[0]} AND {users[-1]}"):
+        check(Decimal(balance) == Decimal(100000) - spent[int(user)], f"user {user}: {balance}")
+    count = int(sql(f"SELECT count(*) FROM usage_charges WHERE user_id BETWEEN {users[0]} AND {users[-1]}")[0][0])
+    check(count == len(events), f"{count} usage rows for {len(events)} events")
+    moved_users = shard_nodes(users)
+    on_new = [u for u, p in moved_users.items() if p == int(port)]
+    check(on_new, "none of the charged users lives on the new worker")
+
+    def rate(lo, hi):
+        seconds = range(int(lo) + 1, int(hi))
+        return sum(per_second[s] for s in seconds) / max(1, len(seconds))
+
+    print(f"scale-out: worker {new_worker} added at {added_at:.1f} s, rebalance finished at {finished_at:.1f} s "
+          f"({finished_at - added_at:.1f} s); users' shards per worker port {before} → {after}; "
+          f"{len(events):,} events charged once ({dict(statuses)}), {sum(retried.values())} unavailable answers "
+          f"retried for {len(retried)} events ({lost_answers} of them had committed); {len(on_new)} of the 100 users now on the new worker; "
+          f"answers/s before {rate(0, added_at):.0f}, during {rate(added_at, finished_at):.0f}, "
+          f"after {rate(finished_at, ended_at):.0f}", flush=True)
+
+
 if __name__ == "__main__":
+    if os.environ.get("FLOWS") == "scale-out":
+        scale_out(os.environ["NEW_WORKER"])
+        sys.exit(0)
     paid = purchases()
     promo_codes_and_trials()
     charges()

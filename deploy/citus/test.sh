@@ -8,6 +8,10 @@
 #
 #   CITUS_URL=postgres://postgres@127.0.0.1:9700/kopeck deploy/citus/test.sh
 #
+# With CITUS_NEW_WORKER=host:port (a running Citus node not yet in the cluster; cluster.sh starts
+# one with CITUS_SPARE_PORTS) the test then adds that worker and runs citus_rebalance_start() while
+# charges flow, and checks them like the others. The node joins only the test's database.
+#
 # CITUS_URL names a database on the coordinator where the workers are registered (cluster.sh makes
 # one); the test creates kopeck_citus_test next to it on every node (dropped first if present).
 # Needs psql, python3, curl, a JDK and target/kopeck.jar (mvn -DskipTests package).
@@ -92,6 +96,16 @@ INSTANCES="http://127.0.0.1:${PORTS[0]} http://127.0.0.1:${PORTS[1]}" CITUS_DB_U
   RUNNER_KEY="$RUNNER_KEY" ADMIN_KEY="$ADMIN_KEY" WEBHOOK_SECRET="$WEBHOOK_SECRET" \
   RUNNER_PORT="$RUNNER_PORT" RUNNER_STREAM_KEY="$RUNNER_STREAM_KEY" \
   python3 "$ROOT/deploy/citus/flows.py"
+
+if [ -n "${CITUS_NEW_WORKER:-}" ]; then
+  echo "== scale-out: $CITUS_NEW_WORKER added and the shards rebalanced while charges flow"
+  host="${CITUS_NEW_WORKER%:*}"; port="${CITUS_NEW_WORKER#*:}"
+  create_database "$TEST_DB"
+  create_extension "$TEST_DB"
+  FLOWS=scale-out NEW_WORKER="$CITUS_NEW_WORKER" INSTANCES="http://127.0.0.1:${PORTS[0]} http://127.0.0.1:${PORTS[1]}" \
+    CITUS_DB_URL="$TEST_URL" RUNNER_KEY="$RUNNER_KEY" ADMIN_KEY="$ADMIN_KEY" WEBHOOK_SECRET="$WEBHOOK_SECRET" \
+    python3 "$ROOT/deploy/citus/flows.py"
+fi
 
 cleanup
 PIDS=()

@@ -161,7 +161,7 @@ public final class Application {
         })
         .compose(seeded -> {
           BillingEngineVerticle.registerCodecs(vertx.eventBus());
-          runCosts = new RunCostMessages(pool, clock, config.costMessageWindowMs());
+          runCosts = new RunCostMessages(pool, topology, clock, config.costMessageWindowMs());
           return vertx.deployVerticle(runCosts);
         })
         .compose(costs -> vertx.deployVerticle(new BillingEngineVerticle(Settings.engine(config, pool, clock, topology),

@@ -85,7 +85,13 @@ public record DatabaseUrl(String host, int port, String database, String user, S
         // Plan every execution for its actual arguments. A cached generic plan made while a table
         // was still empty (a fresh install) would keep sequential-scanning it as it grows into
         // millions of rows; planning our array-driven statements costs well under a millisecond.
-        .addProperty("plan_cache_mode", "force_custom_plan");
+        .addProperty("plan_cache_mode", "force_custom_plan")
+        // On Citus, run a multi-shard statement over the one connection per worker the session keeps,
+        // instead of opening up to 16 more per worker and closing them afterwards: every such
+        // connection is a new worker backend, and the timers' and the outbox's small cross-shard
+        // reads did that many times a second (the workers' CPU went to forking). Harmless elsewhere:
+        // without Citus it is an unused placeholder setting.
+        .addProperty("citus.max_adaptive_executor_pool_size", "1");
     if (sslMode.equals("require") || sslMode.equals("prefer") || sslMode.equals("allow")) {
       // libpq semantics: these modes encrypt without verifying the server certificate.
       options.setSslOptions(new ClientSSLOptions().setTrustAll(true));

@@ -1,5 +1,8 @@
 package io.kopeck.ledger;
 
+import static io.kopeck.common.ValuesSql.rowWise;
+import static io.kopeck.common.ValuesSql.values;
+
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
@@ -49,8 +52,9 @@ final class BatchStatement {
   /*
    * On Citus the statements above would go through the coordinator (INSERT … SELECT becomes a COPY
    * with intermediate results, and the CTE ships the new ledger rows to every worker), committing
-   * in two phases. A multi-row VALUES insert of one shard's rows is routed to that shard and commits
-   * in one: the batch's ledger rows first, then its usage rows with their transaction ids.
+   * in two phases. A multi-row VALUES insert of one shard's rows (common.ValuesSql) is routed to
+   * that shard and commits in one: the batch's ledger rows first, then its usage rows with their
+   * transaction ids.
    */
   private static final String LEDGER_VALUES_HEAD = """
       INSERT INTO transactions (created_at, user_id, seq, type, tokens_delta, balance_after, idempotency_key,
@@ -106,31 +110,6 @@ final class BatchStatement {
     int rows = ((Object[]) columns[0]).length;
     return client.preparedQuery(values(USAGE_VALUES_HEAD, "$1, $2::text::numeric", 2, USAGE_CASTS, rows))
         .execute(rowWise(Tuple.of(now, multiplier.toPlainString()), columns)).mapEmpty();
-  }
-
-  /** "head (shared, $k::cast, …), (shared, …)": every row starts with the same leading parameters. */
-  private static String values(String head, String shared, int sharedCount, String[] casts, int rows) {
-    StringBuilder sql = new StringBuilder(head);
-    int next = sharedCount + 1;
-    for (int row = 0; row < rows; row++) {
-      sql.append(row == 0 ? "(" : ", (").append(shared);
-      for (String cast : casts) {
-        sql.append(", $").append(next++).append("::").append(cast);
-      }
-      sql.append(')');
-    }
-    return sql.toString();
-  }
-
-  /** The parallel column arrays as row-major parameters after {@code shared}. */
-  private static Tuple rowWise(Tuple shared, Object[] columns) {
-    int rows = ((Object[]) columns[0]).length;
-    for (int row = 0; row < rows; row++) {
-      for (Object column : columns) {
-        shared.addValue(((Object[]) column)[row]);
-      }
-    }
-    return shared;
   }
 
   /** Inserts ledger rows alone and answers their ids by (user, seq). */

@@ -34,17 +34,23 @@ public final class NotifierVerticle extends VerticleBase {
   private static final Duration FIRST_BACKOFF = Duration.ofSeconds(5);
   private static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
 
-  private static final String SENT = "UPDATE notifications SET status = 'sent', sent_at = $2, last_error = NULL WHERE id = $1";
-  private static final String RETRY_AT = "UPDATE notifications SET next_attempt_at = $2, last_error = $3 WHERE id = $1";
+  // A row is named by id and chat: on Citus the chat routes the statement to the row's one shard (an
+  // update by id alone would lock every shard of the outbox and stall the writes that queue messages).
+  private static final String SENT = """
+      UPDATE notifications SET status = 'sent', sent_at = $3, last_error = NULL WHERE id = $1 AND chat_id = $2""";
+  private static final String RETRY_AT = """
+      UPDATE notifications SET next_attempt_at = $3, last_error = $4 WHERE id = $1 AND chat_id = $2""";
   private static final String RETRY_AFTER_FLOOD = """
-      UPDATE notifications SET next_attempt_at = $2, attempts = greatest(attempts - 1, 0), last_error = $3 WHERE id = $1""";
+      UPDATE notifications SET next_attempt_at = $3, attempts = greatest(attempts - 1, 0), last_error = $4
+      WHERE id = $1 AND chat_id = $2""";
   // The bot-wide row gets retry_after plus the claims' catch-up allowance ($3 ms), so no claim happens
   // before retry_after.
   private static final String PAUSE = """
       UPDATE send_pacing SET next_send_at = greatest(next_send_at, clock_timestamp() + $2 * interval '1 second'
         + CASE WHEN chat_id = 0 THEN $3 * interval '1 millisecond' ELSE interval '0' END)
       WHERE chat_id = 0 OR chat_id = $1""";
-  private static final String FAILED = "UPDATE notifications SET status = 'failed', last_error = $2 WHERE id = $1";
+  private static final String FAILED = """
+      UPDATE notifications SET status = 'failed', last_error = $3 WHERE id = $1 AND chat_id = $2""";
   private static final String BLOCK_USER = "UPDATE users SET bot_blocked = true, updated_at = now() WHERE id = $1";
   private static final String DROP_CHAT = """
       UPDATE notifications SET status = 'dropped', last_error = $2 WHERE chat_id = $1 AND status = 'pending'""";
@@ -107,7 +113,7 @@ public final class NotifierVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       log.error("Notification {} cannot be rendered: {}", kv("notification_id", message.id()), e.toString());
       count("failed");
-      return update(FAILED, Tuple.of(message.id(), "render: " + e.getMessage()));
+      return updateRow(FAILED, message, "render: " + e.getMessage());
     }
     SendMessage send = new SendMessage(message.chatId(), html).parseMode(ParseMode.HTML);
     return api.call(send).transform(result -> result.succeeded() ? outcome(message, result.result())
@@ -117,7 +123,7 @@ public final class NotifierVerticle extends VerticleBase {
   private Future<Void> outcome(Claimed message, SendResponse answer) {
     if (answer.isOk()) {
       count("sent");
-      return update(SENT, Tuple.of(message.id(), Times.utcNow(clock)));
+      return updateRow(SENT, message, Times.utcNow(clock));
     }
     String error = answer.errorCode() + " " + answer.description();
     return switch (answer.errorCode()) {
@@ -130,7 +136,7 @@ public final class NotifierVerticle extends VerticleBase {
       case 400 -> {
         count("failed");
         log.error("Notification {} refused by Telegram: {}", kv("notification_id", message.id()), error);
-        yield update(FAILED, Tuple.of(message.id(), error));
+        yield updateRow(FAILED, message, error);
       }
       default -> retryLater(message, error);
     };
@@ -141,7 +147,7 @@ public final class NotifierVerticle extends VerticleBase {
     int seconds = retryAfter == null ? 1 : Math.max(1, retryAfter);
     count("flood_429");
     log.warn("Telegram flood control: pausing {} s", kv("retry_after", seconds));
-    return update(RETRY_AFTER_FLOOD, Tuple.of(message.id(), Times.utcNow(clock), error))
+    return updateRow(RETRY_AFTER_FLOOD, message, Times.utcNow(clock), error)
         .compose(v -> update(PAUSE, Tuple.of(message.chatId(), seconds, OutboxClaims.BURST.toMillis())));
   }
 
@@ -150,19 +156,28 @@ public final class NotifierVerticle extends VerticleBase {
       count("failed");
       log.error("Notification {} to chat {} given up after {} attempts: {}", kv("notification_id", message.id()),
           kv("chat_id", message.chatId()), kv("attempts", message.attempts()), error);
-      return update(FAILED, Tuple.of(message.id(), error));
+      return updateRow(FAILED, message, error);
     }
     Duration backoff = FIRST_BACKOFF.multipliedBy(1L << Math.min(20, message.attempts() - 1));
     Duration wait = backoff.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff;
     count("retried");
     log.warn("Notification {} failed (attempt {}), retrying in {} s: {}", kv("notification_id", message.id()),
         kv("attempts", message.attempts()), wait.toSeconds(), error);
-    return update(RETRY_AT, Tuple.of(message.id(), Times.utcNow(clock).plus(wait), error));
+    return updateRow(RETRY_AT, message, Times.utcNow(clock).plus(wait), error);
   }
 
   /** Send outcomes: sent, retried, flood_429, blocked (403), dropped (user had blocked the bot), failed. */
   private void count(String outcome) {
     registry.counter("kopeck_notifications", "outcome", outcome).increment();
+  }
+
+  /** One of the statements above for the message's own row: $1 id, $2 chat, then {@code values}. */
+  private Future<Void> updateRow(String sql, Claimed message, Object... values) {
+    Tuple params = Tuple.of(message.id(), message.chatId());
+    for (Object value : values) {
+      params.addValue(value);
+    }
+    return update(sql, params);
   }
 
   private Future<Void> drop(long chatId, String reason) {

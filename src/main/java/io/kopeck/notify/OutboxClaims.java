@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
@@ -45,8 +46,10 @@ final class OutboxClaims {
       ON CONFLICT (chat_id) DO UPDATE SET next_send_at = EXCLUDED.next_send_at
         WHERE p.next_send_at <= clock_timestamp()
       RETURNING chat_id""";
-  private static final String LEASE_ROWS = """
-      UPDATE notifications n SET attempts = n.attempts + 1, next_attempt_at = $2 WHERE n.id = ANY($1)
+  // One statement per row, named by id and chat (sent together in one round trip): on Citus each is
+  // routed to its row's shard; an update by id alone would lock every shard of the outbox.
+  private static final String LEASE_ROW = """
+      UPDATE notifications n SET attempts = n.attempts + 1, next_attempt_at = $3 WHERE n.id = $1 AND n.chat_id = $2
       RETURNING n.id, n.chat_id, n.user_id, n.kind, n.template, n.args::text AS args, n.text, n.attempts,
         (SELECT coalesce(u.language_override, u.language_code) FROM users u WHERE u.id = n.chat_id) AS language,
         coalesce((SELECT u.bot_blocked FROM users u WHERE u.id = n.chat_id), false) AS blocked""";
@@ -89,8 +92,8 @@ final class OutboxClaims {
       }
       return due.claim(tx, Tuple.of(now, budget * 4), candidates -> firstPerChat(candidates, budget))
           .compose(due -> oneFreePerChat(tx, due, budget))
-          .compose(ids -> ids.isEmpty() ? Future.succeededFuture(List.<Claimed>of())
-              : lease(tx, ids, now).compose(claimed -> tx.preparedQuery(SPEND_GLOBAL)
+          .compose(free -> free.isEmpty() ? Future.succeededFuture(List.<Claimed>of())
+              : lease(tx, free, now).compose(claimed -> tx.preparedQuery(SPEND_GLOBAL)
                   .execute(Tuple.of(freeAt, claimed.size() * globalIntervalMicros)).map(claimed)));
     }));
   }
@@ -106,28 +109,32 @@ final class OutboxClaims {
     return List.copyOf(first.values());
   }
 
-  /** The oldest due row of each chat whose pacing slot is free, at most {@code budget} of them. */
-  private Future<List<Long>> oneFreePerChat(SqlConnection tx, List<Row> due, int budget) {
+  /** The oldest due row of each chat whose pacing slot is free, at most {@code budget} of them (row id → chat). */
+  private Future<Map<Long, Long>> oneFreePerChat(SqlConnection tx, List<Row> due, int budget) {
     Map<Long, Long> firstPerChat = new LinkedHashMap<>();
     for (Row row : firstPerChat(due, budget)) {
       firstPerChat.put(row.getLong("chat_id"), row.getLong("id"));
     }
     if (firstPerChat.isEmpty()) {
-      return Future.succeededFuture(List.of());
+      return Future.succeededFuture(Map.of());
     }
     return tx.preparedQuery(CHAT_SLOTS)
         .execute(Tuple.of(firstPerChat.keySet().toArray(Long[]::new), chatIntervalMicros))
         .map(slots -> {
-          List<Long> ids = new ArrayList<>();
-          slots.forEach(slot -> ids.add(firstPerChat.get(slot.getLong("chat_id"))));
-          return ids;
+          Map<Long, Long> free = new LinkedHashMap<>();
+          slots.forEach(slot -> free.put(firstPerChat.get(slot.getLong("chat_id")), slot.getLong("chat_id")));
+          return free;
         });
   }
 
-  private Future<List<Claimed>> lease(SqlConnection tx, List<Long> ids, OffsetDateTime now) {
-    return tx.preparedQuery(LEASE_ROWS).execute(Tuple.of(ids.toArray(Long[]::new), now.plus(LEASE))).map(rows -> {
+  private Future<List<Claimed>> lease(SqlConnection tx, Map<Long, Long> chatOfRow, OffsetDateTime now) {
+    List<Tuple> rows = new ArrayList<>();
+    chatOfRow.forEach((id, chat) -> rows.add(Tuple.of(id, chat, now.plus(LEASE))));
+    return tx.preparedQuery(LEASE_ROW).executeBatch(rows).map(results -> {
       List<Claimed> claimed = new ArrayList<>();
-      rows.forEach(row -> claimed.add(Claimed.of(row)));
+      for (RowSet<Row> result = results; result != null; result = result.next()) {
+        result.forEach(row -> claimed.add(Claimed.of(row)));
+      }
       return claimed;
     });
   }

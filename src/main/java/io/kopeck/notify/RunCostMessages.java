@@ -1,6 +1,8 @@
 package io.kopeck.notify;
 
 import io.kopeck.common.Times;
+import io.kopeck.common.Topology;
+import io.kopeck.common.ValuesSql;
 import io.kopeck.ledger.ChargeListener;
 import io.kopeck.ledger.PostingResult;
 import io.kopeck.ledger.UsageCharge;
@@ -9,7 +11,9 @@ import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,15 +36,27 @@ public final class RunCostMessages extends VerticleBase implements ChargeListene
       JOIN users u ON u.id = d.user_id
       WHERE u.cost_message_format <> 'off' AND NOT u.bot_blocked
       ON CONFLICT (chat_id, dedup_key) DO NOTHING""";
+  // On Citus the statement above would read every shard and commit in two phases: there each shard's
+  // users are read by a routed statement, then their messages inserted by a routed VALUES insert.
+  private static final String FORMATS = """
+      SELECT id, cost_message_format FROM users
+      WHERE id = ANY($1::bigint[]) AND cost_message_format <> 'off' AND NOT bot_blocked""";
+  private static final String VALUES_HEAD = """
+      INSERT INTO notifications (kind, created_at, next_attempt_at, user_id, chat_id, template, args, dedup_key)
+      VALUES """;
+  private static final String[] VALUES_CASTS = {"bigint", "bigint", "text", "text::jsonb", "text"};
+  private static final String VALUES_TAIL = " ON CONFLICT (chat_id, dedup_key) DO NOTHING";
 
   private final Pool pool;
+  private final Topology topology;
   private final Clock clock;
   private final long windowNanos;
   private final Map<Long, RunTally> open = new ConcurrentHashMap<>();
   private long timer = -1;
 
-  public RunCostMessages(Pool pool, Clock clock, long windowMs) {
+  public RunCostMessages(Pool pool, Topology topology, Clock clock, long windowMs) {
     this.pool = pool;
+    this.topology = topology;
     this.clock = clock;
     this.windowNanos = windowMs * 1_000_000;
   }
@@ -86,10 +102,51 @@ public final class RunCostMessages extends VerticleBase implements ChargeListene
     if (users.isEmpty()) {
       return Future.succeededFuture();
     }
-    return pool.preparedQuery(INSERT)
-        .execute(Tuple.of(users.toArray(Long[]::new), args.toArray(String[]::new), keys.toArray(String[]::new),
-            Times.utcNow(clock)))
-        .<Void>mapEmpty()
+    return queue(users, args, keys)
         .onFailure(e -> log.warn("Cost messages for {} users not queued: {}", users.size(), e.getMessage()));
+  }
+
+  private Future<Void> queue(List<Long> users, List<String> args, List<String> keys) {
+    OffsetDateTime now = Times.utcNow(clock);
+    return !topology.distributed()
+        ? pool.preparedQuery(INSERT).execute(Tuple.of(users.toArray(Long[]::new), args.toArray(String[]::new),
+            keys.toArray(String[]::new), now)).mapEmpty()
+        : Future.all(byShard(users).values().stream().map(rows -> queueOnShard(rows, users, args, keys, now)).toList())
+            .mapEmpty();
+  }
+
+  /** Positions in {@code users}, grouped by the user's shard. */
+  private Map<Integer, List<Integer>> byShard(List<Long> users) {
+    Map<Integer, List<Integer>> groups = new HashMap<>();
+    for (int i = 0; i < users.size(); i++) {
+      groups.computeIfAbsent(topology.shardOf(users.get(i)), shard -> new ArrayList<>()).add(i);
+    }
+    return groups;
+  }
+
+  private Future<Void> queueOnShard(List<Integer> rows, List<Long> users, List<String> args, List<String> keys,
+                                    OffsetDateTime now) {
+    Long[] ids = rows.stream().map(users::get).toArray(Long[]::new);
+    return pool.preparedQuery(FORMATS).execute(Tuple.of(ids)).compose(formats -> {
+      Map<Long, String> formatOf = new HashMap<>();
+      formats.forEach(row -> formatOf.put(row.getLong("id"), row.getString("cost_message_format")));
+      List<Object[]> values = new ArrayList<>();
+      for (int i : rows) {
+        String format = formatOf.get(users.get(i));
+        if (format != null) {
+          values.add(new Object[] {users.get(i), users.get(i), "costs." + format, args.get(i), keys.get(i)});
+        }
+      }
+      if (values.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      Object[] columns = new Object[VALUES_CASTS.length];
+      for (int c = 0; c < columns.length; c++) {
+        int column = c;
+        columns[c] = values.stream().map(v -> v[column]).toArray();
+      }
+      String sql = ValuesSql.values(VALUES_HEAD, "'run_costs', $1, $1", 1, VALUES_CASTS, values.size()) + VALUES_TAIL;
+      return pool.preparedQuery(sql).execute(ValuesSql.rowWise(Tuple.of(now), columns)).mapEmpty();
+    });
   }
 }

@@ -1,0 +1,107 @@
+package io.kopeck.notify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kopeck.common.Topology;
+import io.kopeck.ledger.PostingResult;
+import io.kopeck.ledger.UsageCharge;
+import io.kopeck.testsupport.Http;
+import io.kopeck.testsupport.Ledgers;
+import io.kopeck.testsupport.ServiceExtension;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Run-cost messages queued the Citus way (per shard: a routed read of the users' formats, then a
+ * VALUES insert) on a plain PostgreSQL write the same outbox rows as the single-node statement.
+ */
+class ShardedCostMessagesTest {
+  private static final long SINGLE = 9_200_001;
+  private static final long SHARDED = 9_300_001;
+  private static final List<String> FORMATS = List.of("basic", "detailed", "off", "blocked", "basic", "detailed",
+      "basic", "basic");
+
+  @RegisterExtension
+  static final ServiceExtension service = new ServiceExtension(Map.of());
+  private static Vertx vertx;
+  private static Pool pool;
+
+  @BeforeAll
+  static void seed() {
+    vertx = Vertx.vertx();
+    pool = service.pool();
+    for (long first : new long[] {SINGLE, SHARDED}) {
+      for (int i = 0; i < FORMATS.size(); i++) {
+        Ledgers.seedUser(pool, first + i, "100");
+        String format = FORMATS.get(i);
+        Http.await(pool.preparedQuery("UPDATE users SET cost_message_format = $2, bot_blocked = $3 WHERE id = $1")
+            .execute(Tuple.of(first + i, format.equals("blocked") ? "basic" : format, format.equals("blocked"))));
+      }
+    }
+  }
+
+  @AfterAll
+  static void close() {
+    Http.await(vertx.close());
+  }
+
+  @Test
+  @DisplayName("the Citus path queues the same run-cost messages as the single-node statement, skipping 'off' and blocked users")
+  void sameRowsBothWays() {
+    queue(Topology.single(), SINGLE);
+    // Four shards as Citus would hash them: the eight users fall into several of them.
+    Topology citus = Topology.citus(Integer.MIN_VALUE, -1_073_741_824, 0, 1_073_741_824);
+    assertThat(IntStream.range(0, FORMATS.size()).map(i -> citus.shardOf(SHARDED + i)).distinct().count())
+        .isGreaterThan(1);
+    queue(citus, SHARDED);
+
+    Map<Integer, JsonObject> single = rows(SINGLE);
+    Map<Integer, JsonObject> sharded = rows(SHARDED);
+    assertThat(single.keySet()).containsExactlyInAnyOrder(0, 1, 4, 5, 6, 7);
+    assertThat(sharded).isEqualTo(single);
+    assertThat(single.get(1).getString("template")).isEqualTo("costs.detailed");
+    assertThat(single.get(0).getJsonObject("args").getString("tokens")).isEqualTo("3.0");
+  }
+
+  /** Two charges of 1.5 tokens per user, flushed by stopping the verticle (its window is a minute). */
+  private static void queue(Topology topology, long first) {
+    RunCostMessages messages = new RunCostMessages(pool, topology, Clock.systemUTC(), 60_000);
+    String deployment = Http.await(vertx.deployVerticle(messages));
+    for (int i = 0; i < FORMATS.size(); i++) {
+      for (int run = 1; run <= 2; run++) {
+        UsageCharge charge = new UsageCharge(first + i, "run-" + run, "track", new BigDecimal("0.5"), "RUB", 1, 0,
+            10L, 5L, 15L, null);
+        messages.committed(charge, new PostingResult(PostingResult.Status.APPLIED, null, false, (long) run,
+            new BigDecimal("-1.5"), new BigDecimal("100"), new BigDecimal("98.5")));
+      }
+    }
+    Http.await(vertx.undeploy(deployment));
+  }
+
+  /** The users' run_costs rows by position, without what names the user. */
+  private static Map<Integer, JsonObject> rows(long first) {
+    Map<Integer, JsonObject> rows = new HashMap<>();
+    for (Row row : Http.await(pool.preparedQuery("""
+        SELECT user_id, chat_id, kind, template, args::text AS args, status FROM notifications
+        WHERE user_id BETWEEN $1 AND $1 + 7 AND kind = 'run_costs'""").execute(Tuple.of(first)))) {
+      assertThat(row.getLong("chat_id")).isEqualTo(row.getLong("user_id"));
+      rows.put((int) (row.getLong("user_id") - first), new JsonObject().put("template", row.getString("template"))
+          .put("args", new JsonObject(row.getString("args"))).put("status", row.getString("status")));
+    }
+    return rows;
+  }
+}
