@@ -76,7 +76,7 @@ public final class Settings {
 
   static EngineSettings engine(KopeckConfig config, Pool pool, Clock clock, Topology topology) {
     return new EngineSettings(pool, clock, config.displayTimezone(), config.costMultiplier(), config.balanceFloor(),
-        config.requireSubscription(), config.billingLanes(), config.billingBatchMaxSize(),
+        config.requireSubscription(), config.billingLanes(), config.billingLanesParallelAt(), config.billingBatchMaxSize(),
         config.billingBatchMaxDelayMs(), topology);
   }
 

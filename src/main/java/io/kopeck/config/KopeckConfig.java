@@ -101,6 +101,7 @@ public final class KopeckConfig {
       Setting.integer("TIMER_INTERVAL_SECONDS", 1, 86_400),
       Setting.integer("BILLING_BATCH_MAX_SIZE", 1, 10_000),
       Setting.integer("BILLING_LANES", 1, 64),
+      Setting.integer("BILLING_LANES_PARALLEL_AT", 1, 10_000),
       Setting.integer("BILLING_BATCH_MAX_DELAY_MS", 0, 1_000),
       Setting.oneOf("LOG_FORMAT", "text", "json"),
       Setting.bool("ACCESS_LOG"),
@@ -429,6 +430,7 @@ public final class KopeckConfig {
   public int timerIntervalSeconds() { return integer("TIMER_INTERVAL_SECONDS"); }
   public int billingBatchMaxSize() { return integer("BILLING_BATCH_MAX_SIZE"); }
   public int billingLanes() { return integer("BILLING_LANES"); }
+  public int billingLanesParallelAt() { return integer("BILLING_LANES_PARALLEL_AT"); }
   public int billingBatchMaxDelayMs() { return integer("BILLING_BATCH_MAX_DELAY_MS"); }
   public String logFormat() { return string("LOG_FORMAT"); }
   public boolean accessLog() { return (Boolean) values.get("ACCESS_LOG"); }

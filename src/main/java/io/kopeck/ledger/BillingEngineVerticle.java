@@ -65,9 +65,11 @@ public final class BillingEngineVerticle extends VerticleBase {
     }
     GroupCommitWriter writer = new GroupCommitWriter(vertx, settings.pool(), settings.clock(), settings.displayZone(),
         settings.multiplier(), settings.floor(), settings.requireSubscription(), topology.distributed());
+    // On Citus the lanes' transactions go to different workers: they need no gate.
+    LaneGate gate = new LaneGate(topology.distributed() ? 1 : settings.lanesParallelAt());
     laneArray = new Lane[lanes];
     for (int i = 0; i < lanes; i++) {
-      laneArray[i] = new Lane(vertx, maxBatch, maxDelayMs, writer::run, stats, topology.distributed());
+      laneArray[i] = new Lane(vertx, maxBatch, maxDelayMs, writer::run, stats, topology.distributed(), gate);
     }
     consumer = vertx.eventBus().localConsumer(ADDRESS, this::onCharge);
     return consumer.completion();

@@ -8,6 +8,6 @@ import java.time.ZoneId;
 
 /** What the billing engine needs to know, resolved once by the composition root. */
 public record EngineSettings(Pool pool, Clock clock, ZoneId displayZone, BigDecimal multiplier, BigDecimal floor,
-                             boolean requireSubscription, int lanes, int maxBatch, long maxDelayMs,
-                             Topology topology) {
+                             boolean requireSubscription, int lanes, int lanesParallelAt, int maxBatch,
+                             long maxDelayMs, Topology topology) {
 }

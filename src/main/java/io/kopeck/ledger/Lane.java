@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * A queue of charges with at most one batch in flight. Every user maps to one lane, so a user's
  * charges are committed in arrival order; lanes run in parallel on separate connections.
  * Charges that arrive while a batch is in flight join the next one (group commit); on Citus a
- * batch holds the charges of one shard.
+ * batch holds the charges of one shard. A shared {@link LaneGate} decides when a lane may start a
+ * batch while another lane's is in flight.
  */
 final class Lane {
   private static final Logger log = LoggerFactory.getLogger(Lane.class);
@@ -29,13 +30,15 @@ final class Lane {
   private final ArrayDeque<GroupCommitWriter.Pending> queue = new ArrayDeque<>();
   private final EngineMetrics stats;
   private final boolean byShard;
+  private final LaneGate gate;
   private boolean inFlight;
   private long timer = -1;
   private Promise<Void> drained;
 
   Lane(Vertx vertx, int maxBatch, long maxDelayMs, Function<List<GroupCommitWriter.Pending>, Future<Void>> writer,
-       EngineMetrics stats, boolean byShard) {
+       EngineMetrics stats, boolean byShard, LaneGate gate) {
     this.byShard = byShard;
+    this.gate = gate;
     this.vertx = vertx;
     this.maxBatch = maxBatch;
     this.maxDelayMs = maxDelayMs;
@@ -59,9 +62,12 @@ final class Lane {
     }
   }
 
-  private void flush() {
+  void flush() {
     if (inFlight || queue.isEmpty()) {
       settleDrain();
+      return;
+    }
+    if (!gate.mayStart(this, queue.size())) {
       return;
     }
     if (timer != -1) {
@@ -79,6 +85,7 @@ final class Lane {
             kv("duration_ms", elapsed / 1_000_000));
       }
       inFlight = false;
+      gate.finished();
       flush();
     });
   }

@@ -41,7 +41,12 @@ class LaneTest {
   }
 
   private Lane lane(Vertx vertx, int maxBatch, long maxDelayMs, boolean byShard) {
-    return new Lane(vertx, maxBatch, maxDelayMs, this::write, new EngineMetrics(new SimpleMeterRegistry()), byShard);
+    return lane(vertx, maxBatch, maxDelayMs, byShard, new LaneGate(1));
+  }
+
+  private Lane lane(Vertx vertx, int maxBatch, long maxDelayMs, boolean byShard, LaneGate gate) {
+    return new Lane(vertx, maxBatch, maxDelayMs, this::write, new EngineMetrics(new SimpleMeterRegistry()), byShard,
+        gate);
   }
 
   private static GroupCommitWriter.Pending charge(String key) {
@@ -82,6 +87,50 @@ class LaneTest {
     finish(vertx, 0);
 
     assertThat(batches).containsExactly(List.of("a"), List.of("b", "c", "d"));
+  }
+
+  @Test
+  @DisplayName("a lane with fewer than BILLING_LANES_PARALLEL_AT charges waits for the other lane's commit")
+  void gateWaitsForTheOtherLane(Vertx vertx) throws Exception {
+    LaneGate gate = new LaneGate(3);
+    Lane first = lane(vertx, 512, 0, false, gate);
+    Lane second = lane(vertx, 512, 0, false, gate);
+    onContext(vertx, () -> {
+      first.submit(charge("a"));
+      second.submit(charge("x"));
+      second.submit(charge("y"));
+      first.submit(charge("b"));
+      return null;
+    });
+    assertThat(batches).containsExactly(List.of("a"));
+
+    finish(vertx, 0);
+
+    // The waiting lane goes first; the first lane's "b" now waits for it in turn.
+    assertThat(batches).containsExactly(List.of("a"), List.of("x", "y"));
+    finish(vertx, 1);
+    assertThat(batches).containsExactly(List.of("a"), List.of("x", "y"), List.of("b"));
+  }
+
+  @Test
+  @DisplayName("a lane with BILLING_LANES_PARALLEL_AT charges waiting writes beside the other lane's batch")
+  void gateOpensForAFullQueue(Vertx vertx) throws Exception {
+    LaneGate gate = new LaneGate(3);
+    Lane first = lane(vertx, 512, 0, false, gate);
+    Lane second = lane(vertx, 512, 0, false, gate);
+    Future<Void> drained = onContext(vertx, () -> {
+      first.submit(charge("a"));
+      second.submit(charge("x"));
+      second.submit(charge("y"));
+      second.submit(charge("z"));
+      return second.drain();
+    });
+
+    assertThat(batches).containsExactly(List.of("a"), List.of("x", "y", "z"));
+    finish(vertx, 1);
+    assertThat(drained.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS)).isNull();
+    finish(vertx, 0);
+    assertThat(batches).hasSize(2);
   }
 
   @Test

@@ -49,7 +49,7 @@ class ShardedBatchesTest {
     // Four shards as Citus would hash them; two lanes, so each lane serves two shards.
     Topology citus = Topology.citus(Integer.MIN_VALUE, -1_073_741_824, 0, 1_073_741_824);
     EngineSettings settings = new EngineSettings(pool, Clock.systemUTC(), ZoneId.of("Europe/Moscow"), BigDecimal.ONE,
-        BigDecimal.ZERO, false, 2, 64, 0, citus);
+        BigDecimal.ZERO, false, 2, 1, 64, 0, citus);
     Http.await(vertx.deployVerticle(new BillingEngineVerticle(settings, new EngineMetrics(new SimpleMeterRegistry()),
         (charge, result) -> { })));
     for (long user = FIRST; user < FIRST + USERS; user++) {
