@@ -112,6 +112,50 @@ def shard_nodes(users):
     return {int(u): int(port) for u, port in rows}
 
 
+def seed_users(users, first_name, amount_of, extra=None):
+    """Users created directly (`extra`: more columns and their SQL values), then credited through the
+    admin API (alternating instances)."""
+    extra = extra or {}
+    columns = "".join(", " + c for c in extra)
+    values = "".join(", " + v for v in extra.values())
+    sql(f"INSERT INTO users (id, first_name{columns}) SELECT g, '{first_name}'{values} FROM "
+        f"unnest(ARRAY[{','.join(str(u) for u in users)}]::bigint[]) g ON CONFLICT DO NOTHING")
+    for user in users:
+        status, body = admin("POST", INSTANCES[user % 2], f"/users/{user}/adjust",
+                             {"amount": amount_of(user), "reason": "citus test seed", "idempotency_key": f"seed-{user}"})
+        check(status == 200, f"seed {user}: {status} {body}")
+
+
+def charged_once(events, answers, retried=None):
+    """Each event's first answer `charged` (or, after `unavailable` retries, `duplicate` of a commit whose
+    answer was lost), every later one `duplicate` with the same tokens. Answers (statuses, tokens spent
+    per user, commits whose first answer was lost)."""
+    statuses, spent, lost = Counter(), defaultdict(Decimal), 0
+    for event in events:
+        results = answers[event["event_id"]]
+        check(results, f"no answer for {event['event_id']}")
+        first_status, first_body = results[0]
+        committed_unanswered = bool(retried and retried[event["event_id"]]) and first_body.get("status") == "duplicate"
+        check(first_status == 200 and (first_body["status"] == "charged" or committed_unanswered),
+              f"{event['event_id']} first answer {first_status} {first_body}")
+        lost += committed_unanswered
+        spent[event["user_id"]] += Decimal(first_body["tokens_charged"])
+        for status, body in results[1:]:
+            check(status == 200 and body["status"] == "duplicate"
+                  and Decimal(body["tokens_charged"]) == Decimal(first_body["tokens_charged"]),
+                  f"{event['event_id']} repeated: {status} {body}")
+        for _, body in results:
+            statuses[body["status"]] += 1
+    return statuses, spent, lost
+
+
+def balances_match(users, seeded, spent, usage_rows):
+    for user, balance in sql(f"SELECT id, token_balance FROM users WHERE id BETWEEN {users[0]} AND {users[-1]}"):
+        check(Decimal(balance) == Decimal(seeded) - spent[int(user)], f"user {user}: {balance} vs {seeded} - spent")
+    count = int(sql(f"SELECT count(*) FROM usage_charges WHERE user_id BETWEEN {users[0]} AND {users[-1]}")[0][0])
+    check(count == usage_rows, f"{count} usage rows for {usage_rows} events")
+
+
 # ---------------------------------------------------------------------------------------------
 def purchases():
     buyers = list(range(FIRST_USER, FIRST_USER + 10))
@@ -150,12 +194,7 @@ def purchases():
 # ---------------------------------------------------------------------------------------------
 def charges():
     users = list(range(FIRST_USER + 100, FIRST_USER + 200))
-    sql("INSERT INTO users (id, first_name) SELECT g, 'charge-user' FROM "
-        f"generate_series({users[0]}, {users[-1]}) g ON CONFLICT DO NOTHING")
-    for user in users:
-        status, body = admin("POST", INSTANCES[user % 2], f"/users/{user}/adjust",
-                             {"amount": "1000", "reason": "citus test seed", "idempotency_key": f"seed-{user}"})
-        check(status == 200, f"seed {user}: {status} {body}")
+    seed_users(users, "charge-user", lambda user: "1000")
     events = [{"user_id": rng.choice(users), "event_id": f"ev-{n}", "track": "citus",
                "total_cost": str(Decimal(rng.randint(1, 500)) / 100), "currency": "RUB"} for n in range(9000)]
     repeats = [rng.choice(events[:4000]) for _ in range(500)] + [rng.choice(events[4500:8500]) for _ in range(500)]
@@ -200,27 +239,9 @@ def charges():
     send_stream(stream_mode[4000:], INSTANCES[1])
     elapsed = time.time() - started
 
-    statuses = Counter()
-    spent = defaultdict(Decimal)
-    for event in events:
-        results = answers[event["event_id"]]
-        check(results, f"no answer for {event['event_id']}")
-        first_status, first_body = results[0]
-        check(first_status == 200 and first_body["status"] == "charged",
-              f"{event['event_id']} first answer {first_status} {first_body}")
-        spent[event["user_id"]] += Decimal(first_body["tokens_charged"])
-        for status, body in results[1:]:
-            check(status == 200 and body["status"] == "duplicate"
-                  and Decimal(body["tokens_charged"]) == Decimal(first_body["tokens_charged"]),
-                  f"{event['event_id']} repeated: {status} {body}")
-        for status, body in results:
-            statuses[body["status"]] += 1
+    statuses, spent, _ = charged_once(events, answers)
     check(sum(statuses.values()) == 10_000, f"{sum(statuses.values())} answers")
-    rows = sql(f"SELECT id, token_balance FROM users WHERE id BETWEEN {users[0]} AND {users[-1]}")
-    for user, balance in rows:
-        check(Decimal(balance) == Decimal(1000) - spent[int(user)], f"user {user}: {balance} vs {1000 - spent[int(user)]}")
-    count = sql(f"SELECT count(*) FROM usage_charges WHERE user_id BETWEEN {users[0]} AND {users[-1]}")[0][0]
-    check(int(count) == 9000, f"{count} usage rows for 9000 events")
+    balances_match(users, 1000, spent, 9000)
     print(f"charges: 10,000 sent in {elapsed:.1f} s (5,000 requests over 16 connections, 5,000 in NDJSON streams) "
           f"→ {dict(statuses)}; 100 balances match the answers; 9,000 usage rows", flush=True)
 
@@ -232,13 +253,7 @@ def subscriptions():
     short = list(range(first + 100, first + 150))    # balance does not: lapsed, told once
     ending = list(range(first + 150, first + 200))   # ends in 2 days: told once
     all_users = renewable + short + ending
-    sql("INSERT INTO users (id, first_name, low_balance_tier) SELECT g, 'sub-user', NULL FROM "
-        f"generate_series({first}, {first + 199}) g ON CONFLICT DO NOTHING")
-    for user in all_users:
-        amount = "500" if user in renewable or user in ending else "50"
-        status, body = admin("POST", INSTANCES[user % 2], f"/users/{user}/adjust",
-                             {"amount": amount, "reason": "citus test seed", "idempotency_key": f"seed-{user}"})
-        check(status == 200, f"seed {user}: {status} {body}")
+    seed_users(all_users, "sub-user", lambda user: "50" if user in short else "500", {"low_balance_tier": "NULL"})
     sql("UPDATE users SET tariff_id = (SELECT id FROM tariffs WHERE slug = 'basic'), auto_renew = true, "
         f"subscription_end = now() - interval '1 minute' WHERE id BETWEEN {first} AND {first + 149}")
     sql("UPDATE users SET tariff_id = (SELECT id FROM tariffs WHERE slug = 'basic'), auto_renew = true, "
@@ -395,12 +410,8 @@ def runner_streams():
     server = ThreadingHTTPServer(("127.0.0.1", runner_port), Runner)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     users = list(range(FIRST_USER + 300, FIRST_USER + 320))
-    sql("INSERT INTO users (id, first_name) SELECT g, 'run-user' FROM "
-        f"generate_series({users[0]}, {users[-1]}) g ON CONFLICT DO NOTHING")
+    seed_users(users, "run-user", lambda user: "100")
     for user in users:
-        status, body = admin("POST", INSTANCES[user % 2], f"/users/{user}/adjust",
-                             {"amount": "100", "reason": "citus test seed", "idempotency_key": f"seed-{user}"})
-        check(status == 200, f"seed {user}: {status} {body}")
         for instance in INSTANCES:     # registered at both: the same run, followed once
             status, text = http("POST", instance + "/api/v1/runs",
                                 {"run_id": f"citus-run-{user}", "user_id": user, "stream_url": f"/runs/{user}/stream"},
@@ -431,12 +442,7 @@ def scale_out(new_worker):
     """
     host, port = new_worker.split(":")
     users = list(range(FIRST_USER + 3000, FIRST_USER + 3100))
-    sql("INSERT INTO users (id, first_name) SELECT g, 'scale-user' FROM "
-        f"generate_series({users[0]}, {users[-1]}) g ON CONFLICT DO NOTHING")
-    for user in users:
-        status, body = admin("POST", INSTANCES[user % 2], f"/users/{user}/adjust",
-                             {"amount": "100000", "reason": "citus test seed", "idempotency_key": f"seed-{user}"})
-        check(status == 200, f"seed {user}: {status} {body}")
+    seed_users(users, "scale-user", lambda user: "100000")
     stop = threading.Event()
     lock = threading.Lock()
     answers = defaultdict(list)      # event id → [(status, body)]
@@ -495,28 +501,8 @@ def scale_out(new_worker):
         "SELECT shardid, nodeport FROM citus_shards WHERE table_name = 'users'::regclass")))
     check(int(port) in {int(p) for p in after}, f"no shard moved to the new worker: {after}")
 
-    statuses = Counter()
-    spent = defaultdict(Decimal)
-    lost_answers = 0
-    for event_id, event in events.items():
-        results = answers[event_id]
-        check(results, f"no answer for {event_id}")
-        first_status, first_body = results[0]
-        # A commit whose answer was lost would show as "duplicate" after an `unavailable` retry.
-        committed_unanswered = retried[event_id] and first_body.get("status") == "duplicate"
-        check(first_status == 200 and (first_body["status"] == "charged" or committed_unanswered),
-              f"{event_id}: {first_status} {first_body}")
-        lost_answers += bool(committed_unanswered)
-        spent[event["user_id"]] += Decimal(first_body["tokens_charged"])
-        for status, body in results[1:]:
-            check(status == 200 and body["status"] == "duplicate"
-                  and body["tokens_charged"] == first_body["tokens_charged"], f"{event_id} repeated: {status} {body}")
-        for _, body in results:
-            statuses[body["status"]] += 1
-    for user, balance in sql(f"SELECT id, token_balance FROM users WHERE id BETWEEN {users[0]} AND {users[-1]}"):
-        check(Decimal(balance) == Decimal(100000) - spent[int(user)], f"user {user}: {balance}")
-    count = int(sql(f"SELECT count(*) FROM usage_charges WHERE user_id BETWEEN {users[0]} AND {users[-1]}")[0][0])
-    check(count == len(events), f"{count} usage rows for {len(events)} events")
+    statuses, spent, lost_answers = charged_once(list(events.values()), answers, retried)
+    balances_match(users, 100000, spent, len(events))
     moved_users = shard_nodes(users)
     on_new = [u for u, p in moved_users.items() if p == int(port)]
     check(on_new, "none of the charged users lives on the new worker")

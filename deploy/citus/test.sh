@@ -145,9 +145,29 @@ if grep -E "0A000|cannot push down|could not run distributed" "$LOGS"/*.log; the
   echo "FAILED: Citus refused a statement (above)" >&2
   exit 1
 fi
-if grep -h " ERROR " "$LOGS"/instance-*.log; then
+# One ERROR is a known Vert.x race, not ours (eclipse-vertx/vertx-sql-client#1567): a pool waiter whose
+# 10 s acquire timeout fires just as it is handed a connection; it keeps the connection and the
+# timer's late failure is logged as unhandled. Counted and shown, not failed on; any other ERROR fails.
+if ! python3 - "$LOGS"/instance-*.log <<'PY'
+import sys
+known, other = 0, []
+for path in sys.argv[1:]:
+    lines = open(path, errors="replace").read().splitlines()
+    for i, line in enumerate(lines):
+        if " ERROR " not in line:
+            continue
+        trace = "\n".join(lines[i + 1:i + 4])
+        if "Unhandled exception" in line and "Promise already completed" in trace and "SqlConnectionPool" in trace:
+            known += 1
+        else:
+            other.append(line)
+for line in other + [f"{known} known Vert.x pool-timeout race(s) (vertx-sql-client#1567)"] * bool(known):
+    print(line)
+sys.exit(1 if other else 0)
+PY
+then
   echo "FAILED: errors in the instances' logs (above)" >&2
   exit 1
 fi
-echo "no 0A000 and no ERROR line in $(ls "$LOGS"/*.log | wc -l) logs"
+echo "no 0A000 and no unexpected ERROR line in $(ls "$LOGS"/*.log | wc -l) logs"
 echo "citus test: ok"

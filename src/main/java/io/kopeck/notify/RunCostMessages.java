@@ -111,8 +111,23 @@ public final class RunCostMessages extends VerticleBase implements ChargeListene
     return !topology.distributed()
         ? pool.preparedQuery(INSERT).execute(Tuple.of(users.toArray(Long[]::new), args.toArray(String[]::new),
             keys.toArray(String[]::new), now)).mapEmpty()
-        : Future.all(byShard(users).values().stream().map(rows -> queueOnShard(rows, users, args, keys, now)).toList())
-            .mapEmpty();
+        : queueByShard(users, args, keys, now);
+  }
+
+  /**
+   * One shard after the other, so that a flush holds one pool connection at a time: the billing
+   * lanes share the pool, and a flush of many shards at once made charges wait for connections.
+   */
+  private Future<Void> queueByShard(List<Long> users, List<String> args, List<String> keys, OffsetDateTime now) {
+    Future<Void> chain = Future.succeededFuture();
+    for (List<Integer> rows : byShard(users).values()) {
+      // A shard that fails loses its messages only (logged), not the shards after it.
+      chain = chain.compose(v -> queueOnShard(rows, users, args, keys, now).recover(e -> {
+        log.warn("Cost messages for {} users not queued: {}", rows.size(), e.getMessage());
+        return Future.succeededFuture();
+      }));
+    }
+    return chain;
   }
 
   /** Positions in {@code users}, grouped by the user's shard. */
