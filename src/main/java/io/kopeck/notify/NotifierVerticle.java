@@ -35,7 +35,7 @@ public final class NotifierVerticle extends VerticleBase {
   private static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
 
   // A row is named by id and chat: on Citus the chat routes the statement to the row's one shard (an
-  // update by id alone would lock every shard of the outbox and stall the writes that queue messages).
+  // update by id alone runs on every shard, one such update at a time, and commits in two phases).
   private static final String SENT = """
       UPDATE notifications SET status = 'sent', sent_at = $3, last_error = NULL WHERE id = $1 AND chat_id = $2""";
   private static final String RETRY_AT = """

@@ -47,7 +47,7 @@ final class OutboxClaims {
         WHERE p.next_send_at <= clock_timestamp()
       RETURNING chat_id""";
   // One statement per row, named by id and chat (sent together in one round trip): on Citus each is
-  // routed to its row's shard; an update by id alone would lock every shard of the outbox.
+  // routed to its row's shard; an update by id alone would run on every shard of the outbox.
   private static final String LEASE_ROW = """
       UPDATE notifications n SET attempts = n.attempts + 1, next_attempt_at = $3 WHERE n.id = $1 AND n.chat_id = $2
       RETURNING n.id, n.chat_id, n.user_id, n.kind, n.template, n.args::text AS args, n.text, n.attempts,
