@@ -22,8 +22,8 @@ import picocli.CommandLine.Command;
 @Command(name = "kopeck", mixinStandardHelpOptions = true, version = "kopeck 0.1.0",
     description = "Reactive billing service for Telegram bots.",
     subcommands = {ServeCommand.class, MigrateCommand.class, LedgerCommand.class, TariffCommand.class,
-        PromoCommand.class, RefundCommand.class, InvoicesCommand.class, ImportCommand.class, StarsCommand.class, CitusCommand.class, TimersCommand.class, UserCommand.class,
-        StatsCommand.class})
+        PromoCommand.class, RefundCommand.class, InvoicesCommand.class, ImportCommand.class, StarsCommand.class,
+        CitusCommand.class, TimersCommand.class, UserCommand.class, StatsCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

@@ -76,8 +76,8 @@ public final class Settings {
 
   static EngineSettings engine(KopeckConfig config, Pool pool, Clock clock, Topology topology) {
     return new EngineSettings(pool, clock, config.displayTimezone(), config.costMultiplier(), config.balanceFloor(),
-        config.requireSubscription(), config.billingLanes(), config.billingLanesParallelAt(), config.billingBatchMaxSize(),
-        config.billingBatchMaxDelayMs(), topology);
+        config.requireSubscription(), config.billingLanes(), config.billingLanesParallelAt(),
+        config.billingBatchMaxSize(), config.billingBatchMaxDelayMs(), topology);
   }
 
   /** The enabled providers (PAYMENT_PROVIDERS); the mock's pages are served at {@code baseUrl}/mock-payment. */

@@ -19,25 +19,22 @@ public final class CitusHash {
     return hashUint32(lo);
   }
 
-  /** PostgreSQL's {@code hash_uint32}: Bob Jenkins' lookup3 final mix of one word. */
+  /** PostgreSQL's {@code hash_uint32}: Bob Jenkins' lookup3 {@code final(a, b, c)} of one word. */
   static int hashUint32(int k) {
     int a = SEED + k;
     int b = SEED;
     int c = SEED;
-    c ^= b;
-    c -= Integer.rotateLeft(b, 14);
-    a ^= c;
-    a -= Integer.rotateLeft(c, 11);
-    b ^= a;
-    b -= Integer.rotateLeft(a, 25);
-    c ^= b;
-    c -= Integer.rotateLeft(b, 16);
-    a ^= c;
-    a -= Integer.rotateLeft(c, 4);
-    b ^= a;
-    b -= Integer.rotateLeft(a, 14);
-    c ^= b;
-    c -= Integer.rotateLeft(b, 24);
-    return c;
+    c = mix(c, b, 14);
+    a = mix(a, c, 11);
+    b = mix(b, a, 25);
+    c = mix(c, b, 16);
+    a = mix(a, c, 4);
+    b = mix(b, a, 14);
+    return mix(c, b, 24);
+  }
+
+  /** One step of lookup3's final: {@code x ^= y; x -= rot(y, k)}. */
+  private static int mix(int x, int y, int k) {
+    return (x ^ y) - Integer.rotateLeft(y, k);
   }
 }

@@ -58,8 +58,8 @@ public final class RowClaim {
 
   /**
    * As {@link #claim(SqlConnection, Tuple)}, where the caller will use only some of the rows (e.g.
-   * one per chat): row by row, only the candidates {@code worthLocking} keeps are locked, which
-   * saves a round trip per row it drops. The caller still picks from what comes back.
+   * one per chat): row by row, only the candidates {@code worthLocking} keeps are locked. The caller
+   * still picks from what comes back.
    */
   public Future<List<Row>> claim(SqlConnection tx, Tuple params, UnaryOperator<List<Row>> worthLocking) {
     Future<Boolean> mode = distributed != null ? Future.succeededFuture(distributed)
@@ -68,22 +68,19 @@ public final class RowClaim {
         : tx.preparedQuery(single).execute(params).map(RowClaim::list));
   }
 
+  /** The candidates unlocked, then a lock statement per candidate, all sent in one round trip. */
   private Future<List<Row>> claimOneByOne(SqlConnection tx, Tuple params, UnaryOperator<List<Row>> worthLocking) {
     return tx.preparedQuery(candidates).execute(params).compose(rows -> {
-      List<Row> claimed = new ArrayList<>();
-      Future<Void> chain = Future.succeededFuture();
+      List<Tuple> locks = new ArrayList<>();
       for (Row candidate : worthLocking.apply(list(rows))) {
         Tuple onlyThis = Tuple.tuple();
         for (int i = 0; i < params.size(); i++) {
           onlyThis.addValue(params.getValue(i));
         }
         keyColumns.forEach(column -> onlyThis.addValue(candidate.getValue(column)));
-        chain = chain.compose(v -> tx.preparedQuery(one).execute(onlyThis).map(locked -> {
-          locked.forEach(claimed::add);
-          return null;
-        }));
+        locks.add(onlyThis);
       }
-      return chain.map(v -> claimed);
+      return PerRow.execute(tx, one, locks);
     });
   }
 

@@ -1,12 +1,12 @@
 package io.kopeck.notify;
 
+import io.kopeck.common.PerRow;
 import io.kopeck.common.RowClaim;
 import io.kopeck.common.Times;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
@@ -20,9 +20,9 @@ import java.util.Map;
 /**
  * Takes the next messages due from the outbox for one sender, within both rates (SPEC §8), in one
  * short transaction: the bot-wide pacing row is locked (so claims of all instances take turns and
- * share TELEGRAM_RATE_GLOBAL, paced slot by slot with at most one tick of catching up), due rows are picked with
- * FOR UPDATE SKIP LOCKED ({@link RowClaim}), at most one per
- * chat whose own pacing slot is free (TELEGRAM_RATE_PER_CHAT), and each claimed row is leased by
+ * share TELEGRAM_RATE_GLOBAL, paced slot by slot with at most one tick of catching up), due rows
+ * are picked with FOR UPDATE SKIP LOCKED ({@link RowClaim}), at most one per chat whose own pacing
+ * slot is free (TELEGRAM_RATE_PER_CHAT), and each claimed row is leased by
  * moving its next attempt past the time a send can take. Another instance therefore never sends
  * the same row; a process killed between sending and recording sends it again after the lease —
  * at least once, never twice while it runs.
@@ -46,8 +46,7 @@ final class OutboxClaims {
       ON CONFLICT (chat_id) DO UPDATE SET next_send_at = EXCLUDED.next_send_at
         WHERE p.next_send_at <= clock_timestamp()
       RETURNING chat_id""";
-  // One statement per row, named by id and chat (sent together in one round trip): on Citus each is
-  // routed to its row's shard; an update by id alone would run on every shard of the outbox.
+  // Per row ({@link PerRow}), named by id and chat: an update by id alone would run on every shard on Citus.
   private static final String LEASE_ROW = """
       UPDATE notifications n SET attempts = n.attempts + 1, next_attempt_at = $3 WHERE n.id = $1 AND n.chat_id = $2
       RETURNING n.id, n.chat_id, n.user_id, n.kind, n.template, n.args::text AS args, n.text, n.attempts,
@@ -130,12 +129,6 @@ final class OutboxClaims {
   private Future<List<Claimed>> lease(SqlConnection tx, Map<Long, Long> chatOfRow, OffsetDateTime now) {
     List<Tuple> rows = new ArrayList<>();
     chatOfRow.forEach((id, chat) -> rows.add(Tuple.of(id, chat, now.plus(LEASE))));
-    return tx.preparedQuery(LEASE_ROW).executeBatch(rows).map(results -> {
-      List<Claimed> claimed = new ArrayList<>();
-      for (RowSet<Row> result = results; result != null; result = result.next()) {
-        result.forEach(row -> claimed.add(Claimed.of(row)));
-      }
-      return claimed;
-    });
+    return PerRow.execute(tx, LEASE_ROW, rows).map(leased -> leased.stream().map(Claimed::of).toList());
   }
 }

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,15 +110,14 @@ public final class Refunds {
 
   /** The refund is possible: the invoice is paid and the balance stays above the floor. */
   private Future<Plan> check(long invId) {
-    return InvoiceOwner.of(pool, invId).compose(owner -> pool.withTransaction(tx -> lock(tx, invId, owner).compose(found -> {
-      Row invoice = paidInvoice(found, invId);
+    return withPaidInvoice(invId, (tx, invoice) -> {
       if (invoice.getBigDecimal("token_balance").subtract(invoice.getBigDecimal("tokens"))
           .compareTo(config.balanceFloor()) < 0) {
         return Future.failedFuture(belowFloor(invoice, invoice.getBigDecimal("token_balance")));
       }
       return tx.preparedQuery(PAYMENT_OF_INVOICE).execute(Tuple.of(invoice.getUUID("id"), invoice.getLong("user_id")))
           .map(payments -> new Plan(invoice, payments.size() == 0 ? null : payments.iterator().next()));
-    })));
+    });
   }
 
   private static Row paidInvoice(Row invoice, long invId) {
@@ -244,29 +244,34 @@ public final class Refunds {
   /** The ledger side of a refund, in one transaction; {@code refundId} is the provider's, when it made one. */
   private Future<JsonObject> reverseInvoice(long invId, String reason, Actor actor, String refundId) {
     OffsetDateTime now = Times.utcNow(clock);
-    return InvoiceOwner.of(pool, invId).compose(owner -> pool.withTransaction(tx -> lock(tx, invId, owner).compose(found -> {
-      Row invoice = paidInvoice(found, invId);
-      return reverse(tx, invoice).compose(posting -> {
-        if (!posting.applied()) {
-          return Future.failedFuture(belowFloor(invoice, posting.balanceBefore()));
-        }
-        Tuple mark = Tuple.of(invoice.getUUID("id"), now, invoice.getLong("user_id"));
-        return shorten(tx, invoice, now).compose(end -> tx.preparedQuery(MARK).execute(mark)
-            .compose(v -> tx.preparedQuery("UPDATE payments SET status = 'refunded', refund_id = coalesce($2, refund_id), "
-                + "updated_at = $3 WHERE invoice_id = $1 AND user_id = $4 AND status IN ('credited', 'refund_pending')")
-                .execute(Tuple.of(invoice.getUUID("id"), refundId, now, invoice.getLong("user_id"))))
-            .compose(v -> record(tx, invoice, posting, end, reason, actor, now)));
-      });
-    })));
+    return withPaidInvoice(invId, (tx, invoice) -> reverse(tx, invoice).compose(posting -> {
+      if (!posting.applied()) {
+        return Future.failedFuture(belowFloor(invoice, posting.balanceBefore()));
+      }
+      Tuple mark = Tuple.of(invoice.getUUID("id"), now, invoice.getLong("user_id"));
+      return shorten(tx, invoice, now).compose(end -> tx.preparedQuery(MARK).execute(mark)
+          .compose(v -> tx.preparedQuery("UPDATE payments SET status = 'refunded', refund_id = coalesce($2, refund_id), "
+              + "updated_at = $3 WHERE invoice_id = $1 AND user_id = $4 AND status IN ('credited', 'refund_pending')")
+              .execute(Tuple.of(invoice.getUUID("id"), refundId, now, invoice.getLong("user_id"))))
+          .compose(v -> record(tx, invoice, posting, end, reason, actor, now)));
+    }));
   }
 
   /**
-   * The invoice and its user, locked; null when there is no such invoice. The owner is read before
-   * the transaction (it never changes), so the transaction itself reads one shard on Citus.
+   * {@code work} in one transaction with the invoice and its user locked, once the invoice is known to
+   * be paid. The owner is read before the transaction (it never changes), so the transaction itself
+   * reads one shard on Citus.
    */
+  private <T> Future<T> withPaidInvoice(long invId, BiFunction<SqlConnection, Row, Future<T>> work) {
+    return InvoiceOwner.of(pool, invId).compose(owner -> pool.withTransaction(tx -> lock(tx, invId, owner)
+        .compose(found -> work.apply(tx, paidInvoice(found, invId)))));
+  }
+
+  /** The invoice and its user, locked; null when there is no such invoice. */
   private static Future<Row> lock(SqlConnection tx, long invId, Long owner) {
     return owner == null ? Future.succeededFuture()
-        : tx.preparedQuery(LOCK).execute(Tuple.of(invId, owner)).map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+        : tx.preparedQuery(LOCK).execute(Tuple.of(invId, owner))
+            .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
   }
 
   private Future<PostingResult> reverse(SqlConnection tx, Row invoice) {

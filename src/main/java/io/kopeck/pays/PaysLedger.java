@@ -96,7 +96,7 @@ final class PaysLedger {
     List<Source> byTime = new ArrayList<>(history);
     byTime.sort(Comparator.comparing(Source::createdAt).thenComparing(Source::id));
     List<Source> out = new ArrayList<>(byTime.size());
-    double previous = 0;
+    BigDecimal previous = BigDecimal.ZERO;
     int i = 0;
     while (i < byTime.size()) {
       int j = i;
@@ -105,12 +105,13 @@ final class PaysLedger {
       }
       List<Source> tied = new ArrayList<>(byTime.subList(i, j));
       while (!tied.isEmpty()) {
-        double before = previous;
-        Source next = tied.stream().min(Comparator.comparingDouble(t -> Math.abs(t.balanceAfter() - t.delta() - before)))
+        BigDecimal before = previous;
+        Source next = tied.stream()
+            .min(Comparator.comparing(t -> tokens(t.balanceAfter()).subtract(tokens(t.delta())).subtract(before).abs()))
             .orElseThrow();
         tied.remove(next);
         out.add(next);
-        previous = next.balanceAfter();
+        previous = tokens(next.balanceAfter());
       }
       i = j;
     }

@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The subscription timer's jobs (SPEC §7). Each claims its rows ({@link RowClaim}: FOR UPDATE SKIP
- * LOCKED, row by row on Citus) inside one transaction, so instances running the same job at once share the rows and never act on one
- * twice; every message goes to the outbox with a dedup key, and every renewal charge carries an
+ * LOCKED, row by row on Citus) inside one transaction, so instances running the same job at once
+ * share the rows and never act on one twice; every message goes to the outbox with a dedup key, and every renewal charge carries an
  * idempotency key, so a retried run changes nothing either.
  */
 public final class SubscriptionJobs {

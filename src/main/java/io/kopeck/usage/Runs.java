@@ -1,5 +1,6 @@
 package io.kopeck.usage;
 
+import io.kopeck.common.PerRow;
 import io.kopeck.common.RowClaim;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -73,18 +74,11 @@ final class Runs {
   /** Takes up to {@code limit} runs nobody follows, each under this instance's lease. */
   Future<List<Run>> claim(String instance, int leaseSeconds, int limit) {
     return pool.withTransaction(tx -> unfollowed.claim(tx, Tuple.of(limit)).compose(claimed -> {
-      List<Run> runs = new ArrayList<>();
-      Future<Void> chain = Future.succeededFuture();
-      for (Row run : claimed) {
-        Tuple lease = Tuple.of(run.getLong("user_id"), run.getString("run_id"), instance, leaseSeconds);
-        chain = chain.compose(v -> tx.preparedQuery(LEASE).execute(lease).map(rows -> {
-          rows.forEach(row -> runs.add(new Run(row.getString("run_id"), row.getLong("user_id"),
-              row.getString("stream_url"), row.getString("last_event_id"), row.getInteger("events_seen"))));
-          return null;
-        }));
-      }
-      return chain.map(v -> runs);
-    }));
+      List<Tuple> leases = claimed.stream()
+          .map(run -> Tuple.of(run.getLong("user_id"), run.getString("run_id"), instance, leaseSeconds)).toList();
+      return PerRow.execute(tx, LEASE, leases);
+    })).map(leased -> leased.stream().map(row -> new Run(row.getString("run_id"), row.getLong("user_id"),
+        row.getString("stream_url"), row.getString("last_event_id"), row.getInteger("events_seen"))).toList());
   }
 
   /** The runs whose lease this instance still holds (a lost lease means another instance follows it). */
