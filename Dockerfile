@@ -34,5 +34,10 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
   CMD curl -fsS "http://127.0.0.1:${HTTP_PORT:-8080}/ready" > /dev/null || exit 1
 # exec form: java is PID 1 and receives SIGTERM directly, so the graceful shutdown runs.
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/kopeck.jar"]
+# -XX:-TieredCompilation: on the small (2-core) machines Kopeck targets, the JIT's threads took a
+# third of the service's CPU for minutes under load with tiered compilation; C2 alone took half as
+# much and gave 30 % more charges/s in the first minutes (docs/benchmarks.md). On a large machine,
+# the JVM's default may do better.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:-TieredCompilation", \
+            "-jar", "/app/kopeck.jar"]
 CMD ["serve"]

@@ -27,7 +27,8 @@ for line in sys.argv[3].splitlines():
     r = json.loads(line)
     if r["mode"] != "total":
         print(f"round {sys.argv[1]} {sys.argv[2]:6} {r['mode']:6}: {r['charged_per_s']:,} debits/s, p50 {r['p50_ms']} ms, "
-              f"p99 {r['p99_ms']} ms, service {r['service_cpu_us']} µs/event, PostgreSQL {r['postgres_cpu_us']} µs/event")
+              f"p99 {r['p99_ms']} ms, service {r['service_cpu_us']} µs/event (JIT {r['service_jit_cpu_us']}), "
+              f"PostgreSQL {r['postgres_cpu_us']} µs/event, generator {r['generator_cpu_us']} µs/event")
 PY
   done
 done

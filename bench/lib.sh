@@ -28,12 +28,17 @@ fresh_db() { # name
   psql -q -d postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1"
 }
 
+# The service's JVM flags as the Docker image starts it (Dockerfile ENTRYPOINT), heap fixed for
+# repeatable runs. SERVICE_JVM_FLAGS="" (empty) measures the JVM's own default (tiered compilation).
+SERVICE_JVM_FLAGS="${SERVICE_JVM_FLAGS--XX:-TieredCompilation}"
 SERVICE_PID=""
 start_service() { # db [extra env assignments...]
   local db="$1"; shift
+  local flags
+  read -r -a flags <<< "$SERVICE_JVM_FLAGS"
   env DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$db" HTTP_PORT="$PORT" RUNNER_API_KEYS="$KEY" \
       LOG_LEVEL=WARN DB_POOL_SIZE="${DB_POOL_SIZE:-16}" "$@" \
-      java -Xms512m -Xmx1g -jar "$(service_jar)" serve >> "$RESULTS/service.log" 2>&1 &
+      java -Xms512m -Xmx1g "${flags[@]}" -jar "$(service_jar)" serve >> "$RESULTS/service.log" 2>&1 &
   SERVICE_PID=$!
   for _ in $(seq 1 120); do
     curl -sf "http://127.0.0.1:$PORT/ready" > /dev/null && return 0

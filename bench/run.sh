@@ -68,12 +68,14 @@ check_counts "$UDB" "$(sed -n 2p <<< "$UOUT")"
 python3 - "$RR" "$ST" "$RATE" "$UNB" "$PGB" <<'PY'
 import json, sys
 rr, st, rate, unb = (json.loads(a) for a in sys.argv[1:5]); pgb = int(sys.argv[5])
-print("\n| mode | events/s | debits/s | p50 ms | p95 ms | p99 ms | service CPU µs/event | PostgreSQL CPU µs/event |"
-      "\n|---|---|---|---|---|---|---|---|")
+print("\n| mode | events/s | debits/s | p50 ms | p95 ms | p99 ms | service CPU µs/event (of it JIT) "
+      "| PostgreSQL CPU µs/event | load generator CPU µs/event |"
+      "\n|---|---|---|---|---|---|---|---|---|")
 for name, r in (("request/response", rr), ("NDJSON streams", st), ("fixed rate, half the r/r maximum", rate),
                 ("request/response, batching disabled", unb)):
     print(f"| {name} | {r['events_per_s']:,} | {r['charged_per_s']:,} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} "
-          f"| {r.get('service_cpu_us')} | {r.get('postgres_cpu_us')} |")
+          f"| {r.get('service_cpu_us')} ({r.get('service_jit_cpu_us')}) | {r.get('postgres_cpu_us')} "
+          f"| {r.get('generator_cpu_us')} |")
 print(f"\npgbench simple-update (best of 16 and 64 clients): {pgb:,} tps")
 print(f"request/response debits/s ÷ pgbench tps: {rr['charged_per_s'] / pgb:.2f}")
 print(f"NDJSON debits/s ÷ pgbench tps: {st['charged_per_s'] / pgb:.2f}")

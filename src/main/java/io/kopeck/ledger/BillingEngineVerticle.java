@@ -3,7 +3,9 @@ package io.kopeck.ledger;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.kopeck.common.Topology;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
@@ -15,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The hot path's owner: takes {@link Charge}s from the event bus and group-commits them through
- * {@link Lane}s. Deployed once per process; replies only after the charge's batch committed.
+ * {@link Lane}s. Deployed once per process; replies only after the charge's batch committed. The
+ * process's own callers use the cheaper {@link ChargeIntake}; the address serves the same charges.
  */
 public final class BillingEngineVerticle extends VerticleBase {
   public static final String ADDRESS = "billing.charge";
@@ -31,6 +34,7 @@ public final class BillingEngineVerticle extends VerticleBase {
   private final ChargeListener listener;
   private Lane[] laneArray;
   private MessageConsumer<Charge> consumer;
+  private ChargeIntake intake;
   private Topology topology;
   private long refreshTimer = -1;
 
@@ -72,23 +76,33 @@ public final class BillingEngineVerticle extends VerticleBase {
       laneArray[i] = new Lane(vertx, maxBatch, maxDelayMs, writer::run, stats, topology.distributed(), gate);
     }
     consumer = vertx.eventBus().localConsumer(ADDRESS, this::onCharge);
+    intake = new ChargeIntake(context, this::take);
+    intake.register(vertx);
     return consumer.completion();
   }
 
   private void onCharge(Message<Charge> message) {
-    Charge charge = message.body();
+    take(message.body(), result -> {
+      if (result.succeeded()) {
+        message.reply(result.result());
+      } else {
+        message.fail(503, result.cause().getMessage());
+      }
+    });
+  }
+
+  /** Queues a charge in its user's lane; {@code answer} is called once its batch committed (or could not). */
+  private void take(Charge charge, Handler<AsyncResult<PostingResult>> answer) {
     Promise<PostingResult> promise = Promise.promise();
     long arrived = System.nanoTime();
     promise.future().onComplete(result -> {
+      answer.handle(result);
       if (result.succeeded()) {
-        message.reply(result.result());
         stats.answered(result.result(), System.nanoTime() - arrived);
         logResult(charge, result.result());
         if (charge instanceof UsageCharge usage) {
           notifyListener(usage, result.result());
         }
-      } else {
-        message.fail(503, result.cause().getMessage());
       }
     });
     int shard = topology.shardOf(charge.userId());
@@ -146,6 +160,7 @@ public final class BillingEngineVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(refreshTimer);
+    intake.close(vertx);
     return consumer.unregister()
         .compose(v -> Future.all(Arrays.stream(laneArray).map(Lane::drain).toList()))
         .onComplete(v -> log.info("Billing engine stopped: {}", stats.summary()));

@@ -73,7 +73,7 @@ public final class RunFollowerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     runs = new Runs(pool);
-    engine = new ChargeClient(vertx.eventBus());
+    engine = new ChargeClient(vertx);
     http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(10_000).setIdleTimeout(0),
         new PoolOptions().setHttp1MaxSize(1_000));
     claimTimer = vertx.setPeriodic(1, CLAIM_EVERY_MS, id -> claim());

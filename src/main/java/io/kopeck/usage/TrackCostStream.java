@@ -94,8 +94,8 @@ final class TrackCostStream {
       return;
     }
     int line = lineNumber;
-    Future<JsonObject> result = (raw.length() > maxLineBytes ? Future.succeededFuture(tooLong())
-        : charge(text)).map(json -> json.put("line", line));
+    Future<String> result = raw.length() > maxLineBytes ? Future.succeededFuture(lineText(tooLong(), line))
+        : charge(text, line);
     outstanding++;
     if (outstanding >= MAX_OUTSTANDING && !paused) {
       paused = true;
@@ -112,23 +112,27 @@ final class TrackCostStream {
     return ChargeResponses.rejected(null, "line_too_long", "The line exceeds " + maxLineBytes + " bytes");
   }
 
-  private Future<JsonObject> charge(String text) {
+  private Future<String> charge(String text, int line) {
     UsageCharge charge;
     try {
       charge = parser.parse(text);
     } catch (InvalidEvent e) {
-      return Future.succeededFuture(ChargeResponses.invalid(e.eventId(), e.getMessage()));
+      return Future.succeededFuture(lineText(ChargeResponses.invalid(e.eventId(), e.getMessage()), line));
     }
     return engine.charge(charge)
-        .map(result -> ChargeResponses.usage(charge.eventId(), result))
-        .otherwise(e -> ChargeResponses.unavailable(charge.eventId()));
+        .map(result -> ChargeResponses.usage(charge.eventId(), result, line))
+        .otherwise(e -> lineText(ChargeResponses.unavailable(charge.eventId()), line));
   }
 
-  private void write(JsonObject json) {
+  private static String lineText(JsonObject answer, int line) {
+    return ChargeResponses.withLine(answer, line).encode();
+  }
+
+  private void write(String json) {
     if (broken) {
       return;
     }
-    response.write(json.encode() + "\n");
+    response.write(json + "\n");
     if (response.writeQueueFull()) {
       lines.pause();
       response.drainHandler(v -> resumeIfRoom());

@@ -43,7 +43,7 @@ public final class UsageApi implements HttpRoutes {
     this.auth = access.auth();
     this.limiter = access.limiter();
     this.parser = new TrackCostParser(config.currency());
-    this.engine = new ChargeClient(vertx.eventBus());
+    this.engine = new ChargeClient(vertx);
     this.balances = new BalanceQuery(pool, clock, config.displayTimezone(), config.requireSubscription());
     this.maxLineBytes = config.maxBodyBytes();
     this.streamIdleSeconds = config.streamIdleTimeoutSeconds();
@@ -110,7 +110,7 @@ public final class UsageApi implements HttpRoutes {
       }
       PostingResult result = done.result();
       JsonHttp.respond(ctx, result.applied() ? 200 : ChargeResponses.httpStatus(result.refusal()),
-          ChargeResponses.usage(charge.eventId(), result));
+          ChargeResponses.usage(charge.eventId(), result, null));
     });
   }
 

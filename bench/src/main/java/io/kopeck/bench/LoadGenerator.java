@@ -120,9 +120,12 @@ public final class LoadGenerator {
       JsonObject summary = generator.report(phase, System.nanoTime() - started);
       CpuMeter.Reading used = cpu.read().minus(before);
       long events = Math.max(1, summary.getLong("events"));
-      // CPU per event (charges and duplicates alike: each is one request's work), service and PostgreSQL
+      // CPU per event (charges and duplicates alike: each is one request's work): service (and of it the JIT),
+      // PostgreSQL, and this load generator
       summary.put("service_cpu_us", used.serviceMicros() / events)
-          .put("postgres_cpu_us", used.postgresMicros() < 0 ? null : used.postgresMicros() / events);
+          .put("service_jit_cpu_us", used.jitMicros() / events)
+          .put("postgres_cpu_us", used.postgresMicros() < 0 ? null : used.postgresMicros() / events)
+          .put("generator_cpu_us", used.generatorMicros() / events);
       if (phase.equals("rr")) {
         lastRate = summary.getLong("events_per_s");
       }

@@ -1,0 +1,113 @@
+package io.kopeck.ledger;
+
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The billing engine's in-process door, beside its event-bus address: the same hand-over onto the
+ * engine's event loop and back onto the caller's, without what a bus request costs per charge (a
+ * reply address registered and removed, a 30-second timeout timer set and cancelled, two messages
+ * with their headers and meters). Hops are batched both ways: charges that arrive while the engine
+ * has not yet picked up the last ones ride the same task, and the answers of one batch reach each
+ * calling event loop in one task, not one task per charge.
+ */
+public final class ChargeIntake implements Shareable {
+  private static final Logger log = LoggerFactory.getLogger(ChargeIntake.class);
+  private static final String MAP = "kopeck.billing";
+  private static final String KEY = "intake";
+
+  private final Context engine;
+  private final BiConsumer<Charge, Handler<AsyncResult<PostingResult>>> take;
+  private final Mailbox inbound;
+  private final Map<Context, Mailbox> outbound = new ConcurrentHashMap<>();
+  private volatile boolean open = true;
+
+  ChargeIntake(Context engine, BiConsumer<Charge, Handler<AsyncResult<PostingResult>>> take) {
+    this.engine = engine;
+    this.take = take;
+    this.inbound = new Mailbox(engine);
+  }
+
+  /** This Vert.x instance's engine door, or null while no engine is deployed. */
+  public static ChargeIntake of(Vertx vertx) {
+    return vertx.sharedData().<String, ChargeIntake>getLocalMap(MAP).get(KEY);
+  }
+
+  void register(Vertx vertx) {
+    vertx.sharedData().<String, ChargeIntake>getLocalMap(MAP).put(KEY, this);
+  }
+
+  public boolean isOpen() {
+    return open;
+  }
+
+  /** No new charges from now on; those already handed over are still answered. */
+  void close(Vertx vertx) {
+    open = false;
+    LocalMap<String, ChargeIntake> map = vertx.sharedData().getLocalMap(MAP);
+    map.remove(KEY, this);
+  }
+
+  /**
+   * Hands a charge to the engine; the future completes on the calling context once its batch has
+   * committed, or fails (retryably) when it could not be, or when the engine is stopping.
+   */
+  public Future<PostingResult> submit(Charge charge) {
+    if (!open) {
+      return Future.failedFuture(new BatchFailedException(new IllegalStateException("the billing engine is stopping")));
+    }
+    Context caller = engine.owner().getOrCreateContext();
+    Mailbox answers = outbound.computeIfAbsent(caller, Mailbox::new);
+    Promise<PostingResult> promise = Promise.promise();
+    inbound.post(() -> take.accept(charge, result -> answers.post(() -> promise.handle(result))));
+    return promise.future();
+  }
+
+  /**
+   * Tasks for one context, run there in order; a task posted while a drain is scheduled rides it.
+   * The flag is cleared before draining, so a task posted during the drain schedules another one
+   * at worst (never none).
+   */
+  private static final class Mailbox {
+    private final Context context;
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+
+    Mailbox(Context context) {
+      this.context = context;
+    }
+
+    void post(Runnable task) {
+      tasks.add(task);
+      if (scheduled.compareAndSet(false, true)) {
+        context.runOnContext(v -> drain());
+      }
+    }
+
+    private void drain() {
+      scheduled.set(false);
+      for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          // One caller's failing callback must not strand the answers queued behind it.
+          log.error("A billing hand-over task failed", e);
+        }
+      }
+    }
+  }
+}
