@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class TrackCostStream {
   private static final int MAX_OUTSTANDING = 4096;
+  /** How long the rest of a stopped stream is read and dropped, at most, before its connection closes. */
+  private static final long LINGER_MS = 500;
 
   private final HttpServerRequest request;
   private final HttpServerResponse response;
@@ -150,16 +152,25 @@ final class TrackCostStream {
     }
   }
 
-  /** A line longer than the limit: answer what was read so far, then say why the stream stops. */
+  /**
+   * A line longer than the limit: answer what was read so far, then say why the stream stops, and
+   * close the connection. What the client still sends is read and dropped until its request ends
+   * (at most {@link #LINGER_MS}): closing with unread bytes makes the kernel reset the connection,
+   * and a reset can destroy the answer still on its way to the client.
+   */
   private void onBadStream(Throwable e) {
     stopIdleTimer();
     int line = lineNumber + 1;
     written.onComplete(done -> {
-      if (!broken) {
-        response.end(tooLong().put("line", line).put("message", "The line exceeds " + maxLineBytes
-            + " bytes; the stream was stopped here").encode() + "\n");
+      Future<Void> answered = broken ? Future.succeededFuture() : response.end(tooLong().put("line", line)
+          .put("message", "The line exceeds " + maxLineBytes + " bytes; the stream was stopped here").encode() + "\n");
+      if (request.isEnded()) {
+        answered.onComplete(v -> request.connection().close());
+        return;
       }
-      request.connection().close();
+      request.handler(ignored -> { }).endHandler(v -> answered.onComplete(a -> request.connection().close()));
+      request.resume();
+      vertx.setTimer(LINGER_MS, id -> request.connection().close());
     });
   }
 }
