@@ -77,7 +77,7 @@ public final class BillingEngineVerticle extends VerticleBase {
     }
     consumer = vertx.eventBus().localConsumer(ADDRESS, this::onCharge);
     intake = new ChargeIntake(context, this::take);
-    intake.register(vertx);
+    intake.register();
     return consumer.completion();
   }
 
@@ -160,7 +160,7 @@ public final class BillingEngineVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(refreshTimer);
-    intake.close(vertx);
+    intake.close();
     return consumer.unregister()
         .compose(v -> Future.all(Arrays.stream(laneArray).map(Lane::drain).toList()))
         .onComplete(v -> log.info("Billing engine stopped: {}", stats.summary()));

@@ -44,11 +44,20 @@ public final class ChargeIntake implements Shareable {
 
   /** This Vert.x instance's engine door, or null while no engine is deployed. */
   public static ChargeIntake of(Vertx vertx) {
-    return vertx.sharedData().<String, ChargeIntake>getLocalMap(MAP).get(KEY);
+    return registry(vertx).get(KEY);
   }
 
-  void register(Vertx vertx) {
-    vertx.sharedData().<String, ChargeIntake>getLocalMap(MAP).put(KEY, this);
+  private static LocalMap<String, ChargeIntake> registry(Vertx vertx) {
+    return vertx.sharedData().getLocalMap(MAP);
+  }
+
+  /** The retryable failure of a charge that no running engine took; nothing was written. */
+  public static <T> Future<T> notRunning() {
+    return Future.failedFuture(new BatchFailedException(new IllegalStateException("the billing engine is not running")));
+  }
+
+  void register() {
+    registry(engine.owner()).put(KEY, this);
   }
 
   public boolean isOpen() {
@@ -56,10 +65,9 @@ public final class ChargeIntake implements Shareable {
   }
 
   /** No new charges from now on; those already handed over are still answered. */
-  void close(Vertx vertx) {
+  void close() {
     open = false;
-    LocalMap<String, ChargeIntake> map = vertx.sharedData().getLocalMap(MAP);
-    map.remove(KEY, this);
+    registry(engine.owner()).remove(KEY, this);
   }
 
   /**
@@ -68,13 +76,21 @@ public final class ChargeIntake implements Shareable {
    */
   public Future<PostingResult> submit(Charge charge) {
     if (!open) {
-      return Future.failedFuture(new BatchFailedException(new IllegalStateException("the billing engine is stopping")));
+      return notRunning();
     }
-    Context caller = engine.owner().getOrCreateContext();
-    Mailbox answers = outbound.computeIfAbsent(caller, Mailbox::new);
     Promise<PostingResult> promise = Promise.promise();
+    Mailbox answers = answersFor(Vertx.currentContext());
     inbound.post(() -> take.accept(charge, result -> answers.post(() -> promise.handle(result))));
     return promise.future();
+  }
+
+  /**
+   * An event loop's mailbox is kept (the service has a handful: its HTTP verticles, the Runner
+   * follower); a caller outside Vert.x gets a fresh context each time, so its mailbox is not kept.
+   */
+  private Mailbox answersFor(Context caller) {
+    return caller == null ? new Mailbox(engine.owner().getOrCreateContext())
+        : outbound.computeIfAbsent(caller, Mailbox::new);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.kopeck.usage;
 
 import io.kopeck.ledger.UsageCharge;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -164,13 +165,14 @@ final class TrackCostStream {
     written.onComplete(done -> {
       Future<Void> answered = broken ? Future.succeededFuture() : response.end(tooLong().put("line", line)
           .put("message", "The line exceeds " + maxLineBytes + " bytes; the stream was stopped here").encode() + "\n");
+      Promise<Void> drained = Promise.promise();
       if (request.isEnded()) {
-        answered.onComplete(v -> request.connection().close());
-        return;
+        drained.complete();
+      } else {
+        request.handler(ignored -> { }).endHandler(drained::tryComplete).resume();
+        vertx.setTimer(LINGER_MS, id -> drained.tryComplete());
       }
-      request.handler(ignored -> { }).endHandler(v -> answered.onComplete(a -> request.connection().close()));
-      request.resume();
-      vertx.setTimer(LINGER_MS, id -> request.connection().close());
+      Future.join(answered, drained.future()).onComplete(v -> request.connection().close());
     });
   }
 }

@@ -13,9 +13,8 @@ import java.util.Map;
  * the CPU of its children that already exited (cutime + cstime). In clock ticks, converted with the
  * machine's CLK_TCK. A phase's share is the difference of two readings. Also the part of the
  * service's CPU spent by its JIT compiler threads (a JVM still compiling is not yet measuring the
- * code's steady state; a compiler thread that exits keeps the CPU last read of it, so this is a lower
- * bound), and the load
- * generator's own CPU, which shares the machine.
+ * code's steady state; a compiler thread that exits keeps the CPU last read of it, so this is a
+ * lower bound), and the load generator's own CPU, which shares the machine.
  */
 final class CpuMeter {
   /** A reading: CPU microseconds of the service and of PostgreSQL so far. */
