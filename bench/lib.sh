@@ -56,10 +56,11 @@ stop_service() {
   SERVICE_PID=""
 }
 
+# Low-balance tiers armed, as a paid top-up leaves them (else the first timer run re-arms all N at once).
 seed_users() { # db — N users with 1,000,000 tokens each, credited through a ledger row
   psql -q -d "$1" -v ON_ERROR_STOP=1 <<SQL
-INSERT INTO users (id, token_balance, balance_seq)
-  SELECT g, 1000000, 1 FROM generate_series($FIRST_USER, $FIRST_USER + $USERS - 1) g;
+INSERT INTO users (id, token_balance, balance_seq, low_balance_tier)
+  SELECT g, 1000000, 1, NULL FROM generate_series($FIRST_USER, $FIRST_USER + $USERS - 1) g;
 INSERT INTO transactions (user_id, seq, type, tokens_delta, balance_after, idempotency_key, description)
   SELECT g, 1, 'topup', 1000000, 1000000, 'bench-seed', 'benchmark seed'
   FROM generate_series($FIRST_USER, $FIRST_USER + $USERS - 1) g;

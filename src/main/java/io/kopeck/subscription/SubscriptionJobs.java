@@ -5,6 +5,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import io.kopeck.catalog.Periods;
 import io.kopeck.common.BillingRules;
 import io.kopeck.common.JobSummary;
+import io.kopeck.common.PerRow;
 import io.kopeck.common.RowClaim;
 import io.kopeck.common.TimerJob;
 import io.kopeck.common.Times;
@@ -72,8 +73,13 @@ public final class SubscriptionJobs {
       "ORDER BY u.id LIMIT $2", "FOR UPDATE OF u SKIP LOCKED", 2, "u.id", "id");
   private static final String LOW_NOTICED = "UPDATE users SET low_balance_tier = $3, updated_at = $2 WHERE id = $1";
   // Whatever brought the balance back above a told tier (a payment, a trial, an adjustment) re-arms it.
-  private static final String LOW_REARM = "UPDATE users u SET low_balance_tier = " + DUE
-      + " WHERE u.low_balance_tier IS NOT NULL AND coalesce(" + DUE + ", 'Infinity') > u.low_balance_tier";
+  // Claimed in id order, skipping rows a charge holds: the billing lanes lock their users in id order,
+  // and one unordered UPDATE over every such row deadlocked with them (charges stalled for the
+  // database's deadlock_timeout, a second, until it aborted one side).
+  private final RowClaim rearmable = new RowClaim("SELECT u.id FROM users u WHERE u.low_balance_tier IS NOT NULL "
+      + "AND coalesce(" + DUE + ", 'Infinity') > u.low_balance_tier", "ORDER BY u.id LIMIT $2",
+      "FOR NO KEY UPDATE OF u SKIP LOCKED", 2, "u.id", "id");
+  private static final String REARM = "UPDATE users u SET low_balance_tier = " + DUE + " WHERE u.id = $2";
 
   private final RowClaim limitReached = new RowClaim("""
       SELECT id, daily_spend_limit, spent_today FROM users
@@ -219,8 +225,8 @@ public final class SubscriptionJobs {
     long started = System.nanoTime();
     OffsetDateTime now = now();
     Object[] tiers = notices.lowBalanceThresholds().toArray();
-    return pool.withTransaction(tx -> tx.preparedQuery(LOW_REARM).execute(Tuple.of(tiers))
-        .compose(rearmed -> low.claim(tx, Tuple.of(tiers, BATCH))).compose(claimed -> {
+    return rearm(tiers).compose(rearmed -> pool.withTransaction(tx -> low.claim(tx, Tuple.of(tiers, BATCH))
+        .compose(claimed -> {
           Future<Void> chain = Future.succeededFuture();
           for (Row row : claimed) {
             long userId = row.getLong("id");
@@ -233,7 +239,18 @@ public final class SubscriptionJobs {
           }
           return chain.map(v -> new JobSummary("low-balance", "notified", claimed.size(), claimed.size(), 0,
               (System.nanoTime() - started) / 1_000_000));
-        }));
+        })));
+  }
+
+  /**
+   * Re-arms tiers in chunks of {@link #BATCH}, each its own short transaction, so a charge waits for
+   * at most one chunk; a row skipped because a charge held it is re-armed by the next run.
+   */
+  private Future<Void> rearm(Object[] tiers) {
+    return pool.withTransaction(tx -> rearmable.claim(tx, Tuple.of(tiers, BATCH)).compose(claimed ->
+            PerRow.execute(tx, REARM, claimed.stream().map(row -> Tuple.of(tiers, row.getLong("id"))).toList())
+                .map(claimed.size())))
+        .compose(rearmed -> rearmed < BATCH ? Future.succeededFuture() : rearm(tiers));
   }
 
   /**

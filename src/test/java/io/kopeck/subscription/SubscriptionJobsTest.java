@@ -15,12 +15,14 @@ import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -202,17 +204,46 @@ class SubscriptionJobsTest {
     assertThat(notices(6, "low_balance")).isZero();
   }
 
+  /** {@code count} users from {@code first} with 1,000 tokens (a top-up row each), every low-balance tier told. */
+  private static void seedUsers(long first, int count, OffsetDateTime subscriptionEnd) {
+    Http.await(pool.preparedQuery("INSERT INTO users (id, token_balance, balance_seq, subscription_end, tariff_id, "
+            + "low_balance_tier) SELECT g, 1000, 1, $1, (SELECT id FROM tariffs WHERE slug = 'standard'), 0 "
+            + "FROM generate_series($2::bigint, $2::bigint + $3 - 1) g")
+        .execute(Tuple.of(subscriptionEnd, first, count)));
+    Http.await(pool.preparedQuery("INSERT INTO transactions (user_id, seq, type, tokens_delta, balance_after, "
+        + "idempotency_key) SELECT g, 1, 'topup', 1000, 1000, 'seed' FROM generate_series($1::bigint, $1::bigint + $2 - 1) g")
+        .execute(Tuple.of(first, count)));
+  }
+
+  @Test
+  @DisplayName("re-arming low-balance tiers never waits for a user a charge holds (the next run re-arms that one) "
+      + "and gets through more than one chunk in a run")
+  void rearmSkipsHeldUsers() throws Exception {
+    long first = 300_000;
+    int users = SubscriptionJobs.BATCH + 100;
+    seedUsers(first, users, null);
+    String stillTold = "SELECT count(*) FROM users WHERE id >= $1 AND low_balance_tier IS NOT NULL";
+    SqlConnection charge = Http.await(pool.getConnection());
+    try {
+      // What a billing lane holds while its batch is in flight.
+      Http.await(charge.query("BEGIN").execute());
+      Http.await(charge.query("SELECT 1 FROM users WHERE id = " + first + " FOR NO KEY UPDATE").execute());
+      // An unordered UPDATE of all the rows waited here for the held one (and deadlocked with lanes).
+      jobs.lowBalance().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertThat(Ledgers.count(pool, stillTold, first)).as("only the held user waits").isEqualTo(1);
+    } finally {
+      Http.await(charge.query("ROLLBACK").execute());
+      Http.await(charge.close());
+    }
+    Http.await(jobs.lowBalance());
+    assertThat(Ledgers.count(pool, stillTold, first)).isZero();
+  }
+
   @Test
   @DisplayName("two instances running renewals at once over 1,000 ended subscriptions renew each exactly once")
   void twoInstances() {
     long first = 100_000;
-    Http.await(pool.preparedQuery("INSERT INTO users (id, token_balance, balance_seq, subscription_end, tariff_id, "
-            + "low_balance_tier) SELECT g, 1000, 1, $1, (SELECT id FROM tariffs WHERE slug = 'standard'), 0 "
-            + "FROM generate_series($2::bigint, $2::bigint + 999) g")
-        .execute(Tuple.of(OffsetDateTime.now(CLOCK).minusMinutes(5).withOffsetSameInstant(ZoneOffset.UTC), first)));
-    Http.await(pool.preparedQuery("INSERT INTO transactions (user_id, seq, type, tokens_delta, balance_after, "
-        + "idempotency_key) SELECT g, 1, 'topup', 1000, 1000, 'seed' FROM generate_series($1::bigint, $1::bigint + 999) g")
-        .execute(Tuple.of(first)));
+    seedUsers(first, 1000, OffsetDateTime.now(CLOCK).minusMinutes(5).withOffsetSameInstant(ZoneOffset.UTC));
     Vertx other = Vertx.vertx();
     Pool secondPool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
         .connectingTo(service.db().url().toConnectOptions()).using(other).build();

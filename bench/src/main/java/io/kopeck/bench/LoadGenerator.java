@@ -217,16 +217,18 @@ public final class LoadGenerator {
   private void openLoop(long rate) throws Exception {
     long interval = TimeUnit.SECONDS.toNanos(1) / Math.max(1, rate);
     intervalNanos = interval;
+    List<RawHttpConnection> connections = new ArrayList<>();
+    for (int i = 0; i < Integer.parseInt(args.getOrDefault("connections", "64")); i++) {
+      connections.add(connect().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+    }
+    // The schedule starts once the connections are open: sends due while the generator was still
+    // connecting would count its own set-up as the service's latency.
     long start = System.nanoTime();
     long deadline = start + durationNanos();
     Events events = new Events();
     AtomicLong scheduled = new AtomicLong();
     AtomicLong outstanding = new AtomicLong();
     Promise<Void> finished = Promise.promise();
-    List<RawHttpConnection> connections = new ArrayList<>();
-    for (int i = 0; i < Integer.parseInt(args.getOrDefault("connections", "64")); i++) {
-      connections.add(connect().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
-    }
     AtomicLong next = new AtomicLong();
     vertx.setPeriodic(1, id -> {
       long now = System.nanoTime();
