@@ -34,7 +34,7 @@ final class LedgerSql {
 
 
   /** The extra {@code u.id = ANY($1)} lets the planner probe the primary key instead of scanning users. */
-  private static final String UPDATE_ACCOUNTS = """
+  static final String UPDATE_ACCOUNTS = """
       UPDATE users u
       SET token_balance = a.balance::numeric, balance_seq = a.seq, spent_day = a.spent_day,
           spent_today = a.spent_today::numeric, updated_at = $6
