@@ -62,10 +62,10 @@ final class GroupCommitWriter {
    * custom plans: a generic plan made on an empty usage_charges probed (user, created_at) instead
    * of the primary key and slowed to 0.8 ms per row within a minute.
    */
-  static final String GENERIC_PLANNING = "SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_seqscan = off";
-  private static final String BEGIN_GENERIC = "BEGIN; " + GENERIC_PLANNING;
-  private static final String CUSTOM_PLANS = "SET LOCAL plan_cache_mode = force_custom_plan";
   private static final String GENERIC_PLANS = "SET LOCAL plan_cache_mode = force_generic_plan";
+  private static final String CUSTOM_PLANS = "SET LOCAL plan_cache_mode = force_custom_plan";
+  static final String GENERIC_PLANNING = GENERIC_PLANS + "; SET LOCAL enable_seqscan = off";
+  private static final String BEGIN_GENERIC = "BEGIN; " + GENERIC_PLANNING;
 
   /** Back-off before each retry of a batch that failed for a transient reason. */
   private static final long[] RETRY_DELAYS_MS = {50, 200, 500};
