@@ -64,8 +64,8 @@ final class GroupCommitWriter {
    */
   private static final String GENERIC_PLANS = "SET LOCAL plan_cache_mode = force_generic_plan";
   private static final String CUSTOM_PLANS = "SET LOCAL plan_cache_mode = force_custom_plan";
-  static final String GENERIC_PLANNING = GENERIC_PLANS + "; SET LOCAL enable_seqscan = off";
-  private static final String BEGIN_GENERIC = "BEGIN; " + GENERIC_PLANNING;
+  /** What a single-node batch sets once, at its start: generic plans that may not scan. */
+  static final String BATCH_PLANNING = GENERIC_PLANS + "; SET LOCAL enable_seqscan = off";
 
   /** Back-off before each retry of a batch that failed for a transient reason. */
   private static final long[] RETRY_DELAYS_MS = {50, 200, 500};
@@ -147,12 +147,12 @@ final class GroupCommitWriter {
     TreeSet<Long> userIds = new TreeSet<>();
     batch.forEach(p -> userIds.add(p.charge().userId()));
 
-    Future<RowSet<Row>> begin = conn.query(distributed ? "BEGIN" : BEGIN_GENERIC).execute();
+    Future<RowSet<Row>> begin = conn.query(distributed ? "BEGIN" : "BEGIN; " + BATCH_PLANNING).execute();
     Future<Map<Long, Account>> locked = LedgerSql.lockAccounts(conn, userIds);
     Future<?> custom = planMode(conn, CUSTOM_PLANS);
     Future<Map<String, Decision>> usageSeen = findUsage(conn, batch);
     Future<Map<String, Decision>> spendSeen = findSpends(conn, batch);
-    return Future.all(List.of(begin, locked, custom, usageSeen, spendSeen))
+    return Future.all(begin, locked, custom, usageSeen, spendSeen)
         .compose(ready -> {
           Decisions decisions = new Decisions(locked.result(), usageSeen.result(), spendSeen.result(), now);
           batch.forEach(p -> decisions.decide(p.charge()));

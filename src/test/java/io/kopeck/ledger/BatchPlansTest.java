@@ -31,7 +31,7 @@ class BatchPlansTest {
   void genericPlansOnEmptyTables() {
     List<String> statements = List.of(LedgerSql.LOCK_USERS, BatchStatement.LEDGER_AND_USAGE, LedgerSql.UPDATE_ACCOUNTS);
     String plans = Http.await(service.pool().withTransaction(tx -> {
-      Future<List<String>> explained = tx.query(GroupCommitWriter.GENERIC_PLANNING).execute().map(v -> new ArrayList<>());
+      Future<List<String>> explained = tx.query(GroupCommitWriter.BATCH_PLANNING).execute().map(v -> new ArrayList<>());
       for (int i = 0; i < statements.size(); i++) {
         String name = "batch_" + i;
         String sql = statements.get(i);
