@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 import java.util.Map;
@@ -73,24 +74,28 @@ public final class ChargeIntake implements Shareable {
   /**
    * Hands a charge to the engine; the future completes on the calling context once its batch has
    * committed, or fails (retryably) when it could not be, or when the engine is stopping.
+   *
+   * <p>Answers come back through one mailbox per calling event loop (the service has a handful),
+   * keyed by the context that callers duplicate — Vert.x gives every HTTP request a duplicated
+   * context of its own; keyed by the caller itself, the map once kept one mailbox per request
+   * forever — and each answer is then dispatched on the caller's own context. A caller outside
+   * Vert.x gets a fresh context each time, so its mailbox is not kept.
    */
   public Future<PostingResult> submit(Charge charge) {
     if (!open) {
       return notRunning();
     }
     Promise<PostingResult> promise = Promise.promise();
-    Mailbox answers = answersFor(Vertx.currentContext());
-    inbound.post(() -> take.accept(charge, result -> answers.post(() -> promise.handle(result))));
+    Context current = Vertx.currentContext();
+    ContextInternal caller = (ContextInternal) (current == null ? engine.owner().getOrCreateContext() : current);
+    Mailbox answers = current == null ? new Mailbox(caller) : outbound.computeIfAbsent(caller.unwrap(), Mailbox::new);
+    inbound.post(() -> take.accept(charge, result -> answers.post(() -> caller.dispatch(v -> promise.handle(result)))));
     return promise.future();
   }
 
-  /**
-   * An event loop's mailbox is kept (the service has a handful: its HTTP verticles, the Runner
-   * follower); a caller outside Vert.x gets a fresh context each time, so its mailbox is not kept.
-   */
-  private Mailbox answersFor(Context caller) {
-    return caller == null ? new Mailbox(engine.owner().getOrCreateContext())
-        : outbound.computeIfAbsent(caller, Mailbox::new);
+  /** How many calling contexts have a mailbox: one per event loop (or worker), however many requests. */
+  int mailboxes() {
+    return outbound.size();
   }
 
   /**

@@ -11,6 +11,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
@@ -101,6 +102,32 @@ class ChargeIntakeTest {
     for (long user = FIRST; user < FIRST + USERS; user++) {
       assertThat(Ledgers.balance(service.pool(), user)).isEqualByComparingTo("970");
     }
+    Ledgers.assertConsistent(service.pool());
+  }
+
+  @Test
+  @DisplayName("400 charges from 400 duplicated contexts of one event loop (as Vert.x gives each HTTP request): each "
+      + "answer arrives on its own duplicate, and one mailbox serves them all")
+  void oneMailboxPerEventLoop() {
+    Ledgers.seedUser(service.pool(), FIRST, "1000");
+    BigDecimal before = Ledgers.balance(service.pool(), FIRST);
+    ContextInternal loop = (ContextInternal) vertx.getOrCreateContext();
+    AtomicInteger stray = new AtomicInteger();
+    List<Future<List<PostingResult>>> requests = new ArrayList<>();
+    for (int n = 0; n < 400; n++) {
+      ContextInternal request = loop.duplicate();
+      assertThat(request.isDuplicate()).isTrue();
+      requests.add(submitFrom(request, "dup-" + n + "-", 1, stray));
+    }
+    List<PostingResult> results = Http.await(Future.all(requests)).<List<PostingResult>>list().stream()
+        .flatMap(List::stream).toList();
+
+    assertThat(stray).hasValue(0);
+    assertThat(results).hasSize(800).allMatch(PostingResult::applied);
+    assertThat(results).filteredOn(PostingResult::duplicate).hasSize(400);
+    assertThat(ChargeIntake.of(vertx).mailboxes()).isEqualTo(1);
+    // 400 charges of 0.5, each the first of its request: all to the first user.
+    assertThat(Ledgers.balance(service.pool(), FIRST)).isEqualByComparingTo(before.subtract(new BigDecimal("200")));
     Ledgers.assertConsistent(service.pool());
   }
 
