@@ -64,7 +64,7 @@ class MigrationsTest {
         + "VALUES (42, 1, 'topup', 10, 10, 'k1')");
 
     assertThatThrownBy(() -> execute("INSERT INTO transactions (user_id, seq, type, tokens_delta, balance_after) "
-        + "VALUES (42, 1, 'topup', 5, 15)")).hasMessageContaining("transactions_user_seq_key");
+        + "VALUES (42, 1, 'topup', 5, 15)")).hasMessageContaining("transactions_pkey");
     assertThatThrownBy(() -> execute("INSERT INTO transactions (user_id, seq, type, tokens_delta, balance_after, "
         + "idempotency_key) VALUES (42, 2, 'topup', 5, 15, 'k1')")).hasMessageContaining("transactions_user_idempotency_key");
   }
