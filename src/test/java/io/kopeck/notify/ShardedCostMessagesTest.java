@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,6 +33,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ShardedCostMessagesTest {
   private static final long SINGLE = 9_200_001;
   private static final long SHARDED = 9_300_001;
+  private static final long REPEATED_SINGLE = 9_400_001;
+  private static final long REPEATED_SHARDED = 9_500_001;
+  // Four shards as Citus would hash them: the eight users fall into several of them.
+  private static final Topology CITUS = Topology.citus(Integer.MIN_VALUE, -1_073_741_824, 0, 1_073_741_824);
   private static final List<String> FORMATS = List.of("basic", "detailed", "off", "blocked", "basic", "detailed",
       "basic", "basic");
 
@@ -44,7 +49,7 @@ class ShardedCostMessagesTest {
   static void seed() {
     vertx = Vertx.vertx();
     pool = service.pool();
-    for (long first : new long[] {SINGLE, SHARDED}) {
+    for (long first : new long[] {SINGLE, SHARDED, REPEATED_SINGLE, REPEATED_SHARDED}) {
       for (int i = 0; i < FORMATS.size(); i++) {
         Ledgers.seedUser(pool, first + i, "100");
         String format = FORMATS.get(i);
@@ -63,11 +68,9 @@ class ShardedCostMessagesTest {
   @DisplayName("the Citus path queues the same run-cost messages as the single-node statement, skipping 'off' and blocked users")
   void sameRowsBothWays() {
     queue(Topology.single(), SINGLE);
-    // Four shards as Citus would hash them: the eight users fall into several of them.
-    Topology citus = Topology.citus(Integer.MIN_VALUE, -1_073_741_824, 0, 1_073_741_824);
-    assertThat(IntStream.range(0, FORMATS.size()).map(i -> citus.shardOf(SHARDED + i)).distinct().count())
+    assertThat(IntStream.range(0, FORMATS.size()).map(i -> CITUS.shardOf(SHARDED + i)).distinct().count())
         .isGreaterThan(1);
-    queue(citus, SHARDED);
+    queue(CITUS, SHARDED);
 
     Map<Integer, JsonObject> single = rows(SINGLE);
     Map<Integer, JsonObject> sharded = rows(SHARDED);
@@ -77,13 +80,41 @@ class ShardedCostMessagesTest {
     assertThat(single.get(0).getJsonObject("args").getString("tokens")).isEqualTo("3.0");
   }
 
-  /** Two charges of 1.5 tokens per user, flushed by stopping the verticle (its window is a minute). */
+  @Test
+  @DisplayName("a window flushed again is not written twice, both ways, and the new windows of the same flush are")
+  void writtenWindowsSkipped() {
+    for (Map.Entry<Topology, Long> way : Map.of(Topology.single(), REPEATED_SINGLE, CITUS, REPEATED_SHARDED).entrySet()) {
+      Topology topology = way.getKey();
+      long first = way.getValue();
+      queue(topology, first, i -> "a-");
+      assertThat(countRows(first)).isEqualTo(6);
+      queue(topology, first, i -> "a-");
+      assertThat(countRows(first)).isEqualTo(6);
+      // Users 0-3 repeat their window, 4-7 (basic, detailed, basic, basic) open new ones.
+      queue(topology, first, i -> i < 4 ? "a-" : "b-");
+      assertThat(countRows(first)).as(topology.toString()).isEqualTo(10);
+    }
+  }
+
+  private static long countRows(long first) {
+    return Ledgers.count(pool,
+        "SELECT count(*) FROM notifications WHERE user_id BETWEEN $1 AND $1 + 7 AND kind = 'run_costs'", first);
+  }
+
   private static void queue(Topology topology, long first) {
+    queue(topology, first, i -> "run-");
+  }
+
+  /**
+   * Two charges of 1.5 tokens per user, flushed by stopping the verticle (its window is a minute);
+   * a window is named by its first event, {@code prefix(user position) + "1"}.
+   */
+  private static void queue(Topology topology, long first, IntFunction<String> prefix) {
     RunCostMessages messages = new RunCostMessages(pool, topology, Clock.systemUTC(), 60_000);
     String deployment = Http.await(vertx.deployVerticle(messages));
     for (int i = 0; i < FORMATS.size(); i++) {
       for (int run = 1; run <= 2; run++) {
-        UsageCharge charge = new UsageCharge(first + i, "run-" + run, "track", new BigDecimal("0.5"), "RUB", 1, 0,
+        UsageCharge charge = new UsageCharge(first + i, prefix.apply(i) + run, "track", new BigDecimal("0.5"), "RUB", 1, 0,
             10L, 5L, 15L, null);
         messages.committed(charge, new PostingResult(PostingResult.Status.APPLIED, null, false, (long) run,
             new BigDecimal("-1.5"), new BigDecimal("100"), new BigDecimal("98.5")));
