@@ -1,6 +1,6 @@
 package io.kopeck.ledger;
 
-import io.vertx.pgclient.PgException;
+import io.kopeck.common.SqlStates;
 
 /**
  * Why a batch did not commit, as far as it matters for the charges in it (SPEC §11): a data or
@@ -10,8 +10,6 @@ import io.vertx.pgclient.PgException;
  * worth another try.
  */
 final class BatchFailures {
-  private static final String UNIQUE_VIOLATION = "23505";
-
   private BatchFailures() {
   }
 
@@ -21,14 +19,11 @@ final class BatchFailures {
    * that committed row and is answered as its duplicate, as exactly-once requires.
    */
   static boolean causedByContent(Throwable failure) {
-    for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
-      if (e instanceof PgException pg && pg.getSqlState() != null) {
-        String state = pg.getSqlState();
-        String sqlClass = state.substring(0, 2);
-        return !state.equals(UNIQUE_VIOLATION)
-            && (sqlClass.equals("22") || sqlClass.equals("23") || sqlClass.equals("54"));
-      }
+    String state = SqlStates.of(failure);
+    if (state == null || state.equals(SqlStates.UNIQUE_VIOLATION)) {
+      return false;
     }
-    return false;
+    String sqlClass = state.substring(0, 2);
+    return sqlClass.equals("22") || sqlClass.equals("23") || sqlClass.equals("54");
   }
 }

@@ -1,5 +1,6 @@
 package io.kopeck.notify;
 
+import io.kopeck.common.SqlStates;
 import io.kopeck.common.Times;
 import io.kopeck.common.Topology;
 import io.kopeck.common.ValuesSql;
@@ -8,7 +9,6 @@ import io.kopeck.ledger.PostingResult;
 import io.kopeck.ledger.UsageCharge;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
@@ -43,7 +43,6 @@ public final class RunCostMessages extends VerticleBase implements ChargeListene
    * is redone with this tail, which skips the rows that exist.
    */
   private static final String SKIPPING_WRITTEN = " ON CONFLICT (chat_id, dedup_key) DO NOTHING";
-  private static final String UNIQUE_VIOLATION = "23505";
   // On Citus the statement above would read every shard and commit in two phases: there each shard's
   // users are read by a routed statement, then their messages inserted by a routed VALUES insert.
   private static final String FORMATS = """
@@ -124,7 +123,7 @@ public final class RunCostMessages extends VerticleBase implements ChargeListene
   /** Inserts plainly; on a unique violation, once more skipping the rows already written. */
   private Future<Void> insert(String sql, Tuple params) {
     return pool.preparedQuery(sql).execute(params).<Void>mapEmpty().recover(e ->
-        e instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
+        SqlStates.isUniqueViolation(e)
             ? pool.preparedQuery(sql + SKIPPING_WRITTEN).execute(params).mapEmpty()
             : Future.failedFuture(e));
   }

@@ -83,7 +83,8 @@ class ShardedCostMessagesTest {
   @Test
   @DisplayName("a window flushed again is not written twice, both ways, and the new windows of the same flush are")
   void writtenWindowsSkipped() {
-    for (Map.Entry<Topology, Long> way : Map.of(Topology.single(), REPEATED_SINGLE, CITUS, REPEATED_SHARDED).entrySet()) {
+    Map<Topology, Long> ways = Map.of(Topology.single(), REPEATED_SINGLE, CITUS, REPEATED_SHARDED);
+    for (Map.Entry<Topology, Long> way : ways.entrySet()) {
       Topology topology = way.getKey();
       long first = way.getValue();
       queue(topology, first, i -> "a-");
@@ -114,8 +115,8 @@ class ShardedCostMessagesTest {
     String deployment = Http.await(vertx.deployVerticle(messages));
     for (int i = 0; i < FORMATS.size(); i++) {
       for (int run = 1; run <= 2; run++) {
-        UsageCharge charge = new UsageCharge(first + i, prefix.apply(i) + run, "track", new BigDecimal("0.5"), "RUB", 1, 0,
-            10L, 5L, 15L, null);
+        UsageCharge charge = new UsageCharge(first + i, prefix.apply(i) + run, "track", new BigDecimal("0.5"), "RUB",
+            1, 0, 10L, 5L, 15L, null);
         messages.committed(charge, new PostingResult(PostingResult.Status.APPLIED, null, false, (long) run,
             new BigDecimal("-1.5"), new BigDecimal("100"), new BigDecimal("98.5")));
       }
