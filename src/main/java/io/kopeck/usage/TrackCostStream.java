@@ -163,6 +163,10 @@ final class TrackCostStream {
     stopIdleTimer();
     int line = lineNumber + 1;
     written.onComplete(done -> {
+      if (!response.headWritten()) {
+        // Else a keep-alive client may send its next request on this connection as it closes.
+        response.putHeader("Connection", "close");
+      }
       Future<Void> answered = broken ? Future.succeededFuture() : response.end(tooLong().put("line", line)
           .put("message", "The line exceeds " + maxLineBytes + " bytes; the stream was stopped here").encode() + "\n");
       Promise<Void> drained = Promise.promise();

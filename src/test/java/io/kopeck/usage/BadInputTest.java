@@ -147,6 +147,8 @@ class BadInputTest {
     Http.Response response = http.post("/api/v1/track-costs", KEY, "application/x-ndjson", body);
 
     assertThat(response.lines()).extracting(l -> l.getString("error")).containsExactly("line_too_long");
+    // The connection closes after this answer: the client must not send its next request on it.
+    assertThat(response.headers().get("Connection")).isEqualTo("close");
   }
 
   @ParameterizedTest(name = "{0}")
