@@ -48,19 +48,22 @@ final class GroupCommitWriter {
   }
 
   /** One primary-key probe per (user, event) pair; LIMIT keeps the planner from turning it into a scan. */
-  private static final String FIND_USAGE = findUsage("");
+  static final String FIND_USAGE = findUsage("");
   /** On Citus, as {@link LedgerSql#FIND_BY_KEYS_ROUTED}: routed to the batch's one shard. */
   private static final String FIND_USAGE_ROUTED = findUsage(" AND u.user_id = ANY($1::bigint[])");
 
 
   /*
    * The pool plans every execution for its arguments (DatabaseUrl); for a small batch that planning
-   * cost PostgreSQL about as much as running the statements. The user lock, the inserts and the
-   * balance update can only use the users primary key or no table at all, so one generic plan per
-   * connection serves every batch size, and with sequential scans ruled out a plan made while a
-   * table was small cannot become a scan as it grows. The look-ups of earlier charges keep their
-   * custom plans: a generic plan made on an empty usage_charges probed (user, created_at) instead
-   * of the primary key and slowed to 0.8 ms per row within a minute.
+   * cost PostgreSQL about as much as running the statements. The user lock, the look-up of earlier
+   * usage charges, the inserts and the balance update can each use one index only (the primary key
+   * of users or of usage_charges) or no table at all, so one generic plan per connection serves
+   * every batch size, and with sequential scans ruled out a plan made while a table was small cannot
+   * become a scan as it grows. The look-up of earlier spends keeps its custom plan: transactions has
+   * two indexes leading with user_id, and on an empty table a generic plan may take the primary key
+   * (user, seq), a walk through all of a user's rows, instead of (user, idempotency_key). (The usage
+   * look-up had the same trap until V6 dropped usage_charges' (user, created_at) index: its generic
+   * plan made on an empty table slowed to 0.8 ms per row within a minute.)
    */
   private static final String GENERIC_PLANS = "SET LOCAL plan_cache_mode = force_generic_plan";
   private static final String CUSTOM_PLANS = "SET LOCAL plan_cache_mode = force_custom_plan";
@@ -149,14 +152,12 @@ final class GroupCommitWriter {
 
     Future<RowSet<Row>> begin = conn.query(distributed ? "BEGIN" : "BEGIN; " + BATCH_PLANNING).execute();
     Future<Map<Long, Account>> locked = LedgerSql.lockAccounts(conn, userIds);
-    Future<?> custom = planMode(conn, CUSTOM_PLANS);
     Future<Map<String, Decision>> usageSeen = findUsage(conn, batch);
     Future<Map<String, Decision>> spendSeen = findSpends(conn, batch);
-    return Future.all(begin, locked, custom, usageSeen, spendSeen)
+    return Future.all(begin, locked, usageSeen, spendSeen)
         .compose(ready -> {
           Decisions decisions = new Decisions(locked.result(), usageSeen.result(), spendSeen.result(), now);
           batch.forEach(p -> decisions.decide(p.charge()));
-          planMode(conn, GENERIC_PLANS);
           Future<Map<Long, Map<Long, Long>>> ids = insertRows(conn, decisions, now);
           if (distributed) {
             // The usage rows wait for the ledger rows' ids (BatchStatement.USAGE), so the rest waits too:
@@ -196,9 +197,16 @@ final class GroupCommitWriter {
     return findEarlier(conn, batch, UsageCharge.class, UsageCharge::eventId, findUsage, "event_id", Decision::recorded);
   }
 
+  /** Planned for its arguments (see GENERIC_PLANS): the setting is switched around it, pipelined. */
   private Future<Map<String, Decision>> findSpends(SqlConnection conn, List<Pending> batch) {
-    return findEarlier(conn, batch, SpendCharge.class, SpendCharge::ledgerKey, findSpends,
-        "idempotency_key", Decision::posted);
+    if (batch.stream().noneMatch(p -> p.charge() instanceof SpendCharge)) {
+      return Future.succeededFuture(Map.of());
+    }
+    planMode(conn, CUSTOM_PLANS);
+    Future<Map<String, Decision>> found = findEarlier(conn, batch, SpendCharge.class, SpendCharge::ledgerKey,
+        findSpends, "idempotency_key", Decision::posted);
+    planMode(conn, GENERIC_PLANS);
+    return found;
   }
 
   /** What earlier batches recorded under this batch's (user, key) pairs of one kind of charge, by pair. */

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The batch writer plans its lock, insert and balance update once per connection (generic plans),
- * possibly on a fresh install's empty tables; those plans must still be key probes, never scans.
+ * The batch writer plans its lock, look-up of earlier usage charges, insert and balance update once
+ * per connection (generic plans), possibly on a fresh install's empty tables; those plans must
+ * still be primary-key probes, never scans.
  */
 class BatchPlansTest {
   @RegisterExtension
@@ -26,10 +27,11 @@ class BatchPlansTest {
   private static final Pattern PARAMETER = Pattern.compile("\\$(\\d+)");
 
   @Test
-  @DisplayName("on empty tables the batch's generic plans (user lock, ledger + usage insert, balance update) "
-      + "scan no table sequentially")
+  @DisplayName("on empty tables the batch's generic plans (user lock, usage look-up, ledger + usage insert, "
+      + "balance update) probe primary keys and scan no table sequentially")
   void genericPlansOnEmptyTables() {
-    List<String> statements = List.of(LedgerSql.LOCK_USERS, BatchStatement.LEDGER_AND_USAGE, LedgerSql.UPDATE_ACCOUNTS);
+    List<String> statements = List.of(LedgerSql.LOCK_USERS, GroupCommitWriter.FIND_USAGE, BatchStatement.LEDGER_AND_USAGE,
+        LedgerSql.UPDATE_ACCOUNTS);
     String plans = Http.await(service.pool().withTransaction(tx -> {
       Future<List<String>> explained = tx.query(GroupCommitWriter.BATCH_PLANNING).execute().map(v -> new ArrayList<>());
       for (int i = 0; i < statements.size(); i++) {
@@ -47,7 +49,8 @@ class BatchPlansTest {
       return explained.map(lines -> String.join("\n", lines));
     }));
 
-    assertThat(plans).contains("Index Scan on users_pkey").doesNotContain("Seq Scan");
+    assertThat(plans).contains("Index Scan on users_pkey", "Index Scan using usage_charges_pkey")
+        .doesNotContain("Seq Scan");
   }
 
   /** As many NULL arguments as the statement has parameters: a generic plan does not look at them. */
