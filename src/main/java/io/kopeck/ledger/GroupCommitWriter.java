@@ -194,25 +194,23 @@ final class GroupCommitWriter {
   }
 
   private Future<Map<String, Decision>> findUsage(SqlConnection conn, List<Pending> batch) {
-    return findEarlier(conn, batch, UsageCharge.class, UsageCharge::eventId, findUsage, "event_id", Decision::recorded);
+    return findEarlier(conn, batch, UsageCharge.class, UsageCharge::eventId, findUsage, "event_id", Decision::recorded,
+        false);
   }
 
-  /** Planned for its arguments (see GENERIC_PLANS): the setting is switched around it, pipelined. */
+  /** Planned for its arguments (see GENERIC_PLANS). */
   private Future<Map<String, Decision>> findSpends(SqlConnection conn, List<Pending> batch) {
-    if (batch.stream().noneMatch(p -> p.charge() instanceof SpendCharge)) {
-      return Future.succeededFuture(Map.of());
-    }
-    planMode(conn, CUSTOM_PLANS);
-    Future<Map<String, Decision>> found = findEarlier(conn, batch, SpendCharge.class, SpendCharge::ledgerKey,
-        findSpends, "idempotency_key", Decision::posted);
-    planMode(conn, GENERIC_PLANS);
-    return found;
+    return findEarlier(conn, batch, SpendCharge.class, SpendCharge::ledgerKey, findSpends, "idempotency_key",
+        Decision::posted, true);
   }
 
-  /** What earlier batches recorded under this batch's (user, key) pairs of one kind of charge, by pair. */
-  private static <C extends Charge> Future<Map<String, Decision>> findEarlier(
+  /**
+   * What earlier batches recorded under this batch's (user, key) pairs of one kind of charge, by pair;
+   * {@code customPlan}: the plan setting is switched to custom around the look-up (pipelined).
+   */
+  private <C extends Charge> Future<Map<String, Decision>> findEarlier(
       SqlConnection conn, List<Pending> batch, Class<C> kind, Function<C, String> keyOf, String sql,
-      String keyColumn, Function<Row, Decision> decisionOf) {
+      String keyColumn, Function<Row, Decision> decisionOf, boolean customPlan) {
     List<Long> users = new ArrayList<>();
     List<String> keys = new ArrayList<>();
     for (Pending p : batch) {
@@ -225,13 +223,20 @@ final class GroupCommitWriter {
     if (users.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    return conn.preparedQuery(sql)
+    if (customPlan) {
+      planMode(conn, CUSTOM_PLANS);
+    }
+    Future<Map<String, Decision>> found = conn.preparedQuery(sql)
         .execute(Tuple.tuple().addValue(users.toArray(Long[]::new)).addValue(keys.toArray(String[]::new)))
         .map(rows -> {
           Map<String, Decision> seen = new HashMap<>();
           rows.forEach(row -> seen.put(key(row.getLong("user_id"), row.getString(keyColumn)), decisionOf.apply(row)));
           return seen;
         });
+    if (customPlan) {
+      planMode(conn, GENERIC_PLANS);
+    }
+    return found;
   }
 
   private static String findUsage(String routing) {
