@@ -15,14 +15,17 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One user's runs within a cost-message window, summed exactly. Node breakdowns are kept as the
+ * One user's runs within a cost-message window, summed exactly (and the runs of windows held back
+ * behind the user's unsent message, see {@link #held}). Node breakdowns are kept as the
  * Runner's JSON text and parsed only when the window closes, off the billing engine's thread.
- * Mutated only inside ConcurrentHashMap.compute, read only after removal from the map.
+ * Mutated only inside ConcurrentHashMap.compute or merge, or by the flush that removed it and holds
+ * it back before putting it back; read only after removal from the map.
  */
 final class RunTally {
   private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
-  final long firstAtNanos;
+  long closesAtNanos;
+  private int holds;
   private final String firstEventId;
   private String track;
   private boolean mixedTracks;
@@ -36,9 +39,9 @@ final class RunTally {
   private long totalTokens;
   private final List<String> nodeCosts = new ArrayList<>();
 
-  RunTally(String firstEventId, long firstAtNanos) {
+  RunTally(String firstEventId, long closesAtNanos) {
     this.firstEventId = firstEventId;
-    this.firstAtNanos = firstAtNanos;
+    this.closesAtNanos = closesAtNanos;
   }
 
   RunTally add(UsageCharge charge, PostingResult result) {
@@ -50,16 +53,55 @@ final class RunTally {
     promptTokens += charge.promptTokens() == null ? 0 : charge.promptTokens();
     completionTokens += charge.completionTokens() == null ? 0 : charge.completionTokens();
     totalTokens += charge.totalTokens() == null ? 0 : charge.totalTokens();
-    if (track == null && !mixedTracks) {
-      track = charge.track();
-    } else if (track != null && !track.equals(charge.track())) {
-      track = null;
-      mixedTracks = true;
-    }
+    noteTrack(charge.track());
     if (charge.nodeCostsJson() != null) {
       nodeCosts.add(charge.nodeCostsJson());
     }
     return this;
+  }
+
+  /** How often this tally was held back already. */
+  int holds() {
+    return holds;
+  }
+
+  /**
+   * Holds this tally back, because the user's previous message is unsent, as a window that closes
+   * at {@code closesAtNanos}. It keeps its first event, so its message keeps its name.
+   */
+  RunTally held(long closesAtNanos) {
+    this.closesAtNanos = closesAtNanos;
+    holds++;
+    return this;
+  }
+
+  /** Adds the runs of a later tally of the same user. */
+  RunTally absorb(RunTally newer) {
+    runs += newer.runs;
+    tokens = tokens.add(newer.tokens);
+    cost = cost.add(newer.cost);
+    apiCalls += newer.apiCalls;
+    freeRequests += newer.freeRequests;
+    promptTokens += newer.promptTokens;
+    completionTokens += newer.completionTokens;
+    totalTokens += newer.totalTokens;
+    if (newer.mixedTracks) {
+      track = null;
+      mixedTracks = true;
+    } else {
+      noteTrack(newer.track);
+    }
+    nodeCosts.addAll(newer.nodeCosts);
+    return this;
+  }
+
+  private void noteTrack(String runTrack) {
+    if (track == null && !mixedTracks) {
+      track = runTrack;
+    } else if (track != null && !track.equals(runTrack)) {
+      track = null;
+      mixedTracks = true;
+    }
   }
 
   String dedupKey() {
