@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,21 +48,15 @@ public final class RunCostMessages extends VerticleBase implements ChargeListene
    * is redone with this tail, which skips the rows that exist.
    */
   private static final String SKIPPING_WRITTEN = " ON CONFLICT (chat_id, dedup_key) DO NOTHING";
-  /** $1–$3 the windows' users, arguments and keys, $4 now: writes every window (a graceful stop). */
-  private static final String INSERT = """
-      INSERT INTO notifications (user_id, chat_id, kind, template, args, dedup_key, created_at, next_attempt_at)
-      SELECT u.id, u.id, 'run_costs', 'costs.' || u.cost_message_format, d.args::jsonb, d.dedup_key, $4, $4
-      FROM unnest($1::bigint[], $2::text[], $3::text[]) AS d(user_id, args, dedup_key)
-      JOIN users u ON u.id = d.user_id
-      WHERE u.cost_message_format <> 'off' AND NOT u.bot_blocked""";
   /**
-   * As {@link #INSERT}, but a user whose previous message is unsent is answered (held), not written.
+   * $1–$3 the windows' users, arguments and keys, $4 now, $5 whether to hold: writes the windows'
+   * messages, except (with $5) those of users whose previous message is unsent, which it answers.
    * One probe of the pending-run-costs index per user (LATERAL … LIMIT 1): as an EXISTS the planner
    * hashed the whole index instead, reading every pending row of every user per flush.
    */
   private static final String INSERT_OR_HOLD = """
       WITH d AS (
-        SELECT d.user_id, d.args, d.dedup_key, u.cost_message_format, p.pending IS NOT NULL AS held
+        SELECT d.user_id, d.args, d.dedup_key, u.cost_message_format, p.pending IS NOT NULL AND $5 AS held
         FROM unnest($1::bigint[], $2::text[], $3::text[]) AS d(user_id, args, dedup_key)
         JOIN users u ON u.id = d.user_id
         LEFT JOIN LATERAL (SELECT true AS pending FROM notifications p
@@ -132,36 +127,36 @@ public final class RunCostMessages extends VerticleBase implements ChargeListene
 
   private Future<Void> flush(boolean all) {
     long now = System.nanoTime();
-    Map<Long, RunTally> closed = new HashMap<>();
-    List<Long> users = new ArrayList<>();
-    List<String> args = new ArrayList<>();
-    List<String> keys = new ArrayList<>();
+    Map<Long, RunTally> closed = new LinkedHashMap<>();
     for (Long user : List.copyOf(open.keySet())) {
       RunTally peek = open.get(user);
-      if (peek == null || (!all && now - peek.closesAtNanos < 0)) {
-        continue;
+      if (peek != null && (all || now - peek.closesAtNanos >= 0)) {
+        closed.put(user, open.remove(user));
       }
-      RunTally tally = open.remove(user);
-      closed.put(user, tally);
-      users.add(user);
-      args.add(tally.toArgs().encode());
-      keys.add(tally.dedupKey());
     }
-    if (users.isEmpty()) {
+    if (closed.isEmpty()) {
       return Future.succeededFuture();
     }
+    List<Long> users = List.copyOf(closed.keySet());
+    List<String> args = closed.values().stream().map(tally -> tally.toArgs().encode()).toList();
+    List<String> keys = closed.values().stream().map(RunTally::dedupKey).toList();
     return queue(users, args, keys, !all)
-        .map(held -> {
-          long heldAt = System.nanoTime();
-          for (Long user : held) {
-            RunTally tally = closed.get(user);
-            long closesAt = heldAt + (windowNanos << Math.min(tally.holds(), HOLD_DOUBLINGS));
-            // Runs that arrived since the window closed join the held tally, which keeps its name.
-            open.merge(user, tally.held(closesAt), (newer, older) -> older.absorb(newer));
-          }
-          return (Void) null;
+        .<Void>map(held -> {
+          holdBack(held, closed);
+          return null;
         })
         .onFailure(e -> log.warn("Cost messages for {} users not queued: {}", users.size(), e.getMessage()));
+  }
+
+  /** Puts the held users' tallies back, to close again after 1, 2, 4, then every 8 windows. */
+  private void holdBack(List<Long> held, Map<Long, RunTally> closed) {
+    long heldAt = System.nanoTime();
+    for (Long user : held) {
+      RunTally tally = closed.get(user);
+      long closesAt = heldAt + (windowNanos << Math.min(tally.holds(), HOLD_DOUBLINGS));
+      // Runs that arrived since the window closed join the held tally, which keeps its name.
+      open.merge(user, tally.held(closesAt), (newer, older) -> older.absorb(newer));
+    }
   }
 
   /** Writes the windows' messages and answers the users held back (none when {@code hold} is false). */
@@ -170,15 +165,13 @@ public final class RunCostMessages extends VerticleBase implements ChargeListene
     if (topology.distributed()) {
       return queueByShard(users, args, keys, now, hold);
     }
-    Tuple params = Tuple.of(users.toArray(Long[]::new), args.toArray(String[]::new), keys.toArray(String[]::new), now);
-    return hold
-        ? insert(INSERT_OR_HOLD.formatted(""), INSERT_OR_HOLD.formatted(SKIPPING_WRITTEN), params)
-            .map(rows -> {
-              List<Long> held = new ArrayList<>();
-              rows.forEach(row -> held.add(row.getLong("user_id")));
-              return held;
-            })
-        : insert(INSERT, INSERT + SKIPPING_WRITTEN, params).map(List.of());
+    Tuple params = Tuple.of(users.toArray(Long[]::new), args.toArray(String[]::new), keys.toArray(String[]::new), now,
+        hold);
+    return insert(INSERT_OR_HOLD.formatted(""), INSERT_OR_HOLD.formatted(SKIPPING_WRITTEN), params).map(rows -> {
+      List<Long> held = new ArrayList<>();
+      rows.forEach(row -> held.add(row.getLong("user_id")));
+      return held;
+    });
   }
 
   /** Inserts plainly; on a unique violation, once more skipping the rows already written. */
