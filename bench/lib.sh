@@ -73,8 +73,10 @@ load() { # mode args... (with the service's pid, CPU per event of it and of Post
       --first-user "$FIRST_USER" --users "$USERS" --service-pid "${SERVICE_PID:-0}" --clk-tck "$(getconf CLK_TCK)"
 }
 
-ledger_verify() { # db
+ledger_verify() { # db — and how long the whole-ledger check took
+  local started=$SECONDS
   DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$1" LOG_LEVEL=WARN java -jar "$(service_jar)" ledger verify
+  echo "ledger verify took $((SECONDS - started)) s"
 }
 
 field() { # json name

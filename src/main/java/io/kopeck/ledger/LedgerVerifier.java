@@ -75,6 +75,15 @@ public final class LedgerVerifier {
           SELECT id AS user_id, token_balance FROM users WHERE token_balance < $1::text::numeric ORDER BY id LIMIT 1000""",
           row -> "token_balance " + plain(row, "token_balance") + " below the floor", true));
 
+  /*
+   * Every check reads whole tables, so hash joins are right at any size. Left to itself the planner
+   * joined usage rows to their ledger rows by user alone (a nested loop or merge join on the user_id
+   * that leads both keys, the LIMIT making it expect violations early) and filtered on the id after:
+   * each usage row walked all of its user's ledger rows — 5.5 minutes and 100 million buffer reads
+   * for 1.8 million charges. With hash joins on (user_id, id) that check takes 1.6 s.
+   */
+  private static final String WHOLE_TABLE_PLANS = "SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off";
+
   private final Pool pool;
   private final BigDecimal floor;
 
@@ -83,19 +92,27 @@ public final class LedgerVerifier {
     this.floor = floor;
   }
 
-  /** Every violation found; empty means the ledger is consistent. */
+  /**
+   * Every violation found; empty means the ledger is consistent. The checks run one after another:
+   * each scans whole tables (with parallel workers), so running them all at once saved little (13 s
+   * against 16 s for 1.8 million charges on two cores) and took every core from the live service.
+   */
   public Future<List<Violation>> verify() {
-    List<Future<List<Violation>>> runs = CHECKS.stream().map(this::run).toList();
-    return Future.all(runs).map(all -> {
-      List<Violation> violations = new ArrayList<>();
-      runs.forEach(run -> violations.addAll(run.result()));
-      return violations;
-    });
+    List<Violation> violations = new ArrayList<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (Check check : CHECKS) {
+      chain = chain.compose(v -> run(check)).map(found -> {
+        violations.addAll(found);
+        return null;
+      });
+    }
+    return chain.map(v -> violations);
   }
 
   private Future<List<Violation>> run(Check check) {
     Tuple params = check.floorParam() ? Tuple.of(floor.toPlainString()) : Tuple.tuple();
-    return pool.preparedQuery(check.sql()).execute(params).map(rows -> {
+    return pool.withTransaction(conn -> conn.query(WHOLE_TABLE_PLANS).execute()
+        .compose(set -> conn.preparedQuery(check.sql()).execute(params))).map(rows -> {
       List<Violation> found = new ArrayList<>();
       rows.forEach(row -> found.add(new Violation(check.invariant(), check.name(), row.getLong("user_id"),
           check.detail().apply(row))));
