@@ -32,6 +32,7 @@ import org.HdrHistogram.Recorder;
  * <pre>
  * rr     --connections C --duration S   closed loop: C clients, each sends the next event when answered
  * rate   --rate R --connections C --duration S   open loop at R events/s; latency from the scheduled send time
+ *        (--timeline 1: also one line per second on stderr — answers, p50/p99/max ms — to see when a tail happens)
  * stream --streams N --window W --duration S     N NDJSON streams, W lines in flight per stream
  * replay --file F                                 resend every event of F (one JSON per line) over one stream
  * </pre>
@@ -49,6 +50,7 @@ public final class LoadGenerator {
   private final HttpClient client;
   private final NetClient netClient;
   private final Recorder latency = new Recorder(3);
+  private final Recorder perSecond = new Recorder(3);
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong charged = new AtomicLong();
   private final AtomicLong duplicates = new AtomicLong();
@@ -230,6 +232,7 @@ public final class LoadGenerator {
     AtomicLong outstanding = new AtomicLong();
     Promise<Void> finished = Promise.promise();
     AtomicLong next = new AtomicLong();
+    long timeline = args.containsKey("timeline") ? printEverySecond(start) : -1;
     vertx.setPeriodic(1, id -> {
       long now = System.nanoTime();
       long due = Math.min(now, deadline);
@@ -239,7 +242,9 @@ public final class LoadGenerator {
         outstanding.incrementAndGet();
         RawHttpConnection connection = idlest(connections, next.getAndIncrement());
         post(connection, events.next()).onComplete(r -> {
-          latency.recordValue((System.nanoTime() - intended) / 1000);
+          long micros = (System.nanoTime() - intended) / 1000;
+          latency.recordValue(micros);
+          perSecond.recordValue(micros);
           if (outstanding.decrementAndGet() == 0 && System.nanoTime() >= deadline) {
             finished.tryComplete();
           }
@@ -253,6 +258,21 @@ public final class LoadGenerator {
       }
     });
     finished.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
+    if (timeline >= 0) {
+      vertx.cancelTimer(timeline);
+    }
+  }
+
+  /** The open loop's --timeline: each second's answers and latency, from the phase's start. */
+  private long printEverySecond(long start) {
+    perSecond.reset();
+    return vertx.setPeriodic(1000, id -> {
+      var second = perSecond.getIntervalHistogram();
+      System.err.printf("second %d: %d answers, p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+          Math.round((System.nanoTime() - start) / 1e9), second.getTotalCount(),
+          second.getValueAtPercentile(50) / 1000.0, second.getValueAtPercentile(99) / 1000.0,
+          second.getMaxValue() / 1000.0);
+    });
   }
 
   /** An idle connection if there is one (HTTP/1.1 answers pipelined requests one after another). */
