@@ -50,7 +50,8 @@ public final class LoadGenerator {
   private final HttpClient client;
   private final NetClient netClient;
   private final Recorder latency = new Recorder(3);
-  private final Recorder perSecond = new Recorder(3);
+  /** Only with --timeline: each second's latencies. */
+  private final Recorder perSecond;
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong charged = new AtomicLong();
   private final AtomicLong duplicates = new AtomicLong();
@@ -70,6 +71,7 @@ public final class LoadGenerator {
     this.args = args;
     this.key = args.getOrDefault("key", "bench-key");
     this.prefix = args.getOrDefault("prefix", "ev" + System.currentTimeMillis());
+    this.perSecond = args.containsKey("timeline") ? new Recorder(3) : null;
     this.firstUser = Long.parseLong(args.getOrDefault("first-user", "1000000"));
     this.users = Integer.parseInt(args.getOrDefault("users", "10000"));
     int connections = Integer.parseInt(args.getOrDefault("connections", args.getOrDefault("streams", "64")));
@@ -232,7 +234,7 @@ public final class LoadGenerator {
     AtomicLong outstanding = new AtomicLong();
     Promise<Void> finished = Promise.promise();
     AtomicLong next = new AtomicLong();
-    long timeline = args.containsKey("timeline") ? printEverySecond(start) : -1;
+    long timeline = perSecond != null ? printEverySecond(start) : -1;
     vertx.setPeriodic(1, id -> {
       long now = System.nanoTime();
       long due = Math.min(now, deadline);
@@ -244,7 +246,9 @@ public final class LoadGenerator {
         post(connection, events.next()).onComplete(r -> {
           long micros = (System.nanoTime() - intended) / 1000;
           latency.recordValue(micros);
-          perSecond.recordValue(micros);
+          if (perSecond != null) {
+            perSecond.recordValue(micros);
+          }
           if (outstanding.decrementAndGet() == 0 && System.nanoTime() >= deadline) {
             finished.tryComplete();
           }
