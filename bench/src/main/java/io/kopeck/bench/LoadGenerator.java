@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,7 +33,8 @@ import org.HdrHistogram.Recorder;
  * <pre>
  * rr     --connections C --duration S   closed loop: C clients, each sends the next event when answered
  * rate   --rate R --connections C --duration S   open loop at R events/s; latency from the scheduled send time
- *        (--timeline 1: also one line per second on stderr — answers, p50/p99/max ms — to see when a tail happens)
+ *        (--timeline 1: also one line per second on stderr — wall-clock time, answers, p50/p99/max ms —
+ *        to see when a tail happens and line it up with the service's and PostgreSQL's logs)
  * stream --streams N --window W --duration S     N NDJSON streams, W lines in flight per stream
  * replay --file F                                 resend every event of F (one JSON per line) over one stream
  * </pre>
@@ -272,8 +274,8 @@ public final class LoadGenerator {
     perSecond.reset();
     return vertx.setPeriodic(1000, id -> {
       var second = perSecond.getIntervalHistogram();
-      System.err.printf("second %d: %d answers, p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-          Math.round((System.nanoTime() - start) / 1e9), second.getTotalCount(),
+      System.err.printf("second %d (%s): %d answers, p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+          Math.round((System.nanoTime() - start) / 1e9), LocalTime.now().withNano(0), second.getTotalCount(),
           second.getValueAtPercentile(50) / 1000.0, second.getValueAtPercentile(99) / 1000.0,
           second.getMaxValue() / 1000.0);
     });
