@@ -51,20 +51,41 @@ final class TimerVerticle extends VerticleBase {
 
   /** One log line per job and run; rows acted on (renewed, notified, expired) and the others counted per job. */
   private void report(JobSummary summary) {
+    if (!summary.succeeded()) {
+      log.warn("Timer job {}", kv("summary", summary.toString()));
+      registry.counter("kopeck_timer_failures", "job", summary.job()).increment();
+      return;
+    }
     log.info("Timer job {}", kv("summary", summary.toString()));
     registry.counter("kopeck_timer_rows", "job", summary.job(), "result", "acted").increment(summary.acted());
     registry.counter("kopeck_timer_rows", "job", summary.job(), "result", "other").increment(summary.skipped());
     registry.timer("kopeck_timer_run", "job", summary.job()).record(summary.millis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Every job once, one after the other (a failed job stops the run; the next tick tries again). */
+  /**
+   * Every job once, one after the other. A job that fails is reported as failed and the others still
+   * run (SPEC §17): one broken job must not stop renewals, expiry and the outbox; the next tick tries it again.
+   */
   static Future<List<JobSummary>> runOnce(List<TimerJob> jobs) {
     List<JobSummary> summaries = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
     for (TimerJob job : jobs) {
-      chain = chain.compose(v -> job.run().map(summaries::add).mapEmpty());
+      chain = chain.compose(v -> {
+        long started = System.nanoTime();
+        return runGuarded(job).recover(e -> Future.succeededFuture(JobSummary.failed(job.name(), e, started)))
+            .map(summaries::add).mapEmpty();
+      });
     }
     return chain.map(summaries);
+  }
+
+  /** A job that throws instead of failing its future fails like one that fails it. */
+  private static Future<JobSummary> runGuarded(TimerJob job) {
+    try {
+      return job.run();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /** Lets a run in progress finish before the pool closes. */

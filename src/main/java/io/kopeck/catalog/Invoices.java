@@ -211,7 +211,7 @@ public final class Invoices {
           Purchase purchase = purchase(tariff, promo, customAmount, link.currency());
           return samePending(tx, userId, tariff, promo, purchase, link, now).compose(existing -> existing != null
               ? Future.succeededFuture(existing)
-              : insert(tx, userId, tariff, promo, purchase, link, now));
+              : reserve(tx, promo, userId).compose(v -> insert(tx, userId, tariff, promo, purchase, link, now)));
         })));
   }
 
@@ -270,6 +270,19 @@ public final class Invoices {
         throw PromoProblem.WRONG_TARIFF.refused(check.promo().code());
       }
       return check.promo();
+    });
+  }
+
+  /** A new invoice carrying a code holds one of its uses until it is paid, expires or is cancelled (SPEC §17). */
+  private Future<Void> reserve(SqlConnection tx, PromoCode promo, long userId) {
+    if (promo == null) {
+      return Future.succeededFuture();
+    }
+    return promoCodes.reserve(tx, promo, userId).map(problem -> {
+      if (problem != null) {
+        throw problem.refused(promo.code());
+      }
+      return null;
     });
   }
 

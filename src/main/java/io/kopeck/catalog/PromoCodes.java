@@ -29,6 +29,14 @@ public final class PromoCodes {
   private static final String TARIFF = "SELECT id, is_trial FROM tariffs WHERE slug = $1";
   private static final String USES_BY_USER = """
       SELECT count(*) FROM promo_redemptions WHERE user_id = $1 AND promo_code_id = $2""";
+  private static final String LOCK = "SELECT uses_count FROM promo_codes WHERE id = $1 FOR UPDATE";
+  /** The user's pending, unexpired invoices that carry the code: each holds one of the user's uses. */
+  private static final String RESERVED_BY_USER = """
+      SELECT count(*) FROM invoices
+      WHERE user_id = $1 AND promo_code_id = $2 AND status = 'pending' AND expires_at > $3""";
+  /** Everyone's: each holds one of the code's uses. */
+  private static final String RESERVED = """
+      SELECT count(*) FROM invoices WHERE promo_code_id = $1 AND status = 'pending' AND expires_at > $2""";
   private static final String TRIAL_TAKEN = """
       SELECT count(*) FROM promo_redemptions WHERE user_id = $1 AND tariff_id = $2 AND kind = 'trial'""";
 
@@ -95,6 +103,29 @@ public final class PromoCodes {
     });
   }
 
+  /**
+   * SPEC §17: whether a new invoice of {@code userId} may carry {@code promo}, counting the pending,
+   * unexpired invoices that already carry it as uses — the user's against max_uses_per_user, everyone's
+   * against max_uses — so that invoices made one after another cannot together take more uses than
+   * the code has. Locks the code's row for the rest of {@code tx}: two invoices made at once are
+   * counted one after the other (a payment counting a use takes the same lock). Null when it may.
+   */
+  public Future<PromoProblem> reserve(SqlConnection tx, PromoCode promo, long userId) {
+    OffsetDateTime now = now();
+    return count(tx, LOCK, Tuple.of(promo.id()))
+        .compose(uses -> promo.maxUses() == null ? Future.succeededFuture((PromoProblem) null)
+            : count(tx, RESERVED, Tuple.of(promo.id(), now))
+                .map(held -> uses + held >= promo.maxUses() ? PromoProblem.EXHAUSTED : null))
+        .compose(problem -> problem != null ? Future.succeededFuture(problem)
+            : count(tx, USES_BY_USER, Tuple.of(userId, promo.id()))
+                .compose(used -> count(tx, RESERVED_BY_USER, Tuple.of(userId, promo.id(), now)).map(held -> used + held))
+                .map(taken -> taken >= promo.maxUsesPerUser() ? PromoProblem.ALREADY_USED : null));
+  }
+
+  private static Future<Long> count(SqlClient client, String sql, Tuple args) {
+    return client.preparedQuery(sql).execute(args).map(rows -> rows.iterator().next().getLong(0));
+  }
+
   /** The problems visible without looking at the user's history. */
   static PromoProblem staticProblem(PromoCode promo, UUID tariffId, OffsetDateTime now) {
     if (!promo.active()) {
@@ -121,8 +152,7 @@ public final class PromoCodes {
       return client.preparedQuery(TRIAL_TAKEN).execute(Tuple.of(userId, promo.tariffId()))
           .map(rows -> rows.iterator().next().getLong(0) > 0);
     }
-    return client.preparedQuery(USES_BY_USER).execute(Tuple.of(userId, promo.id()))
-        .map(rows -> rows.iterator().next().getLong(0) >= promo.maxUsesPerUser());
+    return count(client, USES_BY_USER, Tuple.of(userId, promo.id())).map(used -> used >= promo.maxUsesPerUser());
   }
 
   private static Future<UUID> tariffId(SqlConnection tx, PromoFields fields) {

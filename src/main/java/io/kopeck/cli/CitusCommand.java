@@ -22,7 +22,7 @@ public final class CitusCommand implements Runnable {
     @Override
     public Integer call() {
       KopeckConfig config = Cli.config();
-      try (DatabaseSession db = DatabaseSession.open(config.databaseUrl(), config.embeddedDbDir())) {
+      try (DatabaseSession db = DatabaseSession.openBeside(config.databaseUrl(), config.embeddedDbDir())) {
         if (!CitusSchema.installed(db.url())) {
           System.err.println("The citus extension is not installed in " + db.url().redacted()
               + " (CREATE EXTENSION citus on the coordinator and every worker first)");

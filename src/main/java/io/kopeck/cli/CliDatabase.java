@@ -21,7 +21,7 @@ final class CliDatabase implements AutoCloseable {
   private final Services services;
 
   CliDatabase(KopeckConfig config) {
-    this.session = DatabaseSession.open(config.databaseUrl(), config.embeddedDbDir());
+    this.session = DatabaseSession.openBeside(config.databaseUrl(), config.embeddedDbDir());
     this.vertx = Vertx.vertx();
     this.pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
         .connectingTo(session.url().toConnectOptions()).using(vertx).build();

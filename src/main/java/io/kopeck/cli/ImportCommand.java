@@ -31,7 +31,7 @@ public final class ImportCommand implements Runnable {
     public Integer call() throws Exception {
       KopeckConfig config = Cli.config();
       DatabaseUrl source = DatabaseUrl.parse(from);
-      try (DatabaseSession session = DatabaseSession.open(config.databaseUrl(), config.embeddedDbDir())) {
+      try (DatabaseSession session = DatabaseSession.openBeside(config.databaseUrl(), config.embeddedDbDir())) {
         Migrations.migrate(session.url());
         long started = System.nanoTime();
         ImportReport report = new PaysImport(source, session.url(), dryRun, Clock.systemUTC(), config.balanceFloor())

@@ -11,7 +11,7 @@ public final class MigrateCommand implements Runnable {
   @Override
   public void run() {
     KopeckConfig config = Cli.config();
-    try (DatabaseSession db = DatabaseSession.open(config.databaseUrl(), config.embeddedDbDir())) {
+    try (DatabaseSession db = DatabaseSession.openBeside(config.databaseUrl(), config.embeddedDbDir())) {
       String version = Migrations.migrate(db.url());
       System.out.println("Schema is at version " + version + " (" + db.url().redacted() + ")");
     }

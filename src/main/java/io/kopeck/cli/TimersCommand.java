@@ -22,7 +22,7 @@ public final class TimersCommand implements Runnable {
       try (CliDatabase db = new CliDatabase(config)) {
         List<JobSummary> summaries = db.run(pool -> db.services().runTimerJobsOnce());
         summaries.forEach(System.out::println);
-        return 0;
+        return summaries.stream().allMatch(JobSummary::succeeded) ? 0 : 1;
       }
     }
   }

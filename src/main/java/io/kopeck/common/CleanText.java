@@ -1,9 +1,5 @@
 package io.kopeck.common;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Iterator;
-import java.util.Map;
-
 /**
  * String hygiene at the edge (SPEC §11). PostgreSQL cannot store U+0000 in text or jsonb (the whole
  * statement fails, and with it every charge batched with it), an unpaired surrogate is not UTF-8 and
@@ -31,36 +27,6 @@ public final class CleanText {
       throw new IllegalArgumentException(field + " " + problem);
     }
     return value;
-  }
-
-  /**
-   * The first problem of any string in a JSON tree (field names included), judged as free text: the
-   * floor for every JSON body, before any field is read. Null when clean.
-   */
-  public static String problemInTree(JsonNode node) {
-    if (node.isTextual()) {
-      return problemInText(node.textValue());
-    }
-    if (node.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> field = it.next();
-        String problem = problemInText(field.getKey());
-        if (problem == null) {
-          problem = problemInTree(field.getValue());
-        }
-        if (problem != null) {
-          return problem;
-        }
-      }
-    } else if (node.isArray()) {
-      for (JsonNode item : node) {
-        String problem = problemInTree(item);
-        if (problem != null) {
-          return problem;
-        }
-      }
-    }
-    return null;
   }
 
   private static String problem(String value, boolean freeText) {

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -46,30 +48,75 @@ public final class StrictJson {
     if (node == null || !node.isObject()) {
       throw new IllegalArgumentException("expected a JSON object");
     }
-    String problem = CleanText.problemInTree(node);
+    String problem = problemInTree(node);
     if (problem != null) {
-      throw new IllegalArgumentException("a string " + problem);
+      throw new IllegalArgumentException(problem);
     }
     return (ObjectNode) node;
   }
 
   /**
-   * A decimal given as a JSON number or as a decimal string ("15.45"); null when the field is
-   * absent or null. Throws {@link IllegalArgumentException} for anything else.
+   * The first problem of any value in a JSON tree, field names included: strings judged as free text
+   * ({@link CleanText}), numbers by {@link Decimals}' bounds. The floor for every JSON body, before any
+   * field is read. Null when clean.
+   */
+  private static String problemInTree(JsonNode node) {
+    if (node.isTextual()) {
+      return prefixed("a string ", CleanText.problemInText(node.textValue()));
+    }
+    if (node.isBigDecimal() || node.isBigInteger()) {
+      return prefixed("a number ", Decimals.problem(node.decimalValue()));
+    }
+    if (node.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = it.next();
+        String problem = prefixed("a string ", CleanText.problemInText(field.getKey()));
+        if (problem == null) {
+          problem = problemInTree(field.getValue());
+        }
+        if (problem != null) {
+          return problem;
+        }
+      }
+    } else if (node.isArray()) {
+      for (JsonNode item : node) {
+        String problem = problemInTree(item);
+        if (problem != null) {
+          return problem;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static String prefixed(String prefix, String problem) {
+    return problem == null ? null : prefix + problem;
+  }
+
+  /**
+   * A decimal given as a JSON number or as a decimal string ("15.45"), within {@link Decimals}' bounds
+   * (a zero as plain 0); null when the field is absent or null. Throws {@link IllegalArgumentException}
+   * "{field} …" for anything else.
    */
   public static BigDecimal decimal(JsonNode parent, String field) {
+    return decimal(parent, field, field);
+  }
+
+  /** As {@link #decimal(JsonNode, String)}, naming the value {@code label} in errors ("node_costs.x"). */
+  public static BigDecimal decimal(JsonNode parent, String field, String label) {
     JsonNode node = parent.get(field);
     if (node == null || node.isNull()) {
       return null;
     }
     if (node.isNumber()) {
-      return node.decimalValue();
+      return Decimals.bounded(label, node.decimalValue());
     }
     if (node.isTextual() && DECIMAL_TEXT.matcher(node.textValue()).matches()) {
-      return new BigDecimal(node.textValue());
+      return Decimals.bounded(label, new BigDecimal(node.textValue()));
     }
-    throw new IllegalArgumentException(field + " must be a number or a decimal string");
+    throw new IllegalArgumentException(label + " must be a number or a decimal string");
   }
+
 
   /** A JSON array of objects (e.g. a configuration file), read with the same exact numbers. */
   public static java.util.List<ObjectNode> readObjects(java.io.InputStream in) throws IOException {

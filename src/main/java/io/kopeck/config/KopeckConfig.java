@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kopeck.common.Cidr;
 import io.kopeck.db.DatabaseUrl;
+import io.kopeck.logging.LogMask;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
@@ -147,6 +148,7 @@ public final class KopeckConfig {
     }
     KopeckConfig config = new KopeckConfig(merged, values, generated);
     config.checkCombinations();
+    config.hideSecretsFromLogs();
     return config;
   }
 
@@ -171,7 +173,7 @@ public final class KopeckConfig {
    * the mock provider, which lets anyone pay themselves, never meets real users by accident.
    */
   public void checkServable() {
-    if (string("DEV_CONSOLE").equals("true") && publicBaseUrl().regionMatches(true, 0, "https://", 0, 8)) {
+    if (string("DEV_CONSOLE").equals("true") && httpsBaseUrl()) {
       throw new ConfigException("DEV_CONSOLE", "is true while PUBLIC_BASE_URL is https: the console speaks as any user;"
           + " it is for a laptop, never for a public address");
     }
@@ -179,7 +181,7 @@ public final class KopeckConfig {
       return;
     }
     String exposure = !telegramBotToken().isEmpty() ? "TELEGRAM_BOT_TOKEN is set"
-        : publicBaseUrl().regionMatches(true, 0, "https://", 0, 8) ? "PUBLIC_BASE_URL is https" : null;
+        : httpsBaseUrl() ? "PUBLIC_BASE_URL is https" : null;
     if (exposure != null) {
       throw new ConfigException("PAYMENT_PROVIDERS", "includes mock while " + exposure
           + ": anyone could pay themselves; set ALLOW_MOCK_PAYMENTS=true only for a demo");
@@ -192,8 +194,10 @@ public final class KopeckConfig {
   public static final String DEV_CONSOLE_ADMIN_CHAT = "1000";
 
   /**
-   * Whether the developer console (/dev) is served (SPEC §15): never with a real bot token; else
-   * DEV_CONSOLE, which defaults to true only with the embedded database (the README's first command).
+   * Whether the developer console (/dev) is served (SPEC §15, §17): never with a real bot token;
+   * DEV_CONSOLE=true or false when set; unset, only with the embedded database (the README's first
+   * command) and nothing that says the deployment is public: no https PUBLIC_BASE_URL, no real
+   * payment provider (robokassa, yookassa) configured.
    */
   public boolean devConsole() {
     String token = telegramBotToken();
@@ -204,14 +208,23 @@ public final class KopeckConfig {
       return false;
     }
     String setting = string("DEV_CONSOLE");
-    return setting.isEmpty() ? databaseUrl().isEmpty() : setting.equals("true");
+    if (!setting.isEmpty()) {
+      return setting.equals("true");
+    }
+    boolean realProvider = paymentProviders().contains("robokassa") || paymentProviders().contains("yookassa");
+    return databaseUrl().isEmpty() && !httpsBaseUrl() && !realProvider;
+  }
+
+  private boolean httpsBaseUrl() {
+    return publicBaseUrl().regionMatches(true, 0, "https://", 0, 8);
   }
 
   /**
    * With the console on, the configuration the service runs with: the bot talks to
    * {@code http://127.0.0.1:<port>/dev/botapi} with the console's token (webhook mode, no webhook
    * registered), a webhook secret and a Runner key made up for this process (the page is given
-   * both), an admin chat when none is configured, Stars next to the configured provider when
+   * both; an operator's own secret or keys are never handed to the page, and no real Telegram
+   * delivers to this webhook in console mode), an admin chat when none is configured, Stars next to the configured provider when
    * PAYMENT_PROVIDERS is unset, and the mock allowed (nothing real is reachable).
    */
   public KopeckConfig forDevConsole(int port) {
@@ -223,9 +236,7 @@ public final class KopeckConfig {
     overrides.put("TELEGRAM_API_URL", "http://127.0.0.1:" + port + "/dev/botapi");
     overrides.put("TELEGRAM_MODE", "webhook");
     overrides.put("ALLOW_MOCK_PAYMENTS", "true");
-    if (telegramWebhookSecret().isEmpty()) {
-      overrides.put("TELEGRAM_WEBHOOK_SECRET", randomSecret());
-    }
+    overrides.put("TELEGRAM_WEBHOOK_SECRET", randomSecret());
     if (adminChatIds().isEmpty()) {
       overrides.put("ADMIN_CHAT_IDS", DEV_CONSOLE_ADMIN_CHAT);
     }
@@ -300,6 +311,18 @@ public final class KopeckConfig {
       throw new IOException("conf/kopeck.json not found");
     }
     return bundled;
+  }
+
+  /** Every secret's value is masked in every log line from now on (SPEC §17), whatever logs it. */
+  private void hideSecretsFromLogs() {
+    for (Setting setting : SETTINGS) {
+      Object value = values.get(setting.name());
+      if (setting.secret() && value instanceof String text) {
+        LogMask.hide(text);
+      } else if (setting.secret() && value instanceof List<?> list) {
+        list.forEach(item -> LogMask.hide(String.valueOf(item)));
+      }
+    }
   }
 
   /** Every setting with secrets masked, for the start-up log line. */
@@ -421,7 +444,7 @@ public final class KopeckConfig {
     if (!mode.isEmpty() || telegramBotToken().isEmpty()) {
       return telegramBotToken().isEmpty() ? "" : mode;
     }
-    return publicBaseUrl().regionMatches(true, 0, "https://", 0, 8) ? "webhook" : "polling";
+    return httpsBaseUrl() ? "webhook" : "polling";
   }
   public int invoiceTtlHours() { return integer("INVOICE_TTL_HOURS"); }
   public int invoiceIdempotencyMinutes() { return integer("INVOICE_IDEMPOTENCY_MINUTES"); }

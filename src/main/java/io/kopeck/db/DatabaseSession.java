@@ -22,7 +22,11 @@ public final class DatabaseSession implements AutoCloseable {
     this.embedded = embedded;
   }
 
-  /** {@code external} when configured (DATABASE_URL), else an embedded PostgreSQL with data in {@code embeddedDir}. */
+  /**
+   * {@code external} when configured (DATABASE_URL), else an embedded PostgreSQL with data in
+   * {@code embeddedDir}, started for this session; refused when another running process owns that
+   * directory (the server: one process serves a data directory).
+   */
   public static DatabaseSession open(Optional<DatabaseUrl> external, Path embeddedDir) {
     if (external.isPresent()) {
       DatabaseUrl url = external.get();
@@ -33,6 +37,27 @@ public final class DatabaseSession implements AutoCloseable {
     log.info("Database: embedded PostgreSQL at {} (data in {})", kv("database", embedded.url().redacted()),
         kv("data_dir", embedded.dataDir().toString()));
     return new DatabaseSession(embedded.url(), embedded);
+  }
+
+  /**
+   * The same for a one-shot command: when a running process (a server) owns the embedded data
+   * directory, the command uses that server's database instead of touching it (SPEC §17).
+   */
+  public static DatabaseSession openBeside(Optional<DatabaseUrl> external, Path embeddedDir) {
+    if (external.isEmpty()) {
+      Optional<EmbeddedDatabase.Running> running = EmbeddedDatabase.runningElsewhere(embeddedDir);
+      if (running.isPresent() && running.get().port() > 0) {
+        log.info("Database: the embedded PostgreSQL of the running Kopeck (pid {}) at {}", running.get().pid(),
+            kv("database", running.get().url().redacted()));
+        return new DatabaseSession(running.get().url(), null);
+      }
+    }
+    return open(external, embeddedDir);
+  }
+
+  /** The pid of the running process that owns the embedded data directory, if one does. */
+  public static Optional<Long> embeddedOwner(Path embeddedDir) {
+    return EmbeddedDatabase.runningElsewhere(embeddedDir).map(EmbeddedDatabase.Running::pid);
   }
 
   public DatabaseUrl url() {

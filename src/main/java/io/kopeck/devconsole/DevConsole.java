@@ -144,6 +144,15 @@ public final class DevConsole implements HttpRoutes {
       consumer.unregister();
       ctx.vertx().cancelTimer(ping);
     });
+    // The stream never ends by itself: a graceful stop would wait SHUTDOWN_TIMEOUT_SECONDS for it (SPEC §17).
+    // Ended when the server starts shutting down; the page reconnects to the next process.
+    ctx.request().connection().shutdownHandler(v -> {
+      consumer.unregister();
+      ctx.vertx().cancelTimer(ping);
+      if (!response.ended() && !response.closed()) {
+        response.end();
+      }
+    });
   }
 
   /** Form-encoded (what the bot library sends) or JSON; fields holding JSON (reply_markup, prices) parsed. */

@@ -7,6 +7,7 @@ import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.catalog.Periods;
 import io.kopeck.catalog.PromoCodes;
 import io.kopeck.common.BillingRules;
+import io.kopeck.common.Decimals;
 import io.kopeck.common.Times;
 import io.kopeck.ledger.BalanceRule;
 import io.kopeck.ledger.Ledger;
@@ -148,8 +149,8 @@ public final class Payments {
   private static Receipt receipt(PaymentProvider provider, PaymentProvider.ResultCallback callback) {
     BigDecimal amount;
     try {
-      amount = new BigDecimal(callback.outSum());
-    } catch (NumberFormatException e) {
+      amount = Decimals.parse("OutSum", callback.outSum());
+    } catch (IllegalArgumentException e) {
       amount = null;
     }
     Long payer;

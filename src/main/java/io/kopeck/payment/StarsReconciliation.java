@@ -82,7 +82,7 @@ public final class StarsReconciliation {
 
   /** Once a day on the timer: the last two days, report only; admins hear of anything unknown. */
   public TimerJob dailyJob() {
-    return () -> {
+    return new TimerJob("stars-reconcile", () -> {
       long started = System.nanoTime();
       OffsetDateTime now = Times.utcNow(clock);
       return pool.preparedQuery(LAST_RUN).execute().compose(rows -> {
@@ -94,7 +94,7 @@ public final class StarsReconciliation {
             .map(report -> JobSummary.counted("stars-reconcile", "reported",
                 report.unknown().size() + report.missingAtTelegram().size(), started));
       });
-    };
+    });
   }
 
   private Future<Report> remember(Report report, OffsetDateTime now) {

@@ -8,6 +8,7 @@ import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.Invoices;
+import io.kopeck.common.Decimals;
 import io.kopeck.common.JobSummary;
 import io.kopeck.common.StrictJson;
 import io.kopeck.common.TimerJob;
@@ -194,8 +195,8 @@ public final class YooKassaPayments {
 
   private static BigDecimal decimal(JsonNode value) {
     try {
-      return value.isTextual() || value.isNumber() ? new BigDecimal(value.asText()) : null;
-    } catch (NumberFormatException e) {
+      return value.isTextual() || value.isNumber() ? Decimals.parse("amount", value.asText()) : null;
+    } catch (IllegalArgumentException e) {
       return null;
     }
   }
@@ -243,7 +244,7 @@ public final class YooKassaPayments {
    * and settled like a notification; refunds under way are fetched and finished.
    */
   public TimerJob recheckJob() {
-    return () -> {
+    return new TimerJob("yookassa-recheck", () -> {
       long started = System.nanoTime();
       OffsetDateTime cutoff = Times.utcNow(clock).minusMinutes(2);
       return pool.preparedQuery(DUE_FOR_CHECK).execute(Tuple.of(cutoff)).compose(rows -> {
@@ -267,6 +268,6 @@ public final class YooKassaPayments {
         }
         return chain;
       })).map(n -> JobSummary.counted("yookassa-recheck", "settled", n, started));
-    };
+    });
   }
 }

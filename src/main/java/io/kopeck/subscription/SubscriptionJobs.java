@@ -104,7 +104,8 @@ public final class SubscriptionJobs {
 
   /** The subscription feature's timer jobs, in the order they run. */
   public List<TimerJob> jobs() {
-    return List.of(this::renewals, this::expiryNotices, this::lowBalance, this::dailyLimits);
+    return List.of(new TimerJob("renewals", this::renewals), new TimerJob("expiry-notices", this::expiryNotices),
+        new TimerJob("low-balance", this::lowBalance), new TimerJob("daily-limits", this::dailyLimits));
   }
 
   /** Ended subscriptions: renew from the balance when auto-renew is on and it covers the fee, else lapse. */

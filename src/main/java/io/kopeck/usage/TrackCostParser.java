@@ -88,12 +88,7 @@ final class TrackCostParser {
 
   /** A required non-negative, finite, bounded cost. */
   private static BigDecimal cost(JsonNode parent, String field, String label) {
-    BigDecimal value;
-    try {
-      value = StrictJson.decimal(parent, field);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(label + " must be a number or a decimal string");
-    }
+    BigDecimal value = StrictJson.decimal(parent, field, label);
     if (value == null) {
       throw new IllegalArgumentException(label + " is required");
     }

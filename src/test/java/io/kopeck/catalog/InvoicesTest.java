@@ -48,6 +48,11 @@ class InvoicesTest {
         "{\"code\": \"BONUS\", \"discount_type\": \"bonus_tokens\", \"discount_value\": 100}"), Actor.SYSTEM));
     Http.await(promos.create(io.kopeck.common.StrictJson.readObject(
         "{\"code\": \"TRIAL8\", \"discount_type\": \"trial\", \"tariff\": \"trial\"}"), Actor.SYSTEM));
+    Http.await(promos.create(io.kopeck.common.StrictJson.readObject(
+        "{\"code\": \"ONCE50\", \"discount_type\": \"fixed\", \"discount_value\": 50}"), Actor.SYSTEM));
+    Http.await(promos.create(io.kopeck.common.StrictJson.readObject(
+        "{\"code\": \"FIRST5\", \"discount_type\": \"percent\", \"discount_value\": 20, \"max_uses\": 5}"),
+        Actor.SYSTEM));
   }
 
 
@@ -190,5 +195,51 @@ class InvoicesTest {
         invoice.invId())).isEqualTo(1);
     assertThat(Ledgers.count(pool, "SELECT count(*) FROM audit_log WHERE action = 'invoice.expire' "
         + "AND new_value->'inv_ids' @> to_jsonb($1::bigint)", invoice.invId())).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("SPEC §17: a once-per-user code held by one pending invoice cannot discount a second one (another "
+      + "tariff or another custom amount); cancelling or expiry frees it, the same invoice again is no new use")
+  void onceForUserAcrossInvoices() {
+    Ledgers.seedUser(pool, 20L, "0");
+
+    Invoice first = buy(20, "basic", "ONCE50");
+    Invoice same = buy(20, "basic", "once50");
+    Refusal otherTariff = refusal(invoices.forTariff(20, "standard", "ONCE50"));
+    Refusal otherAmount = refusal(invoices.forAmount(20, new BigDecimal("300"), "ONCE50"));
+    Http.await(invoices.cancel(20, first.invId()));
+    Invoice afterCancel = Http.await(invoices.forAmount(20, new BigDecimal("300"), "ONCE50"));
+    CLOCK.advance(Duration.ofHours(25));
+    Invoice afterExpiry = buy(20, "standard", "ONCE50");
+
+    assertThat(first.amount()).isEqualByComparingTo("149.00");
+    assertThat(same.invId()).isEqualTo(first.invId());
+    assertThat(otherTariff).isEqualTo(PromoProblem.ALREADY_USED);
+    assertThat(otherAmount).isEqualTo(PromoProblem.ALREADY_USED);
+    assertThat(afterCancel.amount()).isEqualByComparingTo("250.00");
+    assertThat(afterExpiry.amount()).isEqualByComparingTo("449.00");
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM invoices WHERE user_id = 20 AND promo_code_id IS NOT NULL "
+        + "AND status = 'pending' AND expires_at > $1", CLOCK.instant().atOffset(java.time.ZoneOffset.UTC))).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("SPEC §17: a code for the first 5 buyers, 20 users making invoices at once: exactly 5 invoices carry it")
+  void lastUsesTakenOnce() {
+    List<Future<Invoice>> attempts = new ArrayList<>();
+    for (long user = 100; user < 120; user++) {
+      Ledgers.seedUser(pool, user, "0");
+    }
+    for (long user = 100; user < 120; user++) {
+      attempts.add(invoices.forTariff(user, "pro", "FIRST5"));
+    }
+
+    Http.await(Future.join(attempts).otherwise(v -> null));
+
+    long made = attempts.stream().filter(Future::succeeded).count();
+    assertThat(made).isEqualTo(5);
+    assertThat(attempts.stream().filter(Future::failed).map(f -> ((Refused) f.cause()).refusal()))
+        .containsOnly(PromoProblem.EXHAUSTED);
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM invoices i JOIN promo_codes p ON p.id = i.promo_code_id "
+        + "WHERE p.code = 'FIRST5'")).isEqualTo(5);
   }
 }

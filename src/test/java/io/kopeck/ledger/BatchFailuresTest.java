@@ -36,6 +36,27 @@ class BatchFailuresTest {
   }
 
   @Test
+  @DisplayName("anything else is content too: a trigger's error, and an exception thrown while the batch is built")
+  void anyOtherFailure() {
+    assertThat(BatchFailures.causedByContent(pg("P0001"))).as("raise_exception in a trigger").isTrue();
+    assertThat(BatchFailures.causedByContent(pg("42804"))).as("datatype mismatch").isTrue();
+    assertThat(BatchFailures.causedByContent(new ArithmeticException("Overflow"))).isTrue();
+    assertThat(BatchFailures.causedByContent(new OutOfMemoryError("Java heap space"))).isTrue();
+    assertThat(BatchFailures.causedByContent(new IllegalArgumentException("bad value"))).isTrue();
+  }
+
+  @Test
+  @DisplayName("connections refused, pool timeouts, a shard moving and internal errors stay transient")
+  void databaseMoments() {
+    assertThat(BatchFailures.causedByContent(new java.net.ConnectException("Connection refused"))).isFalse();
+    assertThat(BatchFailures.causedByContent(new io.vertx.core.impl.NoStackTraceTimeoutException("pool"))).isFalse();
+    assertThat(BatchFailures.causedByContent(io.vertx.sqlclient.ClosedConnectionException.INSTANCE)).isFalse();
+    for (String state : new String[] {"42P01", "XX000", "55P03", "58000", "25P02"}) {
+      assertThat(BatchFailures.causedByContent(pg(state))).as(state).isFalse();
+    }
+  }
+
+  @Test
   @DisplayName("the PostgreSQL error is found when wrapped")
   void wrapped() {
     assertThat(BatchFailures.causedByContent(new CompletionException(pg("22P02")))).isTrue();

@@ -86,7 +86,7 @@ class BadInputTest {
       "{\"event_id\": \"e\", \"user_id\": 720000001, \"total_cost\": \"abc\", \"currency\": \"RUB\"}|total_cost must be a number or a decimal string",
       "{\"event_id\": \"e\", \"user_id\": 720000001, \"total_cost\": \"NaN\", \"currency\": \"RUB\"}|total_cost must be a number or a decimal string",
       "{\"event_id\": \"e\", \"user_id\": 720000001, \"total_cost\": true, \"currency\": \"RUB\"}|total_cost must be a number or a decimal string",
-      "{\"event_id\": \"e\", \"user_id\": 720000001, \"total_cost\": 1e400, \"currency\": \"RUB\"}|total_cost is out of range (at most 1000000000)",
+      "{\"event_id\": \"e\", \"user_id\": 720000001, \"total_cost\": 1e30, \"currency\": \"RUB\"}|total_cost is out of range (at most 1000000000)",
       "{\"event_id\": \"e\", \"user_id\": 720000001, \"total_cost\": 1e-20, \"currency\": \"RUB\"}|total_cost has more than 12 decimal places",
       "{\"event_id\": \"e\", \"user_id\": 720000001, \"total_cost\": 1, \"currency\": \"USD\"}|currency must be RUB",
       "{\"event_id\": \"e\", \"user_id\": 720000001, \"total_cost\": 1}|currency is required and must be a string",
@@ -102,6 +102,38 @@ class BadInputTest {
     assertThat(response.json().getString("error")).isEqualTo("invalid_event");
     assertThat(response.json().getString("status")).isEqualTo("rejected");
     assertThat(response.json().getString("message")).isEqualTo(message);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @DisplayName("SPEC §17: numbers beyond the bounds (scale ±32, 40 digits) are refused before anything reads them, "
+      + "quickly, in totals, node costs and metadata alike")
+  @CsvSource(delimiter = '|', value = {
+      "{\"event_id\": \"h1\", \"user_id\": 720000001, \"total_cost\": 0e-2147483647, \"currency\": \"RUB\"}",
+      "{\"event_id\": \"h2\", \"user_id\": 720000001, \"total_cost\": 0e-900000000, \"currency\": \"RUB\"}",
+      "{\"event_id\": \"h3\", \"user_id\": 720000001, \"total_cost\": 1e400, \"currency\": \"RUB\"}",
+      "{\"event_id\": \"h4\", \"user_id\": 720000001, \"total_cost\": 12345678901234567890123456789012345678901, \"currency\": \"RUB\"}",
+      "{\"event_id\": \"h5\", \"user_id\": 720000001, \"total_cost\": 1, \"currency\": \"RUB\", \"node_costs\": {\"a\": 0e-2147483647}}",
+      "{\"event_id\": \"h6\", \"user_id\": 720000001, \"total_cost\": 1, \"currency\": \"RUB\", \"extra\": [1e-999999999]}"})
+  void hostileNumbers(String body) {
+    long started = System.nanoTime();
+    Http.Response single = http.postJson("/api/v1/track-costs", KEY, body);
+    List<JsonObject> streamed = http.post("/api/v1/track-costs", KEY, "application/x-ndjson", body + "\n").lines();
+
+    assertThat(single.status()).isEqualTo(400);
+    assertThat(single.json().getString("message")).contains("a number has");
+    assertThat(streamed).extracting(l -> l.getString("error")).containsExactly("invalid_event");
+    assertThat((System.nanoTime() - started) / 1_000_000).as("ms to refuse").isLessThan(2_000);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @DisplayName("SPEC §17: a spend or an adjustment with a hostile amount or metadata number is a 400")
+  @CsvSource(delimiter = '|', value = {
+      "{\"amount\": 1e-2147483647, \"idempotency_key\": \"k\"}",
+      "{\"amount\": \"1\", \"idempotency_key\": \"k\", \"metadata\": {\"n\": 1e999999999}}"})
+  void hostileSpends(String body) {
+    Http.Response response = http.postJson("/api/v1/users/" + USER + "/spend", KEY, body);
+
+    assertThat(response.status()).isEqualTo(400);
   }
 
   @Test

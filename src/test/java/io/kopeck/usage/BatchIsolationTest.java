@@ -41,6 +41,59 @@ class BatchIsolationTest {
     // A rule of the database's own that one event breaks: the stand-in for any data or constraint error.
     Http.await(pool.query("ALTER TABLE usage_charges ADD CONSTRAINT test_no_poison CHECK (track IS DISTINCT FROM 'poison')")
         .execute());
+    // An error of no SQLSTATE class the batch writer knew (P0001, raise_exception): the stand-in for any
+    // failure that is not the database's moment.
+    Http.await(pool.query("""
+        CREATE FUNCTION test_explode() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.track = 'explode' THEN RAISE EXCEPTION 'exploded'; END IF;
+          RETURN NEW;
+        END $$;
+        CREATE TRIGGER test_explode BEFORE INSERT ON usage_charges FOR EACH ROW EXECUTE FUNCTION test_explode()""")
+        .execute());
+    for (int i = 0; i < USERS; i++) {
+      Ledgers.seedUser(pool, CROWD + i, "1000");
+    }
+  }
+
+  static final long CROWD = 810100;
+  static final int USERS = 4;
+
+  /** 40 lines of four users, line {@code badLine} (1-based) replaced; the stream's answers. */
+  private static List<JsonObject> crowdStream(String prefix, int badLine, String badEvent) {
+    StringBuilder body = new StringBuilder();
+    for (int i = 1; i <= 40; i++) {
+      body.append(i == badLine ? badEvent : event(prefix + i, CROWD + i % USERS, "cv")).append('\n');
+    }
+    Http.Response answer = http.post("/api/v1/track-costs", KEY, "application/x-ndjson", body.toString());
+    assertThat(answer.status()).isEqualTo(200);
+    return answer.lines();
+  }
+
+  @Test
+  @DisplayName("SPEC §17: total_cost 0e-2147483647 on line 18 of a four-user stream: that line invalid_event, "
+      + "the 39 others charged")
+  void hostileZeroInAStream() {
+    String poison = "{\"event_id\": \"zero-18\", \"user_id\": " + CROWD + ", \"total_cost\": 0e-2147483647, "
+        + "\"currency\": \"RUB\"}";
+
+    List<JsonObject> lines = crowdStream("zero-", 18, poison);
+
+    assertThat(statuses(lines)).containsExactlyInAnyOrderEntriesOf(Map.of("charged/", 39L, "rejected/invalid_event", 1L));
+    assertThat(lines.get(17).getInteger("line")).isEqualTo(18);
+    Ledgers.assertConsistent(pool);
+  }
+
+  @Test
+  @DisplayName("SPEC §17: any failure that is not the database's moment (here a trigger's own error) is bisected "
+      + "to its charge: one line refused, the 39 others of four users charged, none answered unavailable")
+  void anyFailureIsIsolated() {
+    List<JsonObject> lines = crowdStream("boom-", 18, event("boom-18", CROWD + 1, "explode"));
+
+    assertThat(statuses(lines)).containsExactlyInAnyOrderEntriesOf(Map.of("charged/", 39L, "rejected/invalid_event", 1L));
+    assertThat(lines.get(17).getString("event_id")).isEqualTo("boom-18");
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM usage_charges WHERE event_id LIKE 'boom-%'")).isEqualTo(39);
+    Ledgers.assertConsistent(pool);
   }
 
 
