@@ -3,7 +3,8 @@
 -- one transaction, and a database already distributed is left as it is.
 --
 --   by user id, co-located: users, transactions, usage_charges, invoices, promo_redemptions,
---                           payments, bot_sessions, runner_runs, and notifications by chat id
+--                           payments, bot_sessions, runner_runs, telegram_payment_updates,
+--                           and notifications by chat id
 --                           (a user's chat id is the user id, so a user's outbox sits with the user)
 --   by update id:           telegram_updates (co-located too; it is joined with nothing)
 --   reference tables:       tariffs, promo_codes (small, read and locked by every shard's writes)
@@ -65,6 +66,7 @@ BEGIN
     PERFORM create_distributed_table('payments', 'user_id', colocate_with => 'users');
     PERFORM create_distributed_table('bot_sessions', 'user_id', colocate_with => 'users');
     PERFORM create_distributed_table('runner_runs', 'user_id', colocate_with => 'users');
+    PERFORM create_distributed_table('telegram_payment_updates', 'user_id', colocate_with => 'users');
     PERFORM create_distributed_table('notifications', 'chat_id', colocate_with => 'users');
     PERFORM create_distributed_table('telegram_updates', 'update_id', colocate_with => 'users');
     -- Rows that existed (kopeck citus distribute) were copied to the shards; the coordinator's copy goes.
@@ -72,6 +74,7 @@ BEGIN
     FROM pg_dist_partition WHERE logicalrelid IN ('users'::regclass, 'transactions'::regclass,
         'usage_charges'::regclass, 'invoices'::regclass, 'promo_redemptions'::regclass, 'payments'::regclass,
         'bot_sessions'::regclass, 'runner_runs'::regclass, 'notifications'::regclass, 'telegram_updates'::regclass,
+        'telegram_payment_updates'::regclass,
         'tariffs'::regclass, 'promo_codes'::regclass);
     ALTER TABLE invoices ADD CONSTRAINT invoices_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id);
     ALTER TABLE promo_redemptions ADD CONSTRAINT promo_redemptions_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id);

@@ -25,16 +25,19 @@ public final class PaymentServices {
   private final Refunds refunds;
   private final StarsPayments stars;
   private final StarsReconciliation starsReconciliation;
+  private final PaymentUpdates updates;
   private final YooKassaPayments yooKassa;
   private final List<TimerJob> jobs;
   private final BotApi bot;
   private final YooKassaClient client;
 
   private PaymentServices(Payments payments, Refunds refunds, StarsPayments stars, StarsReconciliation reconciliation,
-                          YooKassaPayments yooKassa, List<TimerJob> jobs, BotApi bot, YooKassaClient client) {
+                          PaymentUpdates updates, YooKassaPayments yooKassa, List<TimerJob> jobs, BotApi bot,
+                          YooKassaClient client) {
     this.payments = payments;
     this.refunds = refunds;
     this.stars = stars;
+    this.updates = updates;
     this.starsReconciliation = reconciliation;
     this.yooKassa = yooKassa;
     this.jobs = jobs;
@@ -69,7 +72,9 @@ public final class PaymentServices {
         : new StarsReconciliation(pool, clock, bot, stars, rules);
     YooKassaPayments yoo = client == null ? null
         : new YooKassaPayments(pool, clock, client, yooKassa, payments, refunds);
+    PaymentUpdates updates = new PaymentUpdates(pool, clock, Optional.ofNullable(stars));
     List<TimerJob> jobs = new ArrayList<>();
+    jobs.add(updates.retryJob());
     if (stars != null) {
       jobs.add(returnJob(refunds, StarsPayments.NAME, clock));
       jobs.add(reconciliation.dailyJob());
@@ -77,7 +82,7 @@ public final class PaymentServices {
     if (yoo != null) {
       jobs.add(yoo.recheckJob());
     }
-    return new PaymentServices(payments, refunds, stars, reconciliation, yoo, List.copyOf(jobs), bot, client);
+    return new PaymentServices(payments, refunds, stars, reconciliation, updates, yoo, List.copyOf(jobs), bot, client);
   }
 
   public Payments payments() {
@@ -91,6 +96,11 @@ public final class PaymentServices {
   /** Present when stars is among PAYMENT_PROVIDERS. */
   public Optional<StarsPayments> stars() {
     return Optional.ofNullable(stars);
+  }
+
+  /** Payments that arrive as Telegram updates, kept until recorded. */
+  public PaymentUpdates updates() {
+    return updates;
   }
 
   public Optional<StarsReconciliation> starsReconciliation() {

@@ -11,9 +11,9 @@ import com.pengrad.telegrambot.model.Update;
 import com.pengrad.telegrambot.model.User;
 import com.pengrad.telegrambot.model.message.MaybeInaccessibleMessage;
 import com.pengrad.telegrambot.utility.BotUtils;
-import io.kopeck.common.Refused;
 import io.kopeck.common.Times;
 import io.kopeck.i18n.Texts;
+import io.kopeck.payment.PaymentUpdates;
 import io.kopeck.telegram.api.BotApi;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -81,7 +81,7 @@ public final class TelegramVerticle extends VerticleBase {
       // The webhook let only well-formed updates through.
       Update update = BotUtils.parseUpdate(message.body());
       long updateId = update.updateId();
-      handle(update)
+      (PaymentUpdates.carriesPayment(update) ? paymentUpdate(update, message.body()) : handle(update))
           .onSuccess(v -> registry.counter("kopeck_telegram_handled", "outcome", "ok").increment())
           .onFailure(e -> {
             registry.counter("kopeck_telegram_handled", "outcome", "failed").increment();
@@ -108,12 +108,6 @@ public final class TelegramVerticle extends VerticleBase {
       return pressed(update.callbackQuery());
     }
     Message message = update.message();
-    if (message != null && message.from() != null && message.successfulPayment() != null) {
-      return paid(message);
-    }
-    if (message != null && message.from() != null && message.refundedPayment() != null) {
-      return refunded(message);
-    }
     if (message == null || message.chat() == null || message.chat().type() != Type.Private
         || message.from() == null || message.text() == null) {
       return Future.succeededFuture(); // not for this bot: edited messages, groups, channels, media
@@ -124,32 +118,14 @@ public final class TelegramVerticle extends VerticleBase {
   }
 
   /**
-   * A Stars payment Telegram took: credited once by its charge id (or, when it cannot be credited,
-   * given back); the user hears of it through the outbox, like any payment.
+   * A Stars payment Telegram took ({@code successful_payment}) or gave back ({@code refunded_payment}):
+   * remembered by the intake before Telegram heard 200, handled now, and tried again by the timer
+   * until it is recorded or refused (SPEC §17); the user hears of it through the outbox.
    */
-  private Future<?> paid(Message message) {
-    var stars = services.payment().stars().orElse(null);
-    if (stars == null) {
-      log.error("A Stars payment arrived while stars is not among PAYMENT_PROVIDERS; reconcile after enabling it {} {}",
-          kv("user_id", message.from().id()), kv("charge_id", message.successfulPayment().telegramPaymentChargeId()));
-      return Future.succeededFuture();
-    }
-    return users.touch(message.from(), Times.utcNow(clock)).compose(user -> stars.paid(user.id(),
-        message.successfulPayment())).recover(e -> e instanceof Refused ? Future.succeededFuture() // logged where refused
-            : Future.failedFuture(e));
-  }
-
-  /** A refund of a Stars payment made outside Kopeck (or the echo of Kopeck's own): the invoice reversed once. */
-  private Future<?> refunded(Message message) {
-    var stars = services.payment().stars().orElse(null);
-    if (stars == null) {
-      return Future.succeededFuture();
-    }
-    return stars.refunded(message.refundedPayment()).recover(e -> {
-      log.warn("Refunded Stars payment not applied {} {}", kv("charge_id",
-          message.refundedPayment().telegramPaymentChargeId()), kv("reason", e.getMessage()));
-      return Future.succeededFuture();
-    });
+  private Future<?> paymentUpdate(Update update, String body) {
+    User from = update.message().from();
+    return users.touch(from, Times.utcNow(clock))
+        .compose(user -> services.payment().updates().handleNow(user.id(), update.updateId(), body));
   }
 
   /** A button press: stale or forged data changes nothing and hears a short notice; every press is answered. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.pengrad.telegrambot.utility.BotUtils;
 import io.kopeck.common.StrictJson;
+import io.kopeck.payment.PaymentUpdates;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -47,13 +48,26 @@ final class UpdateIntake {
       return Future.succeededFuture(count("checkout"));
     }
     long updateId = update.get("update_id").longValue();
-    return pool.preparedQuery(REMEMBER).execute(Tuple.of(updateId)).map(rows -> {
-      boolean fresh = rows.size() > 0;
+    Long payer = payer(update);
+    Future<Boolean> remembered = payer != null ? PaymentUpdates.remember(pool, payer, updateId, body)
+        : pool.preparedQuery(REMEMBER).execute(Tuple.of(updateId)).map(rows -> rows.size() > 0);
+    return remembered.map(fresh -> {
       if (fresh) {
         bus.send(TelegramVerticle.ADDRESS, body, LOCAL);
       }
       return count(fresh ? "accepted" : "duplicate");
     });
+  }
+
+  /**
+   * Who paid, when the update is a payment ({@code successful_payment}, {@code refunded_payment}): such
+   * an update is remembered durably until its effect is recorded (SPEC §17), not merely de-duplicated.
+   */
+  private static Long payer(ObjectNode update) {
+    JsonNode message = update.path("message");
+    JsonNode from = message.path("from").path("id");
+    boolean payment = message.has("successful_payment") || message.has("refunded_payment");
+    return payment && from.isIntegralNumber() && from.canConvertToLong() ? from.longValue() : null;
   }
 
   /**

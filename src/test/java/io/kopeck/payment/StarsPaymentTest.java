@@ -6,6 +6,7 @@ import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.Invoices;
 import io.kopeck.common.StrictJson;
+import io.kopeck.common.TimerJob;
 import io.kopeck.testsupport.BotChat;
 import io.kopeck.testsupport.FakeTelegram;
 import io.kopeck.testsupport.FakeTelegram.Call;
@@ -267,6 +268,42 @@ class StarsPaymentTest {
       telegram.delay("sendMessage", 0);
     }
     telegram.await("sendMessage", c -> c.chatId() >= 50_000 && c.chatId() < 50_200, 2_000, 120);
+  }
+
+  @Test
+  @DisplayName("SPEC §17: a successful_payment whose recording fails is kept, not lost: the timer credits it later, "
+      + "once, without an operator's reconcile")
+  void paymentUpdateKeptUntilRecorded() {
+    Invoice invoice = starsInvoice(830);
+    JsonObject user = Updates.user(830, "Сбой", null, "ru");
+    // The database refuses the payment's first write once (a sequence is not rolled back with the failure).
+    Http.await(pool.query("""
+        CREATE SEQUENCE test_fail_830;
+        CREATE FUNCTION test_fail_830() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.provider_payment_id = 'stxn-830-1' AND nextval('test_fail_830') = 1 THEN
+            RAISE EXCEPTION 'a database hiccup';
+          END IF;
+          RETURN NEW;
+        END $$;
+        CREATE TRIGGER test_fail_830 BEFORE INSERT ON payments FOR EACH ROW EXECUTE FUNCTION test_fail_830()""")
+        .execute());
+
+    post(Updates.paid(user, "inv:" + invoice.invId(), 70, "stxn-830-1"));
+    io.kopeck.testsupport.Eventually.until(() -> count("SELECT count(*) FROM telegram_payment_updates "
+        + "WHERE user_id = 830 AND status = 'pending' AND last_error LIKE '%hiccup%'"), n -> n == 1, 10);
+    assertThat(Ledgers.balance(pool, 830)).isZero();
+    CLOCK.advance(Duration.ofMinutes(2));
+    TimerJob retry = service.app().services().payment().updates().retryJob();
+    Http.await(retry.run());
+
+    awaitBalance(830, "100");
+    assertThat(count("SELECT count(*) FROM telegram_payment_updates WHERE user_id = 830 AND status = 'done'"))
+        .isEqualTo(1);
+    assertThat(count("SELECT count(*) FROM payments WHERE provider_payment_id = 'stxn-830-1'")).isEqualTo(1);
+    CLOCK.advance(Duration.ofMinutes(10));
+    assertThat(Http.await(retry.run()).acted()).isZero();
+    assertThat(count("SELECT count(*) FROM transactions WHERE user_id = 830")).isEqualTo(1);
   }
 
   @Test
