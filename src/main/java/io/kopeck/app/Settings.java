@@ -66,7 +66,8 @@ public final class Settings {
 
   public static RunFollowerVerticle.Settings runnerStreams(KopeckConfig config) {
     return new RunFollowerVerticle.Settings(config.runnerBaseUrl(), config.runnerStreamKey(),
-        config.runnerStreamMaxRetries(), config.runnerStreamLeaseSeconds(), config.runnerStreamBackoffMs());
+        config.runnerStreamMaxRetries(), config.runnerStreamLeaseSeconds(), config.runnerStreamBackoffMs(),
+        config.runnerStreamIdleSeconds());
   }
 
   static HttpSettings http(KopeckConfig config, int port) {

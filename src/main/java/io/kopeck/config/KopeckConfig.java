@@ -37,6 +37,8 @@ public final class KopeckConfig {
       Setting.integer("HTTP_READ_TIMEOUT_SECONDS", 1, 3600),
       Setting.integer("STREAM_IDLE_TIMEOUT_SECONDS", 1, 86_400),
       Setting.integer("HTTP_MAX_CONNECTIONS", 1, 1_000_000),
+      Setting.integer("HTTP_MAX_CONNECTIONS_PER_IP", 1, 1_000_000),
+      Setting.cidrList("TRUSTED_PROXIES"),
       Setting.databaseUrl("DATABASE_URL"),
       Setting.integer("DB_POOL_SIZE", 1, 500),
       Setting.text("EMBEDDED_DB_DIR"),
@@ -78,6 +80,7 @@ public final class KopeckConfig {
       Setting.integer("RUNNER_STREAM_MAX_RETRIES", 0, 1_000),
       Setting.integer("RUNNER_STREAM_LEASE_SECONDS", 2, 3_600),
       Setting.integer("RUNNER_STREAM_BACKOFF_MS", 1, 60_000),
+      Setting.integer("RUNNER_STREAM_IDLE_SECONDS", 1, 86_400),
       Setting.key("ADMIN_API_KEY"),
       Setting.key("METRICS_BEARER_TOKEN"),
       Setting.decimal("COST_MULTIPLIER", BigDecimal.ZERO, false),
@@ -97,6 +100,7 @@ public final class KopeckConfig {
       Setting.oneOf("DEV_CONSOLE", "", "true", "false"),
       Setting.integer("INVOICE_TTL_HOURS", 1, 24 * 30),
       Setting.integer("INVOICE_IDEMPOTENCY_MINUTES", 0, 24 * 60),
+      Setting.integer("MAX_PENDING_INVOICES_PER_USER", 1, 1_000),
       Setting.intList("SUBSCRIPTION_NOTIFY_DAYS", 0, 365),
       Setting.zone("DISPLAY_TIMEZONE"),
       Setting.integer("TIMER_INTERVAL_SECONDS", 1, 86_400),
@@ -363,6 +367,10 @@ public final class KopeckConfig {
   public int httpReadTimeoutSeconds() { return integer("HTTP_READ_TIMEOUT_SECONDS"); }
   public int streamIdleTimeoutSeconds() { return integer("STREAM_IDLE_TIMEOUT_SECONDS"); }
   public int httpMaxConnections() { return integer("HTTP_MAX_CONNECTIONS"); }
+  public int httpMaxConnectionsPerIp() { return integer("HTTP_MAX_CONNECTIONS_PER_IP"); }
+  /** Proxies whose X-Forwarded-For is believed (SPEC §17); empty = the peer is the client. */
+  @SuppressWarnings("unchecked")
+  public List<Cidr> trustedProxies() { return (List<Cidr>) values.get("TRUSTED_PROXIES"); }
 
   /** The external database, or empty to start the embedded one. */
   public Optional<DatabaseUrl> databaseUrl() {
@@ -415,6 +423,7 @@ public final class KopeckConfig {
   public int runnerStreamMaxRetries() { return integer("RUNNER_STREAM_MAX_RETRIES"); }
   public int runnerStreamLeaseSeconds() { return integer("RUNNER_STREAM_LEASE_SECONDS"); }
   public int runnerStreamBackoffMs() { return integer("RUNNER_STREAM_BACKOFF_MS"); }
+  public int runnerStreamIdleSeconds() { return integer("RUNNER_STREAM_IDLE_SECONDS"); }
   public String adminApiKey() { return string("ADMIN_API_KEY"); }
   public String metricsBearerToken() { return string("METRICS_BEARER_TOKEN"); }
   public BigDecimal costMultiplier() { return decimal("COST_MULTIPLIER"); }
@@ -448,6 +457,7 @@ public final class KopeckConfig {
   }
   public int invoiceTtlHours() { return integer("INVOICE_TTL_HOURS"); }
   public int invoiceIdempotencyMinutes() { return integer("INVOICE_IDEMPOTENCY_MINUTES"); }
+  public int maxPendingInvoicesPerUser() { return integer("MAX_PENDING_INVOICES_PER_USER"); }
   public List<Integer> subscriptionNotifyDays() { return list("SUBSCRIPTION_NOTIFY_DAYS"); }
   public ZoneId displayTimezone() { return (ZoneId) values.get("DISPLAY_TIMEZONE"); }
   public int timerIntervalSeconds() { return integer("TIMER_INTERVAL_SECONDS"); }

@@ -3,6 +3,7 @@ package io.kopeck.usage;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kopeck.common.CleanText;
 import io.kopeck.common.StrictJson;
 import io.kopeck.ledger.PostingResult;
 import io.kopeck.ledger.UsageCharge;
@@ -16,36 +17,51 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.sqlclient.Pool;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows Runner task streams (SPEC §14): {@code GET {RUNNER_BASE_URL}{stream_url}} with
+ * Follows Runner task streams (SPEC §14, §17): {@code GET {RUNNER_BASE_URL}{stream_url}} with
  * {@code X-API-Key: RUNNER_STREAM_KEY} and {@code Accept: text/event-stream}; every {@code data:}
- * event of type {@code track_cost} is charged like a pushed event, with event id
- * {@code run:<run_id>:<n>} (n counts the run's track_cost events; the event's own
- * {@code event_id} stands for n when it has one); {@code done}, {@code complete} and {@code error}
- * end the run. Events are taken one at a time (the response is paused while a charge commits) and
- * the run's progress is stored after each, so a cut connection resumes with {@code Last-Event-ID}
- * (or, for a stream without ids, replays from the start: the event ids are the same and a charge
- * already made is a duplicate). Runs are claimed with a lease every few seconds, so runs of an
- * instance that died are taken over by another, or by the same after a restart.
+ * event of type {@code track_cost} — or {@code bot_output} with {@code output_type: track_cost}, the
+ * seed Runner's second form — is charged like a pushed event; {@code done}, {@code complete} and
+ * {@code error} end the run. The charge's key is the event's SSE id when the stream has ids
+ * ({@code run:<run_id>:id:<id>}), so a Runner that replays from the start on reconnect is charged
+ * nothing twice; without ids it is {@code run:<run_id>:<n>} (n counts the run's cost events; the
+ * event's own {@code event_id} stands for n when it has one), and such a Runner must replay from the
+ * start. Events are taken one at a time (the response is paused while a charge commits) and the
+ * run's progress is stored after each, so a cut connection resumes with {@code Last-Event-ID}. A
+ * stream silent for RUNNER_STREAM_IDLE_SECONDS is dropped and reconnected; one event's data is at most
+ * 1 MiB; reconnections wait an exponential pause with jitter. Runs are claimed with a lease every
+ * few seconds, so runs of an instance that died are taken over by another, or by the same after a
+ * restart.
  */
 public final class RunFollowerVerticle extends VerticleBase {
   /** Wakes the claim loop now (a run was just registered) instead of at the next tick. */
   public static final String WAKE = "runner.runs.wake";
   private static final Logger log = LoggerFactory.getLogger(RunFollowerVerticle.class);
   private static final int MAX_LINE = 1024 * 1024;
+  /** A charge key is an event_id: at most {@link TrackCostParser#MAX_EVENT_ID} characters. */
+  private static final int MAX_KEY = TrackCostParser.MAX_EVENT_ID;
   private static final long CLAIM_EVERY_MS = 2_000;
   private static final long MAX_BACKOFF_MS = 30_000;
 
-  /** How the streams are reached and for how long a claim holds. */
-  public record Settings(String baseUrl, String streamKey, int maxRetries, int leaseSeconds, long backoffMillis) {
+  /**
+   * How the streams are reached, for how long a claim holds, and how long a stream may stay silent
+   * (not a byte, not even a comment) before it is taken for a half-open connection and reconnected.
+   */
+  public record Settings(String baseUrl, String streamKey, int maxRetries, int leaseSeconds, long backoffMillis,
+                         int idleSeconds) {
     @Override
     public String toString() {
       return "RunFollowerVerticle.Settings[baseUrl=" + baseUrl + "]"; // never the key
@@ -130,6 +146,9 @@ public final class RunFollowerVerticle extends VerticleBase {
     private boolean ended;
     private boolean retrying;
     private HttpClientResponse response;
+    private long idleTimer = -1;
+    private boolean charging;
+    private long lastByteAt;
 
     Following(Runs.Run run) {
       this.run = run;
@@ -162,30 +181,63 @@ public final class RunFollowerVerticle extends VerticleBase {
       }
       response = answer;
       SseReader reader = new SseReader(MAX_LINE);
+      watchForSilence(answer);
       answer.handler(chunk -> {
+        lastByteAt = System.nanoTime();
         List<SseReader.Event> events;
         try {
           events = reader.feed(chunk);
         } catch (IllegalArgumentException e) {
-          answer.request().reset();
+          // The reason first: the reset reports itself as a broken stream to the exception handler.
           retry(e.getMessage(), reader.retryMillis());
+          answer.request().reset();
           return;
         }
         if (events.isEmpty()) {
           return;
         }
         answer.pause();
+        charging = true;
         handleAll(events, 0).onComplete(done -> {
+          charging = false;
+          lastByteAt = System.nanoTime();
           if (done.succeeded() && !ended) {
             answer.resume();
           } else if (done.failed()) {
-            answer.request().reset();
             retry("a charge could not be committed: " + done.cause().getMessage(), reader.retryMillis());
+            answer.request().reset();
           }
         });
       });
       answer.exceptionHandler(e -> retry("the stream broke: " + e.getMessage(), reader.retryMillis()));
       answer.endHandler(v -> retry("the stream ended before done", reader.retryMillis()));
+    }
+
+    /**
+     * A half-open connection (the Runner's host gone without a FIN) never ends or fails by itself:
+     * without a byte for RUNNER_STREAM_IDLE_SECONDS the stream is dropped and reconnected. Time spent
+     * paused while a charge commits is not the stream's silence.
+     */
+    private void watchForSilence(HttpClientResponse answer) {
+      lastByteAt = System.nanoTime();
+      long idleNanos = settings.idleSeconds() * 1_000_000_000L;
+      cancelSilenceWatch();
+      idleTimer = vertx.setPeriodic(Math.max(250, settings.idleSeconds() * 250L), id -> {
+        if (response != answer || ended) {
+          vertx.cancelTimer(id);
+        } else if (!charging && System.nanoTime() - lastByteAt > idleNanos) {
+          vertx.cancelTimer(id);
+          retry("the stream was silent for " + settings.idleSeconds() + " s", null);
+          answer.request().reset();
+        }
+      });
+    }
+
+    private void cancelSilenceWatch() {
+      if (idleTimer != -1) {
+        vertx.cancelTimer(idleTimer);
+        idleTimer = -1;
+      }
     }
 
     private Future<Void> handleAll(List<SseReader.Event> events, int index) {
@@ -205,21 +257,33 @@ public final class RunFollowerVerticle extends VerticleBase {
         return remember(event.id());
       }
       String type = data.path("type").asText(event.name());
+      if (type.equals("bot_output") && data.path("output_type").asText("").equals("track_cost")) {
+        type = "track_cost"; // the seed Runner's second way of reporting a run's cost
+      }
       return switch (type) {
         case "track_cost" -> charge(event, data);
         case "done", "complete" -> end("done", null);
-        case "error" -> end("failed", data.path("message").asText(data.path("error").asText("the run failed")));
+        case "error" -> end("failed", errorText(data));
         default -> remember(event.id());
       };
     }
 
+    /** The seed Runner says what went wrong in {@code content}; others in {@code message} or {@code error}. */
+    private static String errorText(ObjectNode data) {
+      for (String field : new String[] {"content", "message", "error"}) {
+        if (data.path(field).isTextual() && !data.path(field).textValue().isBlank()) {
+          return data.path(field).textValue();
+        }
+      }
+      return "the run failed";
+    }
+
     private Future<Void> charge(SseReader.Event event, ObjectNode data) {
       int n = ++counted;
-      String own = data.path("event_id").isTextual() || data.path("event_id").isIntegralNumber()
-          ? data.path("event_id").asText() : Integer.toString(n);
       ObjectNode charge = data.deepCopy();
       charge.remove("type");
-      charge.put("event_id", "run:" + run.runId() + ":" + own);
+      charge.remove("output_type");
+      charge.put("event_id", chargeKey(run.runId(), event.id(), data, n));
       charge.put("user_id", run.userId());
       UsageCharge usage;
       try {
@@ -254,6 +318,7 @@ public final class RunFollowerVerticle extends VerticleBase {
 
     private Future<Void> end(String status, String error) {
       ended = true;
+      cancelSilenceWatch();
       following.remove(run.runId());
       if (response != null) {
         response.request().reset();
@@ -269,6 +334,7 @@ public final class RunFollowerVerticle extends VerticleBase {
       }
       retrying = true;
       response = null;
+      cancelSilenceWatch();
       runs.failedAttempt(run, problem).onComplete(done -> {
         int attempts = done.succeeded() ? done.result() : 1;
         if (attempts > settings.maxRetries()) {
@@ -276,8 +342,8 @@ public final class RunFollowerVerticle extends VerticleBase {
           return;
         }
         long backoff = Math.min(MAX_BACKOFF_MS, settings.backoffMillis() << Math.min(attempts - 1, 10));
-        long delay = serverHint != null ? Math.min(MAX_BACKOFF_MS, Math.max(serverHint, settings.backoffMillis()))
-            : backoff;
+        long delay = withJitter(serverHint != null
+            ? Math.min(MAX_BACKOFF_MS, Math.max(serverHint, settings.backoffMillis())) : backoff);
         log.info("Runner stream reconnects {} {} {}", kv("run_id", run.runId()), kv("in_ms", delay),
             kv("reason", problem));
         vertx.setTimer(Math.max(1, delay), id -> connect());
@@ -286,9 +352,43 @@ public final class RunFollowerVerticle extends VerticleBase {
 
     void abandon() {
       ended = true;
+      cancelSilenceWatch();
       if (response != null) {
         response.request().reset();
       }
     }
+  }
+
+  /**
+   * The charge key of a cost event (SPEC §17): {@code run:<run_id>:id:<SSE id>} when the stream has ids;
+   * otherwise {@code run:<run_id>:<the event's own event_id, or n>}. An id that would not fit an
+   * event_id (128 characters) or is not a clean name is replaced by its SHA-256 (base64url), so a
+   * long or odd id is still one key per event and never silently drops the charge.
+   */
+  static String chargeKey(String runId, String sseId, ObjectNode data, int n) {
+    String prefix = "run:" + runId + ":";
+    if (sseId != null && !sseId.isEmpty()) {
+      String key = prefix + "id:" + sseId;
+      return key.length() <= MAX_KEY && CleanText.problemInName(key) == null ? key : prefix + "idh:" + sha256(sseId);
+    }
+    String own = data.path("event_id").isTextual() || data.path("event_id").isIntegralNumber()
+        ? data.path("event_id").asText() : Integer.toString(n);
+    String key = prefix + own;
+    return key.length() <= MAX_KEY && CleanText.problemInName(key) == null ? key : prefix + "h:" + sha256(own);
+  }
+
+  private static String sha256(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is always available", e);
+    }
+  }
+
+  /** Between half and all of {@code delayMs}: instances reconnecting after one outage do not all come back at once. */
+  static long withJitter(long delayMs) {
+    long half = Math.max(1, delayMs / 2);
+    return half + ThreadLocalRandom.current().nextLong(half + 1);
   }
 }

@@ -12,6 +12,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
+import java.util.regex.Pattern;
 
 /**
  * {@code POST /api/v1/runs {run_id, user_id, stream_url}} → 202: Kopeck follows the run's event
@@ -23,6 +24,11 @@ import io.vertx.sqlclient.Tuple;
 public final class RunsApi implements HttpRoutes {
   private static final String USER = "SELECT 1 FROM users WHERE id = $1";
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+  /**
+   * SPEC §17: short enough that every charge key built from it ({@code run:<run_id>:id:<id>}) fits an
+   * event_id, and plain enough to need no escaping anywhere.
+   */
+  private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
   private final Pool pool;
   private final Runs runs;
@@ -48,7 +54,7 @@ public final class RunsApi implements HttpRoutes {
       return;
     }
     ObjectNode body = JsonHttp.body(ctx);
-    String runId = text(body, "run_id", 128);
+    String runId = runId(body.path("run_id").isTextual() ? body.get("run_id").textValue() : null);
     String streamUrl = text(body, "stream_url", 2000);
     JsonNode user = body.get("user_id");
     if (user == null || !user.canConvertToLong() || !user.isIntegralNumber() || user.longValue() <= 0) {
@@ -74,10 +80,7 @@ public final class RunsApi implements HttpRoutes {
   }
 
   private void show(RoutingContext ctx) {
-    String runId = ctx.pathParam("runId");
-    if (runId.length() > 128 || CleanText.problemInName(runId) != null) {
-      throw ApiException.badRequest("invalid_request", "run_id is not a run id");
-    }
+    String runId = runId(ctx.pathParam("runId"));
     runs.find(runId).onSuccess(row -> {
       if (row == null) {
         ctx.fail(new ApiException(404, "run_not_found", "No run " + runId));
@@ -85,6 +88,14 @@ public final class RunsApi implements HttpRoutes {
         JsonHttp.respond(ctx, 200, Runs.toJson(row));
       }
     }).onFailure(ctx::fail);
+  }
+
+  private static String runId(String text) {
+    if (text == null || !RUN_ID.matcher(text).matches()) {
+      throw ApiException.badRequest("invalid_request", "run_id must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_', "
+          + "':' and '-'");
+    }
+    return text;
   }
 
   private static String text(ObjectNode body, String field, int max) {

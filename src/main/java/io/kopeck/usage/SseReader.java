@@ -10,7 +10,8 @@ import java.util.List;
  * Reads a {@code text/event-stream} as it arrives, chunk by chunk (the W3C event-stream format):
  * {@code id:}, {@code event:}, {@code data:} (several lines joined by a newline) and {@code retry:}
  * fields, comments (lines starting with a colon), and a blank line that ends an event. A line may
- * span chunks and end in LF, CRLF or CR. A line longer than {@code maxLine} bytes is refused.
+ * span chunks and end in LF, CRLF or CR. A line longer than {@code maxLine} bytes is refused, and so is
+ * an event whose data (its data lines together) grows beyond that.
  */
 final class SseReader {
   /** One event: its id (null when the stream gives none), its name ("message" by default), its data. */
@@ -87,6 +88,9 @@ final class SseReader {
         }
         data.append(value);
         dataSeen = true;
+        if (data.length() > maxLine) {
+          throw new IllegalArgumentException("an event's data is longer than " + maxLine + " characters");
+        }
       }
       case "id" -> id = value.indexOf('\0') >= 0 ? id : value;
       case "event" -> name = value;

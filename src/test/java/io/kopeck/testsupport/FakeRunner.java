@@ -21,8 +21,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class FakeRunner implements AutoCloseable {
   public static final String KEY = "runner-stream-key-0123456789";
 
-  /** A run's script: its events' data, whether they carry ids, and how the first connection misbehaves. */
-  public record Script(List<JsonObject> events, boolean withIds, int cutAfter, int holdAfter) {
+  /**
+   * A run's script: its events' data, whether they carry ids, how the first connection misbehaves, and
+   * whether a reconnection starts again from the first event although it names the last one it saw.
+   */
+  public record Script(List<JsonObject> events, boolean withIds, int cutAfter, int holdAfter, boolean replaysFromStart) {
+    public Script(List<JsonObject> events, boolean withIds, int cutAfter, int holdAfter) {
+      this(events, withIds, cutAfter, holdAfter, false);
+    }
   }
 
   /** One connection as the fake saw it. */
@@ -89,7 +95,7 @@ public final class FakeRunner implements AutoCloseable {
     int connection = connections.computeIfAbsent(runId, id -> new AtomicInteger()).incrementAndGet();
     String lastId = request.getHeader("Last-Event-ID");
     seen.add(new Connection(runId, lastId));
-    int from = lastId == null || !script.withIds() ? 0 : Integer.parseInt(lastId);
+    int from = lastId == null || !script.withIds() || script.replaysFromStart() ? 0 : Integer.parseInt(lastId);
     HttpServerResponse response = request.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
     response.write(": hello\n\n");
     play(response, runId, script, from, connection == 1);

@@ -27,7 +27,8 @@ class RunnerStreamsTest {
   @RegisterExtension
   static final ServiceExtension service = new ServiceExtension(Map.of("RUNNER_API_KEYS", TestKeys.RUNNER,
       "RUNNER_BASE_URL", runner.url(), "RUNNER_STREAM_KEY", FakeRunner.KEY, "RUNNER_STREAM_BACKOFF_MS", "50",
-      "RUNNER_STREAM_LEASE_SECONDS", "5", "COST_MULTIPLIER", "2", "RUNNER_STREAM_MAX_RETRIES", "3"));
+      "RUNNER_STREAM_LEASE_SECONDS", "5", "COST_MULTIPLIER", "2", "RUNNER_STREAM_MAX_RETRIES", "3",
+      "RUNNER_STREAM_IDLE_SECONDS", "2"));
 
   @AfterAll
   static void stop() {
@@ -54,7 +55,8 @@ class RunnerStreamsTest {
   }
 
   @Test
-  @DisplayName("progress, 3 track_cost events and done → 3 charges (event ids run:<id>:1..3); the run reports them")
+  @DisplayName("progress, 3 track_cost events and done → 3 charges keyed by the events' SSE ids (run:<id>:id:<sse id>); "
+      + "the run reports them")
   void threeCharges() {
     Ledgers.seedUser(pool(), 880001L, "100");
     runner.script("r-basic", new Script(FakeRunner.events("1.5", "0.25", "2"), true, -1, -1));
@@ -67,8 +69,8 @@ class RunnerStreamsTest {
     assertThat(done.getString("status")).isEqualTo("done");
     assertThat(done.getInteger("events_charged")).isEqualTo(3);
     assertThat(done.getString("tokens")).isEqualTo("7.5000");
-    assertThat(Ledgers.count(pool(), "SELECT count(*) FROM usage_charges WHERE event_id IN ('run:r-basic:1', "
-        + "'run:r-basic:2', 'run:r-basic:3')")).isEqualTo(3);
+    assertThat(Ledgers.count(pool(), "SELECT count(*) FROM usage_charges WHERE event_id IN ('run:r-basic:id:2', "
+        + "'run:r-basic:id:4', 'run:r-basic:id:6')")).isEqualTo(3);
     assertThat(Ledgers.balance(pool(), 880001L)).isEqualByComparingTo("92.5");
     assertThat(register("r-basic", 880001L).json().getString("status")).isEqualTo("done");
     Ledgers.seedUser(pool(), 880002L, "0");
@@ -101,6 +103,101 @@ class RunnerStreamsTest {
     assertThat(charges("r-noid")).isEqualTo(3);
     assertThat(runner.connections("r-noid")).extracting(FakeRunner.Connection::lastEventId).containsOnlyNulls();
     assertThat(Ledgers.balance(pool(), 880004L)).isEqualByComparingTo("94");
+  }
+
+  @Test
+  @DisplayName("SPEC §17: a Runner with SSE ids that replays from the start on reconnect (cut after two costs) is "
+      + "charged 3 times, not 5")
+  void replayFromStartWithIds() {
+    Ledgers.seedUser(pool(), 880007L, "100");
+    runner.script("r-replay", new Script(FakeRunner.events("1", "1", "1"), true, 4, -1, true));
+    register("r-replay", 880007L);
+
+    assertThat(awaitDone("r-replay").getString("status")).isEqualTo("done");
+    assertThat(runner.connections("r-replay")).hasSize(2);
+    assertThat(Ledgers.count(pool(), "SELECT count(*) FROM usage_charges WHERE event_id LIKE 'run:r-replay:%'"))
+        .isEqualTo(3);
+    assertThat(Ledgers.balance(pool(), 880007L)).isEqualByComparingTo("94");
+  }
+
+  @Test
+  @DisplayName("SPEC §17: run_id is 1–64 characters of [A-Za-z0-9._:-]; a longer or odd one is 400, and a 64-character "
+      + "one is charged with its ids in the key")
+  void runIdBounds() {
+    Ledgers.seedUser(pool(), 880008L, "100");
+    for (String runId : new String[] {"x".repeat(65), "x".repeat(100), "has space", "slash/x", "ü"}) {
+      Http.Response answer = service.http().postJson("/api/v1/runs", TestKeys.RUNNER, new JsonObject()
+          .put("run_id", runId).put("user_id", 880008L).put("stream_url", "/runs/x/events").encode());
+      assertThat(answer.status()).as(runId).isEqualTo(400);
+    }
+    String longest = "L".repeat(64);
+    runner.script(longest, new Script(FakeRunner.events("1", "1"), true, -1, -1));
+
+    assertThat(register(longest, 880008L).status()).isEqualTo(202);
+    assertThat(awaitDone(longest).getInteger("events_charged")).isEqualTo(2);
+    assertThat(Ledgers.balance(pool(), 880008L)).isEqualByComparingTo("96");
+  }
+
+  @Test
+  @DisplayName("SPEC §17: a stream that goes silent (a half-open connection) is dropped after RUNNER_STREAM_IDLE_SECONDS "
+      + "and reconnected; the run finishes with every cost charged once")
+  void silentStreamReconnected() {
+    Ledgers.seedUser(pool(), 880009L, "100");
+    runner.script("r-silent", new Script(FakeRunner.events("1", "1", "1"), true, -1, 3));
+    register("r-silent", 880009L);
+
+    JsonObject done = awaitDone("r-silent");
+
+    assertThat(done.getString("status")).isEqualTo("done");
+    assertThat(runner.connections("r-silent")).hasSize(2);
+    assertThat(runner.connections("r-silent").get(1).lastEventId()).isEqualTo("3");
+    assertThat(charges("r-silent")).isEqualTo(3);
+  }
+
+  @Test
+  @DisplayName("SPEC §17: the seed Runner's second form, bot_output with output_type track_cost, is charged like track_cost")
+  void botOutputTrackCost() {
+    Ledgers.seedUser(pool(), 880010L, "100");
+    runner.script("r-botout", new Script(List.of(
+        new JsonObject().put("type", "bot_output").put("output_type", "text").put("content", "hello"),
+        new JsonObject().put("type", "bot_output").put("output_type", "track_cost").put("total_cost", 0.0125)
+            .put("currency", "RUB").put("node_costs", new JsonObject().put("fetch", 0.0025).put("letter", 0.01)),
+        new JsonObject().put("type", "error").put("content", "Вакансия не найдена или закрыта")), true, -1, -1));
+    register("r-botout", 880010L);
+
+    JsonObject failed = awaitDone("r-botout");
+
+    assertThat(failed.getString("status")).isEqualTo("failed");
+    assertThat(failed.getString("error")).isEqualTo("Вакансия не найдена или закрыта");
+    assertThat(failed.getInteger("events_charged")).isEqualTo(1);
+    assertThat(Ledgers.balance(pool(), 880010L)).isEqualByComparingTo("99.975");
+  }
+
+  @Test
+  @DisplayName("SPEC §17: an event whose data passes 1 MiB is refused; the stream is retried, then the run fails, "
+      + "and nothing is charged for it")
+  void oversizedEvent() {
+    Ledgers.seedUser(pool(), 880011L, "100");
+    runner.script("r-huge", new Script(List.of(new JsonObject().put("type", "bot_output").put("output_type", "text")
+        .put("content", "x".repeat(1_100_000))), true, -1, -1));
+    register("r-huge", 880011L);
+
+    JsonObject failed = awaitDone("r-huge");
+
+    assertThat(failed.getString("status")).isEqualTo("failed");
+    assertThat(failed.getString("error")).contains("longer than 1048576");
+  }
+
+  @Test
+  @DisplayName("reconnection pauses carry jitter: between half and all of the back-off")
+  void jitter() {
+    java.util.Set<Long> seen = new java.util.HashSet<>();
+    for (int i = 0; i < 200; i++) {
+      long delay = RunFollowerVerticle.withJitter(1000);
+      assertThat(delay).isBetween(500L, 1000L);
+      seen.add(delay);
+    }
+    assertThat(seen.size()).isGreaterThan(50);
   }
 
   @Test
