@@ -144,7 +144,7 @@ public final class Invoices {
 
   /** Buying a tariff through {@code provider}: priced in Stars when that provider takes Stars. */
   public Future<Invoice> forTariff(long userId, String tariffSlug, String promoCode, String provider) {
-    return method(provider).compose(link -> create(userId, tariffSlug, promoCode, null, link));
+    return method(provider).compose(link -> create(userId, tariffSlug, promoCode, null, link, null));
   }
 
   /** A custom top-up of {@code amount} RUB against DEFAULT_TARIFF: tokens only, no subscription days. */
@@ -167,7 +167,23 @@ public final class Invoices {
       return Future.failedFuture(CatalogRefusal.AMOUNT_ABOVE_MAXIMUM.because("A top-up is at most "
           + config.maxTopupRub().setScale(2, RoundingMode.HALF_UP).toPlainString() + " RUB"));
     }
-    return create(userId, config.defaultTariff(), promoCode, amount.setScale(2, RoundingMode.UNNECESSARY), link);
+    return create(userId, config.defaultTariff(), promoCode, amount.setScale(2, RoundingMode.UNNECESSARY), link, null);
+  }
+
+  /**
+   * SPEC §17, one current invoice: the same purchase made again as a new invoice — in another payment
+   * method, or with a promo code — while {@code replaced}, the user's open invoice, is cancelled in the
+   * same transaction (so the new one may take the promo use the old one held, and the old one can no
+   * longer be paid through Kopeck's pages). {@code tariffSlug} null: a custom top-up of
+   * {@code customAmount}. Refused when {@code replaced} is no longer pending (paid meanwhile).
+   */
+  public Future<Invoice> replace(long userId, long replaced, String tariffSlug, BigDecimal customAmount,
+                                 String promoCode, String provider) {
+    if (tariffSlug != null) {
+      return method(provider).compose(link -> create(userId, tariffSlug, promoCode, null, link, replaced));
+    }
+    return method(provider).compose(link -> create(userId, config.defaultTariff(), promoCode,
+        customAmount.setScale(2, RoundingMode.UNNECESSARY), link, replaced));
   }
 
   /** A custom top-up of {@code stars} Telegram Stars (TOKENS_PER_STAR each), through the stars provider. */
@@ -185,7 +201,7 @@ public final class Invoices {
           "A top-up is at most " + config.maxTopupStars() + " Stars"));
     }
     return create(userId, config.defaultTariff(), null, new BigDecimal(stars).setScale(2, RoundingMode.UNNECESSARY),
-        link);
+        link, null);
   }
 
   private Future<PaymentLinks> method(String provider) {
@@ -195,17 +211,18 @@ public final class Invoices {
   }
 
   private Future<Invoice> create(long userId, String tariffSlug, String promoCode, BigDecimal customAmount,
-                                 PaymentLinks link) {
-    return createInTransaction(userId, tariffSlug, promoCode, customAmount, link)
+                                 PaymentLinks link, Long replaced) {
+    return createInTransaction(userId, tariffSlug, promoCode, customAmount, link, replaced)
         .onSuccess(invoice -> log.info("Invoice {} {} {} {} {} {}", kv("inv_id", invoice.invId()), kv("user_id", userId),
             kv("tariff", tariffSlug), kv("amount", invoice.amount().toPlainString()), kv("currency", invoice.currency()),
             kv("provider", invoice.provider())));
   }
 
   private Future<Invoice> createInTransaction(long userId, String tariffSlug, String promoCode,
-                                              BigDecimal customAmount, PaymentLinks link) {
+                                              BigDecimal customAmount, PaymentLinks link, Long replaced) {
     OffsetDateTime now = now();
     return pool.withTransaction(tx -> lockUser(tx, userId)
+        .compose(v -> replaced == null ? Future.succeededFuture() : cancel(tx, userId, replaced, "replaced"))
         .compose(v -> saleableTariff(tx, tariffSlug))
         .compose(tariff -> promo(tx, promoCode, userId, tariff).compose(promo -> {
           Purchase purchase = purchase(tariff, promo, customAmount, link.currency());
@@ -338,7 +355,11 @@ public final class Invoices {
 
   /** The user withdraws a pending invoice; any other state is refused and changes nothing. */
   public Future<Invoice> cancel(long userId, long invId) {
-    return pool.withTransaction(tx -> tx.preparedQuery("UPDATE invoices SET status = 'cancelled' "
+    return pool.withTransaction(tx -> cancel(tx, userId, invId, "cancelled by the user"));
+  }
+
+  private Future<Invoice> cancel(SqlConnection tx, long userId, long invId, String why) {
+    return tx.preparedQuery("UPDATE invoices SET status = 'cancelled' "
             + "WHERE inv_id = $1 AND user_id = $2 AND status = 'pending' RETURNING " + Invoice.COLUMNS)
         .execute(Tuple.of(invId, userId))
         .compose(rows -> {
@@ -348,8 +369,9 @@ public final class Invoices {
           }
           Invoice invoice = Invoice.of(rows.iterator().next());
           return AuditLog.record(tx, new Actor("user", Long.toString(userId)), "invoice.cancel", "invoice",
-              Long.toString(invId), userId, new JsonObject().put("status", "pending"), invoice.toJson()).map(invoice);
-        }));
+              Long.toString(invId), userId, new JsonObject().put("status", "pending"),
+              invoice.toJson().put("reason", why)).map(invoice);
+        });
   }
 
   /**

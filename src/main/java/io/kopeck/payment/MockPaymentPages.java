@@ -56,7 +56,8 @@ public final class MockPaymentPages implements HttpRoutes {
           "Подпись платёжной ссылки не сходится. Вернитесь в бот и откройте ссылку заново.", false));
       return;
     }
-    html(ctx, 200, PaymentHtml.paymentPage(provider.merchantLogin(), params));
+    whenPayable(ctx, Long.parseLong(params.get("InvId")),
+        () -> html(ctx, 200, PaymentHtml.paymentPage(provider.merchantLogin(), params)));
   }
 
   private void pay(RoutingContext ctx) {
@@ -66,6 +67,31 @@ public final class MockPaymentPages implements HttpRoutes {
       return;
     }
     long invId = Long.parseLong(params.get("InvId"));
+    whenPayable(ctx, invId, () -> payNow(ctx, params, invId));
+  }
+
+  /**
+   * SPEC §17, one current invoice: the page takes money only for a pending invoice. A replaced or
+   * cancelled one (the bot took its Pay buttons away), an expired or a paid one is refused with a
+   * page that sends the payer back to the bot.
+   */
+  private void whenPayable(RoutingContext ctx, long invId, Runnable payable) {
+    pool.preparedQuery(INVOICE).execute(Tuple.of(invId)).onSuccess(rows -> {
+      String status = rows.size() == 0 ? null : rows.iterator().next().getString("status");
+      if ("pending".equals(status)) {
+        payable.run();
+      } else if ("paid".equals(status)) {
+        html(ctx, 409, PaymentHtml.message("Счёт уже оплачен", "Счёт №" + invId + " уже оплачен. Вернитесь в бот.",
+            true));
+      } else {
+        html(ctx, 409, PaymentHtml.message("Счёт больше не действует", "Счёт №" + invId
+            + " заменён новым, отменён или истёк, и оплатить его нельзя. Деньги не списаны — вернитесь в бот:"
+            + " там ваш актуальный счёт.", false));
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  private void payNow(RoutingContext ctx, Map<String, String> params, long invId) {
     Map<String, String> shp = RobokassaSignature.shpOf(lists(params));
     Map<String, String> result = provider.signedResult(params.get("OutSum"), invId, shp);
     client.post(port, "127.0.0.1", "/payments/" + provider.name() + "/result")

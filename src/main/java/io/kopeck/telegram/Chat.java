@@ -48,6 +48,20 @@ final class Chat {
     return now;
   }
 
+  /** The message whose button was pressed, or null when the update is a typed message. */
+  Integer buttonMessageId() {
+    return buttonMessageId;
+  }
+
+  /** Replaces an earlier message of the bot's (e.g. an invoice that lost its Pay buttons); Telegram's refusal is not a failure. */
+  Future<Void> edit(int messageId, Screen screen) {
+    EditMessageText edit = new EditMessageText(user.id(), messageId, screen.html()).parseMode(ParseMode.HTML);
+    if (screen.inlineKeyboard() != null) {
+      edit.replyMarkup(screen.inlineKeyboard());
+    }
+    return api.reply(edit).mapEmpty();
+  }
+
   /** A new message. */
   Future<Void> send(Screen screen) {
     SendMessage message = new SendMessage(user.id(), screen.html()).parseMode(ParseMode.HTML);

@@ -96,7 +96,7 @@ final class Commands {
   private Future<Void> continueConversation(Chat chat, Session session, String text) {
     return switch (session.conversation()) {
       case PROMO_CODE -> session.data().containsKey("inv_id")
-          ? purchase.promoForInvoice(chat, session.data().getLong("inv_id"), text)
+          ? purchase.promoForInvoice(chat, session.data(), text)
           : promo.code(chat, text);
       case AMOUNT -> purchase.amount(chat, text);
       case STARS_AMOUNT -> payment.starsAmount(chat, text);

@@ -72,15 +72,17 @@ final class PaymentScreens {
             .map(true));
   }
 
-  /** The open invoice itself when it is in {@code provider}; else the same purchase in that method. */
+  /**
+   * The open invoice itself when it is in {@code provider}; else the same purchase in that method, which
+   * replaces it: the open one is cancelled and its message keeps no Pay button (SPEC §17).
+   */
   private Future<Invoice> inMethod(Chat chat, Row open, String provider) {
     if (provider.equals(open.getString("provider"))) {
       return invoices.byInvId(open.getLong("inv_id"));
     }
-    String code = open.getString("promo_code");
-    return open.getBoolean("custom")
-        ? invoices.forAmount(chat.userId(), open.getBigDecimal("original_amount"), code, provider)
-        : invoices.forTariff(chat.userId(), open.getString("slug"), code, provider);
+    return purchase.replace(chat, open, open.getString("promo_code"), provider)
+        .compose(invoice -> purchase.replaced(chat, chat.buttonMessageId(), open.getLong("inv_id"), invoice)
+            .map(invoice));
   }
 
   private Future<Void> refusedPurchase(Chat chat, Throwable e) {

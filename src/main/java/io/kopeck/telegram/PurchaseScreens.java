@@ -193,27 +193,28 @@ final class PurchaseScreens {
 
   /** "Enter promo code" under an invoice: false when that invoice is no longer open. */
   Future<Boolean> askPromoForInvoice(Chat chat, long invId) {
+    JsonObject asked = new JsonObject().put("inv_id", invId).put("message_id", chat.buttonMessageId());
     return openInvoice(chat.userId(), invId).compose(row -> row == null ? Future.succeededFuture(false)
-        : sessions.start(chat.userId(), Conversation.PROMO_CODE, new JsonObject().put("inv_id", invId), chat.now())
+        : sessions.start(chat.userId(), Conversation.PROMO_CODE, asked, chat.now())
             .compose(v -> chat.send(chat.t("promo.ask_for_invoice", Long.toString(invId)))).map(true));
   }
 
   /**
-   * The code typed for an open invoice: a new invoice with the discount replaces it (the old one is
-   * cancelled). A refused code is explained and the conversation stays open for another try.
+   * The code typed for an open invoice: a new invoice with the discount replaces it — the old one is
+   * cancelled in the same transaction and its message loses its Pay buttons (SPEC §17). A refused code
+   * is explained and the conversation stays open for another try.
    */
-  Future<Void> promoForInvoice(Chat chat, long invId, String typed) {
+  Future<Void> promoForInvoice(Chat chat, JsonObject session, String typed) {
+    long invId = session.getLong("inv_id");
     String code = PromoCode.normalize(typed);
     return openInvoice(chat.userId(), invId).compose(row -> {
       if (row == null) {
         return sessions.clear(chat.userId()).compose(v -> chat.send(chat.t("invoice.not_open")));
       }
       boolean custom = row.getBoolean("custom");
-      String slug = row.getString("slug");
-      Future<Invoice> issued = custom ? invoices.forAmount(chat.userId(), row.getBigDecimal("original_amount"), code)
-          : invoices.forTariff(chat.userId(), slug, code);
-      return issued.compose(invoice -> sessions.clear(chat.userId())
-              .compose(v -> invoices.cancel(chat.userId(), invId))
+      return replace(chat, row, code, row.getString("provider"))
+          .compose(invoice -> sessions.clear(chat.userId())
+              .compose(v -> replaced(chat, session.getInteger("message_id"), invId, invoice))
               .compose(v -> chat.send(preview(chat.texts(), invoice,
                   custom ? chat.t("invoice.custom") : row.getString("name"), code, null,
                   !custom && row.getInteger("price_stars") != null))))
@@ -221,6 +222,22 @@ final class PurchaseScreens {
               ? chat.send(problem.message(chat.texts(), Html.code(code), ""))
               : Future.failedFuture(e));
     });
+  }
+
+  /** The purchase of the open invoice {@code open} again, with {@code code}, in {@code provider}; {@code open} cancelled. */
+  Future<Invoice> replace(Chat chat, Row open, String code, String provider) {
+    boolean custom = open.getBoolean("custom");
+    return invoices.replace(chat.userId(), open.getLong("inv_id"), custom ? null : open.getString("slug"),
+        custom ? open.getBigDecimal("original_amount") : null, code, provider);
+  }
+
+  /** The replaced invoice's message (when known) says which invoice took its place, and keeps no Pay button. */
+  Future<Void> replaced(Chat chat, Integer messageId, long oldInvId, Invoice current) {
+    if (messageId == null) {
+      return Future.succeededFuture();
+    }
+    return chat.edit(messageId, Screen.text(chat.t("invoice.replaced", Long.toString(oldInvId),
+        Long.toString(current.invId()))));
   }
 
   Future<Boolean> cancelInvoice(Chat chat, long invId) {

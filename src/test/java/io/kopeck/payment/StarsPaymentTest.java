@@ -132,6 +132,14 @@ class StarsPaymentTest {
     assertThat(preview.params().getJsonObject("reply_markup").encode()).contains("💳 Картой — 99,00 ₽", "⭐ Stars");
 
     Call sent = press(user, preview.messageId(), "1:pay:" + cardInvoice + ".s", "sendInvoice");
+    // SPEC §17: the card invoice is replaced by the Stars one: cancelled, its message without Pay buttons.
+    Call replaced = telegram.awaitOne("editMessageText", 801, c -> preview.messageId().equals(c.messageId())
+        && c.text().contains("заменён"));
+    assertThat(replaced.buttons()).isEmpty();
+    assertThat(count("SELECT count(*) FROM invoices WHERE inv_id = $1 AND status = 'cancelled'", cardInvoice))
+        .isEqualTo(1);
+    assertThat(http.get(io.kopeck.testsupport.MockPaymentForms.pathOf(preview.buttons().get(0)), null).status())
+        .isEqualTo(409);
     assertThat(sent.params().getString("currency")).isEqualTo("XTR");
     assertThat(sent.params().getString("provider_token")).isEmpty();
     assertThat(sent.params().getValue("prices").toString()).contains("\"amount\":70");

@@ -180,6 +180,17 @@ class TelegramBotTest {
     assertThat(payUrl).startsWith("https://kopeck.example/mock-payment?");
     assertThat(Ledgers.count(pool, "SELECT count(*) FROM invoices WHERE inv_id = $1 AND status = 'cancelled'",
         firstInvoice)).isEqualTo(1);
+    // SPEC §17: the replaced invoice's message loses its Pay buttons and names the current one; its page refuses.
+    long secondInvoice = Long.parseLong(discounted.text().replaceAll("(?s).*Счёт №(\\d+).*", "$1"));
+    Call replacedMessage = telegram.awaitOne("editMessageText", 704, c -> preview.messageId().equals(c.messageId())
+        && c.text().contains("заменён"));
+    assertThat(replacedMessage.text()).contains("№" + firstInvoice, "№" + secondInvoice);
+    assertThat(replacedMessage.buttons()).isEmpty();
+    String oldPayUrl = preview.buttons().get(0);
+    assertThat(http.get(MockPaymentForms.pathOf(oldPayUrl), null).status()).isEqualTo(409);
+    assertThat(http.post("/mock-payment/pay", null, "application/x-www-form-urlencoded",
+        MockPaymentForms.pathOf(oldPayUrl).substring(MockPaymentForms.pathOf(oldPayUrl).indexOf('?') + 1)).status())
+        .isEqualTo(409);
 
     transcribeCalls();
     transcript.add("← (the user opens the Pay link and presses Pay on the mock provider's page)");
