@@ -36,8 +36,10 @@ start_service() { # db [extra env assignments...]
   local db="$1"; shift
   local flags
   read -r -a flags <<< "$SERVICE_JVM_FLAGS"
+  # Every load connection comes from 127.0.0.1: the per-address cap (256 by default) would close the
+  # generator's 257th connection.
   env DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$db" HTTP_PORT="$PORT" RUNNER_API_KEYS="$KEY" \
-      LOG_LEVEL=WARN DB_POOL_SIZE="${DB_POOL_SIZE:-16}" "$@" \
+      LOG_LEVEL=WARN DB_POOL_SIZE="${DB_POOL_SIZE:-16}" HTTP_MAX_CONNECTIONS_PER_IP=100000 "$@" \
       java -Xms512m -Xmx1g "${flags[@]}" -jar "$(service_jar)" serve >> "$RESULTS/service.log" 2>&1 &
   SERVICE_PID=$!
   for _ in $(seq 1 120); do

@@ -32,6 +32,7 @@ import io.kopeck.usage.RunsApi;
 import io.kopeck.usage.UsageApi;
 import io.kopeck.user.UserAdminApi;
 import io.kopeck.web.BearerAuth;
+import io.kopeck.web.ConnectionCounts;
 import io.kopeck.web.HttpRoutes;
 import io.kopeck.web.HttpServerVerticle;
 import io.kopeck.web.HttpSettings;
@@ -61,7 +62,6 @@ import java.net.ServerSocket;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -226,8 +226,8 @@ public final class Application {
   private Future<String> deployHttp() {
     HttpSettings http = Settings.http(config, httpPort);
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-    AtomicInteger openConnections = new AtomicInteger();
-    return vertx.deployVerticle(() -> new HttpServerVerticle(http, readiness, this::routes, openConnections,
+    ConnectionCounts connections = new ConnectionCounts();
+    return vertx.deployVerticle(() -> new HttpServerVerticle(http, readiness, this::routes, connections,
         UsageApi::isStream), new DeploymentOptions().setInstances(instances));
   }
 
@@ -249,7 +249,7 @@ public final class Application {
           config.adminChatIds(), config.minTopupRub()));
     }
     services.payment().yooKassa().ifPresent(yooKassa ->
-        routes.add(new YooKassaApi(yooKassa, config.yookassaAllowedIps(), registry)));
+        routes.add(new YooKassaApi(yooKassa, config.yookassaAllowedIps(), Settings.clientAddress(config), registry)));
     paymentProviders.mock().ifPresent(mock ->
         routes.add(new MockPaymentPages(mock, WebClient.create(vertx), httpPort, pool)));
     return routes;

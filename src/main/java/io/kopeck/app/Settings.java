@@ -17,6 +17,7 @@ import io.kopeck.subscription.NoticeSettings;
 import io.kopeck.telegram.BotSettings;
 import io.kopeck.usage.RunFollowerVerticle;
 import io.kopeck.usage.UsageSettings;
+import io.kopeck.web.ClientAddress;
 import io.kopeck.web.HttpSettings;
 import io.kopeck.web.LegalPages;
 import io.vertx.sqlclient.Pool;
@@ -72,7 +73,13 @@ public final class Settings {
 
   static HttpSettings http(KopeckConfig config, int port) {
     return new HttpSettings(port, config.maxBodyBytes(), config.shutdownTimeoutSeconds(),
-        config.httpReadTimeoutSeconds(), config.httpMaxConnections(), config.accessLog());
+        config.httpReadTimeoutSeconds(), config.httpMaxConnections(), config.httpMaxConnectionsPerIp(),
+        clientAddress(config), config.accessLog());
+  }
+
+  /** Who sent a request: the peer, or behind TRUSTED_PROXIES the client they name. */
+  static ClientAddress clientAddress(KopeckConfig config) {
+    return new ClientAddress(config.trustedProxies());
   }
 
   static EngineSettings engine(KopeckConfig config, Pool pool, Clock clock, Topology topology) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kopeck.common.Cidr;
 import io.kopeck.common.Refused;
 import io.kopeck.common.StrictJson;
+import io.kopeck.web.ClientAddress;
 import io.kopeck.web.HttpRoutes;
 import io.kopeck.web.JsonHttp;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,11 +32,14 @@ public final class YooKassaApi implements HttpRoutes {
 
   private final YooKassaPayments yooKassa;
   private final List<Cidr> allowed;
+  private final ClientAddress clients;
   private final MeterRegistry registry;
 
-  public YooKassaApi(YooKassaPayments yooKassa, List<Cidr> allowed, MeterRegistry registry) {
+  /** {@code clients}: who sent a request (behind TRUSTED_PROXIES, the client they name, not the proxy). */
+  public YooKassaApi(YooKassaPayments yooKassa, List<Cidr> allowed, ClientAddress clients, MeterRegistry registry) {
     this.yooKassa = yooKassa;
     this.allowed = allowed;
+    this.clients = clients;
     this.registry = registry;
   }
 
@@ -52,7 +56,7 @@ public final class YooKassaApi implements HttpRoutes {
   }
 
   private void checkSource(RoutingContext ctx) {
-    String address = ctx.request().remoteAddress() == null ? "" : ctx.request().remoteAddress().hostAddress();
+    String address = clients.of(ctx.request());
     if (!allowed.isEmpty() && allowed.stream().noneMatch(network -> network.contains(address))) {
       count("forbidden");
       log.warn("YooKassa notification from an address not allowed {}", kv("remote", address));

@@ -10,10 +10,15 @@ import org.slf4j.LoggerFactory;
 /**
  * One line per HTTP request when it ends (logger {@code kopeck.access}, ACCESS_LOG): method, path
  * without the query string (payment callbacks carry signatures there), status, duration, bytes
- * sent and the peer address. In JSON mode each is a field.
+ * sent and the client's address (behind TRUSTED_PROXIES, the client they name). In JSON mode each is a field.
  */
 final class AccessLog implements Handler<RoutingContext> {
   private static final Logger log = LoggerFactory.getLogger("kopeck.access");
+  private final ClientAddress clients;
+
+  AccessLog(ClientAddress clients) {
+    this.clients = clients;
+  }
 
   @Override
   public void handle(RoutingContext ctx) {
@@ -27,7 +32,7 @@ final class AccessLog implements Handler<RoutingContext> {
         kv("path", ctx.request().path()), kv("status", ctx.response().getStatusCode()),
         kv("duration_ms", (System.nanoTime() - started) / 1_000_000),
         kv("bytes_sent", ctx.response().bytesWritten()),
-        kv("remote", ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress())));
+        kv("remote", clients.of(ctx.request()))));
     ctx.next();
   }
 }

@@ -9,7 +9,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -22,17 +21,17 @@ public final class HttpServerVerticle extends VerticleBase {
   private final HttpSettings config;
   private final Readiness readiness;
   private final Supplier<List<HttpRoutes>> routes;
-  private final AtomicInteger openConnections;
+  private final ConnectionCounts connections;
   private final Predicate<HttpServerRequest> longLived;
   private HttpServer server;
   private ConnectionGuard guard;
 
   public HttpServerVerticle(HttpSettings config, Readiness readiness, Supplier<List<HttpRoutes>> routes,
-                            AtomicInteger openConnections, Predicate<HttpServerRequest> longLived) {
+                            ConnectionCounts connections, Predicate<HttpServerRequest> longLived) {
     this.config = config;
     this.readiness = readiness;
     this.routes = routes;
-    this.openConnections = openConnections;
+    this.connections = connections;
     this.longLived = longLived;
   }
 
@@ -48,13 +47,11 @@ public final class HttpServerVerticle extends VerticleBase {
         // HTTP/1.1 only: with h2c detection a connection is reported at its first bytes, not when it
         // opens, and the guard must see (and count) every connection from the start.
         .setHttp2ClearTextEnabled(false));
-    guard = new ConnectionGuard(vertx, config.httpReadTimeoutSeconds(), config.httpMaxConnections(), openConnections,
-        longLived);
+    guard = new ConnectionGuard(vertx, config, connections, longLived);
     guard.start();
     Router router = router();
     return server.connectionHandler(guard::opened).requestHandler(request -> {
-      guard.request(request);
-      if (RequestHygiene.admit(request)) {
+      if (guard.admit(request) && RequestHygiene.admit(request)) {
         router.handle(request);
       }
     }).listen();
@@ -66,7 +63,7 @@ public final class HttpServerVerticle extends VerticleBase {
     List<HttpRoutes> features = routes.get();
 
     if (config.accessLog()) {
-      router.route().handler(new AccessLog());
+      router.route().handler(new AccessLog(config.clients()));
     }
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(readiness.liveness(vertx)));
     router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness.readiness(vertx)));

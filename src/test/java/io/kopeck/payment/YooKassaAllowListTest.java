@@ -43,6 +43,29 @@ class YooKassaAllowListTest {
     assertThat(Ledgers.count(service.pool(), "SELECT count(*) FROM audit_log")).isEqualTo(audit);
   }
 
+  private static int notify(Http http, String forwardedFor) {
+    return Http.await(http.sendWithHeader("/payments/yookassa/notify", "X-Forwarded-For", forwardedFor,
+        "{\"type\":\"notification\",\"event\":\"payment.succeeded\",\"object\":{\"id\":\"unknown\"}}")).status();
+  }
+
+  @Test
+  @DisplayName("SPEC §17: X-Forwarded-For is believed only from TRUSTED_PROXIES, read from the right: the allow-list "
+      + "sees the client the proxy names, never an address the client wrote further left")
+  void behindTrustedProxy() {
+    assertThat(notify(service.http(), "185.71.76.5")).as("no trusted proxy: the header is ignored").isEqualTo(403);
+    Map<String, String> proxied = new HashMap<>(settings());
+    proxied.put("TRUSTED_PROXIES", "127.0.0.1/32, 10.0.0.0/8");
+    io.kopeck.app.Application app = io.kopeck.testsupport.TestApp.start(service.db(), proxied);
+    try (Http http = new Http(app.httpPort())) {
+      assertThat(notify(http, "185.71.76.5")).as("allowed client via the proxy").isEqualTo(404);
+      assertThat(notify(http, "185.71.76.5, 10.1.2.3")).as("through two trusted proxies").isEqualTo(404);
+      assertThat(notify(http, "185.71.76.5, 9.9.9.9")).as("a forged left entry").isEqualTo(403);
+      assertThat(notify(http, "9.9.9.9")).isEqualTo(403);
+    } finally {
+      app.stop();
+    }
+  }
+
   @Test
   @DisplayName("CIDR matching: IPv4 and IPv6 networks, single addresses, nothing else")
   void cidr() {
