@@ -243,7 +243,8 @@ public final class Application {
         new TelegramWebhook(config.telegramWebhookSecret(), pool, vertx.eventBus(), registry),
         new UserAdminApi(services.accounts()),
         new StatsAdminApi(services.stats(), clock, config.displayTimezone()),
-        new MetricsRoute(registry, config.metricsBearerToken()), new LegalPages(legalPages)));
+        new MetricsRoute(registry, config.metricsBearerToken(), config.publicDeployment()
+            ? Settings.clientAddress(config) : null), new LegalPages(legalPages)));
     if (config.devConsole()) {
       routes.add(new DevConsole(pool, devConsoleState, config.telegramWebhookSecret(), config.devConsoleRunnerKey(),
           config.adminChatIds(), config.minTopupRub()));

@@ -223,6 +223,11 @@ public final class KopeckConfig {
     return publicBaseUrl().regionMatches(true, 0, "https://", 0, 8);
   }
 
+  /** A deployment that faces the internet: PUBLIC_BASE_URL is https. */
+  public boolean publicDeployment() {
+    return httpsBaseUrl();
+  }
+
   /**
    * With the console on, the configuration the service runs with: the bot talks to
    * {@code http://127.0.0.1:<port>/dev/botapi} with the console's token (webhook mode, no webhook

@@ -72,8 +72,15 @@ public final class LedgerVerifier {
           FROM transactions t LEFT JOIN usage_charges c ON c.user_id = t.user_id AND c.transaction_id = t.id
           WHERE t.type = 'usage' GROUP BY t.user_id, t.id HAVING count(c.event_id) <> 1 LIMIT 1000""",
           row -> "usage ledger row " + row.getLong("id") + " belongs to " + row.getLong("n") + " events", false),
+      // Below the floor only through the reversal of money a provider had given back (BalanceRule.PROVIDER_REFUND):
+      // any other debit that landed there breaks the invariant.
       new Check(4, "balance_above_floor", """
-          SELECT id AS user_id, token_balance FROM users WHERE token_balance < $1::text::numeric ORDER BY id LIMIT 1000""",
+          SELECT u.id AS user_id, u.token_balance FROM users u
+          WHERE u.token_balance < $1::text::numeric
+            AND EXISTS (SELECT 1 FROM transactions t WHERE t.user_id = u.id AND t.tokens_delta < 0
+                          AND t.balance_after < $1::text::numeric
+                          AND (t.type <> 'refund' OR t.metadata->>'provider_refund' IS DISTINCT FROM 'true'))
+          ORDER BY u.id LIMIT 1000""",
           row -> "token_balance " + plain(row, "token_balance") + " below the floor", true));
 
   /*

@@ -93,13 +93,13 @@ public final class Refunds {
       Row payment = plan.payment();
       MoneyBack provider = payment == null ? null : moneyBack.get(payment.getString("provider"));
       if (provider == null) {
-        return reverseInvoice(invId, reason, actor, null);
+        return reverseInvoice(invId, reason, actor, null, false);
       }
       Row invoice = plan.invoice();
       return provider.giveBack(invoice.getLong("user_id"), payment.getString("provider_payment_id"),
           invoice.getBigDecimal("amount"), invoice.getString("currency"), "refund:" + invoice.getUUID("id"))
           .compose(step -> switch (step.state()) {
-            case DONE -> reverseInvoice(invId, reason, actor, step.refundId());
+            case DONE -> reverseInvoice(invId, reason, actor, step.refundId(), true);
             case PENDING -> markPending(payment, step, invId, actor);
             case REFUSED -> Future.failedFuture(PaymentRefusal.PROVIDER_REFUSED.because(
                 payment.getString("provider") + " refused the refund: " + step.problem()));
@@ -166,7 +166,8 @@ public final class Refunds {
         return Future.succeededFuture(new JsonObject().put("status", status).put("inv_id", payment.getLong("inv_id"))
             .put("user_id", payment.getLong("user_id")).put("duplicate", true));
       }
-      return reverseInvoice(payment.getLong("inv_id"), "refunded at " + provider, actor, payment.getString("refund_id"));
+      return reverseInvoice(payment.getLong("inv_id"), "refunded at " + provider, actor, payment.getString("refund_id"),
+          true);
     });
   }
 
@@ -241,10 +242,15 @@ public final class Refunds {
         .map(v -> args.copy().put("status", "returned").put("user_id", userId));
   }
 
-  /** The ledger side of a refund, in one transaction; {@code refundId} is the provider's, when it made one. */
-  private Future<JsonObject> reverseInvoice(long invId, String reason, Actor actor, String refundId) {
+  /**
+   * The ledger side of a refund, in one transaction; {@code refundId} is the provider's, when it made one.
+   * {@code moneyGone}: the provider has given the money back already, so the reversal posts even below
+   * the floor (SPEC §17) — refusing it would leave tokens credited for money that is no longer there.
+   */
+  private Future<JsonObject> reverseInvoice(long invId, String reason, Actor actor, String refundId,
+                                            boolean moneyGone) {
     OffsetDateTime now = Times.utcNow(clock);
-    return withPaidInvoice(invId, (tx, invoice) -> reverse(tx, invoice).compose(posting -> {
+    return withPaidInvoice(invId, (tx, invoice) -> reverse(tx, invoice, moneyGone).compose(posting -> {
       if (!posting.applied()) {
         return Future.failedFuture(belowFloor(invoice, posting.balanceBefore()));
       }
@@ -274,11 +280,12 @@ public final class Refunds {
             .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
   }
 
-  private Future<PostingResult> reverse(SqlConnection tx, Row invoice) {
+  private Future<PostingResult> reverse(SqlConnection tx, Row invoice, boolean moneyGone) {
     UUID id = invoice.getUUID("id");
     return ledger.post(tx, new Posting(invoice.getLong("user_id"), TransactionType.REFUND,
-        invoice.getBigDecimal("tokens").negate(), BalanceRule.DOWN_TO_FLOOR, "refund:" + id, id,
-        "refund of invoice " + invoice.getLong("inv_id"), null));
+        invoice.getBigDecimal("tokens").negate(), moneyGone ? BalanceRule.PROVIDER_REFUND : BalanceRule.DOWN_TO_FLOOR,
+        "refund:" + id, id, "refund of invoice " + invoice.getLong("inv_id"),
+        moneyGone ? BalanceRule.PROVIDER_REFUND_METADATA : null));
   }
 
   /** The purchased period comes off the end of the subscription (which may then lie in the past). */
@@ -299,7 +306,8 @@ public final class Refunds {
     JsonObject result = new JsonObject().put("inv_id", invId).put("user_id", userId).put("status", "refunded")
         .put("tokens_reversed", invoice.getBigDecimal("tokens").toPlainString())
         .put("balance_after", posting.balanceAfter().toPlainString()).put("transaction_id", posting.transactionId())
-        .put("subscription_end", end == null ? null : end.toInstant().toString()).put("reason", reason);
+        .put("subscription_end", end == null ? null : end.toInstant().toString()).put("reason", reason)
+        .put("below_floor", posting.balanceAfter().compareTo(config.balanceFloor()) < 0);
     List<Future<?>> writes = new ArrayList<>();
     writes.add(AuditLog.record(tx, actor, "invoice.refund", "invoice", Long.toString(invId), userId,
         new JsonObject().put("status", "paid").put("subscription_end",

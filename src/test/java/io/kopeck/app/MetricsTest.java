@@ -48,4 +48,20 @@ class MetricsTest {
     // Bounded labels: no user id and no raw path appears as a label value.
     assertThat(metrics.body()).doesNotContain("999999", "user_id=", "path=");
   }
+
+  @Test
+  @DisplayName("SPEC §17: in a public deployment (https PUBLIC_BASE_URL) without METRICS_BEARER_TOKEN, /metrics answers "
+      + "loopback only: a client through the proxy gets 404")
+  void loopbackOnlyInPublic() {
+    Application app = io.kopeck.testsupport.TestApp.start(service.db(), Map.of("PUBLIC_BASE_URL", "https://kopeck.example",
+        "TRUSTED_PROXIES", "127.0.0.1/32"));
+    try (Http http = new Http(app.httpPort())) {
+      assertThat(http.get("/metrics", null).status()).as("Prometheus beside the service").isEqualTo(200);
+      int proxied = Http.await(http.client().request(io.vertx.core.http.HttpMethod.GET, "/metrics")
+          .putHeader("X-Forwarded-For", "203.0.113.9").send()).statusCode();
+      assertThat(proxied).as("a client on the internet").isEqualTo(404);
+    } finally {
+      app.stop();
+    }
+  }
 }

@@ -135,6 +135,12 @@ class LedgerTest {
       Http.await(p.preparedQuery("INSERT INTO transactions (user_id, seq, type, tokens_delta, balance_after, invoice_id) "
           + "VALUES (12, 2, 'adjustment', -2000, -1990, NULL)").execute());
       Http.await(p.query("UPDATE users SET token_balance = -1990, balance_seq = 2 WHERE id = 12").execute());
+      // Below the floor through a provider's refund (SPEC §17): not a violation.
+      Ledgers.seedUser(p, 13L, "10");
+      PostingResult forced = Http.await(p.withTransaction(tx -> LEDGER.post(tx, new Posting(13, TransactionType.REFUND,
+          new BigDecimal("-2000"), BalanceRule.PROVIDER_REFUND, "refund:test-13", null, "refund",
+          BalanceRule.PROVIDER_REFUND_METADATA))));
+      assertThat(forced.applied()).isTrue();
 
       List<Violation> violations = Http.await(new LedgerVerifier(p, Ledgers.FLOOR).verify());
       Http.Response unauthorized = client.get("/admin/api/v1/ledger/verify", "wrong");

@@ -460,6 +460,26 @@ class StarsPaymentTest {
   }
 
   @Test
+  @DisplayName("SPEC §17: a refund Telegram has made always posts its reversal, below the floor if need be, audited; "
+      + "the ledger stays valid and the user's runs are refused until they top up")
+  void providerRefundBelowFloor() {
+    Invoice invoice = starsInvoice(809);
+    JsonObject user = Updates.user(809, "Минус", null, "ru");
+    post(Updates.paid(user, "inv:" + invoice.invId(), 70, "stxn-809-1"));
+    awaitBalance(809, "100");
+    Ledgers.post(pool, 809, "-1050");
+
+    post(Updates.refunded(user, "inv:" + invoice.invId(), 70, "stxn-809-1"));
+
+    awaitBalance(809, "-1050");
+    assertThat(count("SELECT count(*) FROM transactions WHERE user_id = 809 AND type = 'refund' "
+        + "AND metadata->>'provider_refund' = 'true'")).isEqualTo(1);
+    assertThat(count("SELECT count(*) FROM audit_log WHERE action = 'invoice.refund' AND user_id = 809 "
+        + "AND new_value->>'below_floor' = 'true'")).isEqualTo(1);
+    Ledgers.assertConsistent(pool);
+  }
+
+  @Test
   @DisplayName("reconcile: 3 Telegram payments unknown to Kopeck are credited once by --apply; a second run changes "
       + "nothing; a refunded one and one without a payload of ours are never credited")
   void reconcile() throws Exception {

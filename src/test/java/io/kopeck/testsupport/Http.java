@@ -42,6 +42,11 @@ public final class Http implements AutoCloseable {
     return port;
   }
 
+  /** The underlying client, for a request these helpers do not shape (extra headers). */
+  public WebClient client() {
+    return client;
+  }
+
   public Response get(String path, String bearer) {
     return await(send(HttpMethod.GET, path, bearer, null, null));
   }
