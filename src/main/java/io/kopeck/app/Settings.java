@@ -40,7 +40,8 @@ public final class Settings {
   public static InvoiceSettings invoices(KopeckConfig config) {
     return new InvoiceSettings(config.defaultTariff(), config.invoiceIdempotencyMinutes(), config.invoiceTtlHours(),
         config.minTopupRub(), config.maxTopupRub(), config.tokensPerRub(), config.minTopupStars(),
-        config.maxTopupStars(), config.tokensPerStar(), config.starsSubscriptions());
+        config.maxTopupStars(), config.tokensPerStar(), config.starsSubscriptions(),
+        config.maxPendingInvoicesPerUser());
   }
 
   public static NoticeSettings notices(KopeckConfig config) {

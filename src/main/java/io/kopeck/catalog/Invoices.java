@@ -48,6 +48,10 @@ public final class Invoices {
       VALUES ($1, $2, $3, $4::text::numeric, $5::text::numeric, $6::text::numeric, $7::text::numeric, $8, $9, $10,
               $11, $12, $13, $13, $14, $15)
       RETURNING\s""" + Invoice.COLUMNS;
+  /** The user's pending invoices beyond the newest $2, oldest first: those a new invoice pushes out. */
+  private static final String OLDEST_PENDING = """
+      SELECT inv_id FROM invoices WHERE user_id = $1 AND status = 'pending' AND expires_at > $3
+      ORDER BY created_at DESC, inv_id DESC OFFSET $2""";
   private static final String BY_INV_ID = "SELECT " + Invoice.COLUMNS + " FROM invoices WHERE inv_id = $1";
 
   private static final String SET_URL = "UPDATE invoices SET payment_url = $2 WHERE id = $1 RETURNING "
@@ -228,7 +232,8 @@ public final class Invoices {
           Purchase purchase = purchase(tariff, promo, customAmount, link.currency());
           return samePending(tx, userId, tariff, promo, purchase, link, now).compose(existing -> existing != null
               ? Future.succeededFuture(existing)
-              : reserve(tx, promo, userId).compose(v -> insert(tx, userId, tariff, promo, purchase, link, now)));
+              : makeRoom(tx, userId, now).compose(v -> reserve(tx, promo, userId))
+                  .compose(v -> insert(tx, userId, tariff, promo, purchase, link, now)));
         })));
   }
 
@@ -287,6 +292,24 @@ public final class Invoices {
         throw PromoProblem.WRONG_TARIFF.refused(check.promo().code());
       }
       return check.promo();
+    });
+  }
+
+  /**
+   * SPEC §17: at most MAX_PENDING_INVOICES_PER_USER pending invoices a user: a new one cancels the oldest
+   * (under the user's lock, so two at once cannot both keep theirs). Their payment pages refuse them
+   * from then on; money that still arrives for one at a real provider is credited as before.
+   */
+  private Future<Void> makeRoom(SqlConnection tx, long userId, OffsetDateTime now) {
+    return tx.preparedQuery(OLDEST_PENDING).execute(Tuple.of(userId, config.maxPendingPerUser() - 1, now))
+        .compose(rows -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (var row : rows) {
+        long invId = row.getLong("inv_id");
+        chain = chain.compose(v -> cancel(tx, userId, invId, "replaced: more than " + config.maxPendingPerUser()
+            + " pending invoices").mapEmpty());
+      }
+      return chain;
     });
   }
 

@@ -51,10 +51,13 @@ public final class YooKassaPayments {
   private static final String CANCEL = """
       UPDATE invoices SET status = 'cancelled' WHERE provider = 'yookassa' AND provider_payment_id = $1
         AND status = 'pending' RETURNING inv_id, user_id""";
+  /** A page of the pending invoices to re-check, after the cursor ({@link #recheckFrom}): every one gets its turn. */
   private static final String DUE_FOR_CHECK = """
-      SELECT provider_payment_id FROM invoices
+      SELECT provider_payment_id, created_at FROM invoices
       WHERE provider = 'yookassa' AND status = 'pending' AND provider_payment_id IS NOT NULL AND created_at <= $1
-      ORDER BY created_at LIMIT 200""";
+        AND (created_at, provider_payment_id) > ($2, $3)
+      ORDER BY created_at, provider_payment_id LIMIT 200""";
+  private static final OffsetDateTime BEFORE_ALL = OffsetDateTime.parse("1970-01-01T00:00:00Z");
   private static final String REFUNDS_UNDER_WAY = """
       SELECT provider_payment_id, refund_id FROM payments
       WHERE provider = 'yookassa' AND status = 'refund_pending' AND refund_id IS NOT NULL ORDER BY id LIMIT 200""";
@@ -73,6 +76,12 @@ public final class YooKassaPayments {
   private final YooKassaSettings settings;
   private final Payments payments;
   private final Refunds refunds;
+  /**
+   * Where the next re-check page starts: the last invoice the previous page checked, back to the start
+   * when a page was not full. Without it the re-check would poll the same oldest 200 forever.
+   */
+  private OffsetDateTime recheckFrom = BEFORE_ALL;
+  private String recheckFromId = "";
 
   YooKassaPayments(Pool pool, Clock clock, YooKassaClient client, YooKassaSettings settings, Payments payments,
                    Refunds refunds) {
@@ -159,10 +168,30 @@ public final class YooKassaPayments {
     };
   }
 
+  /**
+   * A payment of one of Kopeck's invoices, settled by YooKassa's own answer — unless the invoice is
+   * already final here (paid or refunded): a repeated notification then costs no API call (SPEC §17).
+   */
   private Future<Settled> settleKnown(String paymentId, Actor actor) {
-    return pool.preparedQuery(BY_PAYMENT).execute(Tuple.of(paymentId)).compose(rows -> rows.size() == 0
-        ? Future.failedFuture(PaymentRefusal.UNKNOWN_PAYMENT.because("No invoice has YooKassa payment " + paymentId))
-        : settle(rows.iterator().next().getLong("inv_id"), paymentId, actor));
+    return pool.preparedQuery(BY_PAYMENT).execute(Tuple.of(paymentId)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.failedFuture(PaymentRefusal.UNKNOWN_PAYMENT.because("No invoice has YooKassa payment " + paymentId));
+      }
+      Row invoice = rows.iterator().next();
+      String status = invoice.getString("status");
+      return status.equals("paid") || status.equals("refunded") ? Future.succeededFuture(Settled.DUPLICATE)
+          : settle(invoice.getLong("inv_id"), paymentId, actor);
+    });
+  }
+
+  private void advanceRecheck(io.vertx.sqlclient.RowSet<Row> page) {
+    Row last = null;
+    for (Row row : page) {
+      last = row;
+    }
+    boolean full = page.size() == 200;
+    recheckFrom = full ? last.getOffsetDateTime("created_at") : BEFORE_ALL;
+    recheckFromId = full ? last.getString("provider_payment_id") : "";
   }
 
   /** Fetches the payment and acts on YooKassa's own answer only. */
@@ -247,7 +276,8 @@ public final class YooKassaPayments {
     return new TimerJob("yookassa-recheck", () -> {
       long started = System.nanoTime();
       OffsetDateTime cutoff = Times.utcNow(clock).minusMinutes(2);
-      return pool.preparedQuery(DUE_FOR_CHECK).execute(Tuple.of(cutoff)).compose(rows -> {
+      return pool.preparedQuery(DUE_FOR_CHECK).execute(Tuple.of(cutoff, recheckFrom, recheckFromId)).compose(rows -> {
+        advanceRecheck(rows);
         Future<Integer> chain = Future.succeededFuture(0);
         for (Row row : rows) {
           String paymentId = row.getString("provider_payment_id");

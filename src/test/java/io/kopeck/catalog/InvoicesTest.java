@@ -242,4 +242,21 @@ class InvoicesTest {
     assertThat(Ledgers.count(pool, "SELECT count(*) FROM invoices i JOIN promo_codes p ON p.id = i.promo_code_id "
         + "WHERE p.code = 'FIRST5'")).isEqualTo(5);
   }
+
+  @Test
+  @DisplayName("SPEC §17: at most MAX_PENDING_INVOICES_PER_USER (5) pending invoices: the sixth cancels the oldest")
+  void pendingInvoicesBounded() {
+    Ledgers.seedUser(pool, 30L, "0");
+    List<Invoice> made = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      made.add(Http.await(invoices.forAmount(30, new BigDecimal(300 + i), null)));
+    }
+
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM invoices WHERE user_id = 30 AND status = 'pending'"))
+        .isEqualTo(5);
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM invoices WHERE inv_id = $1 AND status = 'cancelled'",
+        made.get(0).invId())).isEqualTo(1);
+    assertThat(Ledgers.count(pool, "SELECT count(*) FROM audit_log WHERE action = 'invoice.cancel' AND entity_id = $1 "
+        + "AND new_value->>'reason' LIKE 'replaced: more than 5%'", Long.toString(made.get(0).invId()))).isEqualTo(1);
+  }
 }

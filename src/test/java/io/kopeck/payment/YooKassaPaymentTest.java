@@ -223,8 +223,10 @@ class YooKassaPaymentTest {
     assertThat(recheck().acted()).isGreaterThanOrEqualTo(1);
     assertThat(Ledgers.balance(pool, 905)).isEqualByComparingTo("200");
     recheck();
+    int getsBefore = yooKassa.gets();
     Http.Response late = notify(yooKassa.notification("payment.succeeded", id));
     assertThat(late.json().getString("status")).isEqualTo("duplicate");
+    assertThat(yooKassa.gets()).as("SPEC §17: a final payment is answered from the local record").isEqualTo(getsBefore);
     assertThat(count("SELECT count(*) FROM transactions WHERE user_id = 905")).isEqualTo(1);
   }
 
