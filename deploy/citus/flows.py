@@ -519,9 +519,96 @@ def scale_out(new_worker):
           f"after {rate(finished_at, ended_at):.0f}", flush=True)
 
 
+def metric(name):
+    """A counter summed over both instances' /metrics, by its label set."""
+    totals = Counter()
+    for instance in INSTANCES:
+        status, text = http("GET", instance + "/metrics")
+        for line in text.splitlines() if status == 200 else []:
+            if line.startswith(name + "{") or line.startswith(name + " "):
+                labels, value = line.rsplit(" ", 1)
+                totals[labels[len(name):] or "{}"] += float(value)
+    return dict(totals)
+
+
+def shard_moves(moves):
+    """One shard group moved back and forth between two workers `moves` times while 16 senders charge
+    four users who all live on it, through both instances: the moment a move finishes is when two
+    batches of one user can meet (the end of a move). Every event must be charged once and every
+    balance must match; the batches that failed meanwhile (and were retried) are counted from the
+    instances' kopeck_charge_batch_failures_total, by reason.
+    """
+    candidates = list(range(FIRST_USER + 4000, FIRST_USER + 4400))
+    by_shard = defaultdict(list)
+    for user, shard in sql("SELECT u, get_shard_id_for_distribution_column('users', u) FROM unnest(ARRAY["
+                           + ",".join(map(str, candidates)) + "]::bigint[]) u"):
+        by_shard[int(shard)].append(int(user))
+    shard, users = max(by_shard.items(), key=lambda item: len(item[1]))
+    users = users[:4]
+    seed_users(users, "move-user", lambda user: "1000000")
+    workers = [(h, int(p)) for h, p in sql("SELECT nodename, nodeport FROM pg_dist_node WHERE noderole = 'primary' "
+                                           "AND groupid <> 0 ORDER BY nodeport")]
+    check(len(workers) >= 2, "two workers are needed to move shards")
+    failures_before = metric("kopeck_charge_batch_failures_total")
+    stop = threading.Event()
+    lock = threading.Lock()
+    answers = defaultdict(list)
+    events = {}
+    retried = Counter()
+
+    def sender(k):
+        local = random.Random(100 + k)
+        n = 0
+        while not stop.is_set():
+            n += 1
+            event = {"user_id": local.choice(users), "event_id": f"move-{k}-{n}", "track": "citus-move",
+                     "total_cost": str(Decimal(local.randint(1, 500)) / 100), "currency": "RUB"}
+            with lock:
+                events[event["event_id"]] = event
+            while True:
+                status, text = http("POST", INSTANCES[k % 2] + "/api/v1/track-costs", event,
+                                    {"Authorization": "Bearer " + RUNNER_KEY})
+                body = json.loads(text)
+                if status == 503 and body.get("status") == "unavailable":
+                    with lock:
+                        retried[event["event_id"]] += 1
+                    time.sleep(0.05)
+                    continue
+                break
+            with lock:
+                answers[event["event_id"]].append((status, body))
+
+    threads = [threading.Thread(target=sender, args=(k,)) for k in range(16)]
+    [t.start() for t in threads]
+    started = time.time()
+    time.sleep(2)
+    for i in range(moves):
+        source = sql(f"SELECT nodename, nodeport FROM citus_shards WHERE shardid = {shard}")[0]
+        target = next(w for w in workers if w[1] != int(source[1]))
+        sql(f"SELECT citus_move_shard_placement({shard}, '{source[0]}', {source[1]}, '{target[0]}', {target[1]}, "
+            "shard_transfer_mode := 'force_logical')")
+        sql("CALL citus_cleanup_orphaned_resources()")
+        time.sleep(1)
+    stop.set()
+    [t.join() for t in threads]
+    elapsed = time.time() - started
+    statuses, spent, lost_answers = charged_once(list(events.values()), answers, retried)
+    balances_match(users, 1000000, spent, len(events))
+    failures = {labels: count - failures_before.get(labels, 0)
+                for labels, count in metric("kopeck_charge_batch_failures_total").items()
+                if count - failures_before.get(labels, 0) > 0}
+    print(f"shard moves: shard {shard} moved {moves} times in {elapsed:.0f} s while 16 senders charged its "
+          f"{len(users)} users: {len(events):,} events charged once ({dict(statuses)}), "
+          f"{sum(retried.values())} unavailable answers retried; batches failed and retried meanwhile: "
+          f"{failures or 'none'}", flush=True)
+
+
 if __name__ == "__main__":
     if os.environ.get("FLOWS") == "scale-out":
         scale_out(os.environ["NEW_WORKER"])
+        sys.exit(0)
+    if os.environ.get("FLOWS") == "shard-moves":
+        shard_moves(int(os.environ.get("MOVES", "10")))
         sys.exit(0)
     paid = purchases()
     promo_codes_and_trials()

@@ -23,29 +23,30 @@ class ImportRulesTest {
   private static final Path SOURCES = Path.of("src", "main", "java", "io", "kopeck");
   private static final Set<String> FEATURES = Set.of("usage", "payment", "catalog", "subscription", "user", "stats",
       "admin", "telegram");
-  private static final Set<String> ALL = Set.of("common", "db", "config", "ledger", "audit", "i18n", "telegram.api",
+  private static final Set<String> ALL = Set.of("common", "db", "config", "ledger", "audit", "i18n", "botapi",
       "web", "notify", "usage", "stats", "admin", "user", "catalog", "payment", "subscription", "telegram", "pays",
-      "devconsole", "app", "cli", "");
+      "devconsole", "logging", "app", "cli", "");
 
   /** Package → the Kopeck packages it may use (besides itself); "" is io.kopeck (Main). */
   private static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
       Map.entry("common", Set.of()),
+      Map.entry("logging", Set.of()),
       Map.entry("db", Set.of("common")),
-      Map.entry("config", Set.of("common", "db")),
+      Map.entry("config", Set.of("common", "db", "logging")),
       Map.entry("ledger", Set.of("common")),
       Map.entry("audit", Set.of("common")),
       Map.entry("i18n", Set.of("common")),
-      Map.entry("telegram.api", Set.of("common")),
+      Map.entry("botapi", Set.of("common")),
       Map.entry("web", Set.of("common")),
-      Map.entry("notify", Set.of("common", "ledger", "audit", "i18n", "telegram.api")),
+      Map.entry("notify", Set.of("common", "ledger", "audit", "i18n", "botapi")),
       Map.entry("usage", Set.of("common", "web", "ledger")),
       Map.entry("stats", Set.of("common", "web", "ledger")),
       Map.entry("admin", Set.of("common", "web", "ledger")),
       Map.entry("user", Set.of("common", "web", "ledger", "audit", "notify")),
       Map.entry("catalog", Set.of("common", "web", "ledger", "audit", "notify", "i18n")),
-      Map.entry("payment", Set.of("common", "web", "ledger", "audit", "notify", "catalog", "telegram.api")),
+      Map.entry("payment", Set.of("common", "web", "ledger", "audit", "notify", "catalog", "botapi")),
       Map.entry("subscription", Set.of("common", "web", "ledger", "audit", "notify", "catalog")),
-      Map.entry("telegram", Set.of("common", "web", "ledger", "audit", "notify", "i18n", "telegram.api", "catalog",
+      Map.entry("telegram", Set.of("common", "web", "ledger", "audit", "notify", "i18n", "botapi", "catalog",
           "subscription", "stats", "user", "payment")),
       Map.entry("pays", Set.of("common", "db")),
       Map.entry("devconsole", Set.of("common", "web")),

@@ -2,6 +2,7 @@ package io.kopeck.app;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kopeck.admin.AdminApi;
+import io.kopeck.botapi.BotApi;
 import io.kopeck.catalog.CatalogAdminApi;
 import io.kopeck.catalog.DefaultCatalog;
 import io.kopeck.catalog.TariffCatalog;
@@ -18,7 +19,7 @@ import io.kopeck.payment.MockPaymentPages;
 import io.kopeck.payment.PaymentAdminApi;
 import io.kopeck.payment.PaymentApi;
 import io.kopeck.payment.PaymentProviders;
-import io.kopeck.payment.PaymentVerticle;
+import io.kopeck.payment.RobokassaCallbacks;
 import io.kopeck.payment.StarsCheckout;
 import io.kopeck.payment.YooKassaApi;
 import io.kopeck.stats.StatsAdminApi;
@@ -82,8 +83,12 @@ public final class Application {
   private Pool checkoutPool;
   private Topology topology;
   private Services services;
+  /** The Robokassa-protocol result callbacks (Robokassa and the mock), shared by every HTTP verticle instance. */
+  private RobokassaCallbacks callbacks;
   private Readiness readiness;
   private final RunnerAccess runnerAccess;
+  /** The one Bot API client of the process (its own connection pool, sized for the sender's rate). */
+  private final BotApi botApi;
   private final List<ObjectNode> defaultTariffs;
   private final PaymentProviders paymentProviders;
   private final String baseUrl;
@@ -114,6 +119,7 @@ public final class Application {
     this.vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(metricsOptions()))
         .withMetrics(new MicrometerMetricsFactory(registry)).build();
     this.runnerAccess = RunnerAccess.of(config.runnerApiKeys(), config.runnerRateLimit());
+    this.botApi = Settings.botApi(config, vertx);
     this.defaultTariffs = DefaultCatalog.load();
     this.baseUrl = config.publicBaseUrl().isEmpty() ? "http://localhost:" + httpPort : config.publicBaseUrl();
     this.paymentProviders = Settings.paymentProviders(config, baseUrl);
@@ -149,7 +155,6 @@ public final class Application {
         .compose(db -> vertx.executeBlocking(() -> Migrations.migrate(db.url())))
         .compose(schemaVersion -> {
           pool = createPool();
-          services = Services.build(config, vertx, pool, clock, paymentProviders, baseUrl);
           readiness = new Readiness(pool, schemaVersion);
           log.info("Schema at version {}", schemaVersion);
           return Topology.read(pool);
@@ -157,10 +162,11 @@ public final class Application {
         .compose(read -> {
           topology = read;
           log.info("Database topology: {}", topology);
+          services = Services.build(config, vertx, pool, clock, paymentProviders, baseUrl, botApi, topology);
+          callbacks = new RobokassaCallbacks(paymentProviders, services.payments(), registry);
           return seedCatalog();
         })
         .compose(seeded -> {
-          BillingEngineVerticle.registerCodecs(vertx.eventBus());
           runCosts = new RunCostMessages(pool, topology, clock, config.costMessageWindowMs());
           return vertx.deployVerticle(runCosts);
         })
@@ -168,19 +174,18 @@ public final class Application {
             new EngineMetrics(registry), runCosts)))
         .map(engine -> engineDeployment = engine)
         .compose(engine -> vertx.deployVerticle(
-            new PaymentVerticle(services.payments(), registry)))
-        .compose(payments -> vertx.deployVerticle(
-            new TelegramVerticle(pool, Settings.bot(config, baseUrl), clock, services.bot(), registry)))
+            new TelegramVerticle(pool, Settings.bot(config, baseUrl), clock, services.bot(), botApi, registry)))
         .compose(telegram -> {
           checkoutPool = createPool("kopeck-checkout", 2);
           return vertx.deployVerticle(new CheckoutVerticle(new StarsCheckout(checkoutPool, clock),
-              Settings.bot(config, baseUrl), services.payment().stars().isPresent()));
+              Settings.bot(config, baseUrl), services.payment().stars().isPresent(), botApi));
         })
         .compose(checkout -> !config.telegramMode().equals("polling") ? Future.succeededFuture()
-            : vertx.deployVerticle(new PollerVerticle(pool, Settings.bot(config, baseUrl), registry)))
+            : vertx.deployVerticle(new PollerVerticle(pool, Settings.bot(config, baseUrl), botApi, registry)))
         .compose(poller -> config.runnerBaseUrl().isEmpty() ? Future.succeededFuture()
             : vertx.deployVerticle(new RunFollowerVerticle(pool, Settings.runnerStreams(config), config.currency())))
-        .compose(follower -> vertx.deployVerticle(new NotifierVerticle(pool, clock, Settings.sender(config), registry)))
+        .compose(follower -> vertx.deployVerticle(new NotifierVerticle(pool, clock, Settings.sender(config), botApi,
+            registry)))
         .compose(notifier -> vertx.deployVerticle(new TimerVerticle(services.timerJobs(),
             config.timerIntervalSeconds() * 1000L, registry)))
         .compose(engine -> deployHttp())
@@ -238,7 +243,7 @@ public final class Application {
         new RunsApi(pool, !config.runnerBaseUrl().isEmpty(), config.maxBodyBytes()),
         new AdminApi(new BearerAuth(List.of(config.adminApiKey())), services.verifier(), config.maxBodyBytes()),
         new CatalogAdminApi(services.tariffs(), services.promoCodes()),
-        new PaymentApi(vertx.eventBus()),
+        new PaymentApi(callbacks),
         new PaymentAdminApi(pool, services.refunds(), registry),
         new TelegramWebhook(config.telegramWebhookSecret(), pool, vertx.eventBus(), registry),
         new UserAdminApi(services.accounts()),
@@ -297,6 +302,7 @@ public final class Application {
     if (services != null) {
       services.payment().close();
     }
+    botApi.close();
     try {
       // Waited for from this thread: a continuation on a Vert.x context would outlive its event loop.
       vertx.close().toCompletionStage().toCompletableFuture().get(timeout, TimeUnit.SECONDS);

@@ -1,13 +1,15 @@
 package io.kopeck.app;
 
+import io.kopeck.botapi.BotApi;
 import io.kopeck.catalog.Invoices;
 import io.kopeck.catalog.PromoCodes;
 import io.kopeck.catalog.TariffCatalog;
-import io.kopeck.catalog.Trials;
 import io.kopeck.common.BillingRules;
 import io.kopeck.common.JobSummary;
+import io.kopeck.common.Topology;
 import io.kopeck.common.TimerJob;
 import io.kopeck.config.KopeckConfig;
+import io.kopeck.ledger.Ledger;
 import io.kopeck.ledger.LedgerVerifier;
 import io.kopeck.notify.Retention;
 import io.kopeck.payment.PaymentProviders;
@@ -17,6 +19,8 @@ import io.kopeck.payment.Refunds;
 import io.kopeck.stats.Stats;
 import io.kopeck.stats.UsageRollup;
 import io.kopeck.subscription.SubscriptionJobs;
+import io.kopeck.subscription.SubscriptionPeriods;
+import io.kopeck.subscription.Trials;
 import io.kopeck.subscription.Subscriptions;
 import io.kopeck.telegram.BotServices;
 import io.kopeck.user.UserAccounts;
@@ -33,26 +37,35 @@ import java.util.List;
  */
 public record Services(TariffCatalog tariffs, PromoCodes promoCodes, Invoices invoices, Trials trials,
                        Subscriptions subscriptions, PaymentServices payment, UserAccounts accounts,
-                       Stats stats, LedgerVerifier verifier, List<TimerJob> timerJobs) {
+                       Stats stats, LedgerVerifier verifier, Ledger ledger, List<TimerJob> timerJobs) {
 
-  /** {@code baseUrl}: where Kopeck's own pages are served (the YooKassa return page). */
+  /**
+   * {@code baseUrl}: where Kopeck's own pages are served (the YooKassa return page); {@code topology}:
+   * one PostgreSQL or Citus (the ledger locks user rows by a write there).
+   */
   public static Services build(KopeckConfig config, Vertx vertx, Pool pool, Clock clock, PaymentProviders providers,
-                               String baseUrl) {
+                               String baseUrl, BotApi botApi, Topology topology) {
     BillingRules rules = Settings.billing(config);
-    Invoices invoices = new Invoices(pool, clock, Settings.invoices(config), providers.methods());
-    PaymentServices payment = PaymentServices.build(vertx, pool, clock, rules, providers,
-        new PaymentServices.TelegramAccess(config.telegramApiUrl(), config.telegramBotToken()),
-        Settings.yooKassa(config, baseUrl));
-    return new Services(new TariffCatalog(pool), new PromoCodes(pool, clock), invoices,
-        new Trials(pool, clock, rules, config.defaultTariff()), new Subscriptions(pool, clock, rules), payment,
-        new UserAccounts(pool, clock, rules.balanceFloor()), new Stats(pool, clock),
-        new LedgerVerifier(pool, rules.balanceFloor()), timerJobs(config, rules, pool, clock, invoices, payment));
+    Ledger ledger = new Ledger(clock, rules.balanceFloor(), topology.distributed());
+    PromoCodes promoCodes = new PromoCodes(pool, clock);
+    TariffCatalog tariffs = new TariffCatalog(pool);
+    SubscriptionPeriods periods = new SubscriptionPeriods(rules, ledger);
+    Invoices invoices = new Invoices(pool, clock, Settings.invoices(config), promoCodes, ledger, providers.methods());
+    PaymentServices payment = PaymentServices.build(vertx, pool, clock, rules,
+        new PaymentServices.Owners(ledger, promoCodes, periods), providers, botApi, Settings.yooKassa(config, baseUrl));
+    SubscriptionJobs subscriptionJobs = new SubscriptionJobs(pool, clock, rules, Settings.notices(config), ledger,
+        periods);
+    return new Services(tariffs, promoCodes, invoices,
+        new Trials(pool, clock, rules, promoCodes, tariffs, periods, ledger),
+        new Subscriptions(pool, clock, rules, ledger, periods), payment, new UserAccounts(pool, clock, ledger),
+        new Stats(pool, clock), new LedgerVerifier(pool, rules.balanceFloor()), ledger,
+        timerJobs(subscriptionJobs, rules, pool, clock, invoices, payment));
   }
 
   /** The one list the timer runs, each job owned by its feature, in this order. */
-  private static List<TimerJob> timerJobs(KopeckConfig config, BillingRules rules, Pool pool, Clock clock,
-                                          Invoices invoices, PaymentServices payment) {
-    List<TimerJob> jobs = new ArrayList<>(new SubscriptionJobs(pool, clock, rules, Settings.notices(config)).jobs());
+  private static List<TimerJob> timerJobs(SubscriptionJobs subscriptionJobs, BillingRules rules, Pool pool,
+                                          Clock clock, Invoices invoices, PaymentServices payment) {
+    List<TimerJob> jobs = new ArrayList<>(subscriptionJobs.jobs());
     jobs.add(invoices.expiryJob());
     jobs.addAll(payment.jobs());
     jobs.add(new Retention(pool, clock).job());

@@ -1,5 +1,6 @@
 package io.kopeck.app;
 
+import io.kopeck.botapi.BotApi;
 import io.kopeck.catalog.InvoiceSettings;
 import io.kopeck.common.BillingRules;
 import io.kopeck.common.Topology;
@@ -8,6 +9,7 @@ import io.kopeck.ledger.EngineSettings;
 import io.kopeck.notify.SenderSettings;
 import io.kopeck.payment.MockProvider;
 import io.kopeck.catalog.Invoices;
+import io.kopeck.catalog.PaymentLinks;
 import io.kopeck.payment.PaymentProviders;
 import io.kopeck.payment.RobokassaProvider;
 import io.kopeck.payment.StarsPayments;
@@ -20,6 +22,7 @@ import io.kopeck.usage.UsageSettings;
 import io.kopeck.web.ClientAddress;
 import io.kopeck.web.HttpSettings;
 import io.kopeck.web.LegalPages;
+import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 
@@ -78,6 +81,15 @@ public final class Settings {
         clientAddress(config), config.accessLog());
   }
 
+  /**
+   * The process's one Bot API client: as many calls in flight as the sender may make in two seconds
+   * (at least 8), so a slow round trip never caps it below TELEGRAM_RATE_GLOBAL.
+   */
+  public static BotApi botApi(KopeckConfig config, Vertx vertx) {
+    return BotApi.create(vertx, config.telegramApiUrl(), config.telegramBotToken(),
+        Math.max(8, 2 * config.telegramRateGlobal()));
+  }
+
   /** Who sent a request: the peer, or behind TRUSTED_PROXIES the client they name. */
   static ClientAddress clientAddress(KopeckConfig config) {
     return new ClientAddress(config.trustedProxies());
@@ -96,7 +108,7 @@ public final class Settings {
   }
 
   /** One enabled payment method, configured: robokassa, mock, stars or yookassa. */
-  public static Invoices.PaymentLinks provider(String name, KopeckConfig config, String baseUrl) {
+  public static PaymentLinks provider(String name, KopeckConfig config, String baseUrl) {
     return switch (name) {
       case "robokassa" -> RobokassaProvider.of(config.robokassaMerchantLogin(), config.robokassaPassword1(),
           config.robokassaPassword2(), config.robokassaHash(), config.robokassaIsTest(), config.robokassaReceiptTax());

@@ -6,6 +6,7 @@ import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.common.TimerJob;
 import io.kopeck.common.Times;
+import io.kopeck.ledger.Ledger;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -33,7 +34,6 @@ import org.slf4j.LoggerFactory;
 public final class Invoices {
   private static final Logger log = LoggerFactory.getLogger(Invoices.class);
 
-  private static final String LOCK_USER = "SELECT id FROM users WHERE id = $1 FOR UPDATE";
   private static final String TARIFF = "SELECT " + Tariff.COLUMNS + " FROM tariffs WHERE slug = $1";
   private static final String SAME_PENDING = "SELECT " + Invoice.COLUMNS + " " + """
       FROM invoices
@@ -60,66 +60,24 @@ public final class Invoices {
   private final Pool pool;
   private final Clock clock;
   private final PromoCodes promoCodes;
+  private final Ledger ledger;
   private final InvoiceSettings config;
   private final Map<String, PaymentLinks> links = new LinkedHashMap<>();
 
-  /** A payment method as invoices see it: its name, its currency, and the payment URL of a new invoice. */
-  public interface PaymentLinks {
-    /** The provider's name, recorded on the invoice: only its callbacks may pay it. */
-    String name();
-
-    /**
-     * The signed URL where the payer pays, or null when the provider makes its link only after the
-     * invoice is saved (an API call, never inside the invoice's transaction).
-     */
-    String paymentUrl(Invoice invoice, String description);
-
-    /** RUB, or XTR for Telegram Stars. */
-    default String currency() {
-      return "RUB";
-    }
-
-    /** Rouble links built by {@code url} for the provider called {@code name}. */
-    static PaymentLinks of(String name, BiFunction<Invoice, String, String> url) {
-      return of(name, "RUB", url);
-    }
-
-    /** A method whose payment link is made after the invoice is saved (Stars, YooKassa), in {@code currency}. */
-    static PaymentLinks madeLater(String name, String currency) {
-      return of(name, currency, (invoice, description) -> null);
-    }
-
-    private static PaymentLinks of(String name, String currency, BiFunction<Invoice, String, String> url) {
-      return new PaymentLinks() {
-        @Override
-        public String name() {
-          return name;
-        }
-
-        @Override
-        public String paymentUrl(Invoice invoice, String description) {
-          return url.apply(invoice, description);
-        }
-
-        @Override
-        public String currency() {
-          return currency;
-        }
-      };
-    }
-  }
-
   /** {@code links}: the enabled payment methods, the one that makes invoices by default first. */
-  public Invoices(Pool pool, Clock clock, InvoiceSettings config, PaymentLinks... links) {
-    this(pool, clock, config, List.of(links));
+  public Invoices(Pool pool, Clock clock, InvoiceSettings config, PromoCodes promoCodes, Ledger ledger,
+                  PaymentLinks... links) {
+    this(pool, clock, config, promoCodes, ledger, List.of(links));
   }
 
-  public Invoices(Pool pool, Clock clock, InvoiceSettings config, List<? extends PaymentLinks> links) {
+  public Invoices(Pool pool, Clock clock, InvoiceSettings config, PromoCodes promoCodes, Ledger ledger,
+                  List<? extends PaymentLinks> links) {
     this.pool = pool;
     this.clock = clock;
     this.config = config;
+    this.promoCodes = promoCodes;
+    this.ledger = ledger;
     links.forEach(link -> this.links.put(link.name(), link));
-    this.promoCodes = new PromoCodes(pool, clock);
   }
 
   /** The enabled payment methods, the default one first. */
@@ -257,10 +215,10 @@ public final class Invoices {
         : new Purchase(discount, tariff.periodUnit(), tariff.periodValue(), currency);
   }
 
-  private static Future<Void> lockUser(SqlConnection tx, long userId) {
+  private Future<Void> lockUser(SqlConnection tx, long userId) {
     // Serializes one user's invoice creations, so two taps cannot both miss the pending invoice.
-    return tx.preparedQuery(LOCK_USER).execute(Tuple.of(userId)).map(rows -> {
-      if (rows.size() == 0) {
+    return ledger.lockUser(tx, userId).map(balance -> {
+      if (balance == null) {
         throw CatalogRefusal.USER_NOT_FOUND.because("No such user");
       }
       return null;

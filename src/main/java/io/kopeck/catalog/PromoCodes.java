@@ -5,6 +5,7 @@ import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.common.Times;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
@@ -37,6 +38,12 @@ public final class PromoCodes {
   /** Everyone's: each holds one of the code's uses. */
   private static final String RESERVED = """
       SELECT count(*) FROM invoices WHERE promo_code_id = $1 AND status = 'pending' AND expires_at > $2""";
+  private static final String LOCK_CODE = "SELECT id FROM promo_codes WHERE code = $1 FOR UPDATE";
+  private static final String REDEEM = """
+      INSERT INTO promo_redemptions (user_id, promo_code_id, tariff_id, invoice_id, kind, created_at)
+      VALUES ($1, $2, $3, $4, $5, $6)""";
+  private static final String COUNT_USE = "UPDATE promo_codes SET uses_count = uses_count + 1, updated_at = $2 WHERE id = $1";
+  private static final String CODE_OF = "SELECT code FROM promo_codes WHERE id = $1";
   private static final String TRIAL_TAKEN = """
       SELECT count(*) FROM promo_redemptions WHERE user_id = $1 AND tariff_id = $2 AND kind = 'trial'""";
 
@@ -66,6 +73,12 @@ public final class PromoCodes {
 
   public Future<List<PromoCode>> list() {
     return all.execute(Map.of()).map(SqlResult::value);
+  }
+
+  /** The code as stored, read on {@code client} (the caller's transaction); null when there is none. */
+  public Future<PromoCode> lookup(SqlClient client, String code) {
+    return client.preparedQuery(BY_CODE).execute(Tuple.of(PromoCode.normalize(code)))
+        .map(rows -> rows.size() == 0 ? null : PromoCode.of(rows.iterator().next()));
   }
 
   public Future<PromoCode> find(String code) {
@@ -124,6 +137,42 @@ public final class PromoCodes {
 
   private static Future<Long> count(SqlClient client, String sql, Tuple args) {
     return client.preparedQuery(sql).execute(args).map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  /** Locks the code's row (by its text) for the rest of {@code tx}: its last use is taken by one caller only. */
+  public Future<Void> lock(SqlConnection tx, String code) {
+    return tx.preparedQuery(LOCK_CODE).execute(Tuple.of(PromoCode.normalize(code))).mapEmpty();
+  }
+
+  /**
+   * A paid invoice's code counts its use (SPEC §4), in the payment's transaction. The code is checked
+   * again first: if it ran out, expired or was switched off meanwhile, the payment is still honoured
+   * (the payer paid that price) and the audit says why.
+   */
+  public Future<Void> redeemForInvoice(SqlConnection tx, Invoice invoice, Actor actor, OffsetDateTime now) {
+    UUID promoId = invoice.promoCodeId();
+    if (promoId == null) {
+      return Future.succeededFuture();
+    }
+    long userId = invoice.userId();
+    return tx.preparedQuery(CODE_OF).execute(Tuple.of(promoId))
+        .compose(rows -> check(tx, rows.iterator().next().getString("code"), userId, invoice.tariffId()))
+        .compose(check -> redeem(tx, userId, promoId, invoice.tariffId(), invoice.id(), "invoice", now)
+            .compose(v -> check.usable() ? Future.succeededFuture()
+                : AuditLog.record(tx, actor, "promo.honoured_after_recheck", "promo_code", check.promo().code(), userId,
+                    null, new JsonObject().put("inv_id", invoice.invId()).put("problem", check.problem().code())
+                        .put("uses_count", check.promo().usesCount() + 1).put("max_uses", check.promo().maxUses()))));
+  }
+
+  /** A trial code's use, in the trial's transaction (the code checked and locked by the caller). */
+  public Future<Void> redeemTrial(SqlConnection tx, long userId, PromoCode promo, UUID tariffId, OffsetDateTime now) {
+    return redeem(tx, userId, promo.id(), tariffId, null, "trial", now);
+  }
+
+  private static Future<Void> redeem(SqlConnection tx, long userId, UUID promoId, UUID tariffId, UUID invoiceId,
+                                     String kind, OffsetDateTime now) {
+    return tx.preparedQuery(REDEEM).execute(Tuple.of(userId, promoId, tariffId, invoiceId, kind, now))
+        .compose(v -> tx.preparedQuery(COUNT_USE).execute(Tuple.of(promoId, now))).mapEmpty();
   }
 
   /** The problems visible without looking at the user's history. */

@@ -5,6 +5,7 @@ import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.SqlResult;
 import io.vertx.sqlclient.Tuple;
@@ -31,6 +32,12 @@ public final class TariffCatalog {
 
   public Future<List<Tariff>> list() {
     return all.execute(Map.of()).map(SqlResult::value);
+  }
+
+  /** One tariff by id, read on {@code client} (the caller's transaction); it must exist (a key points at it). */
+  public Future<Tariff> byId(SqlClient client, java.util.UUID id) {
+    return client.preparedQuery("SELECT " + Tariff.COLUMNS + " FROM tariffs WHERE id = $1").execute(Tuple.of(id))
+        .map(rows -> Tariff.of(rows.iterator().next()));
   }
 
   public Future<Tariff> create(ObjectNode json, Actor actor) {

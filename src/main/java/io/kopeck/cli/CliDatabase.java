@@ -2,6 +2,8 @@ package io.kopeck.cli;
 
 import io.kopeck.app.Services;
 import io.kopeck.app.Settings;
+import io.kopeck.botapi.BotApi;
+import io.kopeck.common.Topology;
 import io.kopeck.config.KopeckConfig;
 import io.kopeck.db.DatabaseSession;
 import io.vertx.core.Future;
@@ -19,14 +21,16 @@ final class CliDatabase implements AutoCloseable {
   private final Vertx vertx;
   private final Pool pool;
   private final Services services;
+  private final BotApi botApi;
 
   CliDatabase(KopeckConfig config) {
     this.session = DatabaseSession.openBeside(config.databaseUrl(), config.embeddedDbDir());
     this.vertx = Vertx.vertx();
     this.pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
         .connectingTo(session.url().toConnectOptions()).using(vertx).build();
+    this.botApi = Settings.botApi(config, vertx);
     this.services = Services.build(config, vertx, pool, Clock.systemUTC(),
-        Settings.paymentProviders(config, config.publicBaseUrl()), config.publicBaseUrl());
+        Settings.paymentProviders(config, config.publicBaseUrl()), config.publicBaseUrl(), botApi, run(Topology::read));
   }
 
   Pool pool() {
@@ -51,6 +55,7 @@ final class CliDatabase implements AutoCloseable {
   @Override
   public void close() {
     services.payment().close();
+    botApi.close();
     try {
       pool.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -42,6 +42,29 @@ final class BatchFailures {
     return !lostConnection(failure);
   }
 
+  /**
+   * A fixed word for the metric of failed batches (SPEC §17): {@code unique_violation} (a key another
+   * writer took meanwhile — on Citus, two batches of one user that the row lock did not serialise, as
+   * at the end of a shard move), {@code deadlock}, {@code serialization}, {@code connection},
+   * {@code content} (bisected), {@code transient} (any other moment of the database).
+   */
+  static String reason(Throwable failure) {
+    String state = SqlStates.of(failure);
+    if (SqlStates.UNIQUE_VIOLATION.equals(state)) {
+      return "unique_violation";
+    }
+    if ("40P01".equals(state)) {
+      return "deadlock";
+    }
+    if ("40001".equals(state)) {
+      return "serialization";
+    }
+    if (causedByContent(failure)) {
+      return "content";
+    }
+    return state == null || state.startsWith("08") ? "connection" : "transient";
+  }
+
   /** A failure with no SQLSTATE that says the database could not be reached or answered too late. */
   private static boolean lostConnection(Throwable failure) {
     for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {

@@ -8,20 +8,15 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The hot path's owner: takes {@link Charge}s from the event bus and group-commits them through
- * {@link Lane}s. Deployed once per process; replies only after the charge's batch committed. The
- * process's own callers use the cheaper {@link ChargeIntake}; the address serves the same charges.
+ * The hot path's owner: takes {@link Charge}s through its {@link ChargeIntake} and group-commits them
+ * through {@link Lane}s. Deployed once per process; answers only after the charge's batch committed.
  */
 public final class BillingEngineVerticle extends VerticleBase {
-  public static final String ADDRESS = "billing.charge";
   private static final long SHARD_MAP_REFRESH_MS = 60_000;
   private static final int CITUS_MAX_BATCH = 1_000;
   private static final Logger log = LoggerFactory.getLogger(BillingEngineVerticle.class);
@@ -33,7 +28,6 @@ public final class BillingEngineVerticle extends VerticleBase {
   private final EngineMetrics stats;
   private final ChargeListener listener;
   private Lane[] laneArray;
-  private MessageConsumer<Charge> consumer;
   private ChargeIntake intake;
   private Topology topology;
   private long refreshTimer = -1;
@@ -50,16 +44,6 @@ public final class BillingEngineVerticle extends VerticleBase {
     this.topology = settings.topology();
   }
 
-  /** Registers the by-reference codecs for charges and results on this Vert.x instance. */
-  public static void registerCodecs(EventBus bus) {
-    for (Class<?> type : new Class<?>[] {UsageCharge.class, SpendCharge.class, PostingResult.class}) {
-      register(bus, type);
-    }
-  }
-
-  private static <T> void register(EventBus bus, Class<T> type) {
-    bus.registerDefaultCodec(type, new LocalCodec<>(type));
-  }
 
   @Override
   public Future<?> start() {
@@ -68,27 +52,16 @@ public final class BillingEngineVerticle extends VerticleBase {
       refreshTimer = vertx.setPeriodic(SHARD_MAP_REFRESH_MS, id -> refreshTopology());
     }
     GroupCommitWriter writer = new GroupCommitWriter(vertx, settings.pool(), settings.clock(), settings.displayZone(),
-        settings.multiplier(), settings.floor(), settings.requireSubscription(), topology.distributed());
+        settings.multiplier(), settings.floor(), settings.requireSubscription(), topology.distributed(), stats);
     // On Citus the lanes' transactions go to different workers: they need no gate.
     LaneGate gate = new LaneGate(topology.distributed() ? 1 : settings.lanesParallelAt());
     laneArray = new Lane[lanes];
     for (int i = 0; i < lanes; i++) {
       laneArray[i] = new Lane(vertx, maxBatch, maxDelayMs, writer::run, stats, topology.distributed(), gate);
     }
-    consumer = vertx.eventBus().localConsumer(ADDRESS, this::onCharge);
     intake = new ChargeIntake(context, this::take);
     intake.register();
-    return consumer.completion();
-  }
-
-  private void onCharge(Message<Charge> message) {
-    take(message.body(), result -> {
-      if (result.succeeded()) {
-        message.reply(result.result());
-      } else {
-        message.fail(503, result.cause().getMessage());
-      }
-    });
+    return Future.succeededFuture();
   }
 
   /** Queues a charge in its user's lane; {@code answer} is called once its batch committed (or could not). */
@@ -161,8 +134,7 @@ public final class BillingEngineVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(refreshTimer);
     intake.close();
-    return consumer.unregister()
-        .compose(v -> Future.all(Arrays.stream(laneArray).map(Lane::drain).toList()))
+    return Future.all(Arrays.stream(laneArray).map(Lane::drain).toList())
         .onComplete(v -> log.info("Billing engine stopped: {}", stats.summary()));
   }
 }

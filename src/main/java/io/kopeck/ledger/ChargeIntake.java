@@ -6,7 +6,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 import java.util.Map;
@@ -19,12 +18,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The billing engine's in-process door, beside its event-bus address: the same hand-over onto the
- * engine's event loop and back onto the caller's, without what a bus request costs per charge (a
- * reply address registered and removed, a 30-second timeout timer set and cancelled, two messages
- * with their headers and meters). Hops are batched both ways: charges that arrive while the engine
- * has not yet picked up the last ones ride the same task, and the answers of one batch reach each
- * calling event loop in one task, not one task per charge.
+ * The billing engine's door: a hand-over onto the engine's event loop and back onto the caller's,
+ * without what an event-bus request costs per charge (a reply address registered and removed, a
+ * 30-second timeout timer set and cancelled, two messages with their headers and meters). Hops are
+ * batched both ways: charges that arrive while the engine has not yet picked up the last ones ride
+ * the same task, and the answers of one batch reach each calling event loop in one task, not one
+ * task per charge.
  */
 public final class ChargeIntake implements Shareable {
   private static final Logger log = LoggerFactory.getLogger(ChargeIntake.class);
@@ -34,7 +33,7 @@ public final class ChargeIntake implements Shareable {
   private final Context engine;
   private final BiConsumer<Charge, Handler<AsyncResult<PostingResult>>> take;
   private final Mailbox inbound;
-  private final Map<Context, Mailbox> outbound = new ConcurrentHashMap<>();
+  private final Map<Thread, Mailbox> outbound = new ConcurrentHashMap<>();
   private volatile boolean open = true;
 
   ChargeIntake(Context engine, BiConsumer<Charge, Handler<AsyncResult<PostingResult>>> take) {
@@ -75,10 +74,11 @@ public final class ChargeIntake implements Shareable {
    * Hands a charge to the engine; the future completes on the calling context once its batch has
    * committed, or fails (retryably) when it could not be, or when the engine is stopping.
    *
-   * <p>Answers come back through one mailbox per calling event loop (the service has a handful),
-   * keyed by the context that callers duplicate — Vert.x gives every HTTP request a duplicated
-   * context of its own; keyed by the caller itself, the map once kept one mailbox per request
-   * forever — and each answer is then dispatched on the caller's own context. A caller outside
+   * <p>Answers come back through one mailbox per calling thread — an event loop (the service has a
+   * handful) or a worker — so the costly hop between threads happens once per batch and loop. Keyed
+   * by the caller's context, the map once kept one mailbox per request forever, since Vert.x gives
+   * every HTTP request a duplicated context of its own. On the caller's thread each answer is then
+   * handed to the caller's own context (a task on that loop's queue, no thread hop). A caller outside
    * Vert.x gets a fresh context each time, so its mailbox is not kept.
    */
   public Future<PostingResult> submit(Charge charge) {
@@ -87,13 +87,14 @@ public final class ChargeIntake implements Shareable {
     }
     Promise<PostingResult> promise = Promise.promise();
     Context current = Vertx.currentContext();
-    ContextInternal caller = (ContextInternal) (current == null ? engine.owner().getOrCreateContext() : current);
-    Mailbox answers = current == null ? new Mailbox(caller) : outbound.computeIfAbsent(caller.unwrap(), Mailbox::new);
-    inbound.post(() -> take.accept(charge, result -> answers.post(() -> caller.dispatch(v -> promise.handle(result)))));
+    Context caller = current == null ? engine.owner().getOrCreateContext() : current;
+    Mailbox answers = current == null ? new Mailbox(caller)
+        : outbound.computeIfAbsent(Thread.currentThread(), thread -> new Mailbox(caller));
+    inbound.post(() -> take.accept(charge, result -> answers.post(() -> caller.runOnContext(v -> promise.handle(result)))));
     return promise.future();
   }
 
-  /** How many calling contexts have a mailbox: one per event loop (or worker), however many requests. */
+  /** How many calling threads have a mailbox: one per event loop (or worker), however many requests. */
   int mailboxes() {
     return outbound.size();
   }

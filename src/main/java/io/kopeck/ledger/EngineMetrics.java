@@ -47,6 +47,16 @@ public final class EngineMetrics {
         .tag("outcome", outcome).tag("reason", reason).register(registry);
   }
 
+  /**
+   * A batch that did not commit, by {@link BatchFailures#reason}: retried, or bisected when its
+   * content caused it. Retries of {@code unique_violation} and {@code deadlock} on Citus mean two
+   * batches of one user met (the end of a shard move); each is answered correctly after the retry.
+   */
+  void batchFailed(String reason) {
+    Counter.builder("kopeck_charge_batch_failures").description("Billing batches that did not commit, by reason")
+        .tag("reason", reason).register(registry).increment();
+  }
+
   void batch(int size, long elapsedNanos) {
     batchSize.record(size);
     batchCommit.record(elapsedNanos, TimeUnit.NANOSECONDS);

@@ -83,9 +83,11 @@ final class GroupCommitWriter {
   private final boolean distributed;
   private final String findUsage;
   private final String findSpends;
+  private final EngineMetrics stats;
 
   GroupCommitWriter(Vertx vertx, Pool pool, Clock clock, ZoneId displayZone, BigDecimal multiplier, BigDecimal floor,
-              boolean requireSubscription, boolean distributed) {
+              boolean requireSubscription, boolean distributed, EngineMetrics stats) {
+    this.stats = stats;
     this.distributed = distributed;
     this.findUsage = distributed ? FIND_USAGE_ROUTED : FIND_USAGE;
     this.findSpends = distributed ? LedgerSql.FIND_BY_KEYS_ROUTED : LedgerSql.FIND_BY_KEYS;
@@ -115,6 +117,7 @@ final class GroupCommitWriter {
             return Future.succeededFuture();
           }
           Throwable failure = done.cause();
+          stats.batchFailed(BatchFailures.reason(failure));
           if (BatchFailures.causedByContent(failure)) {
             return isolate(batch, failure);
           }
@@ -151,7 +154,7 @@ final class GroupCommitWriter {
     batch.forEach(p -> userIds.add(p.charge().userId()));
 
     Future<RowSet<Row>> begin = conn.query(distributed ? "BEGIN" : "BEGIN; " + BATCH_PLANNING).execute();
-    Future<Map<Long, Account>> locked = LedgerSql.lockAccounts(conn, userIds);
+    Future<Map<Long, Account>> locked = LedgerSql.lockAccounts(conn, userIds, distributed);
     Future<Map<String, Decision>> usageSeen = findUsage(conn, batch);
     Future<Map<String, Decision>> spendSeen = findSpends(conn, batch);
     return Future.all(begin, locked, usageSeen, spendSeen)

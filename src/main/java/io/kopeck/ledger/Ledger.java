@@ -2,6 +2,7 @@ package io.kopeck.ledger;
 
 import io.kopeck.common.Times;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
@@ -18,10 +19,30 @@ import java.util.List;
 public final class Ledger {
   private final Clock clock;
   private final BigDecimal floor;
+  private final boolean distributed;
 
+  /** A ledger on one PostgreSQL. */
   public Ledger(Clock clock, BigDecimal floor) {
+    this(clock, floor, false);
+  }
+
+  /** {@code distributed}: the database is Citus (user rows are then locked by a write, see {@link LedgerSql}). */
+  public Ledger(Clock clock, BigDecimal floor, boolean distributed) {
     this.clock = clock;
     this.floor = floor;
+    this.distributed = distributed;
+  }
+
+  /**
+   * Locks a user's row for the rest of {@code tx} — the lock every writer of a user's rows takes first,
+   * so that writes of one user never interleave, on Citus across a shard move too. The user's balance,
+   * or null when there is no such user.
+   */
+  public Future<BigDecimal> lockUser(SqlClient tx, long userId) {
+    return LedgerSql.lockAccounts(tx, List.of(userId), distributed).map(accounts -> {
+      Account account = accounts.get(userId);
+      return account == null ? null : account.balance;
+    });
   }
 
   /**
@@ -29,7 +50,7 @@ public final class Ledger {
    * key was used before, refuses what the rule forbids, else appends the row and moves the balance.
    */
   public Future<PostingResult> post(SqlConnection tx, Posting posting) {
-    return LedgerSql.lockAccounts(tx, List.of(posting.userId())).compose(accounts -> {
+    return LedgerSql.lockAccounts(tx, List.of(posting.userId()), distributed).compose(accounts -> {
       Account account = accounts.get(posting.userId());
       if (account == null) {
         return Future.succeededFuture(PostingResult.refused(LedgerRefusal.USER_NOT_FOUND, BigDecimal.ZERO));

@@ -17,10 +17,28 @@ import java.util.Map;
  * thousands alike. Arrays travel as text and are cast in SQL, so NUMERIC values arrive exactly.
  */
 final class LedgerSql {
+  private static final String ACCOUNT_COLUMNS =
+      "id, token_balance, balance_seq, is_blocked, subscription_end, spent_day, spent_today, daily_spend_limit";
+
   /** Locks users in id order: two writers locking overlapping sets can wait, never deadlock. */
-  static final String LOCK_USERS = """
-      SELECT id, token_balance, balance_seq, is_blocked, subscription_end, spent_day, spent_today, daily_spend_limit
-      FROM users WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE""";
+  static final String LOCK_USERS = "SELECT " + ACCOUNT_COLUMNS
+      + " FROM users WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE";
+
+  /**
+   * The same lock on Citus, taken by a write (SPEC §17). Citus lets a read — SELECT … FOR UPDATE
+   * included — run on a shard that is being moved, and blocks only writes while a move finishes: a
+   * transaction that had locked a user's row on the old placement then wrote to the new one, where
+   * a batch of another instance had locked the same user afresh; both read the same sequence number
+   * (seen at the end of shard moves as a duplicate key on (user_id, seq), and as deadlocks). As a
+   * write, the lock takes Citus's shard lock with it and holds it to the commit, so a move waits for
+   * the transaction, and every statement of it meets the same placement. The rows are locked by the
+   * ordered sub-select, in id order (an UPDATE alone visits them in whatever order its scan finds
+   * them, and two batches then deadlocked); the pointless assignment costs a heap-only tuple per user
+   * and batch, on Citus only.
+   */
+  static final String LOCK_USERS_BY_WRITE = "UPDATE users SET balance_seq = balance_seq WHERE id = ANY($1::bigint[]) "
+      + "AND id IN (SELECT id FROM users WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE) "
+      + "RETURNING " + ACCOUNT_COLUMNS;
 
   /** Rows already posted under the given (user, key) pairs: one index probe per pair. */
   static final String FIND_BY_KEYS = findByKeys("");
@@ -54,8 +72,9 @@ final class LedgerSql {
         .formatted(routing);
   }
 
-  static Future<Map<Long, Account>> lockAccounts(SqlClient client, Collection<Long> userIds) {
-    return client.preparedQuery(LOCK_USERS).execute(Tuple.of(userIds.toArray(Long[]::new)))
+  static Future<Map<Long, Account>> lockAccounts(SqlClient client, Collection<Long> userIds, boolean distributed) {
+    return client.preparedQuery(distributed ? LOCK_USERS_BY_WRITE : LOCK_USERS)
+        .execute(Tuple.of(userIds.toArray(Long[]::new)))
         .map(rows -> {
           Map<Long, Account> accounts = new HashMap<>();
           rows.forEach(row -> accounts.put(row.getLong("id"), Account.of(row)));

@@ -8,7 +8,7 @@ import com.pengrad.telegrambot.response.SendResponse;
 import io.kopeck.common.Times;
 import io.kopeck.i18n.Texts;
 import io.kopeck.notify.OutboxClaims.Claimed;
-import io.kopeck.telegram.api.BotApi;
+import io.kopeck.botapi.BotApi;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -60,14 +60,15 @@ public final class NotifierVerticle extends VerticleBase {
   private final SenderSettings config;
   private final NoticeTexts texts;
   private OutboxClaims claims;
-  private BotApi api;
+  private final BotApi api;
   private long timer = -1;
   private boolean busy;
   private Future<?> inFlight = Future.succeededFuture();
 
   private final MeterRegistry registry;
 
-  public NotifierVerticle(Pool pool, Clock clock, SenderSettings config, MeterRegistry registry) {
+  public NotifierVerticle(Pool pool, Clock clock, SenderSettings config, BotApi api, MeterRegistry registry) {
+    this.api = api;
     this.registry = registry;
     this.pool = pool;
     this.clock = clock;
@@ -77,7 +78,6 @@ public final class NotifierVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    api = BotApi.create(vertx, config.telegramApiUrl(), config.telegramBotToken());
     claims = new OutboxClaims(pool, clock, config.telegramRateGlobal(), config.telegramRatePerChat());
     timer = vertx.setPeriodic(TICK_MS, id -> tick());
     return Future.succeededFuture();
@@ -87,7 +87,7 @@ public final class NotifierVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
-    return inFlight.recover(e -> Future.succeededFuture()).onComplete(v -> api.close());
+    return inFlight.recover(e -> Future.succeededFuture());
   }
 
   private void tick() {

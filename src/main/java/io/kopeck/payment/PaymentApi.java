@@ -1,25 +1,25 @@
 package io.kopeck.payment;
 
-import io.kopeck.common.Refusal;
+import io.kopeck.common.Refused;
 import io.kopeck.web.ApiException;
-import io.kopeck.web.HttpErrors;
 import io.kopeck.web.HttpRoutes;
 import io.kopeck.web.RequestHygiene;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
-/** {@code POST|GET /payments/{provider}/result}: form or query parameters, handed to the PaymentVerticle. */
+/**
+ * {@code POST|GET /payments/{provider}/result}: form or query parameters, handed to the Robokassa
+ * protocol adapter. A refusal is answered by its kind (400 bad signature, 404 unknown invoice); a
+ * payment that could not be recorded (the database) is 503, and the provider sends it again.
+ */
 public final class PaymentApi implements HttpRoutes {
-  private static final DeliveryOptions DELIVERY = new DeliveryOptions().setSendTimeout(30_000).setLocalOnly(true);
+  private final RobokassaCallbacks callbacks;
 
-  private final EventBus bus;
-
-  public PaymentApi(EventBus bus) {
-    this.bus = bus;
+  public PaymentApi(RobokassaCallbacks callbacks) {
+    this.callbacks = callbacks;
   }
 
   @Override
@@ -35,26 +35,20 @@ public final class PaymentApi implements HttpRoutes {
       ctx.fail(ApiException.badRequest("invalid_request", "A parameter " + problem));
       return;
     }
-    JsonObject params = new JsonObject();
+    Map<String, String> params = new LinkedHashMap<>();
     ctx.request().params().forEach(e -> {
       if (!e.getKey().equals("provider")) {
         params.put(e.getKey(), e.getValue());
       }
     });
-    JsonObject request = new JsonObject().put("provider", ctx.pathParam("provider")).put("params", params);
-    bus.<JsonObject>request(PaymentVerticle.ADDRESS, request, DELIVERY).onComplete(done -> {
+    callbacks.result(ctx.pathParam("provider"), params).onComplete(done -> {
       if (done.failed()) {
-        ctx.fail(new ApiException(503, "unavailable", "The payment could not be recorded; retry"));
-        return;
-      }
-      JsonObject answer = done.result().body();
-      if (answer.containsKey("error")) {
-        int status = HttpErrors.statusOf(Refusal.Kind.valueOf(answer.getString("kind")));
-        ctx.fail(new ApiException(status, answer.getString("error"), answer.getString("message")));
-      } else if (answer.getBoolean("accepted")) {
-        ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8").end(answer.getString("body"));
+        ctx.fail(done.cause() instanceof Refused ? done.cause()
+            : new ApiException(503, "unavailable", "The payment could not be recorded; retry"));
+      } else if (done.result().accepted()) {
+        ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8").end(done.result().body());
       } else {
-        ctx.fail(new ApiException(400, "amount_mismatch", answer.getString("body")));
+        ctx.fail(new ApiException(400, "amount_mismatch", done.result().body()));
       }
     });
   }

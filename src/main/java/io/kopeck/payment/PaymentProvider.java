@@ -2,10 +2,11 @@ package io.kopeck.payment;
 
 import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.Invoices;
+import io.kopeck.catalog.PaymentLinks;
 import java.util.Map;
 
 /** A payment service speaking Robokassa's protocol (SPEC §5): the real one, or Kopeck's own mock. */
-public interface PaymentProvider extends Invoices.PaymentLinks {
+public interface PaymentProvider extends PaymentLinks {
 
   /** "mock" or "robokassa": the {provider} of /payments/{provider}/result. */
   @Override

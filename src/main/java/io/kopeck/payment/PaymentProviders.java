@@ -1,6 +1,7 @@
 package io.kopeck.payment;
 
 import io.kopeck.catalog.Invoices;
+import io.kopeck.catalog.PaymentLinks;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,18 +14,18 @@ import java.util.Optional;
  * the provider it names.
  */
 public final class PaymentProviders {
-  private final Map<String, Invoices.PaymentLinks> byName = new LinkedHashMap<>();
+  private final Map<String, PaymentLinks> byName = new LinkedHashMap<>();
 
-  private PaymentProviders(List<? extends Invoices.PaymentLinks> methods) {
+  private PaymentProviders(List<? extends PaymentLinks> methods) {
     methods.forEach(p -> byName.put(p.name(), p));
   }
 
-  public static PaymentProviders of(List<? extends Invoices.PaymentLinks> methods) {
+  public static PaymentProviders of(List<? extends PaymentLinks> methods) {
     return new PaymentProviders(methods);
   }
 
   /** Every enabled method, the default one first (what invoices are made with). */
-  public List<Invoices.PaymentLinks> methods() {
+  public List<PaymentLinks> methods() {
     return List.copyOf(byName.values());
   }
 

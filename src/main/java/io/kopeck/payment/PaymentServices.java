@@ -1,10 +1,13 @@
 package io.kopeck.payment;
 
 import io.kopeck.audit.AuditLog.Actor;
+import io.kopeck.catalog.PromoCodes;
 import io.kopeck.common.BillingRules;
 import io.kopeck.common.TimerJob;
 import io.kopeck.common.Times;
-import io.kopeck.telegram.api.BotApi;
+import io.kopeck.botapi.BotApi;
+import io.kopeck.ledger.Ledger;
+import io.kopeck.subscription.SubscriptionPeriods;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
@@ -28,11 +31,10 @@ public final class PaymentServices {
   private final PaymentUpdates updates;
   private final YooKassaPayments yooKassa;
   private final List<TimerJob> jobs;
-  private final BotApi bot;
   private final YooKassaClient client;
 
   private PaymentServices(Payments payments, Refunds refunds, StarsPayments stars, StarsReconciliation reconciliation,
-                          PaymentUpdates updates, YooKassaPayments yooKassa, List<TimerJob> jobs, BotApi bot,
+                          PaymentUpdates updates, YooKassaPayments yooKassa, List<TimerJob> jobs,
                           YooKassaClient client) {
     this.payments = payments;
     this.refunds = refunds;
@@ -41,22 +43,18 @@ public final class PaymentServices {
     this.starsReconciliation = reconciliation;
     this.yooKassa = yooKassa;
     this.jobs = jobs;
-    this.bot = bot;
     this.client = client;
   }
 
-  /** Where the Bot API is, for Stars: {@code token} empty means offline (calls logged, answered ok). */
-  public record TelegramAccess(String apiUrl, String token) {
-    @Override
-    public String toString() {
-      return "TelegramAccess[apiUrl=" + apiUrl + "]"; // never the token
-    }
+  /** What payments write through: the ledger, promo codes' uses, subscription periods (their owners). */
+  public record Owners(Ledger ledger, PromoCodes promoCodes, SubscriptionPeriods periods) {
   }
 
-  public static PaymentServices build(Vertx vertx, Pool pool, Clock clock, BillingRules rules,
-                                      PaymentProviders providers, TelegramAccess telegram, YooKassaSettings yooKassa) {
+  /** {@code telegram}: the process's one Bot API client (Stars pays, refunds and reconciles through it). */
+  public static PaymentServices build(Vertx vertx, Pool pool, Clock clock, BillingRules rules, Owners owners,
+                                      PaymentProviders providers, BotApi telegram, YooKassaSettings yooKassa) {
     Map<String, MoneyBack> moneyBack = new HashMap<>();
-    BotApi bot = providers.has(StarsPayments.NAME) ? BotApi.create(vertx, telegram.apiUrl(), telegram.token()) : null;
+    BotApi bot = providers.has(StarsPayments.NAME) ? telegram : null;
     YooKassaClient client = providers.has(YooKassaPayments.NAME)
         ? new YooKassaClient(vertx, yooKassa.apiUrl(), yooKassa.shopId(), yooKassa.secretKey()) : null;
     if (bot != null) {
@@ -65,9 +63,10 @@ public final class PaymentServices {
     if (client != null) {
       moneyBack.put(YooKassaPayments.NAME, new YooKassaMoneyBack(client));
     }
-    Payments payments = new Payments(pool, clock, rules, providers);
-    Refunds refunds = new Refunds(pool, clock, rules, moneyBack);
-    StarsPayments stars = bot == null ? null : new StarsPayments(pool, bot, payments, refunds);
+    Payments payments = new Payments(pool, clock, rules, providers, owners.ledger(), owners.promoCodes(),
+        owners.periods());
+    Refunds refunds = new Refunds(pool, clock, rules, owners.ledger(), owners.periods(), moneyBack);
+    StarsPayments stars = bot == null ? null : new StarsPayments(pool, bot, payments, refunds, owners.periods());
     StarsReconciliation reconciliation = bot == null ? null
         : new StarsReconciliation(pool, clock, bot, stars, rules);
     YooKassaPayments yoo = client == null ? null
@@ -82,7 +81,7 @@ public final class PaymentServices {
     if (yoo != null) {
       jobs.add(yoo.recheckJob());
     }
-    return new PaymentServices(payments, refunds, stars, reconciliation, updates, yoo, List.copyOf(jobs), bot, client);
+    return new PaymentServices(payments, refunds, stars, reconciliation, updates, yoo, List.copyOf(jobs), client);
   }
 
   public Payments payments() {
@@ -117,11 +116,8 @@ public final class PaymentServices {
     return jobs;
   }
 
-  /** Closes the provider clients (their connection pools and threads). */
+  /** Closes the provider clients (their connection pools); the Bot API client is the root's to close. */
   public void close() {
-    if (bot != null) {
-      bot.close();
-    }
     if (client != null) {
       client.close();
     }

@@ -4,7 +4,8 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
-import io.kopeck.catalog.Periods;
+import io.kopeck.catalog.Invoice;
+import io.kopeck.catalog.InvoiceStates;
 import io.kopeck.common.BillingRules;
 import io.kopeck.common.Times;
 import io.kopeck.ledger.BalanceRule;
@@ -13,6 +14,7 @@ import io.kopeck.ledger.Posting;
 import io.kopeck.ledger.PostingResult;
 import io.kopeck.ledger.TransactionType;
 import io.kopeck.notify.Outbox;
+import io.kopeck.subscription.SubscriptionPeriods;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -46,11 +48,6 @@ import org.slf4j.LoggerFactory;
 public final class Refunds {
   private static final Logger log = LoggerFactory.getLogger(Refunds.class);
 
-  private static final String LOCK = """
-      SELECT i.id, i.inv_id, i.user_id, i.amount, i.currency, i.tokens, i.period_unit, i.period_value, i.status,
-             u.subscription_end, u.token_balance
-      FROM invoices i JOIN users u ON u.id = i.user_id
-      WHERE i.inv_id = $1 AND i.user_id = $2 AND u.id = $2 FOR UPDATE OF i, u""";
   private static final String PAYMENT_OF_INVOICE = """
       SELECT id, user_id, provider, provider_payment_id, status, refund_id FROM payments
       WHERE invoice_id = $1 AND user_id = $2 AND status IN ('credited', 'refund_pending') ORDER BY id LIMIT 1""";
@@ -65,26 +62,30 @@ public final class Refunds {
   private static final String RETURN_DUE = """
       SELECT id, user_id, provider, provider_payment_id, amount, currency, status FROM payments
       WHERE provider = $1 AND status = 'refund_due' AND updated_at <= $2 ORDER BY id LIMIT 100""";
-  private static final String MARK =
-      "UPDATE invoices SET status = 'refunded', refunded_at = $2 WHERE id = $1 AND user_id = $3";
-  private static final String SHORTEN = "UPDATE users SET subscription_end = $2, updated_at = $3 WHERE id = $1";
 
   private final Pool pool;
   private final Clock clock;
   private final BillingRules config;
   private final Ledger ledger;
+  private final SubscriptionPeriods periods;
   private final Map<String, MoneyBack> moneyBack;
 
-  public Refunds(Pool pool, Clock clock, BillingRules config, Map<String, MoneyBack> moneyBack) {
+  public Refunds(Pool pool, Clock clock, BillingRules config, Ledger ledger, SubscriptionPeriods periods,
+                 Map<String, MoneyBack> moneyBack) {
     this.pool = pool;
     this.clock = clock;
     this.config = config;
-    this.ledger = new Ledger(clock, config.balanceFloor());
+    this.ledger = ledger;
+    this.periods = periods;
     this.moneyBack = Map.copyOf(moneyBack);
   }
 
   /** A refund that may go ahead: the paid invoice, and the payment that paid it (null before payments were recorded). */
-  private record Plan(Row invoice, Row payment) {
+  private record Plan(Invoice invoice, Row payment) {
+  }
+
+  /** A paid invoice, locked with its user, and the user's balance. */
+  private record Locked(Invoice invoice, BigDecimal balance) {
   }
 
   /** An admin's refund of a paid invoice: the provider first where it can return money, then the ledger. */
@@ -95,9 +96,9 @@ public final class Refunds {
       if (provider == null) {
         return reverseInvoice(invId, reason, actor, null, false);
       }
-      Row invoice = plan.invoice();
-      return provider.giveBack(invoice.getLong("user_id"), payment.getString("provider_payment_id"),
-          invoice.getBigDecimal("amount"), invoice.getString("currency"), "refund:" + invoice.getUUID("id"))
+      Invoice invoice = plan.invoice();
+      return provider.giveBack(invoice.userId(), payment.getString("provider_payment_id"),
+          invoice.amount(), invoice.currency(), "refund:" + invoice.id())
           .compose(step -> switch (step.state()) {
             case DONE -> reverseInvoice(invId, reason, actor, step.refundId(), true);
             case PENDING -> markPending(payment, step, invId, actor);
@@ -110,29 +111,29 @@ public final class Refunds {
 
   /** The refund is possible: the invoice is paid and the balance stays above the floor. */
   private Future<Plan> check(long invId) {
-    return withPaidInvoice(invId, (tx, invoice) -> {
-      if (invoice.getBigDecimal("token_balance").subtract(invoice.getBigDecimal("tokens"))
-          .compareTo(config.balanceFloor()) < 0) {
-        return Future.failedFuture(belowFloor(invoice, invoice.getBigDecimal("token_balance")));
+    return withPaidInvoice(invId, (tx, locked) -> {
+      Invoice invoice = locked.invoice();
+      if (locked.balance().subtract(invoice.tokens()).compareTo(config.balanceFloor()) < 0) {
+        return Future.failedFuture(belowFloor(invoice, locked.balance()));
       }
-      return tx.preparedQuery(PAYMENT_OF_INVOICE).execute(Tuple.of(invoice.getUUID("id"), invoice.getLong("user_id")))
+      return tx.preparedQuery(PAYMENT_OF_INVOICE).execute(Tuple.of(invoice.id(), invoice.userId()))
           .map(payments -> new Plan(invoice, payments.size() == 0 ? null : payments.iterator().next()));
     });
   }
 
-  private static Row paidInvoice(Row invoice, long invId) {
+  private static Invoice paidInvoice(Invoice invoice, long invId) {
     if (invoice == null) {
       throw PaymentRefusal.INVOICE_NOT_FOUND.because("No invoice " + invId);
     }
-    if (!invoice.getString("status").equals("paid")) {
+    if (!invoice.status().equals("paid")) {
       throw PaymentRefusal.INVOICE_NOT_PAID.because(
-          "Invoice " + invId + " is " + invoice.getString("status") + "; only a paid invoice can be refunded");
+          "Invoice " + invId + " is " + invoice.status() + "; only a paid invoice can be refunded");
     }
     return invoice;
   }
 
-  private RuntimeException belowFloor(Row invoice, BigDecimal balance) {
-    return PaymentRefusal.REFUND_BELOW_FLOOR.because("Refunding " + invoice.getBigDecimal("tokens").toPlainString()
+  private RuntimeException belowFloor(Invoice invoice, BigDecimal balance) {
+    return PaymentRefusal.REFUND_BELOW_FLOOR.because("Refunding " + invoice.tokens().toPlainString()
         + " tokens would take the balance from " + balance.toPlainString() + " below the floor "
         + config.balanceFloor().toPlainString());
   }
@@ -250,16 +251,18 @@ public final class Refunds {
   private Future<JsonObject> reverseInvoice(long invId, String reason, Actor actor, String refundId,
                                             boolean moneyGone) {
     OffsetDateTime now = Times.utcNow(clock);
-    return withPaidInvoice(invId, (tx, invoice) -> reverse(tx, invoice, moneyGone).compose(posting -> {
+    return withPaidInvoice(invId, (tx, locked) -> reverse(tx, locked.invoice(), moneyGone).compose(posting -> {
+      Invoice invoice = locked.invoice();
       if (!posting.applied()) {
         return Future.failedFuture(belowFloor(invoice, posting.balanceBefore()));
       }
-      Tuple mark = Tuple.of(invoice.getUUID("id"), now, invoice.getLong("user_id"));
-      return shorten(tx, invoice, now).compose(end -> tx.preparedQuery(MARK).execute(mark)
-          .compose(v -> tx.preparedQuery("UPDATE payments SET status = 'refunded', refund_id = coalesce($2, refund_id), "
-              + "updated_at = $3 WHERE invoice_id = $1 AND user_id = $4 AND status IN ('credited', 'refund_pending')")
-              .execute(Tuple.of(invoice.getUUID("id"), refundId, now, invoice.getLong("user_id"))))
-          .compose(v -> record(tx, invoice, posting, end, reason, actor, now)));
+      return periods.shorten(tx, invoice.userId(), invoice.periodUnit(), invoice.periodValue(), now)
+          .compose(change -> InvoiceStates.markRefunded(tx, invoice, now)
+              .compose(v -> tx.preparedQuery("UPDATE payments SET status = 'refunded', refund_id = coalesce($2, "
+                  + "refund_id), updated_at = $3 WHERE invoice_id = $1 AND user_id = $4 "
+                  + "AND status IN ('credited', 'refund_pending')")
+                  .execute(Tuple.of(invoice.id(), refundId, now, invoice.userId())))
+              .compose(v -> record(tx, invoice, posting, change, reason, actor, now)));
     }));
   }
 
@@ -268,51 +271,36 @@ public final class Refunds {
    * be paid. The owner is read before the transaction (it never changes), so the transaction itself
    * reads one shard on Citus.
    */
-  private <T> Future<T> withPaidInvoice(long invId, BiFunction<SqlConnection, Row, Future<T>> work) {
-    return InvoiceOwner.of(pool, invId).compose(owner -> pool.withTransaction(tx -> lock(tx, invId, owner)
-        .compose(found -> work.apply(tx, paidInvoice(found, invId)))));
+  private <T> Future<T> withPaidInvoice(long invId, BiFunction<SqlConnection, Locked, Future<T>> work) {
+    return InvoiceStates.owner(pool, invId).compose(owner -> pool.withTransaction(tx ->
+        InvoiceStates.lock(tx, invId, owner).compose(found -> {
+          Invoice invoice = paidInvoice(found, invId);
+          return ledger.lockUser(tx, invoice.userId()).compose(balance -> work.apply(tx, new Locked(invoice, balance)));
+        })));
   }
 
-  /** The invoice and its user, locked; null when there is no such invoice. */
-  private static Future<Row> lock(SqlConnection tx, long invId, Long owner) {
-    return owner == null ? Future.succeededFuture()
-        : tx.preparedQuery(LOCK).execute(Tuple.of(invId, owner))
-            .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
-  }
-
-  private Future<PostingResult> reverse(SqlConnection tx, Row invoice, boolean moneyGone) {
-    UUID id = invoice.getUUID("id");
-    return ledger.post(tx, new Posting(invoice.getLong("user_id"), TransactionType.REFUND,
-        invoice.getBigDecimal("tokens").negate(), moneyGone ? BalanceRule.PROVIDER_REFUND : BalanceRule.DOWN_TO_FLOOR,
-        "refund:" + id, id, "refund of invoice " + invoice.getLong("inv_id"),
+  private Future<PostingResult> reverse(SqlConnection tx, Invoice invoice, boolean moneyGone) {
+    UUID id = invoice.id();
+    return ledger.post(tx, new Posting(invoice.userId(), TransactionType.REFUND,
+        invoice.tokens().negate(), moneyGone ? BalanceRule.PROVIDER_REFUND : BalanceRule.DOWN_TO_FLOOR,
+        "refund:" + id, id, "refund of invoice " + invoice.invId(),
         moneyGone ? BalanceRule.PROVIDER_REFUND_METADATA : null));
   }
 
-  /** The purchased period comes off the end of the subscription (which may then lie in the past). */
-  private Future<OffsetDateTime> shorten(SqlConnection tx, Row invoice, OffsetDateTime now) {
-    OffsetDateTime end = invoice.getOffsetDateTime("subscription_end");
-    String unit = invoice.getString("period_unit");
-    if (unit == null || end == null) {
-      return Future.succeededFuture(end);
-    }
-    OffsetDateTime shorter = Periods.add(end, unit, -invoice.getInteger("period_value"), config.displayTimezone());
-    return tx.preparedQuery(SHORTEN).execute(Tuple.of(invoice.getLong("user_id"), shorter, now)).map(shorter);
-  }
-
-  private Future<JsonObject> record(SqlConnection tx, Row invoice, PostingResult posting, OffsetDateTime end,
-                                    String reason, Actor actor, OffsetDateTime now) {
-    long userId = invoice.getLong("user_id");
-    long invId = invoice.getLong("inv_id");
+  private Future<JsonObject> record(SqlConnection tx, Invoice invoice, PostingResult posting,
+                                    SubscriptionPeriods.Change period, String reason, Actor actor, OffsetDateTime now) {
+    long userId = invoice.userId();
+    long invId = invoice.invId();
+    OffsetDateTime end = period.after();
     JsonObject result = new JsonObject().put("inv_id", invId).put("user_id", userId).put("status", "refunded")
-        .put("tokens_reversed", invoice.getBigDecimal("tokens").toPlainString())
+        .put("tokens_reversed", invoice.tokens().toPlainString())
         .put("balance_after", posting.balanceAfter().toPlainString()).put("transaction_id", posting.transactionId())
         .put("subscription_end", end == null ? null : end.toInstant().toString()).put("reason", reason)
         .put("below_floor", posting.balanceAfter().compareTo(config.balanceFloor()) < 0);
     List<Future<?>> writes = new ArrayList<>();
     writes.add(AuditLog.record(tx, actor, "invoice.refund", "invoice", Long.toString(invId), userId,
         new JsonObject().put("status", "paid").put("subscription_end",
-            invoice.getOffsetDateTime("subscription_end") == null ? null
-                : invoice.getOffsetDateTime("subscription_end").toInstant().toString()), result));
+            period.before() == null ? null : period.before().toInstant().toString()), result));
     writes.add(Outbox.toUserAndAdmins(tx, new Outbox.Notice(userId, "refund", "refund.done", result, "refund:" + invId),
         config.adminChatIds(), now));
     return Future.all(writes).map(result);

@@ -2,7 +2,7 @@ package io.kopeck.payment;
 
 import com.pengrad.telegrambot.request.RefundStarPayment;
 import com.pengrad.telegrambot.response.BaseResponse;
-import io.kopeck.telegram.api.BotApi;
+import io.kopeck.botapi.BotApi;
 import io.vertx.core.Future;
 import java.math.BigDecimal;
 

@@ -9,7 +9,9 @@ import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.Invoices;
-import io.kopeck.telegram.api.BotApi;
+import io.kopeck.catalog.PaymentLinks;
+import io.kopeck.botapi.BotApi;
+import io.kopeck.subscription.SubscriptionPeriods;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -32,7 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class StarsPayments {
   public static final String NAME = "stars";
   /** The method invoices are made with: priced in Stars, paid inside Telegram (no URL of ours). */
-  public static final Invoices.PaymentLinks METHOD = Invoices.PaymentLinks.madeLater(NAME, Invoice.STARS);
+  public static final PaymentLinks METHOD = PaymentLinks.madeLater(NAME, Invoice.STARS);
   /** Telegram's only subscription period: 30 days. */
   public static final int SUBSCRIPTION_PERIOD_SECONDS = 2_592_000;
   private static final Pattern CHARGE_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,200}");
@@ -41,15 +43,15 @@ public final class StarsPayments {
   private static final Actor TELEGRAM = new Actor("webhook", NAME);
   private static final String SUBSCRIBER = """
       SELECT stars_subscription_charge_id FROM users WHERE id = $1 AND stars_subscription_charge_id IS NOT NULL""";
-  private static final String SUBSCRIPTION_CANCELED = """
-      UPDATE users SET stars_subscription_canceled = $2, updated_at = now() WHERE id = $1""";
 
   private final Pool pool;
   private final BotApi api;
   private final Payments payments;
   private final Refunds refunds;
+  private final SubscriptionPeriods periods;
 
-  public StarsPayments(Pool pool, BotApi api, Payments payments, Refunds refunds) {
+  public StarsPayments(Pool pool, BotApi api, Payments payments, Refunds refunds, SubscriptionPeriods periods) {
+    this.periods = periods;
     this.pool = pool;
     this.api = api;
     this.payments = payments;
@@ -131,7 +133,7 @@ public final class StarsPayments {
           return Future.failedFuture(PaymentRefusal.PROVIDER_REFUSED.because(
               "editUserStarSubscription: " + answer.errorCode() + " " + answer.description()));
         }
-        return pool.withTransaction(tx -> tx.preparedQuery(SUBSCRIPTION_CANCELED).execute(Tuple.of(userId, !on))
+        return pool.withTransaction(tx -> periods.starsCanceled(tx, userId, !on)
             .compose(v -> AuditLog.record(tx, new Actor("user", Long.toString(userId)), "stars.subscription",
                 "user", Long.toString(userId), userId, null,
                 new JsonObject().put("canceled", !on).put("charge_id", chargeId))))

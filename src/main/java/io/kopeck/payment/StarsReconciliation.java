@@ -12,7 +12,7 @@ import io.kopeck.common.JobSummary;
 import io.kopeck.common.TimerJob;
 import io.kopeck.common.Times;
 import io.kopeck.notify.Outbox;
-import io.kopeck.telegram.api.BotApi;
+import io.kopeck.botapi.BotApi;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

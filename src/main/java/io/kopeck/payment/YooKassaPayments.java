@@ -8,6 +8,7 @@ import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.Invoices;
+import io.kopeck.catalog.PaymentLinks;
 import io.kopeck.common.Decimals;
 import io.kopeck.common.JobSummary;
 import io.kopeck.common.StrictJson;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class YooKassaPayments {
   public static final String NAME = "yookassa";
   /** The method invoices are made with: roubles, the link comes from YooKassa's API. */
-  public static final Invoices.PaymentLinks METHOD = Invoices.PaymentLinks.madeLater(NAME, "RUB");
+  public static final PaymentLinks METHOD = PaymentLinks.madeLater(NAME, "RUB");
   private static final Logger log = LoggerFactory.getLogger(YooKassaPayments.class);
   private static final Actor YOOKASSA = new Actor("webhook", NAME);
   private static final Actor TIMER = new Actor("timer", NAME);

@@ -50,8 +50,6 @@ public final class SubscriptionJobs {
         AND NOT (u.stars_subscription_charge_id IS NOT NULL AND NOT u.stars_subscription_canceled
                  AND u.subscription_end > $1::timestamptz - interval '1 day')""",
       "ORDER BY u.id LIMIT $2", "FOR UPDATE OF u SKIP LOCKED", 2, "u.id", "id");
-  private static final String RENEW = """
-      UPDATE users SET subscription_end = $2, last_expiry_notice = NULL, updated_at = $3 WHERE id = $1""";
   private static final String LAPSE = "UPDATE users SET expired_notified = true, updated_at = $2 WHERE id = $1";
   // Only rows whose due notice (the smallest configured day count ≥ the days left, dates in the
   // display time zone) has not gone out yet: a row already told is neither locked nor read again.
@@ -94,12 +92,16 @@ public final class SubscriptionJobs {
   private final NoticeSettings notices;
   private final Ledger ledger;
 
-  public SubscriptionJobs(Pool pool, Clock clock, BillingRules config, NoticeSettings notices) {
+  private final SubscriptionPeriods periods;
+
+  public SubscriptionJobs(Pool pool, Clock clock, BillingRules config, NoticeSettings notices, Ledger ledger,
+                          SubscriptionPeriods periods) {
+    this.periods = periods;
     this.notices = notices;
     this.pool = pool;
     this.clock = clock;
     this.config = config;
-    this.ledger = new Ledger(clock, config.balanceFloor());
+    this.ledger = ledger;
   }
 
   /** The subscription feature's timer jobs, in the order they run. */
@@ -153,19 +155,18 @@ public final class SubscriptionJobs {
               "expired:" + end.toEpochSecond()), now))
           .map(new Outcome(userId, false, null, end));
     }
-    // From the later of now and the old end (SPEC §7): a late run does not charge for time already lost.
-    OffsetDateTime newEnd = Periods.extend(end, now, row.getString("period_unit"), row.getInteger("period_value"),
-        config.displayTimezone());
     Future<PostingResult> charge = fee.signum() == 0 ? Future.succeededFuture()
         : ledger.post(tx, new Posting(userId, TransactionType.SUBSCRIPTION, fee.negate(), BalanceRule.NEVER_BELOW_ZERO,
             "renewal:" + end.toEpochSecond(), null, "renewal " + row.getString("slug"), null));
-    return charge.compose(posting -> tx.preparedQuery(RENEW).execute(Tuple.of(userId, newEnd, now))
-        .compose(v -> Outbox.toUser(tx, new Outbox.Notice(userId, "subscription_renewed",
+    // From the later of now and the old end (SPEC §7): a late run does not charge for time already lost.
+    return charge.compose(posting -> periods.extend(tx, userId, null, row.getString("period_unit"),
+            row.getInteger("period_value"), null, now)
+        .compose(newEnd -> Outbox.toUser(tx, new Outbox.Notice(userId, "subscription_renewed",
             "subscription.renewed", new JsonObject().put("fee", fee.toPlainString())
                 .put("subscription_end", newEnd.toString())
                 .put("balance", posting == null ? balance.toPlainString() : posting.balanceAfter().toPlainString()),
-            "renewal:" + end.toEpochSecond()), now))
-        .map(new Outcome(userId, true, posting == null ? null : posting.transactionId(), newEnd)));
+            "renewal:" + end.toEpochSecond()), now)
+            .map(new Outcome(userId, true, posting == null ? null : posting.transactionId(), newEnd))));
   }
 
   /**

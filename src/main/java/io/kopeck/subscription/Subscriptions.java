@@ -21,12 +21,10 @@ import java.time.OffsetDateTime;
 
 /** What a user does with their subscription (SPEC §7): renew now from the balance, turn auto-renew on or off. */
 public final class Subscriptions {
-  private static final String LOCK = """
+  /** Read under the user's row lock (taken first, through the ledger). */
+  private static final String RENEWAL = """
       SELECT u.subscription_end, u.auto_renew, t.slug, t.period_unit, t.period_value, t.subscription_fee
-      FROM users u LEFT JOIN tariffs t ON t.id = u.tariff_id WHERE u.id = $1 FOR UPDATE OF u""";
-  private static final String EXTEND = """
-      UPDATE users SET subscription_end = $2, last_expiry_notice = NULL, expired_notified = false, updated_at = $3
-      WHERE id = $1""";
+      FROM users u LEFT JOIN tariffs t ON t.id = u.tariff_id WHERE u.id = $1""";
 
   /** The new end and the balance after the fee. */
   public record Renewal(OffsetDateTime subscriptionEnd, BigDecimal balanceAfter, boolean duplicate) {
@@ -36,12 +34,14 @@ public final class Subscriptions {
   private final Clock clock;
   private final BillingRules config;
   private final Ledger ledger;
+  private final SubscriptionPeriods periods;
 
-  public Subscriptions(Pool pool, Clock clock, BillingRules config) {
+  public Subscriptions(Pool pool, Clock clock, BillingRules config, Ledger ledger, SubscriptionPeriods periods) {
     this.pool = pool;
     this.clock = clock;
     this.config = config;
-    this.ledger = new Ledger(clock, config.balanceFloor());
+    this.ledger = ledger;
+    this.periods = periods;
   }
 
   /**
@@ -50,7 +50,8 @@ public final class Subscriptions {
    */
   public Future<Renewal> renewNow(long userId) {
     OffsetDateTime now = Times.utcNow(clock);
-    return pool.withTransaction(tx -> tx.preparedQuery(LOCK).execute(Tuple.of(userId)).compose(rows -> {
+    return pool.withTransaction(tx -> ledger.lockUser(tx, userId)
+        .compose(locked -> tx.preparedQuery(RENEWAL).execute(Tuple.of(userId))).compose(rows -> {
       if (rows.size() == 0) {
         return Future.failedFuture(SubscriptionRefusal.USER_NOT_FOUND.because("No such user"));
       }
@@ -72,13 +73,11 @@ public final class Subscriptions {
         if (posting != null && posting.duplicate()) {
           return Future.succeededFuture(new Renewal(end, posting.balanceAfter(), true));
         }
-        OffsetDateTime newEnd = Periods.extend(end, now, user.getString("period_unit"), user.getInteger("period_value"),
-            config.displayTimezone());
-        return tx.preparedQuery(EXTEND).execute(Tuple.of(userId, newEnd, now))
-            .compose(v -> AuditLog.record(tx, new Actor("user", Long.toString(userId)), "subscription.renew_now", "user",
+        return periods.extend(tx, userId, null, user.getString("period_unit"), user.getInteger("period_value"), null, now)
+            .compose(newEnd -> AuditLog.record(tx, new Actor("user", Long.toString(userId)), "subscription.renew_now", "user",
                 Long.toString(userId), userId, new JsonObject().put("subscription_end", end == null ? null : end.toString()),
-                new JsonObject().put("subscription_end", newEnd.toString()).put("fee", fee.toPlainString())))
-            .map(v -> new Renewal(newEnd, posting == null ? null : posting.balanceAfter(), false));
+                new JsonObject().put("subscription_end", newEnd.toString()).put("fee", fee.toPlainString()))
+                .map(v -> new Renewal(newEnd, posting == null ? null : posting.balanceAfter(), false)));
       });
     }));
   }

@@ -4,7 +4,7 @@ import io.kopeck.common.Refused;
 import io.kopeck.i18n.Texts;
 import io.kopeck.stats.Stats;
 import io.kopeck.stats.StatsRange;
-import io.kopeck.telegram.api.Html;
+import io.kopeck.botapi.Html;
 import io.kopeck.user.UserAccounts;
 import io.kopeck.user.UserRefusal;
 import io.vertx.core.Future;

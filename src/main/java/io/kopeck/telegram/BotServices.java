@@ -3,10 +3,10 @@ package io.kopeck.telegram;
 import io.kopeck.catalog.Invoices;
 import io.kopeck.catalog.PromoCodes;
 import io.kopeck.catalog.TariffCatalog;
-import io.kopeck.catalog.Trials;
 import io.kopeck.payment.PaymentServices;
 import io.kopeck.stats.Stats;
 import io.kopeck.subscription.Subscriptions;
+import io.kopeck.subscription.Trials;
 import io.kopeck.user.UserAccounts;
 
 /** The feature services the bot's screens call, built once by the composition root. */

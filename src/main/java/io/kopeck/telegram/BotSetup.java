@@ -8,7 +8,7 @@ import com.pengrad.telegrambot.request.SetMyShortDescription;
 import com.pengrad.telegrambot.request.SetWebhook;
 import com.pengrad.telegrambot.response.BaseResponse;
 import io.kopeck.i18n.Texts;
-import io.kopeck.telegram.api.BotApi;
+import io.kopeck.botapi.BotApi;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -7,7 +7,7 @@ import com.pengrad.telegrambot.request.EditMessageText;
 import com.pengrad.telegrambot.request.SendMessage;
 import com.pengrad.telegrambot.response.BaseResponse;
 import io.kopeck.i18n.Texts;
-import io.kopeck.telegram.api.BotApi;
+import io.kopeck.botapi.BotApi;
 import io.vertx.core.Future;
 import java.time.OffsetDateTime;
 

@@ -7,7 +7,7 @@ import com.pengrad.telegrambot.request.AnswerPreCheckoutQuery;
 import com.pengrad.telegrambot.utility.BotUtils;
 import io.kopeck.i18n.Texts;
 import io.kopeck.payment.StarsCheckout;
-import io.kopeck.telegram.api.BotApi;
+import io.kopeck.botapi.BotApi;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.util.Locale;
@@ -29,9 +29,10 @@ public final class CheckoutVerticle extends VerticleBase {
   private final StarsCheckout checkout;
   private final BotSettings config;
   private final boolean starsEnabled;
-  private BotApi api;
+  private final BotApi api;
 
-  public CheckoutVerticle(StarsCheckout checkout, BotSettings config, boolean starsEnabled) {
+  public CheckoutVerticle(StarsCheckout checkout, BotSettings config, boolean starsEnabled, BotApi api) {
+    this.api = api;
     this.checkout = checkout;
     this.config = config;
     this.starsEnabled = starsEnabled;
@@ -39,18 +40,11 @@ public final class CheckoutVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    api = BotApi.create(vertx, config.telegramApiUrl(), config.telegramBotToken());
     return vertx.eventBus().<String>localConsumer(ADDRESS, message -> {
       PreCheckoutQuery query = BotUtils.parseUpdate(message.body()).preCheckoutQuery();
       answer(query).onFailure(e -> log.error("Pre-checkout query {} not answered: {}", kv("query_id", query.id()),
           e.getMessage()));
     }).completion();
-  }
-
-  @Override
-  public Future<?> stop() {
-    api.close();
-    return Future.succeededFuture();
   }
 
   private Future<Void> answer(PreCheckoutQuery query) {

@@ -1,7 +1,7 @@
 package io.kopeck.telegram;
 
 import io.kopeck.i18n.Texts;
-import io.kopeck.telegram.api.Html;
+import io.kopeck.botapi.Html;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;

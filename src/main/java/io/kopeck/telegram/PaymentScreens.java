@@ -15,7 +15,7 @@ import io.kopeck.payment.PaymentServices;
 import io.kopeck.payment.StarsPayments;
 import io.kopeck.payment.YooKassaPayments;
 import io.kopeck.telegram.BotSessions.Conversation;
-import io.kopeck.telegram.api.Html;
+import io.kopeck.botapi.Html;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;

@@ -1,7 +1,7 @@
 package io.kopeck.telegram;
 
 import com.pengrad.telegrambot.request.DeleteWebhook;
-import io.kopeck.telegram.api.BotApi;
+import io.kopeck.botapi.BotApi;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -36,12 +36,13 @@ public final class PollerVerticle extends VerticleBase {
   private final AtomicInteger active = new AtomicInteger();
   private UpdateIntake intake;
   private WebClient client;
-  private BotApi api;
+  private final BotApi api;
   private SqlConnection lock;
   private long offset;
   private boolean stopping;
 
-  public PollerVerticle(Pool pool, BotSettings config, MeterRegistry registry) {
+  public PollerVerticle(Pool pool, BotSettings config, BotApi api, MeterRegistry registry) {
+    this.api = api;
     this.pool = pool;
     this.config = config;
     this.registry = registry;
@@ -51,7 +52,6 @@ public final class PollerVerticle extends VerticleBase {
   public Future<?> start() {
     intake = new UpdateIntake(pool, vertx.eventBus(), registry);
     client = WebClient.create(vertx, new WebClientOptions().setIdleTimeout(0));
-    api = BotApi.create(vertx, config.telegramApiUrl(), config.telegramBotToken());
     registry.gauge("kopeck_telegram_poller_active", active);
     vertx.setTimer(1, id -> acquire());
     return Future.succeededFuture();
@@ -60,7 +60,6 @@ public final class PollerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
-    api.close();
     client.close();
     return lock == null ? Future.succeededFuture() : lock.close();
   }

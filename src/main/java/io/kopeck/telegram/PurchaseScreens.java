@@ -6,6 +6,7 @@ import static io.kopeck.telegram.Screen.link;
 import io.kopeck.catalog.CatalogRefusal;
 import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.Invoices;
+import io.kopeck.catalog.PaymentLinks;
 import io.kopeck.catalog.PromoCode;
 import io.kopeck.catalog.PromoProblem;
 import io.kopeck.catalog.Tariff;
@@ -14,7 +15,7 @@ import io.kopeck.common.Refused;
 import io.kopeck.i18n.Texts;
 import io.kopeck.telegram.BotSessions.Conversation;
 import io.kopeck.telegram.CallbackData.Action;
-import io.kopeck.telegram.api.Html;
+import io.kopeck.botapi.Html;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -161,12 +162,12 @@ final class PurchaseScreens {
   }
 
   private void payButtons(Screen.Builder screen, Texts texts, Invoice invoice, boolean starsOffered) {
-    List<Invoices.PaymentLinks> methods = invoices.methods();
+    List<PaymentLinks> methods = invoices.methods();
     if (methods.size() == 1 && invoice.paymentUrl() != null) {
       screen.row(link(texts.get("btn.pay", texts.money(invoice.amount(), invoice.currency())), invoice.paymentUrl()));
       return;
     }
-    for (Invoices.PaymentLinks method : methods) {
+    for (PaymentLinks method : methods) {
       PayMethod pay = PayMethod.ofProvider(method.name()).orElseThrow();
       boolean stars = pay == PayMethod.STARS;
       if (stars && !starsOffered) {

@@ -14,7 +14,7 @@ import com.pengrad.telegrambot.utility.BotUtils;
 import io.kopeck.common.Times;
 import io.kopeck.i18n.Texts;
 import io.kopeck.payment.PaymentUpdates;
-import io.kopeck.telegram.api.BotApi;
+import io.kopeck.botapi.BotApi;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -41,14 +41,16 @@ public final class TelegramVerticle extends VerticleBase {
   private final BotSettings config;
   private final Clock clock;
   private final BotServices services;
-  private BotApi api;
+  private final BotApi api;
   private BotUsers users;
   private Commands commands;
   private Buttons buttons;
 
   private final MeterRegistry registry;
 
-  public TelegramVerticle(Pool pool, BotSettings config, Clock clock, BotServices services, MeterRegistry registry) {
+  public TelegramVerticle(Pool pool, BotSettings config, Clock clock, BotServices services, BotApi api,
+                          MeterRegistry registry) {
+    this.api = api;
     this.registry = registry;
     this.pool = pool;
     this.config = config;
@@ -58,7 +60,6 @@ public final class TelegramVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    api = BotApi.create(vertx, config.telegramApiUrl(), config.telegramBotToken());
     users = new BotUsers(pool, config.adminChatIds());
     BotSessions sessions = new BotSessions(pool);
     AccountScreens account = new AccountScreens(pool, config.displayTimezone(), config.supportUsername(),
@@ -92,12 +93,6 @@ public final class TelegramVerticle extends VerticleBase {
             }
           });
     }).completion();
-  }
-
-  @Override
-  public Future<?> stop() {
-    api.close();
-    return Future.succeededFuture();
   }
 
   private Future<?> handle(Update update) {

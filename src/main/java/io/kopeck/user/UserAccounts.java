@@ -57,12 +57,12 @@ public final class UserAccounts {
   private final Clock clock;
   private final Ledger ledger;
 
-  public UserAccounts(Pool pool, Clock clock, BigDecimal balanceFloor) {
+  public UserAccounts(Pool pool, Clock clock, Ledger ledger) {
     this.pool = pool;
     this.profile = SqlTemplate.forQuery(pool, PROFILE);
     this.transactions = SqlTemplate.forQuery(pool, TRANSACTIONS);
     this.clock = clock;
-    this.ledger = new Ledger(clock, balanceFloor);
+    this.ledger = ledger;
   }
 
   /** Profile, balance, subscription and the last 20 ledger rows, newest first. */

@@ -11,6 +11,7 @@ import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MutableClock;
 import io.kopeck.testsupport.ServiceExtension;
+import io.kopeck.testsupport.TestServices;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.math.BigDecimal;
@@ -38,8 +39,8 @@ class InvoicesTest {
   @BeforeAll
   static void start() {
     pool = service.pool();
-    invoices = new Invoices(pool, CLOCK, Settings.invoices(KopeckConfig.load(SETTINGS)),
-        Invoices.PaymentLinks.of("mock", (invoice, description) ->
+    invoices = TestServices.invoices(pool, CLOCK, Settings.invoices(KopeckConfig.load(SETTINGS)),
+        PaymentLinks.of("mock", (invoice, description) ->
             "https://pay.example/?InvId=" + invoice.invId() + "&d=" + description));
     promos = new PromoCodes(pool, CLOCK);
     Http.await(promos.create(io.kopeck.common.StrictJson.readObject(

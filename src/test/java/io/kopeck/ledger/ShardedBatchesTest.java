@@ -9,7 +9,6 @@ import io.kopeck.testsupport.ServiceExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.Message;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
@@ -45,7 +44,6 @@ class ShardedBatchesTest {
     vertx = Vertx.vertx();
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(service.db().url().toConnectOptions())
         .using(vertx).build();
-    BillingEngineVerticle.registerCodecs(vertx.eventBus());
     // Four shards as Citus would hash them; two lanes, so each lane serves two shards.
     Topology citus = Topology.citus(Integer.MIN_VALUE, -1_073_741_824, 0, 1_073_741_824);
     EngineSettings settings = new EngineSettings(pool, Clock.systemUTC(), ZoneId.of("Europe/Moscow"), BigDecimal.ONE,
@@ -63,7 +61,7 @@ class ShardedBatchesTest {
   }
 
   private static Future<PostingResult> send(Charge charge) {
-    return vertx.eventBus().<PostingResult>request(BillingEngineVerticle.ADDRESS, charge).map(Message::body);
+    return ChargeIntake.of(vertx).submit(charge);
   }
 
   private static UsageCharge usage(int n) {

@@ -10,6 +10,7 @@ import io.kopeck.testsupport.Browser;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.ServiceExtension;
+import io.kopeck.testsupport.TestServices;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -41,7 +42,7 @@ class MockPaymentBrowserTest {
     Assumptions.assumeTrue(Browser.available(),
         "No Chromium here (install Debian's chromium and chromium-driver; .ci/run does): browser test skipped");
     KopeckConfig config = service.app().config();
-    invoices = new Invoices(service.pool(), Clock.systemUTC(), Settings.invoices(config),
+    invoices = TestServices.invoices(service.pool(), Clock.systemUTC(), Settings.invoices(config),
         Settings.paymentProviders(config, "http://localhost:" + service.app().httpPort()).methods());
   }
 

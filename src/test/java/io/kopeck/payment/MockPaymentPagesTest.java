@@ -10,6 +10,7 @@ import io.kopeck.catalog.Invoices;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.ServiceExtension;
+import io.kopeck.testsupport.TestServices;
 import io.vertx.sqlclient.Pool;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,7 @@ class MockPaymentPagesTest {
   static void start() {
     pool = service.pool();
     http = service.http();
-    invoices = new Invoices(pool, Clock.systemUTC(), Settings.invoices(service.app().config()),
+    invoices = TestServices.invoices(pool, Clock.systemUTC(), Settings.invoices(service.app().config()),
         Settings.paymentProviders(service.app().config(), "http://localhost:" + service.app().httpPort()).methods());
   }
 

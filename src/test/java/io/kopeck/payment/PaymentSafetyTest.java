@@ -11,6 +11,7 @@ import io.kopeck.testsupport.CapturedLogs;
 import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.ServiceExtension;
+import io.kopeck.testsupport.TestServices;
 import io.vertx.sqlclient.Pool;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -49,9 +50,9 @@ class PaymentSafetyTest {
     http = service.http();
     config = service.app().config();
     String base = "http://localhost:" + service.app().httpPort();
-    robokassaInvoices = new Invoices(pool, Clock.systemUTC(), Settings.invoices(config),
+    robokassaInvoices = TestServices.invoices(pool, Clock.systemUTC(), Settings.invoices(config),
         Settings.provider("robokassa", config, base));
-    mockInvoices = new Invoices(pool, Clock.systemUTC(), Settings.invoices(config), Settings.provider("mock", config, base));
+    mockInvoices = TestServices.invoices(pool, Clock.systemUTC(), Settings.invoices(config), Settings.provider("mock", config, base));
   }
 
 

@@ -13,6 +13,7 @@ import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MutableClock;
 import io.kopeck.testsupport.ServiceExtension;
+import io.kopeck.testsupport.TestServices;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.sqlclient.Pool;
@@ -44,7 +45,7 @@ class PaymentWebhookTest {
     http = service.http();
     KopeckConfig config = service.app().config();
     mock = (MockProvider) Settings.provider("mock", config, "http://localhost:" + service.app().httpPort());
-    invoices = new Invoices(pool, CLOCK, Settings.invoices(config), mock);
+    invoices = TestServices.invoices(pool, CLOCK, Settings.invoices(config), mock);
     PromoCodes promos = new PromoCodes(pool, CLOCK);
     Http.await(promos.create(StrictJson.readObject(
         "{\"code\": \"TEN\", \"discount_type\": \"percent\", \"discount_value\": 10}"), Actor.SYSTEM));

@@ -15,6 +15,7 @@ import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MutableClock;
 import io.kopeck.testsupport.ServiceExtension;
 import io.kopeck.testsupport.TestKeys;
+import io.kopeck.testsupport.TestServices;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.math.BigDecimal;
@@ -44,7 +45,7 @@ class RefundsTest {
     http = service.http();
     KopeckConfig config = service.app().config();
     mock = (MockProvider) Settings.provider("mock", config, "http://localhost");
-    invoices = new Invoices(pool, CLOCK, Settings.invoices(config), mock);
+    invoices = TestServices.invoices(pool, CLOCK, Settings.invoices(config), mock);
   }
 
 

@@ -10,6 +10,7 @@ import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MutableClock;
 import io.kopeck.testsupport.ServiceExtension;
+import io.kopeck.testsupport.TestServices;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
@@ -46,7 +47,7 @@ class SubscriptionJobsTest {
 
   static SubscriptionJobs jobs(Pool pool) {
     KopeckConfig config = KopeckConfig.load(SETTINGS);
-    return new SubscriptionJobs(pool, CLOCK, Settings.billing(config), Settings.notices(config));
+    return TestServices.subscriptionJobs(pool, CLOCK, Settings.billing(config), Settings.notices(config));
   }
 
 
@@ -279,7 +280,7 @@ class SubscriptionJobsTest {
       + "the auto-renew toggle sticks")
   void renewNowAndToggle() {
     subscribe(7, "500", Duration.ofDays(2), true);
-    Subscriptions subscriptions = new Subscriptions(pool, CLOCK, Settings.billing(KopeckConfig.load(SETTINGS)));
+    Subscriptions subscriptions = TestServices.subscriptions(pool, CLOCK, Settings.billing(KopeckConfig.load(SETTINGS)));
     OffsetDateTime before = end(7);
 
     Subscriptions.Renewal renewal = Http.await(subscriptions.renewNow(7));

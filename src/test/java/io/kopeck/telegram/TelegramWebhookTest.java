@@ -101,7 +101,7 @@ class TelegramWebhookTest {
   @Test
   @DisplayName("without a bot token the bot is offline: the greeting it would send is logged, not sent")
   void offline() throws IOException {
-    try (CapturedLogs logs = new CapturedLogs("io.kopeck.telegram.api.BotApi")) {
+    try (CapturedLogs logs = new CapturedLogs("io.kopeck.botapi.BotApi")) {
       Http.await(http.sendWithHeader("/telegram/webhook", "X-Telegram-Bot-Api-Secret-Token", SECRET,
           fixture("message_start_en.json").replace("910000002", "910000031").replace("700000002", "700000012")));
 

@@ -18,7 +18,7 @@ public final class MockPaymentForms {
 
   /** Invoices whose payment URLs point at the mock provider's pages on {@code port}. */
   public static Invoices invoices(Pool pool, Clock clock, KopeckConfig config, int port) {
-    return new Invoices(pool, clock, Settings.invoices(config), Settings.paymentProviders(config, "http://localhost:" + port).methods());
+    return TestServices.invoices(pool, clock, Settings.invoices(config), Settings.paymentProviders(config, "http://localhost:" + port).methods());
   }
 
   /** Opens the payment page of {@code paymentUrl} and presses Pay, as a browser would; the answer to Pay. */

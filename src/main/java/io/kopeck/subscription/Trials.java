@@ -1,9 +1,15 @@
-package io.kopeck.catalog;
+package io.kopeck.subscription;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
+import io.kopeck.catalog.CatalogRefusal;
+import io.kopeck.catalog.PromoCode;
+import io.kopeck.catalog.PromoCodes;
+import io.kopeck.catalog.PromoProblem;
+import io.kopeck.catalog.Tariff;
+import io.kopeck.catalog.TariffCatalog;
 import io.kopeck.common.BillingRules;
 import io.kopeck.common.Times;
 import io.kopeck.ledger.BalanceRule;
@@ -15,9 +21,7 @@ import io.kopeck.notify.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.OffsetDateTime;
@@ -35,17 +39,6 @@ import org.slf4j.LoggerFactory;
 public final class Trials {
   private static final Logger log = LoggerFactory.getLogger(Trials.class);
 
-  private static final String LOCK_USER = "SELECT subscription_end, tariff_id FROM users WHERE id = $1 FOR UPDATE";
-  private static final String LOCK_PROMO = "SELECT id FROM promo_codes WHERE code = $1 FOR UPDATE";
-  private static final String TARIFF = "SELECT " + Tariff.COLUMNS + " FROM tariffs WHERE id = $1";
-  private static final String REDEEM = """
-      INSERT INTO promo_redemptions (user_id, promo_code_id, tariff_id, kind, created_at) VALUES ($1, $2, $3, 'trial', $4)""";
-  private static final String COUNT_USE = "UPDATE promo_codes SET uses_count = uses_count + 1, updated_at = $2 WHERE id = $1";
-  private static final String EXTEND = """
-      UPDATE users SET subscription_end = $2, last_expiry_notice = NULL, expired_notified = false,
-             tariff_id = coalesce(tariff_id, (SELECT id FROM tariffs WHERE slug = $3)), updated_at = $4
-      WHERE id = $1""";
-
   /** What the user got. */
   public record TrialGrant(String code, String tariff, BigDecimal tokens, BigDecimal balanceAfter,
                            OffsetDateTime subscriptionEnd) {
@@ -54,17 +47,20 @@ public final class Trials {
   private final Pool pool;
   private final Clock clock;
   private final BillingRules config;
-  private final String defaultTariff;
   private final PromoCodes promoCodes;
+  private final TariffCatalog tariffs;
+  private final SubscriptionPeriods periods;
   private final Ledger ledger;
 
-  public Trials(Pool pool, Clock clock, BillingRules config, String defaultTariff) {
-    this.defaultTariff = defaultTariff;
+  public Trials(Pool pool, Clock clock, BillingRules config, PromoCodes promoCodes, TariffCatalog tariffs,
+                SubscriptionPeriods periods, Ledger ledger) {
     this.pool = pool;
     this.clock = clock;
     this.config = config;
-    this.promoCodes = new PromoCodes(pool, clock);
-    this.ledger = new Ledger(clock, config.balanceFloor());
+    this.promoCodes = promoCodes;
+    this.tariffs = tariffs;
+    this.periods = periods;
+    this.ledger = ledger;
   }
 
   public Future<TrialGrant> activate(long userId, String code) {
@@ -76,24 +72,22 @@ public final class Trials {
   private Future<TrialGrant> activateInTransaction(long userId, String code) {
     String normalized = PromoCode.normalize(code);
     OffsetDateTime now = Times.utcNow(clock);
-    return pool.withTransaction(tx -> tx.preparedQuery(LOCK_USER).execute(Tuple.of(userId)).compose(users -> {
-      if (users.size() == 0) {
+    return pool.withTransaction(tx -> ledger.lockUser(tx, userId).compose(balance -> {
+      if (balance == null) {
         return Future.failedFuture(CatalogRefusal.USER_NOT_FOUND.because("No such user"));
       }
-      Row user = users.iterator().next();
-      return tx.preparedQuery(LOCK_PROMO).execute(Tuple.of(normalized))
+      return promoCodes.lock(tx, normalized)
           .compose(locked -> usableTrial(tx, normalized, userId))
-          .compose(promo -> grant(tx, userId, user.getOffsetDateTime("subscription_end"), promo, now));
+          .compose(promo -> grant(tx, userId, promo, now));
     }));
   }
 
   private Future<PromoCode> usableTrial(SqlConnection tx, String code, long userId) {
     // The trial tariff is the code's own; check() then looks at state, window, uses and history.
-    return tx.preparedQuery(PromoCode.SELECT + " WHERE p.code = $1").execute(Tuple.of(code)).compose(rows -> {
-      if (rows.size() == 0) {
+    return promoCodes.lookup(tx, code).compose(promo -> {
+      if (promo == null) {
         return Future.failedFuture(PromoProblem.NOT_FOUND.refused(code));
       }
-      PromoCode promo = PromoCode.of(rows.iterator().next());
       if (!promo.isTrial()) {
         return Future.failedFuture(CatalogRefusal.NOT_A_TRIAL_CODE.because(
             "Promo code " + code + " is a discount for a purchase, not a trial"));
@@ -107,21 +101,16 @@ public final class Trials {
     });
   }
 
-  private Future<TrialGrant> grant(SqlConnection tx, long userId, OffsetDateTime subscriptionEnd, PromoCode promo,
-                                   OffsetDateTime now) {
-    return tx.preparedQuery(TARIFF).execute(Tuple.of(promo.tariffId())).compose(rows -> {
-      Tariff tariff = Tariff.of(rows.iterator().next());
-      OffsetDateTime newEnd = tariff.hasPeriod()
-          ? Periods.extend(subscriptionEnd, now, tariff.periodUnit(), tariff.periodValue(), config.displayTimezone())
-          : subscriptionEnd;
-      return tx.preparedQuery(REDEEM).execute(Tuple.of(userId, promo.id(), tariff.id(), now))
-          .compose(v -> tx.preparedQuery(COUNT_USE).execute(Tuple.of(promo.id(), now)))
-          .compose(v -> credit(tx, userId, tariff))
-          .compose(posting -> tx.preparedQuery(EXTEND)
-              .execute(Tuple.of(userId, newEnd, defaultTariff, now))
-              .map(v -> new TrialGrant(promo.code(), tariff.slug(), tariff.tokens(), posting.balanceAfter(), newEnd)))
-          .compose(grant -> record(tx, userId, grant, subscriptionEnd, now).map(grant));
-    });
+  private Future<TrialGrant> grant(SqlConnection tx, long userId, PromoCode promo, OffsetDateTime now) {
+    return tariffs.byId(tx, promo.tariffId()).compose(tariff -> promoCodes.redeemTrial(tx, userId, promo, tariff.id(), now)
+        .compose(v -> credit(tx, userId, tariff))
+        .compose(posting -> periods.extendTrial(tx, userId, tariff.hasPeriod() ? tariff.periodUnit() : null,
+                tariff.periodValue(), now)
+            .compose(change -> {
+              TrialGrant grant = new TrialGrant(promo.code(), tariff.slug(), tariff.tokens(), posting.balanceAfter(),
+                  change.after());
+              return record(tx, userId, grant, change.before(), now).map(grant);
+            })));
   }
 
   private Future<PostingResult> credit(SqlConnection tx, long userId, Tariff tariff) {

@@ -1,9 +1,11 @@
-package io.kopeck.catalog;
+package io.kopeck.subscription;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kopeck.app.Settings;
 import io.kopeck.audit.AuditLog.Actor;
+import io.kopeck.catalog.PromoCodes;
+import io.kopeck.catalog.PromoProblem;
 import io.kopeck.common.Refused;
 import io.kopeck.common.StrictJson;
 import io.kopeck.config.KopeckConfig;
@@ -11,6 +13,7 @@ import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.MutableClock;
 import io.kopeck.testsupport.ServiceExtension;
+import io.kopeck.testsupport.TestServices;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -39,7 +42,7 @@ class TrialsTest {
   @BeforeAll
   static void start() {
     pool = service.pool();
-    trials = new Trials(pool, CLOCK, Settings.billing(KopeckConfig.load(SETTINGS)), KopeckConfig.load(SETTINGS).defaultTariff());
+    trials = TestServices.trials(pool, CLOCK, Settings.billing(KopeckConfig.load(SETTINGS)));
     promos = new PromoCodes(pool, CLOCK);
   }
 

@@ -1,4 +1,4 @@
-package io.kopeck.telegram.api;
+package io.kopeck.botapi;
 
 /** Escaping for Telegram's HTML parse mode: user-supplied text (names, codes) is shown as text. */
 public final class Html {

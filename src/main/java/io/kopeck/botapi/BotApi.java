@@ -1,4 +1,4 @@
-package io.kopeck.telegram.api;
+package io.kopeck.botapi;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
@@ -13,6 +13,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,13 +36,22 @@ public final class BotApi {
     this.bot = bot;
   }
 
-  /** {@code token} empty → offline mode. */
-  public static BotApi create(Vertx vertx, String apiUrl, String token) {
+  /**
+   * The process's one client, built by the composition root and shared by every verticle (calls hop
+   * back to the caller's context). {@code token} empty → offline mode. {@code concurrency}: calls in
+   * flight at once — OkHttp's default of 5 per host would cap the sender below Telegram's 30
+   * messages/s whenever a round trip takes longer than a sixth of a second.
+   */
+  public static BotApi create(Vertx vertx, String apiUrl, String token, int concurrency) {
     if (token.isEmpty()) {
       return new BotApi(vertx, null);
     }
+    Dispatcher dispatcher = new Dispatcher();
+    dispatcher.setMaxRequests(concurrency);
+    dispatcher.setMaxRequestsPerHost(concurrency);
     OkHttpClient http = new OkHttpClient.Builder().connectTimeout(10, TimeUnit.SECONDS)
-        .readTimeout(30, TimeUnit.SECONDS).writeTimeout(30, TimeUnit.SECONDS).build();
+        .readTimeout(30, TimeUnit.SECONDS).writeTimeout(30, TimeUnit.SECONDS).dispatcher(dispatcher)
+        .connectionPool(new ConnectionPool(concurrency, 5, TimeUnit.MINUTES)).build();
     String base = apiUrl.endsWith("/") ? apiUrl.substring(0, apiUrl.length() - 1) : apiUrl;
     return new BotApi(vertx, new TelegramBot.Builder(token).apiUrl(base + "/bot").okHttpClient(http).build());
   }
