@@ -8,9 +8,16 @@
 #
 #   CITUS_URL=postgres://postgres@127.0.0.1:9700/kopeck deploy/citus/test.sh
 #
+# Then the shard of four users is moved back and forth between two workers CITUS_MOVES times (10)
+# while 16 senders charge them: every charge once, and the batches that failed meanwhile are counted.
+#
 # With CITUS_NEW_WORKER=host:port (a running Citus node not yet in the cluster; cluster.sh starts
 # one with CITUS_SPARE_PORTS) the test then adds that worker and runs citus_rebalance_start() while
 # charges flow, and checks them like the others. The node joins only the test's database.
+#
+# The nodes' PostgreSQL logs are read too (CITUS_NODE_LOGS, a glob; cluster.sh's by default): the
+# lines the test's run added are kept under $LOGS, and any ERROR, FATAL or PANIC in them — a
+# duplicate key, a deadlock, a statement Citus refused — fails the test.
 #
 # CITUS_URL names a database on the coordinator where the workers are registered (cluster.sh makes
 # one); the test creates kopeck_citus_test next to it on every node (dropped first if present).
@@ -26,8 +33,14 @@ ADMIN_KEY="citus-admin-key-0123456789"
 WEBHOOK_SECRET="citus-webhook-secret-0123456789"
 RUNNER_PORT=18399                      # flows.py serves the Runner's task streams (SSE) here
 RUNNER_STREAM_KEY="citus-stream-key-0123456789"
+CITUS_NODE_LOGS="${CITUS_NODE_LOGS:-${CITUS_DIR:-/tmp/kopeck-citus}/node-*.log}"
+CITUS_MOVES="${CITUS_MOVES:-10}"
 mkdir -p "$LOGS"
-rm -f "$LOGS"/*.log
+rm -f "$LOGS"/*.log "$LOGS"/*.offset
+# Where each node's log ends now: only what this run adds is read at the end.
+for node_log in $CITUS_NODE_LOGS; do
+  [ -f "$node_log" ] && wc -c < "$node_log" > "$LOGS/$(basename "$node_log").offset"
+done
 
 base="${CITUS_URL%/*}"                # postgres://user@host:port
 TEST_URL="$base/$TEST_DB"
@@ -97,6 +110,13 @@ INSTANCES="http://127.0.0.1:${PORTS[0]} http://127.0.0.1:${PORTS[1]}" CITUS_DB_U
   RUNNER_PORT="$RUNNER_PORT" RUNNER_STREAM_KEY="$RUNNER_STREAM_KEY" \
   python3 "$ROOT/deploy/citus/flows.py"
 
+if [ "$CITUS_MOVES" -gt 0 ]; then
+  echo "== shard moves: one shard moved $CITUS_MOVES times while its users are charged"
+  FLOWS=shard-moves MOVES="$CITUS_MOVES" INSTANCES="http://127.0.0.1:${PORTS[0]} http://127.0.0.1:${PORTS[1]}" \
+    CITUS_DB_URL="$TEST_URL" RUNNER_KEY="$RUNNER_KEY" ADMIN_KEY="$ADMIN_KEY" WEBHOOK_SECRET="$WEBHOOK_SECRET" \
+    python3 "$ROOT/deploy/citus/flows.py"
+fi
+
 if [ -n "${CITUS_NEW_WORKER:-}" ]; then
   echo "== scale-out: $CITUS_NEW_WORKER added and the shards rebalanced while charges flow"
   host="${CITUS_NEW_WORKER%:*}"; port="${CITUS_NEW_WORKER#*:}"
@@ -137,7 +157,7 @@ counts="$(psql "$CONVERT_URL" -qAt -c "SELECT (SELECT count(*) FROM pg_dist_part
   (SELECT count(DISTINCT nodeport) FROM citus_shards WHERE table_name = 'transactions'::regclass) || ' workers'")"
 echo "$counts"
 workers="$(echo "$nodes" | wc -l)"
-[ "$counts" = "12 tables in Citus, 2000 ledger rows, 200 invoices, $workers workers" ] || { echo "FAILED: conversion" >&2; exit 1; }
+[ "$counts" = "13 tables in Citus, 2000 ledger rows, 200 invoices, $workers workers" ] || { echo "FAILED: conversion" >&2; exit 1; }
 DATABASE_URL="$CONVERT_URL" LOG_LEVEL=WARN java -jar "$ROOT/target/kopeck.jar" ledger verify | tee -a "$LOGS/convert.log"
 
 echo "== logs"
@@ -170,4 +190,19 @@ then
   exit 1
 fi
 echo "no 0A000 and no unexpected ERROR line in $(ls "$LOGS"/*.log | wc -l) logs"
+
+echo "== the nodes' PostgreSQL logs"
+read_node_logs=0
+for offset in "$LOGS"/*.offset; do
+  [ -f "$offset" ] || continue
+  node_log="$(dirname "$(echo $CITUS_NODE_LOGS | cut -d' ' -f1)")/$(basename "$offset" .offset)"
+  tail -c +"$(( $(cat "$offset") + 1 ))" "$node_log" > "$LOGS/postgres-$(basename "$node_log")"
+  read_node_logs=$((read_node_logs + 1))
+done
+[ "$read_node_logs" -gt 0 ] || { echo "FAILED: no node log found at $CITUS_NODE_LOGS (set CITUS_NODE_LOGS)" >&2; exit 1; }
+if grep -hE " (ERROR|FATAL|PANIC): " "$LOGS"/postgres-*.log | grep -v "terminating logical replication worker due to administrator command"; then
+  echo "FAILED: the nodes' logs have errors (above): a duplicate key or a deadlock means two writers met" >&2
+  exit 1
+fi
+echo "no ERROR, FATAL or PANIC in $read_node_logs node logs ($(cat "$LOGS"/postgres-*.log | wc -l) lines)"
 echo "citus test: ok"

@@ -185,7 +185,7 @@ public final class Application {
         .compose(poller -> config.runnerBaseUrl().isEmpty() ? Future.succeededFuture()
             : vertx.deployVerticle(new RunFollowerVerticle(pool, Settings.runnerStreams(config), config.currency())))
         .compose(follower -> vertx.deployVerticle(new NotifierVerticle(pool, clock, Settings.sender(config), botApi,
-            registry)))
+            chatId -> services.users().setBotBlocked(chatId, true), registry)))
         .compose(notifier -> vertx.deployVerticle(new TimerVerticle(services.timerJobs(),
             config.timerIntervalSeconds() * 1000L, registry)))
         .compose(engine -> deployHttp())

@@ -6,8 +6,8 @@ import io.kopeck.catalog.PromoCodes;
 import io.kopeck.catalog.TariffCatalog;
 import io.kopeck.common.BillingRules;
 import io.kopeck.common.JobSummary;
-import io.kopeck.common.Topology;
 import io.kopeck.common.TimerJob;
+import io.kopeck.common.Topology;
 import io.kopeck.config.KopeckConfig;
 import io.kopeck.ledger.Ledger;
 import io.kopeck.ledger.LedgerVerifier;
@@ -20,10 +20,11 @@ import io.kopeck.stats.Stats;
 import io.kopeck.stats.UsageRollup;
 import io.kopeck.subscription.SubscriptionJobs;
 import io.kopeck.subscription.SubscriptionPeriods;
-import io.kopeck.subscription.Trials;
 import io.kopeck.subscription.Subscriptions;
+import io.kopeck.subscription.Trials;
 import io.kopeck.telegram.BotServices;
 import io.kopeck.user.UserAccounts;
+import io.kopeck.user.Users;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -37,7 +38,7 @@ import java.util.List;
  */
 public record Services(TariffCatalog tariffs, PromoCodes promoCodes, Invoices invoices, Trials trials,
                        Subscriptions subscriptions, PaymentServices payment, UserAccounts accounts,
-                       Stats stats, LedgerVerifier verifier, Ledger ledger, List<TimerJob> timerJobs) {
+                       Stats stats, LedgerVerifier verifier, Ledger ledger, Users users, List<TimerJob> timerJobs) {
 
   /**
    * {@code baseUrl}: where Kopeck's own pages are served (the YooKassa return page); {@code topology}:
@@ -53,12 +54,13 @@ public record Services(TariffCatalog tariffs, PromoCodes promoCodes, Invoices in
     Invoices invoices = new Invoices(pool, clock, Settings.invoices(config), promoCodes, ledger, providers.methods());
     PaymentServices payment = PaymentServices.build(vertx, pool, clock, rules,
         new PaymentServices.Owners(ledger, promoCodes, periods), providers, botApi, Settings.yooKassa(config, baseUrl));
+    Users users = new Users(pool, rules.adminChatIds());
     SubscriptionJobs subscriptionJobs = new SubscriptionJobs(pool, clock, rules, Settings.notices(config), ledger,
         periods);
     return new Services(tariffs, promoCodes, invoices,
         new Trials(pool, clock, rules, promoCodes, tariffs, periods, ledger),
-        new Subscriptions(pool, clock, rules, ledger, periods), payment, new UserAccounts(pool, clock, ledger),
-        new Stats(pool, clock), new LedgerVerifier(pool, rules.balanceFloor()), ledger,
+        new Subscriptions(pool, clock, rules, ledger, periods), payment, new UserAccounts(pool, clock, ledger, users),
+        new Stats(pool, clock), new LedgerVerifier(pool, rules.balanceFloor()), ledger, users,
         timerJobs(subscriptionJobs, rules, pool, clock, invoices, payment));
   }
 
@@ -87,6 +89,6 @@ public record Services(TariffCatalog tariffs, PromoCodes promoCodes, Invoices in
   }
 
   BotServices bot() {
-    return new BotServices(tariffs, invoices, trials, promoCodes, subscriptions, stats, accounts, payment);
+    return new BotServices(tariffs, invoices, trials, promoCodes, subscriptions, stats, accounts, users, payment);
   }
 }

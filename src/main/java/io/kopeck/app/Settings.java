@@ -2,14 +2,13 @@ package io.kopeck.app;
 
 import io.kopeck.botapi.BotApi;
 import io.kopeck.catalog.InvoiceSettings;
+import io.kopeck.catalog.PaymentLinks;
 import io.kopeck.common.BillingRules;
 import io.kopeck.common.Topology;
 import io.kopeck.config.KopeckConfig;
 import io.kopeck.ledger.EngineSettings;
 import io.kopeck.notify.SenderSettings;
 import io.kopeck.payment.MockProvider;
-import io.kopeck.catalog.Invoices;
-import io.kopeck.catalog.PaymentLinks;
 import io.kopeck.payment.PaymentProviders;
 import io.kopeck.payment.RobokassaProvider;
 import io.kopeck.payment.StarsPayments;

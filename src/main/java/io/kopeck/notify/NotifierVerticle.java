@@ -5,10 +5,10 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import com.pengrad.telegrambot.model.request.ParseMode;
 import com.pengrad.telegrambot.request.SendMessage;
 import com.pengrad.telegrambot.response.SendResponse;
+import io.kopeck.botapi.BotApi;
 import io.kopeck.common.Times;
 import io.kopeck.i18n.Texts;
 import io.kopeck.notify.OutboxClaims.Claimed;
-import io.kopeck.botapi.BotApi;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -16,6 +16,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +52,6 @@ public final class NotifierVerticle extends VerticleBase {
       WHERE chat_id = 0 OR chat_id = $1""";
   private static final String FAILED = """
       UPDATE notifications SET status = 'failed', last_error = $3 WHERE id = $1 AND chat_id = $2""";
-  private static final String BLOCK_USER = "UPDATE users SET bot_blocked = true, updated_at = now() WHERE id = $1";
   private static final String DROP_CHAT = """
       UPDATE notifications SET status = 'dropped', last_error = $2 WHERE chat_id = $1 AND status = 'pending'""";
 
@@ -67,8 +67,13 @@ public final class NotifierVerticle extends VerticleBase {
 
   private final MeterRegistry registry;
 
-  public NotifierVerticle(Pool pool, Clock clock, SenderSettings config, BotApi api, MeterRegistry registry) {
+  /** Told when a chat blocked the bot (Telegram's 403): the user's owner marks them, the outbox stops. */
+  private final LongFunction<Future<Void>> chatBlocked;
+
+  public NotifierVerticle(Pool pool, Clock clock, SenderSettings config, BotApi api,
+                          LongFunction<Future<Void>> chatBlocked, MeterRegistry registry) {
     this.api = api;
+    this.chatBlocked = chatBlocked;
     this.registry = registry;
     this.pool = pool;
     this.clock = clock;
@@ -131,7 +136,7 @@ public final class NotifierVerticle extends VerticleBase {
       case 403 -> {
         count("blocked");
         log.info("Chat {} blocked the bot; its pending messages are dropped", kv("chat_id", message.chatId()));
-        yield update(BLOCK_USER, Tuple.of(message.chatId())).compose(v -> drop(message.chatId(), error));
+        yield chatBlocked.apply(message.chatId()).compose(v -> drop(message.chatId(), error));
       }
       case 400 -> {
         count("failed");

@@ -1,7 +1,7 @@
 package io.kopeck.notify;
 
-import io.kopeck.i18n.Texts;
 import io.kopeck.botapi.Html;
+import io.kopeck.i18n.Texts;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.util.Map;

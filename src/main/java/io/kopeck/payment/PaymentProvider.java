@@ -1,7 +1,6 @@
 package io.kopeck.payment;
 
 import io.kopeck.catalog.Invoice;
-import io.kopeck.catalog.Invoices;
 import io.kopeck.catalog.PaymentLinks;
 import java.util.Map;
 

@@ -1,6 +1,5 @@
 package io.kopeck.payment;
 
-import io.kopeck.catalog.Invoices;
 import io.kopeck.catalog.PaymentLinks;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.kopeck.payment;
 import io.kopeck.common.Refusal;
 
 /** Why a payment callback or a refund is refused. */
-enum PaymentRefusal implements Refusal {
+public enum PaymentRefusal implements Refusal {
   UNKNOWN_PROVIDER(Kind.NOT_FOUND),
   BAD_SIGNATURE(Kind.INVALID),
   UNKNOWN_INVOICE(Kind.NOT_FOUND),

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.catalog.Invoice;
-import io.kopeck.catalog.Invoices;
 import io.kopeck.catalog.PaymentLinks;
 import io.kopeck.common.Decimals;
 import io.kopeck.common.JobSummary;

@@ -2,7 +2,6 @@ package io.kopeck.subscription;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import io.kopeck.catalog.Periods;
 import io.kopeck.common.BillingRules;
 import io.kopeck.common.JobSummary;
 import io.kopeck.common.PerRow;

@@ -2,7 +2,6 @@ package io.kopeck.subscription;
 
 import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
-import io.kopeck.catalog.Periods;
 import io.kopeck.common.BillingRules;
 import io.kopeck.common.Times;
 import io.kopeck.ledger.BalanceRule;

@@ -3,9 +3,9 @@ package io.kopeck.telegram;
 import static io.kopeck.telegram.Screen.button;
 
 import com.pengrad.telegrambot.model.request.ReplyKeyboardMarkup;
+import io.kopeck.botapi.Html;
 import io.kopeck.i18n.Texts;
 import io.kopeck.telegram.CallbackData.Action;
-import io.kopeck.botapi.Html;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;

@@ -1,12 +1,10 @@
 package io.kopeck.telegram;
 
-import io.kopeck.common.Refused;
+import io.kopeck.botapi.Html;
 import io.kopeck.i18n.Texts;
 import io.kopeck.stats.Stats;
 import io.kopeck.stats.StatsRange;
-import io.kopeck.botapi.Html;
 import io.kopeck.user.UserAccounts;
-import io.kopeck.user.UserRefusal;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -66,8 +64,7 @@ final class AdminScreens {
       return chat.send(t.get("admin.user_usage"));
     }
     return accounts.show(Long.parseLong(argument)).compose(user -> chat.send(userText(t, user)))
-        .recover(e -> Refused.is(e, UserRefusal.USER_NOT_FOUND)
-            ? chat.send(t.get("admin.user_not_found", argument)) : Future.failedFuture(e));
+        .recover(e -> RefusalTexts.of(t, e, argument).map(chat::send).orElseGet(() -> Future.failedFuture(e)));
   }
 
   private String userText(Texts t, JsonObject user) {

@@ -1,15 +1,15 @@
 package io.kopeck.telegram;
 
 import io.kopeck.i18n.Texts;
-import io.vertx.sqlclient.Row;
+import io.kopeck.user.Users;
 
 /** The person behind an update, as stored: their names and the language the bot speaks to them. */
 record BotUser(long id, String firstName, String lastName, String username, String languageCode,
                       String languageOverride) {
 
-  static BotUser of(Row row) {
-    return new BotUser(row.getLong("id"), row.getString("first_name"), row.getString("last_name"),
-        row.getString("username"), row.getString("language_code"), row.getString("language_override"));
+  static BotUser of(Users.Profile profile) {
+    return new BotUser(profile.id(), profile.firstName(), profile.lastName(), profile.username(),
+        profile.languageCode(), profile.languageOverride());
   }
 
   /** The user's choice in /settings, else their Telegram language. */

@@ -6,8 +6,8 @@ import com.pengrad.telegrambot.request.BaseRequest;
 import com.pengrad.telegrambot.request.EditMessageText;
 import com.pengrad.telegrambot.request.SendMessage;
 import com.pengrad.telegrambot.response.BaseResponse;
-import io.kopeck.i18n.Texts;
 import io.kopeck.botapi.BotApi;
+import io.kopeck.i18n.Texts;
 import io.vertx.core.Future;
 import java.time.OffsetDateTime;
 

@@ -1,7 +1,7 @@
 package io.kopeck.telegram;
 
-import io.kopeck.i18n.Texts;
 import io.kopeck.botapi.Html;
+import io.kopeck.i18n.Texts;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;

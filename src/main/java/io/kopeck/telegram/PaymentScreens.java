@@ -5,23 +5,20 @@ import static io.kopeck.telegram.Screen.link;
 import com.pengrad.telegrambot.model.request.LabeledPrice;
 import com.pengrad.telegrambot.request.CreateInvoiceLink;
 import com.pengrad.telegrambot.request.SendInvoice;
-import io.kopeck.catalog.CatalogRefusal;
+import io.kopeck.botapi.Html;
 import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.Invoices;
-import io.kopeck.catalog.PromoProblem;
-import io.kopeck.common.Refused;
 import io.kopeck.i18n.Texts;
 import io.kopeck.payment.PaymentServices;
 import io.kopeck.payment.StarsPayments;
 import io.kopeck.payment.YooKassaPayments;
 import io.kopeck.telegram.BotSessions.Conversation;
-import io.kopeck.botapi.Html;
+import io.kopeck.user.Users;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.SqlResult;
 import io.vertx.sqlclient.templates.SqlTemplate;
 import java.math.BigDecimal;
 import java.util.Map;
@@ -37,19 +34,18 @@ import java.util.Map;
 final class PaymentScreens {
   private static final int TITLE_MAX = 32;
   private static final String EMAIL = "SELECT email FROM users WHERE id = #{user_id}";
-  private static final String SAVE_EMAIL = "UPDATE users SET email = #{email}, updated_at = now() WHERE id = #{user_id}";
 
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> email;
-  private final SqlTemplate<Map<String, Object>, SqlResult<Void>> saveEmail;
   private final PurchaseScreens purchase;
   private final Invoices invoices;
   private final PaymentServices payment;
+  private final Users users;
   private final BotSessions sessions;
 
-  PaymentScreens(Pool pool, PurchaseScreens purchase, Invoices invoices, PaymentServices payment,
+  PaymentScreens(Pool pool, PurchaseScreens purchase, Invoices invoices, PaymentServices payment, Users users,
                  BotSessions sessions) {
+    this.users = users;
     this.email = SqlTemplate.forQuery(pool, EMAIL);
-    this.saveEmail = SqlTemplate.forUpdate(pool, SAVE_EMAIL);
     this.purchase = purchase;
     this.invoices = invoices;
     this.payment = payment;
@@ -86,16 +82,7 @@ final class PaymentScreens {
   }
 
   private Future<Void> refusedPurchase(Chat chat, Throwable e) {
-    if (Refused.is(e, CatalogRefusal.NOT_SOLD_FOR_STARS)) {
-      return chat.send(chat.t("stars.not_sold"));
-    }
-    if (Refused.is(e, CatalogRefusal.DISCOUNT_NOT_FOR_STARS)) {
-      return chat.send(chat.t("stars.fixed_discount"));
-    }
-    if (e instanceof Refused refused && refused.refusal() instanceof PromoProblem problem) {
-      return chat.send(problem.message(chat.texts(), "", ""));
-    }
-    return Future.failedFuture(e);
+    return RefusalTexts.of(chat.texts(), e, "", "").map(chat::send).orElseGet(() -> Future.failedFuture(e));
   }
 
   /** Shows the way to pay {@code invoice} in its own method. */
@@ -141,7 +128,7 @@ final class PaymentScreens {
           .compose(url -> chat.send(Screen.builder(chat.t("yookassa.link", Long.toString(invoice.invId()),
                   chat.texts().rub(invoice.amount())))
               .row(link(chat.t("btn.pay_card", chat.texts().rub(invoice.amount())), url)).build()))
-          .recover(e -> e instanceof Refused ? chat.send(chat.t("payment.unavailable")) : Future.failedFuture(e));
+          .recover(e -> RefusalTexts.of(chat.texts(), e).map(chat::send).orElseGet(() -> Future.failedFuture(e)));
     });
   }
 
@@ -152,7 +139,7 @@ final class PaymentScreens {
       return chat.send(chat.t("email.invalid"));
     }
     long invId = session.getLong("inv_id");
-    return saveEmail.execute(Map.of("user_id", chat.userId(), "email", address))
+    return users.setEmail(chat.userId(), address)
         .compose(v -> sessions.clear(chat.userId()))
         .compose(v -> purchase.openInvoice(chat.userId(), invId))
         .compose(row -> row == null ? chat.send(chat.t("invoice.not_open"))
@@ -174,12 +161,8 @@ final class PaymentScreens {
     return invoices.forStars(chat.userId(), stars.intValueExact(), StarsPayments.NAME)
         .compose(invoice -> sessions.clear(chat.userId()).compose(v -> offerStars(chat, invoice,
             chat.t("invoice.custom"))))
-        .recover(e -> {
-          if (Refused.is(e, CatalogRefusal.AMOUNT_BELOW_MINIMUM) || Refused.is(e, CatalogRefusal.AMOUNT_ABOVE_MAXIMUM)) {
-            return chat.send(chat.t("stars.out_of_range", invoices.starsRange()[0], invoices.starsRange()[1]));
-          }
-          return Future.failedFuture(e);
-        });
+        .recover(e -> RefusalTexts.of(chat.texts(), e, invoices.starsRange()[0], invoices.starsRange()[1])
+            .map(chat::send).orElseGet(() -> Future.failedFuture(e)));
   }
 
   private static String clip(String text, int max) {

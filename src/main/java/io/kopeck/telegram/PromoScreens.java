@@ -1,19 +1,16 @@
 package io.kopeck.telegram;
 
+import io.kopeck.botapi.Html;
 import io.kopeck.catalog.CatalogRefusal;
 import io.kopeck.catalog.PromoCode;
 import io.kopeck.catalog.PromoCodes;
-import io.kopeck.catalog.PromoProblem;
 import io.kopeck.common.Refused;
 import io.kopeck.subscription.Trials;
 import io.kopeck.telegram.BotSessions.Conversation;
-import io.kopeck.botapi.Html;
+import io.kopeck.user.Users;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.SqlResult;
-import io.vertx.sqlclient.templates.SqlTemplate;
-import java.util.Map;
 
 /**
  * /promo (SPEC §4, §8): a trial code activates the trial at once (its confirmation comes through the
@@ -21,17 +18,15 @@ import java.util.Map;
  * user's next purchase.
  */
 final class PromoScreens {
-  private static final String SAVE = "UPDATE users SET saved_promo_code = #{code}, updated_at = now() WHERE id = #{user_id}";
-
   private final Pool pool;
-  private final SqlTemplate<Map<String, Object>, SqlResult<Void>> savePromo;
+  private final Users users;
   private final Trials trials;
   private final PromoCodes promoCodes;
   private final BotSessions sessions;
 
-  PromoScreens(Pool pool, Trials trials, PromoCodes promoCodes, BotSessions sessions) {
+  PromoScreens(Pool pool, Trials trials, PromoCodes promoCodes, Users users, BotSessions sessions) {
     this.pool = pool;
-    this.savePromo = SqlTemplate.forUpdate(pool, SAVE);
+    this.users = users;
     this.trials = trials;
     this.promoCodes = promoCodes;
     this.sessions = sessions;
@@ -47,28 +42,18 @@ final class PromoScreens {
     String code = PromoCode.normalize(typed);
     return trials.activate(chat.userId(), code)
         .compose(grant -> sessions.clear(chat.userId()).<Void>mapEmpty())
-        .recover(e -> {
-          if (e instanceof Refused refused && refused.refusal() instanceof PromoProblem problem) {
-            return refuse(chat, problem, code);
-          }
-          if (Refused.is(e, CatalogRefusal.NOT_A_TRIAL_CODE)) {
-            return saveDiscount(chat, code);
-          }
-          return Future.failedFuture(e);
-        });
+        .recover(e -> Refused.is(e, CatalogRefusal.NOT_A_TRIAL_CODE) ? saveDiscount(chat, code)
+            : RefusalTexts.of(chat.texts(), e, Html.code(code), "").map(chat::send)
+                .orElseGet(() -> Future.failedFuture(e)));
   }
 
   private Future<Void> saveDiscount(Chat chat, String code) {
     return promoCodes.find(code)
         .compose(promo -> promoCodes.check(pool, code, chat.userId(), promo.tariffId()))
         .compose(check -> check.usable()
-            ? savePromo.execute(Map.of("user_id", chat.userId(), "code", check.promo().code()))
+            ? users.savePromoCode(chat.userId(), check.promo().code())
                 .compose(v -> sessions.clear(chat.userId()))
                 .compose(v -> chat.send(chat.t("promo.saved", Html.escape(check.promo().code()))))
             : chat.send(check.problem().message(chat.texts(), Html.code(code), "")));
-  }
-
-  private static Future<Void> refuse(Chat chat, PromoProblem problem, String code) {
-    return chat.send(problem.message(chat.texts(), Html.code(code), ""));
   }
 }

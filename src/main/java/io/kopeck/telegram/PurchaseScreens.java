@@ -3,6 +3,7 @@ package io.kopeck.telegram;
 import static io.kopeck.telegram.Screen.button;
 import static io.kopeck.telegram.Screen.link;
 
+import io.kopeck.botapi.Html;
 import io.kopeck.catalog.CatalogRefusal;
 import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.Invoices;
@@ -15,13 +16,12 @@ import io.kopeck.common.Refused;
 import io.kopeck.i18n.Texts;
 import io.kopeck.telegram.BotSessions.Conversation;
 import io.kopeck.telegram.CallbackData.Action;
-import io.kopeck.botapi.Html;
+import io.kopeck.user.Users;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.SqlResult;
 import io.vertx.sqlclient.templates.SqlTemplate;
 import java.math.BigDecimal;
 import java.time.ZoneId;
@@ -43,26 +43,25 @@ final class PurchaseScreens {
       FROM invoices i JOIN tariffs t ON t.id = i.tariff_id LEFT JOIN promo_codes pc ON pc.id = i.promo_code_id
       WHERE i.inv_id = #{inv_id} AND i.user_id = #{user_id} AND i.status = 'pending'""";
   private static final String SAVED_PROMO = "SELECT saved_promo_code FROM users WHERE id = #{user_id}";
-  private static final String FORGET_PROMO =
-      "UPDATE users SET saved_promo_code = NULL WHERE id = #{user_id} AND saved_promo_code = #{code}";
 
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> openInvoice;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> savedPromo;
-  private final SqlTemplate<Map<String, Object>, SqlResult<Void>> forgetPromo;
   private final TariffCatalog catalog;
   private final Invoices invoices;
+  private final Users users;
   private final BotSessions sessions;
   private final BigDecimal minTopup;
   private final BigDecimal maxTopup;
   private final ZoneId zone;
   private final Function<Texts, String> legal;
 
-  PurchaseScreens(Pool pool, TariffCatalog catalog, Invoices invoices, BotSessions sessions, BigDecimal minTopup,
+  PurchaseScreens(Pool pool, TariffCatalog catalog, Invoices invoices, Users users, BotSessions sessions,
+                  BigDecimal minTopup,
                   BigDecimal maxTopup, ZoneId zone, Function<Texts, String> legal) {
     this.legal = legal;
+    this.users = users;
     this.openInvoice = SqlTemplate.forQuery(pool, OPEN_INVOICE);
     this.savedPromo = SqlTemplate.forQuery(pool, SAVED_PROMO);
-    this.forgetPromo = SqlTemplate.forUpdate(pool, FORGET_PROMO);
     this.catalog = catalog;
     this.invoices = invoices;
     this.sessions = sessions;
@@ -119,11 +118,11 @@ final class PurchaseScreens {
       return issue.apply(null).map(invoice -> new Issued(invoice, null, null));
     }
     return issue.apply(code)
-        .compose(invoice -> forgetPromo.execute(Map.of("user_id", chat.userId(), "code", code))
+        .compose(invoice -> users.forgetPromoCode(chat.userId(), code)
             .map(v -> new Issued(invoice, code, null)))
-        .recover(e -> e instanceof Refused refused && refused.refusal() instanceof PromoProblem problem
+        .recover(e -> e instanceof Refused refused && refused.refusal() instanceof PromoProblem
             ? issue.apply(null).map(invoice -> new Issued(invoice, null,
-                problem.message(chat.texts(), Html.escape(code), "")))
+                RefusalTexts.of(chat.texts(), e, Html.escape(code), "").orElseThrow()))
             : Future.failedFuture(e));
   }
 
@@ -219,9 +218,8 @@ final class PurchaseScreens {
               .compose(v -> chat.send(preview(chat.texts(), invoice,
                   custom ? chat.t("invoice.custom") : row.getString("name"), code, null,
                   !custom && row.getInteger("price_stars") != null))))
-          .recover(e -> e instanceof Refused refused && refused.refusal() instanceof PromoProblem problem
-              ? chat.send(problem.message(chat.texts(), Html.code(code), ""))
-              : Future.failedFuture(e));
+          .recover(e -> RefusalTexts.of(chat.texts(), e, Html.code(code), "").map(chat::send)
+              .orElseGet(() -> Future.failedFuture(e)));
     });
   }
 

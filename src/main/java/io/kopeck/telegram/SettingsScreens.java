@@ -2,18 +2,15 @@ package io.kopeck.telegram;
 
 import static io.kopeck.telegram.Screen.button;
 
-import io.kopeck.audit.AuditLog;
-import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.i18n.Texts;
 import io.kopeck.telegram.BotSessions.Conversation;
 import io.kopeck.telegram.CallbackData.Action;
+import io.kopeck.user.Users;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.SqlResult;
-import io.vertx.sqlclient.Tuple;
 import io.vertx.sqlclient.templates.SqlTemplate;
 import java.math.BigDecimal;
 import java.time.LocalDate;
@@ -22,25 +19,17 @@ import java.util.Map;
 
 /** /settings (cost message format, language) and /limit (a daily spending limit, set or cleared). */
 final class SettingsScreens {
-  private static final String SET_LIMIT = "UPDATE users SET daily_spend_limit = $2, updated_at = now() WHERE id = $1 "
-      + "RETURNING (SELECT daily_spend_limit FROM users WHERE id = $1) AS old_limit";
 
-  private final Pool pool;
   private final BotSessions sessions;
   private final ZoneId zone;
 
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> settingsOf;
-  private final SqlTemplate<Map<String, Object>, SqlResult<Void>> setFormat;
-  private final SqlTemplate<Map<String, Object>, SqlResult<Void>> setLanguage;
+  private final Users users;
 
-  SettingsScreens(Pool pool, BotSessions sessions, ZoneId zone) {
-    this.pool = pool;
+  SettingsScreens(Pool pool, Users users, BotSessions sessions, ZoneId zone) {
+    this.users = users;
     this.settingsOf = SqlTemplate.forQuery(pool,
         "SELECT cost_message_format, daily_spend_limit, spent_day, spent_today FROM users WHERE id = #{user_id}");
-    this.setFormat = SqlTemplate.forUpdate(pool,
-        "UPDATE users SET cost_message_format = #{format}, updated_at = now() WHERE id = #{user_id}");
-    this.setLanguage = SqlTemplate.forUpdate(pool,
-        "UPDATE users SET language_override = #{language}, updated_at = now() WHERE id = #{user_id}");
     this.sessions = sessions;
     this.zone = zone;
   }
@@ -61,12 +50,12 @@ final class SettingsScreens {
   }
 
   Future<Void> costFormat(Chat chat, String format) {
-    return setFormat.execute(Map.of("user_id", chat.userId(), "format", format)).compose(v -> settings(chat));
+    return users.setCostMessageFormat(chat.userId(), format).compose(v -> settings(chat));
   }
 
   /** The screen is redrawn in the language just chosen. */
   Future<Void> language(Chat chat, String language) {
-    return setLanguage.execute(Map.of("user_id", chat.userId(), "language", language))
+    return users.setLanguage(chat.userId(), language)
         .compose(v -> settings(chat, Texts.forLanguage(language)));
   }
 
@@ -100,15 +89,7 @@ final class SettingsScreens {
   }
 
   private Future<Void> writeLimit(Chat chat, BigDecimal limit) {
-    return pool.withTransaction(tx -> tx.preparedQuery(SET_LIMIT)
-        .execute(Tuple.of(chat.userId(), limit))
-        .compose(rows -> {
-          BigDecimal old = rows.iterator().next().getBigDecimal("old_limit");
-          return AuditLog.record(tx, new Actor("user", Long.toString(chat.userId())), "user.daily_limit", "user",
-              Long.toString(chat.userId()), chat.userId(),
-              new JsonObject().put("daily_spend_limit", old == null ? null : old.toPlainString()),
-              new JsonObject().put("daily_spend_limit", limit == null ? null : limit.toPlainString()));
-        }));
+    return users.setDailyLimit(chat.userId(), limit);
   }
 
   private Future<Row> row(long userId) {

@@ -78,15 +78,8 @@ final class SubscriptionScreens {
     return subscriptions.renewNow(chat.userId())
         .compose(renewal -> show(chat, texts.get("subscription.renewed_now", texts.dateTime(renewal.subscriptionEnd(), zone),
             renewal.balanceAfter() == null ? "—" : texts.tokens(renewal.balanceAfter()))))
-        .recover(e -> {
-          if (Refused.is(e, SubscriptionRefusal.INSUFFICIENT_BALANCE)) {
-            return insufficient(chat);
-          }
-          if (Refused.is(e, SubscriptionRefusal.NO_RENEWAL_TARIFF)) {
-            return chat.send(texts.get("subscription.no_tariff"));
-          }
-          return Future.failedFuture(e);
-        });
+        .recover(e -> Refused.is(e, SubscriptionRefusal.INSUFFICIENT_BALANCE) ? insufficient(chat)
+            : RefusalTexts.of(texts, e).map(chat::send).orElseGet(() -> Future.failedFuture(e)));
   }
 
   private Future<Void> insufficient(Chat chat) {

@@ -11,15 +11,14 @@ import com.pengrad.telegrambot.model.Update;
 import com.pengrad.telegrambot.model.User;
 import com.pengrad.telegrambot.model.message.MaybeInaccessibleMessage;
 import com.pengrad.telegrambot.utility.BotUtils;
+import io.kopeck.botapi.BotApi;
 import io.kopeck.common.Times;
 import io.kopeck.i18n.Texts;
 import io.kopeck.payment.PaymentUpdates;
-import io.kopeck.botapi.BotApi;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -35,14 +34,12 @@ import org.slf4j.LoggerFactory;
 public final class TelegramVerticle extends VerticleBase {
   public static final String ADDRESS = "telegram.update";
   private static final Logger log = LoggerFactory.getLogger(TelegramVerticle.class);
-  private static final String BLOCKED = "UPDATE users SET bot_blocked = $2, updated_at = now() WHERE id = $1";
 
   private final Pool pool;
   private final BotSettings config;
   private final Clock clock;
   private final BotServices services;
   private final BotApi api;
-  private BotUsers users;
   private Commands commands;
   private Buttons buttons;
 
@@ -60,17 +57,18 @@ public final class TelegramVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    users = new BotUsers(pool, config.adminChatIds());
     BotSessions sessions = new BotSessions(pool);
     AccountScreens account = new AccountScreens(pool, config.displayTimezone(), config.supportUsername(),
         config.legalOfferUrl(), config.legalPrivacyUrl(), config.minTopupRub());
-    PurchaseScreens purchase = new PurchaseScreens(pool, services.tariffs(), services.invoices(), sessions,
+    PurchaseScreens purchase = new PurchaseScreens(pool, services.tariffs(), services.invoices(), services.users(),
+        sessions,
         config.minTopupRub(), config.maxTopupRub(), config.displayTimezone(), account::legal);
-    PromoScreens promo = new PromoScreens(pool, services.trials(), services.promoCodes(), sessions);
-    PaymentScreens payment = new PaymentScreens(pool, purchase, services.invoices(), services.payment(), sessions);
+    PromoScreens promo = new PromoScreens(pool, services.trials(), services.promoCodes(), services.users(), sessions);
+    PaymentScreens payment = new PaymentScreens(pool, purchase, services.invoices(), services.payment(),
+        services.users(), sessions);
     SubscriptionScreens subscription = new SubscriptionScreens(pool, services.subscriptions(),
         services.payment().stars(), config.displayTimezone());
-    SettingsScreens settings = new SettingsScreens(pool, sessions, config.displayTimezone());
+    SettingsScreens settings = new SettingsScreens(pool, services.users(), sessions, config.displayTimezone());
     AdminScreens admin = new AdminScreens(config.adminChatIds(), services.stats(), services.accounts(), clock,
         config.displayTimezone());
     commands = new Commands(sessions, account, purchase, payment, promo, subscription, new CostsScreen(pool), settings,
@@ -107,7 +105,7 @@ public final class TelegramVerticle extends VerticleBase {
         || message.from() == null || message.text() == null) {
       return Future.succeededFuture(); // not for this bot: edited messages, groups, channels, media
     }
-    return users.touch(message.from(), Times.utcNow(clock))
+    return touch(message.from())
         .compose(user -> apologizeOnFailure(new Chat(api, user, null, Times.utcNow(clock)),
             chat -> commands.onText(chat, message.text())));
   }
@@ -119,7 +117,7 @@ public final class TelegramVerticle extends VerticleBase {
    */
   private Future<?> paymentUpdate(Update update, String body) {
     User from = update.message().from();
-    return users.touch(from, Times.utcNow(clock))
+    return touch(from)
         .compose(user -> services.payment().updates().handleNow(user.id(), update.updateId(), body));
   }
 
@@ -131,7 +129,7 @@ public final class TelegramVerticle extends VerticleBase {
         || origin.chat().type() != Type.Private) {
       return Chat.answer(api, query.id(), null);
     }
-    return users.touch(from, Times.utcNow(clock)).compose(user -> {
+    return touch(from).compose(user -> {
       Chat chat = new Chat(api, user, origin.messageId(), Times.utcNow(clock));
       Texts texts = user.texts();
       CallbackData data = CallbackData.parse(query.data()).orElse(null);
@@ -142,6 +140,12 @@ public final class TelegramVerticle extends VerticleBase {
           .compose(handled -> Chat.answer(api, query.id(), handled ? null : texts.get("callback.stale")))
           .recover(e -> Chat.answer(api, query.id(), texts.get("error.generic")).compose(v -> Future.failedFuture(e)));
     });
+  }
+
+  /** The sender of an update, registered or refreshed. */
+  private Future<BotUser> touch(User from) {
+    return services.users().touch(from.id(), from.username(), from.firstName(), from.lastName(), from.languageCode(),
+        Times.utcNow(clock)).map(BotUser::of);
   }
 
   private static Future<?> apologizeOnFailure(Chat chat, Function<Chat, Future<?>> handler) {
@@ -156,6 +160,6 @@ public final class TelegramVerticle extends VerticleBase {
     if (status != ChatMember.Status.kicked && status != ChatMember.Status.member) {
       return Future.succeededFuture();
     }
-    return pool.preparedQuery(BLOCKED).execute(Tuple.of(change.chat().id(), status == ChatMember.Status.kicked));
+    return services.users().setBotBlocked(change.chat().id(), status == ChatMember.Status.kicked);
   }
 }

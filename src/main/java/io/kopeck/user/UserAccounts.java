@@ -21,7 +21,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
 import io.vertx.sqlclient.templates.SqlTemplate;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -47,17 +46,16 @@ public final class UserAccounts {
   private static final String TRANSACTIONS = """
       SELECT id, seq, type, tokens_delta, balance_after, description, created_at FROM transactions
       WHERE user_id = #{user_id} AND seq > #{after_seq} ORDER BY seq DESC""";
-  private static final String BLOCK = """
-      UPDATE users SET is_blocked = $2, updated_at = $3 WHERE id = $1
-      RETURNING (SELECT is_blocked FROM users WHERE id = $1) AS was_blocked""";
 
   private final Pool pool;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> profile;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> transactions;
   private final Clock clock;
   private final Ledger ledger;
+  private final Users users;
 
-  public UserAccounts(Pool pool, Clock clock, Ledger ledger) {
+  public UserAccounts(Pool pool, Clock clock, Ledger ledger, Users users) {
+    this.users = users;
     this.pool = pool;
     this.profile = SqlTemplate.forQuery(pool, PROFILE);
     this.transactions = SqlTemplate.forQuery(pool, TRANSACTIONS);
@@ -133,11 +131,10 @@ public final class UserAccounts {
   /** Blocks or unblocks the account (spends refused, can_spend false); audited when it changes. */
   public Future<JsonObject> setBlocked(long userId, boolean blocked, Actor actor) {
     OffsetDateTime now = Times.utcNow(clock);
-    return pool.withTransaction(tx -> tx.preparedQuery(BLOCK).execute(Tuple.of(userId, blocked, now)).compose(rows -> {
-      if (rows.size() == 0) {
+    return pool.withTransaction(tx -> users.setBlocked(tx, userId, blocked, now).compose(was -> {
+      if (was == null) {
         return Future.failedFuture(UserRefusal.USER_NOT_FOUND.because("No user " + userId));
       }
-      boolean was = rows.iterator().next().getBoolean("was_blocked");
       JsonObject result = new JsonObject().put("user_id", userId).put("is_blocked", blocked).put("changed", was != blocked);
       return was == blocked ? Future.succeededFuture(result)
           : AuditLog.record(tx, actor, blocked ? "user.block" : "user.unblock", "user", Long.toString(userId), userId,

@@ -2,7 +2,6 @@ package io.kopeck.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.RunningService;
 import io.kopeck.testsupport.TestKeys;

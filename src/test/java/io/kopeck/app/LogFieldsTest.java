@@ -34,7 +34,7 @@ class LogFieldsTest {
 
   @BeforeAll
   static void start() {
-    logs = new CapturedLogs("io.kopeck.payment.Payments", "io.kopeck.user.UserAccounts",
+    logs = new CapturedLogs("io.kopeck.payment.RobokassaCallbacks", "io.kopeck.user.UserAccounts",
         "io.kopeck.ledger.BillingEngineVerticle", "io.kopeck.catalog.Invoices", "kopeck.access");
   }
 

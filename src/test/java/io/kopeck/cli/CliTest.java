@@ -2,9 +2,9 @@ package io.kopeck.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.KopeckProcess;
 import io.kopeck.testsupport.KopeckProcess.Run;
-import io.kopeck.testsupport.Http;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.RunningService;
 import io.kopeck.testsupport.TestDatabase;
