@@ -245,13 +245,14 @@ public final class Application {
         new CatalogAdminApi(services.tariffs(), services.promoCodes()),
         new PaymentApi(callbacks),
         new PaymentAdminApi(pool, services.refunds(), registry),
-        new TelegramWebhook(config.telegramWebhookSecret(), pool, vertx.eventBus(), registry),
+        new TelegramWebhook(List.of(config.telegramWebhookSecret(), config.devConsoleWebhookSecret()), pool,
+            vertx.eventBus(), registry),
         new UserAdminApi(services.accounts()),
         new StatsAdminApi(services.stats(), clock, config.displayTimezone()),
         new MetricsRoute(registry, config.metricsBearerToken(), config.publicDeployment()
             ? Settings.clientAddress(config) : null), new LegalPages(legalPages)));
     if (config.devConsole()) {
-      routes.add(new DevConsole(pool, devConsoleState, config.telegramWebhookSecret(), config.devConsoleRunnerKey(),
+      routes.add(new DevConsole(pool, devConsoleState, config.devConsoleWebhookSecret(), config.devConsoleRunnerKey(),
           config.adminChatIds(), config.minTopupRub()));
     }
     services.payment().yooKassa().ifPresent(yooKassa ->

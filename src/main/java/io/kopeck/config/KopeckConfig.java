@@ -141,8 +141,8 @@ public final class KopeckConfig {
    * With the console on, the configuration the service runs with: the bot talks to
    * {@code http://127.0.0.1:<port>/dev/botapi} with the console's token (webhook mode, no webhook
    * registered), a webhook secret and a Runner key made up for this process (the page is given
-   * both; an operator's own secret or keys are never handed to the page, and no real Telegram
-   * delivers to this webhook in console mode), an admin chat when none is configured, Stars next to the configured provider when
+   * both; the webhook also takes an operator's own TELEGRAM_WEBHOOK_SECRET, which is never handed to
+   * the page, nor are their Runner keys), an admin chat when none is configured, Stars next to the configured provider when
    * PAYMENT_PROVIDERS is unset, and the mock allowed (nothing real is reachable).
    */
   public KopeckConfig forDevConsole(int port) {
@@ -154,7 +154,13 @@ public final class KopeckConfig {
     overrides.put("TELEGRAM_API_URL", "http://127.0.0.1:" + port + "/dev/botapi");
     overrides.put("TELEGRAM_MODE", "webhook");
     overrides.put("ALLOW_MOCK_PAYMENTS", "true");
-    overrides.put("TELEGRAM_WEBHOOK_SECRET", randomSecret());
+    // The page's own secret: an operator's TELEGRAM_WEBHOOK_SECRET is kept for their own callers, never given out.
+    String pageSecret = string("DEV_CONSOLE_WEBHOOK_SECRET").isEmpty() ? randomSecret()
+        : string("DEV_CONSOLE_WEBHOOK_SECRET");
+    overrides.put("DEV_CONSOLE_WEBHOOK_SECRET", pageSecret);
+    if (telegramWebhookSecret().isEmpty()) {
+      overrides.put("TELEGRAM_WEBHOOK_SECRET", pageSecret);
+    }
     if (adminChatIds().isEmpty()) {
       overrides.put("ADMIN_CHAT_IDS", DEV_CONSOLE_ADMIN_CHAT);
     }
@@ -165,6 +171,11 @@ public final class KopeckConfig {
     keys.add("dev-runner-" + randomSecret());
     overrides.put("RUNNER_API_KEYS", String.join(",", keys));
     return with(overrides);
+  }
+
+  /** The webhook secret the console's page posts with (the one {@link #forDevConsole} made up); empty without the console. */
+  public String devConsoleWebhookSecret() {
+    return devConsole() ? string("DEV_CONSOLE_WEBHOOK_SECRET") : "";
   }
 
   /** The Runner key the console's page uses (the one {@link #forDevConsole} made up). */

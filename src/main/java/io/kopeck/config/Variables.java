@@ -87,6 +87,7 @@ final class Variables {
       Setting.text("LEGAL_PRIVACY_URL"),
       Setting.oneOf("TELEGRAM_MODE", "", "webhook", "polling"),
       Setting.oneOf("DEV_CONSOLE", "", "true", "false"),
+      Setting.secret("DEV_CONSOLE_WEBHOOK_SECRET"),
       Setting.integer("INVOICE_TTL_HOURS", 1, 24 * 30),
       Setting.integer("INVOICE_IDEMPOTENCY_MINUTES", 0, 24 * 60),
       Setting.integer("MAX_PENDING_INVOICES_PER_USER", 1, 1_000),

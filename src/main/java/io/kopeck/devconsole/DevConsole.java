@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The developer console (SPEC §15), served only when {@code KopeckConfig.devConsole()}: a chat page
+ * The developer console (SPEC §15), mounted by the root only where the console may be on: a chat page
  * at {@code /dev} (static files from the jar, no build step) that posts real updates to the
  * webhook, and the Bot API the bot talks to in this mode, {@code /dev/botapi/bot<token>/<method>}:
  * it answers like Telegram (message ids, {@code ok}/{@code result}, "chat not found" for a chat

@@ -11,6 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.List;
 
 /**
  * {@code POST /telegram/webhook} (SPEC §8): the secret header checked in constant time (401 and
@@ -19,11 +20,12 @@ import java.security.MessageDigest;
  * is logged there and never turns into an error Telegram would retry.
  */
 public final class TelegramWebhook implements HttpRoutes {
-  private final byte[] secret;
+  private final List<byte[]> secrets;
   private final UpdateIntake intake;
 
-  public TelegramWebhook(String secret, Pool pool, EventBus bus, MeterRegistry registry) {
-    this.secret = secret.getBytes(StandardCharsets.UTF_8);
+  /** {@code secrets}: TELEGRAM_WEBHOOK_SECRET, and in console mode the page's own; empty ones are ignored. */
+  public TelegramWebhook(List<String> secrets, Pool pool, EventBus bus, MeterRegistry registry) {
+    this.secrets = secrets.stream().filter(s -> !s.isEmpty()).map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();
     this.intake = new UpdateIntake(pool, bus, registry);
   }
 
@@ -42,13 +44,21 @@ public final class TelegramWebhook implements HttpRoutes {
   private void checkSecret(RoutingContext ctx) {
     String presented = ctx.request().getHeader("X-Telegram-Bot-Api-Secret-Token");
     // No secret configured means no webhook: nobody's updates are taken.
-    if (secret.length == 0 || presented == null
-        || !MessageDigest.isEqual(secret, presented.getBytes(StandardCharsets.UTF_8))) {
+    if (presented == null || !matches(presented.getBytes(StandardCharsets.UTF_8))) {
       intake.count("rejected");
       ctx.fail(new ApiException(401, "unauthorized", "Missing or wrong X-Telegram-Bot-Api-Secret-Token"));
       return;
     }
     ctx.next();
+  }
+
+  /** Constant time per secret, and every secret compared, so the time says nothing about which one matched. */
+  private boolean matches(byte[] presented) {
+    boolean matched = false;
+    for (byte[] secret : secrets) {
+      matched |= MessageDigest.isEqual(secret, presented);
+    }
+    return matched;
   }
 
   private void receive(RoutingContext ctx) {

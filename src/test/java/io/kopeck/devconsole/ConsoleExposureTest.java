@@ -73,6 +73,14 @@ class ConsoleExposureTest {
       assertThat(config.getString("webhook_secret")).isNotBlank().isNotEqualTo(TestKeys.WEBHOOK_SECRET);
       assertThat(config.getString("runner_key")).isNotBlank().isNotEqualTo(TestKeys.RUNNER);
       assertThat(config.encode()).doesNotContain(TestKeys.WEBHOOK_SECRET).doesNotContain(TestKeys.RUNNER);
+      // Both secrets open the webhook: the page's, and the operator's for their own callers.
+      String update = "{\"update_id\": 1}";
+      for (String secret : new String[] {config.getString("webhook_secret"), TestKeys.WEBHOOK_SECRET}) {
+        assertThat(Http.await(http.sendWithHeader("/telegram/webhook", "X-Telegram-Bot-Api-Secret-Token", secret,
+            update)).status()).isEqualTo(200);
+      }
+      assertThat(Http.await(http.sendWithHeader("/telegram/webhook", "X-Telegram-Bot-Api-Secret-Token",
+          "wrong-secret-0123456789", update)).status()).isEqualTo(401);
     } finally {
       app.stop();
     }
