@@ -79,7 +79,7 @@ public final class PaymentUpdates {
   }
 
   /** Handles a remembered payment update; the future fails when it stays pending for another try. */
-  public Future<Void> handle(long userId, long updateId, String body) {
+  private Future<Void> handle(long userId, long updateId, String body) {
     Message message = BotUtils.parseUpdate(body).message();
     return apply(userId, message).transform(done -> {
       OffsetDateTime now = Times.utcNow(clock);
