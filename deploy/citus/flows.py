@@ -17,6 +17,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 INSTANCES = os.environ["INSTANCES"].split()          # base URLs of the two instances
@@ -154,6 +155,74 @@ def balances_match(users, seeded, spent, usage_rows):
         check(Decimal(balance) == Decimal(seeded) - spent[int(user)], f"user {user}: {balance} vs {seeded} - spent")
     count = int(sql(f"SELECT count(*) FROM usage_charges WHERE user_id BETWEEN {users[0]} AND {users[-1]}")[0][0])
     check(count == usage_rows, f"{count} usage rows for {usage_rows} events")
+
+
+task_ids = iter(range(1, 10**9))
+
+
+def bot_runs():
+    """A track defined through one instance; 10 users start it from the bot through both; each run
+    streamed, priced at the end (0.5 × 4 = 2 tokens) and settled once with its hold (SPEC §18)."""
+    status, body = admin("POST", INSTANCES[0], "/tracks", {
+        "slug": "citus", "command": "citus", "title": {"en": "Citus"}, "input": {"kind": "text", "field": "text"},
+        "runner": {"path": "/citus-track"}, "price": {"multiplier": "4"}, "hold": "5"})
+    check(status == 201, f"track: {status} {body}")
+    users = list(range(FIRST_USER + 340, FIRST_USER + 350))
+    seed_users(users, "bot-run-user", lambda user: "50")
+    time.sleep(11)  # each instance reads definitions at most 10 s old
+    for user in users:
+        webhook(INSTANCES[user % 2], message(user, "/citus"))
+    wait_for("10 asked for their input", lambda: sql(
+        f"SELECT 1 FROM bot_sessions WHERE user_id BETWEEN {users[0]} AND {users[-1]} AND state = 'TRACK_INPUT' "
+        "HAVING count(*) = 10"), 60)
+    for user in users:
+        webhook(INSTANCES[(user + 1) % 2], message(user, f"text of {user}"))
+    wait_for("10 bot runs done", lambda: sql(
+        f"SELECT 1 FROM runner_runs WHERE user_id BETWEEN {users[0]} AND {users[-1]} AND origin = 'bot' "
+        "HAVING count(*) FILTER (WHERE status = 'done') = 10"), 120)
+    rows = sql(f"SELECT count(*), count(DISTINCT t.user_id), min(u.token_balance), max(u.token_balance), max(u.held) "
+               f"FROM transactions t JOIN users u ON u.id = t.user_id WHERE t.user_id BETWEEN {users[0]} AND {users[-1]} "
+               "AND t.idempotency_key LIKE 'run:%:settle'")[0]
+    check(rows == ["10", "10", "48.0000", "48.0000", "0.0000"], f"bot runs settled: {rows}")
+    print("bot runs: a track defined, 10 users ran it from the bot through both instances, each settled once "
+          "(2 tokens), holds released", flush=True)
+
+
+def holds():
+    """Holds through both instances at once (SPEC §19): 30 concurrent holds of 10 per user with 100
+    available → 10 each; half settled (12, more than the hold), half released."""
+    users = list(range(FIRST_USER + 360, FIRST_USER + 380))
+    seed_users(users, "hold-user", lambda user: "100")
+    results = defaultdict(Counter)
+    lock = threading.Lock()
+
+    def place(user, n):
+        status, _ = http("POST", INSTANCES[n % 2] + "/api/v1/holds",
+                         {"hold_id": f"h-{user}-{n}", "user_id": user, "amount": "10"},
+                         {"Authorization": "Bearer " + RUNNER_KEY})
+        with lock:
+            results[user][status] += 1
+
+    # 60 at a time (30 per instance, well under HTTP_MAX_CONNECTIONS_PER_IP), a user's 30 next to each other.
+    with ThreadPoolExecutor(max_workers=60) as pool:
+        list(pool.map(lambda task: place(*task), [(user, n) for user in users for n in range(30)]))
+    for user in users:
+        check(results[user] == Counter({201: 10, 409: 20}), f"holds of {user}: {dict(results[user])}")
+    placed = {user: [h for (h,) in sql(f"SELECT hold_id FROM holds WHERE user_id = {user} ORDER BY hold_id")]
+              for user in users}
+    for user in users:
+        for i, hold in enumerate(placed[user]):
+            action = "settle" if i % 2 == 0 else "release"
+            for instance in INSTANCES:   # each twice, through both: once
+                status, text = http("POST", f"{instance}/api/v1/holds/{hold}/{action}",
+                                    {"amount": "12"} if action == "settle" else {},
+                                    {"Authorization": "Bearer " + RUNNER_KEY})
+                check(status == 200, f"{action} {hold}: {status} {text}")
+    rows = sql(f"SELECT min(token_balance), max(token_balance), max(held) FROM users "
+               f"WHERE id BETWEEN {users[0]} AND {users[-1]}")[0]
+    check(rows == ["40.0000", "40.0000", "0.0000"], f"after settling and releasing: {rows}")
+    print("holds: 600 holds, 60 at a time through both instances, 10 of 30 taken per user (never more than "
+          "available), 100 settled and 100 released twice each, once", flush=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -388,14 +457,43 @@ def runner_streams():
     runner_port = int(os.environ["RUNNER_PORT"])
 
     class Runner(BaseHTTPRequestHandler):
+        """The seed's wire format: /health, task creation (multipart) and each task's stream."""
+        def do_POST(self):
+            if self.headers.get("X-API-Key") != os.environ["RUNNER_STREAM_KEY"]:
+                self.send_response(401)
+                self.end_headers()
+                return
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            task = f"citus-task-{next(task_ids)}"
+            self.answer({"task_id": task, "status": "queued", "queue_position": 0,
+                         "stream_url": f"/api/tasks/{task}/stream"})
+
+        def answer(self, body):
+            data = json.dumps(body).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
         def do_GET(self):
             if self.headers.get("X-API-Key") != os.environ["RUNNER_STREAM_KEY"]:
                 self.send_response(401)
                 self.end_headers()
                 return
+            if self.path == "/health":
+                self.answer({"status": "healthy"})
+                return
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.end_headers()
+            if self.path.startswith("/api/tasks/"):   # a run the bot started: output, a cost, the end
+                for name, event in (("bot_output", {"type": "bot_output", "output_type": "text", "content": "**ok**"}),
+                                    ("track_cost", {"type": "track_cost", "total_cost": "0.5", "currency": "RUB"}),
+                                    ("complete", {"type": "complete", "status": "completed"})):
+                    self.wfile.write(f"event: {name}\ndata: {json.dumps(event)}\n\n".encode())
+                    self.wfile.flush()
+                return
             events = [{"type": "progress", "percent": 10}]
             events += [{"type": "track_cost", "track": "citus-run", "total_cost": cost, "currency": "RUB"}
                        for cost in ("0.40", "1.10", "0.25")]
@@ -420,6 +518,7 @@ def runner_streams():
     wait_for("20 runs done", lambda: sql(
         f"SELECT 1 FROM runner_runs WHERE user_id BETWEEN {users[0]} AND {users[-1]} "
         "HAVING count(*) FILTER (WHERE status = 'done') = 20"), 120)
+    bot_runs()
     server.shutdown()
     rows = sql(f"SELECT count(*), count(DISTINCT user_id) FROM usage_charges WHERE track = 'citus-run' "
                f"AND user_id BETWEEN {users[0]} AND {users[-1]}")[0]
@@ -616,5 +715,6 @@ if __name__ == "__main__":
     subscriptions()
     stars()
     runner_streams()
+    holds()
     refund(paid)
     print("flows: ok", flush=True)

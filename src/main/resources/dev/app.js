@@ -134,6 +134,7 @@ function onCall(call) {
   switch (call.method) {
     case 'sendMessage':
     case 'sendInvoice':
+    case 'sendDocument':
       if (call.answer.ok) {
         addBotMessage(Number(p.chat_id), result.message_id, call.method === 'sendInvoice' ? invoiceOf(p) : p);
       }
@@ -252,6 +253,8 @@ function fill(chat, item, messageId, p) {
   item.textContent = '';
   if (p.invoice) {
     item.appendChild(invoiceCard(chat.user, p.invoice));
+  } else if (p.document_name !== undefined) {
+    item.appendChild(documentCard(p));
   } else {
     const body = keptBody || document.createElement('div');
     if (!keptBody) {
@@ -275,6 +278,26 @@ function fill(chat, item, messageId, p) {
   meta.className = 'meta';
   meta.textContent = new Date().toLocaleTimeString();
   item.appendChild(meta);
+}
+
+// A file the bot sent (sendDocument): its name, its caption, and the start of its content as text.
+function documentCard(p) {
+  const card = document.createElement('div');
+  card.className = 'body document';
+  const name = document.createElement('div');
+  name.className = 'document-name';
+  name.textContent = '📄 ' + p.document_name;
+  card.appendChild(name);
+  if (p.caption) {
+    const caption = document.createElement('div');
+    caption.appendChild(p.parse_mode === 'HTML' ? renderHtml(p.caption) : document.createTextNode(p.caption));
+    card.appendChild(caption);
+  }
+  const preview = document.createElement('pre');
+  preview.className = 'document-preview';
+  preview.textContent = p.document_preview || '';
+  card.appendChild(preview);
+  return card;
 }
 
 function inlineKeyboard(user, messageId, rows) {

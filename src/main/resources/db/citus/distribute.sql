@@ -3,11 +3,11 @@
 -- one transaction, and a database already distributed is left as it is.
 --
 --   by user id, co-located: users, transactions, usage_charges, invoices, promo_redemptions,
---                           payments, bot_sessions, runner_runs, telegram_payment_updates,
+--                           payments, bot_sessions, runner_runs, telegram_payment_updates, holds,
 --                           and notifications by chat id
 --                           (a user's chat id is the user id, so a user's outbox sits with the user)
 --   by update id:           telegram_updates (co-located too; it is joined with nothing)
---   reference tables:       tariffs, promo_codes (small, read and locked by every shard's writes)
+--   reference tables:       tariffs, promo_codes (small, read and locked by every shard's writes), tracks
 --   local (coordinator):    audit_log, send_pacing, usage_rollup, usage_daily_*, the Flyway history
 DO $distribute$
 BEGIN
@@ -51,6 +51,9 @@ BEGIN
     -- A run id is still claimed once: registration looks it up before it inserts (usage/Runs).
     DROP INDEX runner_runs_run_idx;
     CREATE INDEX runner_runs_run_idx ON runner_runs (run_id);
+    -- A hold id likewise: placing a hold looks it up first (ledger/Holds).
+    DROP INDEX holds_hold_idx;
+    CREATE INDEX holds_hold_idx ON holds (hold_id);
 
     -- Tables with a foreign key to a reference table are taken into Citus's metadata with it, so
     -- the keys above change first.
@@ -58,6 +61,7 @@ BEGIN
     PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
     PERFORM create_reference_table('tariffs');
     PERFORM create_reference_table('promo_codes');
+    PERFORM create_reference_table('tracks');
     PERFORM create_distributed_table('users', 'id');
     PERFORM create_distributed_table('transactions', 'user_id', colocate_with => 'users');
     PERFORM create_distributed_table('usage_charges', 'user_id', colocate_with => 'users');
@@ -67,6 +71,7 @@ BEGIN
     PERFORM create_distributed_table('bot_sessions', 'user_id', colocate_with => 'users');
     PERFORM create_distributed_table('runner_runs', 'user_id', colocate_with => 'users');
     PERFORM create_distributed_table('telegram_payment_updates', 'user_id', colocate_with => 'users');
+    PERFORM create_distributed_table('holds', 'user_id', colocate_with => 'users');
     PERFORM create_distributed_table('notifications', 'chat_id', colocate_with => 'users');
     PERFORM create_distributed_table('telegram_updates', 'update_id', colocate_with => 'users');
     -- Rows that existed (kopeck citus distribute) were copied to the shards; the coordinator's copy goes.
@@ -74,8 +79,8 @@ BEGIN
     FROM pg_dist_partition WHERE logicalrelid IN ('users'::regclass, 'transactions'::regclass,
         'usage_charges'::regclass, 'invoices'::regclass, 'promo_redemptions'::regclass, 'payments'::regclass,
         'bot_sessions'::regclass, 'runner_runs'::regclass, 'notifications'::regclass, 'telegram_updates'::regclass,
-        'telegram_payment_updates'::regclass,
-        'tariffs'::regclass, 'promo_codes'::regclass);
+        'telegram_payment_updates'::regclass, 'holds'::regclass,
+        'tariffs'::regclass, 'promo_codes'::regclass, 'tracks'::regclass);
     ALTER TABLE invoices ADD CONSTRAINT invoices_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id);
     ALTER TABLE promo_redemptions ADD CONSTRAINT promo_redemptions_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id);
 END

@@ -44,7 +44,7 @@ class ImportRulesTest {
       Map.entry("config", 20), Map.entry("notify", 20),
       Map.entry("user", 30), Map.entry("catalog", 30), Map.entry("usage", 30), Map.entry("stats", 30),
       Map.entry("admin", 30), Map.entry("pays", 30),
-      Map.entry("subscription", 31), Map.entry("payment", 32),
+      Map.entry("subscription", 31), Map.entry("track", 31), Map.entry("payment", 32),
       Map.entry("telegram", 40), Map.entry("devconsole", 40),
       Map.entry("app", 50), Map.entry("cli", 60), Map.entry("", 70));
 
@@ -68,7 +68,8 @@ class ImportRulesTest {
       Map.entry("subscription", Set.of("common", "web", "ledger", "audit", "notify", "catalog")),
       Map.entry("payment", Set.of("common", "web", "ledger", "audit", "notify", "catalog", "subscription", "botapi")),
       Map.entry("telegram", Set.of("common", "web", "ledger", "audit", "notify", "i18n", "botapi", "catalog",
-          "subscription", "stats", "user", "payment")),
+          "subscription", "stats", "user", "payment", "track")),
+      Map.entry("track", Set.of("common", "web", "ledger", "audit", "notify", "i18n", "botapi", "usage")),
       Map.entry("pays", Set.of("common", "db")),
       Map.entry("devconsole", Set.of("common", "web")),
       Map.entry("app", without("cli", "")),

@@ -25,7 +25,7 @@ class OwnershipRulesTest {
   /** users' columns → the package whose SQL alone writes them (updated_at is everyone's bookkeeping). */
   static final Map<String, String> USERS_COLUMNS = Map.ofEntries(
       Map.entry("token_balance", "ledger"), Map.entry("balance_seq", "ledger"), Map.entry("spent_day", "ledger"),
-      Map.entry("spent_today", "ledger"),
+      Map.entry("spent_today", "ledger"), Map.entry("held", "ledger"),
       Map.entry("subscription_end", "subscription"), Map.entry("tariff_id", "subscription"),
       Map.entry("last_expiry_notice", "subscription"), Map.entry("expired_notified", "subscription"),
       Map.entry("auto_renew", "subscription"), Map.entry("low_balance_tier", "subscription"),
@@ -36,7 +36,8 @@ class OwnershipRulesTest {
       Map.entry("daily_spend_limit", "user"), Map.entry("cost_message_format", "user"), Map.entry("email", "user"),
       Map.entry("saved_promo_code", "user"), Map.entry("is_blocked", "user"), Map.entry("bot_blocked", "user"));
   /** Whole tables (any write) → their owning package. */
-  static final Map<String, String> TABLES = Map.of("promo_redemptions", "catalog", "telegram_payment_updates", "payment");
+  static final Map<String, String> TABLES = Map.of("promo_redemptions", "catalog", "telegram_payment_updates", "payment",
+      "holds", "ledger", "tracks", "track");
   /** promo_codes' use count → catalog (the rest of promo_codes is the catalog's anyway). */
   static final Map<String, String> PROMO_CODES_COLUMNS = Map.of("uses_count", "catalog");
   /** The importer of the seed system writes whole rows into a fresh database, in bulk (docs/migrating-from-pays.md). */

@@ -6,10 +6,12 @@ import io.kopeck.botapi.BotApi;
 import io.kopeck.catalog.CatalogAdminApi;
 import io.kopeck.catalog.DefaultCatalog;
 import io.kopeck.catalog.TariffCatalog;
+import io.kopeck.common.ConfFile;
 import io.kopeck.common.Topology;
 import io.kopeck.config.KopeckConfig;
 import io.kopeck.db.DatabaseSession;
 import io.kopeck.db.Migrations;
+import io.kopeck.devconsole.DemoRunner;
 import io.kopeck.devconsole.DevConsole;
 import io.kopeck.ledger.BillingEngineVerticle;
 import io.kopeck.ledger.EngineMetrics;
@@ -27,6 +29,8 @@ import io.kopeck.telegram.CheckoutVerticle;
 import io.kopeck.telegram.PollerVerticle;
 import io.kopeck.telegram.TelegramVerticle;
 import io.kopeck.telegram.TelegramWebhook;
+import io.kopeck.track.TracksAdminApi;
+import io.kopeck.usage.HoldsApi;
 import io.kopeck.usage.RunFollowerVerticle;
 import io.kopeck.usage.RunnerAccess;
 import io.kopeck.usage.RunsApi;
@@ -90,10 +94,12 @@ public final class Application {
   /** The one Bot API client of the process (its own connection pool, sized for the sender's rate). */
   private final BotApi botApi;
   private final List<ObjectNode> defaultTariffs;
+  private final List<ObjectNode> defaultTracks;
   private final PaymentProviders paymentProviders;
   private final String baseUrl;
   private final LegalPages.Pages legalPages;
   private final DevConsole.State devConsoleState = new DevConsole.State();
+  private final DemoRunner.Tasks demoTasks = new DemoRunner.Tasks();
   private String httpDeployment;
   private RunCostMessages runCosts;
   private String engineDeployment;
@@ -121,6 +127,7 @@ public final class Application {
     this.runnerAccess = RunnerAccess.of(config.runnerApiKeys(), config.runnerRateLimit());
     this.botApi = Settings.botApi(config, vertx);
     this.defaultTariffs = DefaultCatalog.load();
+    this.defaultTracks = ConfFile.objects("tracks.json");
     this.baseUrl = config.publicBaseUrl().isEmpty() ? "http://localhost:" + httpPort : config.publicBaseUrl();
     this.paymentProviders = Settings.paymentProviders(config, baseUrl);
     this.legalPages = LegalPages.load(config.legalOfferUrl(), config.legalPrivacyUrl());
@@ -183,7 +190,8 @@ public final class Application {
         .compose(checkout -> !config.telegramMode().equals("polling") ? Future.succeededFuture()
             : vertx.deployVerticle(new PollerVerticle(pool, Settings.bot(config, baseUrl), botApi, registry)))
         .compose(poller -> config.runnerBaseUrl().isEmpty() ? Future.succeededFuture()
-            : vertx.deployVerticle(new RunFollowerVerticle(pool, Settings.runnerStreams(config), config.currency())))
+            : vertx.deployVerticle(new RunFollowerVerticle(pool, Settings.runnerStreams(config), config.currency(),
+                services.tracks(), services.trackRuns().events())))
         .compose(follower -> vertx.deployVerticle(new NotifierVerticle(pool, clock, Settings.sender(config), botApi,
             chatId -> services.users().setBotBlocked(chatId, true), registry)))
         .compose(notifier -> vertx.deployVerticle(new TimerVerticle(services.timerJobs(),
@@ -200,10 +208,22 @@ public final class Application {
         });
   }
 
-  /** First start: the default tariffs of conf/tariffs.json; an existing catalog is left as it is. */
+  /**
+   * First start: the default tariffs of conf/tariffs.json and the tracks of conf/tracks.json (in console
+   * mode with none defined, the demo track); an existing catalog is left as it is.
+   */
   private Future<Integer> seedCatalog() {
     TariffCatalog catalog = services.tariffs();
-    return catalog.seedIfEmpty(defaultTariffs).compose(seeded -> catalog.list().map(tariffs -> {
+    List<ObjectNode> tracks = config.devConsole() && defaultTracks.isEmpty() ? List.of(DemoRunner.track())
+        : defaultTracks;
+    return services.tracks().seedIfEmpty(tracks).onSuccess(seeded -> {
+      if (seeded > 0) {
+        log.info("Tracks: seeded {} from {}", seeded, defaultTracks.isEmpty() ? "the console's demo" : "conf/tracks.json");
+      }
+    })
+        // Loaded before the first charge arrives: an event naming a track is charged at its multiplier from the start.
+        .compose(v -> services.tracks().list())
+        .compose(v -> catalog.seedIfEmpty(defaultTariffs)).compose(seeded -> catalog.list().map(tariffs -> {
       log.info(seeded > 0 ? "Catalog: seeded {} default tariffs" : "Catalog: {} tariffs, defaults not applied",
           seeded > 0 ? seeded : tariffs.size());
       if (tariffs.stream().noneMatch(t -> t.slug().equals(config.defaultTariff()))) {
@@ -239,10 +259,12 @@ public final class Application {
   /** Feature routes; each HTTP verticle instance gets its own handler objects. */
   private List<HttpRoutes> routes() {
     List<HttpRoutes> routes = new java.util.ArrayList<>(List.of(
-        new UsageApi(vertx, pool, Settings.usage(config), clock, runnerAccess),
+        new UsageApi(vertx, pool, Settings.usage(config), clock, runnerAccess, services.tracks()),
         new RunsApi(pool, !config.runnerBaseUrl().isEmpty(), config.maxBodyBytes()),
+        new HoldsApi(services.holds()),
         new AdminApi(new BearerAuth(List.of(config.adminApiKey())), services.verifier(), config.maxBodyBytes()),
         new CatalogAdminApi(services.tariffs(), services.promoCodes()),
+        new TracksAdminApi(services.tracks()),
         new PaymentApi(callbacks),
         new PaymentAdminApi(pool, services.refunds(), registry),
         new TelegramWebhook(List.of(config.telegramWebhookSecret(), config.devConsoleWebhookSecret()), pool,
@@ -254,6 +276,9 @@ public final class Application {
     if (config.devConsole()) {
       routes.add(new DevConsole(pool, devConsoleState, config.devConsoleWebhookSecret(), config.devConsoleRunnerKey(),
           config.adminChatIds(), config.minTopupRub()));
+    }
+    if (config.devConsoleDemoRunner(httpPort)) {
+      routes.add(new DemoRunner(demoTasks, config.runnerStreamKey()));
     }
     services.payment().yooKassa().ifPresent(yooKassa ->
         routes.add(new YooKassaApi(yooKassa, config.yookassaAllowedIps(), Settings.clientAddress(config), registry)));

@@ -9,6 +9,7 @@ import io.kopeck.common.JobSummary;
 import io.kopeck.common.TimerJob;
 import io.kopeck.common.Topology;
 import io.kopeck.config.KopeckConfig;
+import io.kopeck.ledger.Holds;
 import io.kopeck.ledger.Ledger;
 import io.kopeck.ledger.LedgerVerifier;
 import io.kopeck.notify.Retention;
@@ -23,12 +24,19 @@ import io.kopeck.subscription.SubscriptionPeriods;
 import io.kopeck.subscription.Subscriptions;
 import io.kopeck.subscription.Trials;
 import io.kopeck.telegram.BotServices;
+import io.kopeck.telegram.Commands;
+import io.kopeck.telegram.RatingButtons;
+import io.kopeck.track.RunnerClient;
+import io.kopeck.track.TrackCatalog;
+import io.kopeck.track.TrackRuns;
+import io.kopeck.track.TrackServices;
 import io.kopeck.user.UserAccounts;
 import io.kopeck.user.Users;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,7 +46,8 @@ import java.util.List;
  */
 public record Services(TariffCatalog tariffs, PromoCodes promoCodes, Invoices invoices, Trials trials,
                        Subscriptions subscriptions, PaymentServices payment, UserAccounts accounts,
-                       Stats stats, LedgerVerifier verifier, Ledger ledger, Users users, List<TimerJob> timerJobs) {
+                       Stats stats, LedgerVerifier verifier, Ledger ledger, Holds holds, Users users,
+                       TrackCatalog tracks, TrackRuns trackRuns, List<TimerJob> timerJobs) {
 
   /**
    * {@code baseUrl}: where Kopeck's own pages are served (the YooKassa return page); {@code topology}:
@@ -47,7 +56,8 @@ public record Services(TariffCatalog tariffs, PromoCodes promoCodes, Invoices in
   public static Services build(KopeckConfig config, Vertx vertx, Pool pool, Clock clock, PaymentProviders providers,
                                String baseUrl, BotApi botApi, Topology topology) {
     BillingRules rules = Settings.billing(config);
-    Ledger ledger = new Ledger(clock, rules.balanceFloor(), topology.distributed());
+    Ledger ledger = new Ledger(clock, rules.balanceFloor(), topology.distributed(), rules.displayTimezone());
+    Holds holds = new Holds(pool, clock, ledger);
     PromoCodes promoCodes = new PromoCodes(pool, clock);
     TariffCatalog tariffs = new TariffCatalog(pool);
     SubscriptionPeriods periods = new SubscriptionPeriods(rules, ledger);
@@ -57,18 +67,24 @@ public record Services(TariffCatalog tariffs, PromoCodes promoCodes, Invoices in
     Users users = new Users(pool, rules.adminChatIds());
     SubscriptionJobs subscriptionJobs = new SubscriptionJobs(pool, clock, rules, Settings.notices(config), ledger,
         periods);
+    TrackCatalog tracks = new TrackCatalog(pool, config.costMultiplier(), Commands.BUILT_IN);
+    TrackRuns trackRuns = new TrackRuns(vertx, pool, clock, rules, new TrackServices(tracks, ledger, holds),
+        new RunnerClient(vertx, config.runnerBaseUrl(), config.runnerStreamKey()), config.currency(),
+        RatingButtons::forRun);
     return new Services(tariffs, promoCodes, invoices,
         new Trials(pool, clock, rules, promoCodes, tariffs, periods, ledger),
         new Subscriptions(pool, clock, rules, ledger, periods), payment, new UserAccounts(pool, clock, ledger, users),
-        new Stats(pool, clock), new LedgerVerifier(pool, rules.balanceFloor()), ledger, users,
-        timerJobs(subscriptionJobs, rules, pool, clock, invoices, payment));
+        new Stats(pool, clock), new LedgerVerifier(pool, rules.balanceFloor(), clock,
+            Duration.ofSeconds(config.timerIntervalSeconds())), ledger, holds, users, tracks, trackRuns,
+        timerJobs(subscriptionJobs, rules, pool, clock, invoices, payment, holds));
   }
 
   /** The one list the timer runs, each job owned by its feature, in this order. */
   private static List<TimerJob> timerJobs(SubscriptionJobs subscriptionJobs, BillingRules rules, Pool pool,
-                                          Clock clock, Invoices invoices, PaymentServices payment) {
+                                          Clock clock, Invoices invoices, PaymentServices payment, Holds holds) {
     List<TimerJob> jobs = new ArrayList<>(subscriptionJobs.jobs());
     jobs.add(invoices.expiryJob());
+    jobs.add(holds.expiryJob());
     jobs.addAll(payment.jobs());
     jobs.add(new Retention(pool, clock).job());
     jobs.add(new UsageRollup(pool, clock, rules.displayTimezone()).job());
@@ -89,6 +105,7 @@ public record Services(TariffCatalog tariffs, PromoCodes promoCodes, Invoices in
   }
 
   BotServices bot() {
-    return new BotServices(tariffs, invoices, trials, promoCodes, subscriptions, stats, accounts, users, payment);
+    return new BotServices(tariffs, invoices, trials, promoCodes, subscriptions, stats, accounts, users, payment,
+        tracks, trackRuns);
   }
 }

@@ -6,6 +6,7 @@ import com.google.gson.Gson;
 import com.pengrad.telegrambot.Callback;
 import com.pengrad.telegrambot.TelegramBot;
 import com.pengrad.telegrambot.request.BaseRequest;
+import com.pengrad.telegrambot.request.GetFile;
 import com.pengrad.telegrambot.response.BaseResponse;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -16,6 +17,9 @@ import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +34,12 @@ public final class BotApi {
 
   private final Vertx vertx;
   private final TelegramBot bot;
+  private final OkHttpClient http;
 
-  private BotApi(Vertx vertx, TelegramBot bot) {
+  private BotApi(Vertx vertx, TelegramBot bot, OkHttpClient http) {
     this.vertx = vertx;
     this.bot = bot;
+    this.http = http;
   }
 
   /**
@@ -44,7 +50,7 @@ public final class BotApi {
    */
   public static BotApi create(Vertx vertx, String apiUrl, String token, int concurrency) {
     if (token.isEmpty()) {
-      return new BotApi(vertx, null);
+      return new BotApi(vertx, null, null);
     }
     Dispatcher dispatcher = new Dispatcher();
     dispatcher.setMaxRequests(concurrency);
@@ -53,7 +59,8 @@ public final class BotApi {
         .readTimeout(30, TimeUnit.SECONDS).writeTimeout(30, TimeUnit.SECONDS).dispatcher(dispatcher)
         .connectionPool(new ConnectionPool(concurrency, 5, TimeUnit.MINUTES)).build();
     String base = apiUrl.endsWith("/") ? apiUrl.substring(0, apiUrl.length() - 1) : apiUrl;
-    return new BotApi(vertx, new TelegramBot.Builder(token).apiUrl(base + "/bot").okHttpClient(http).build());
+    return new BotApi(vertx, new TelegramBot.Builder(token).apiUrl(base + "/bot").fileApiUrl(base + "/file/bot")
+        .okHttpClient(http).build(), http);
   }
 
   public boolean offline() {
@@ -118,6 +125,65 @@ public final class BotApi {
       }
       return done.succeeded() ? Future.succeededFuture(answer) : Future.failedFuture(done.cause());
     });
+  }
+
+  /**
+   * A file a user sent (SPEC §18): {@code getFile}, then {@code {TELEGRAM_API_URL}/file/bot<token>/<file_path>},
+   * read on OkHttp's thread and handed back on the caller's context. Fails with {@link FileTooLarge} past
+   * {@code maxBytes} (by Telegram's size first, then by what actually arrives), and when Telegram does not
+   * serve the file.
+   */
+  public Future<byte[]> download(String fileId, long maxBytes) {
+    if (bot == null) {
+      return Future.failedFuture(new IOException("offline: no TELEGRAM_BOT_TOKEN"));
+    }
+    return call(new GetFile(fileId)).compose(answer -> {
+      if (!answer.isOk() || answer.file() == null || answer.file().filePath() == null) {
+        return Future.failedFuture(new IOException("getFile: " + answer.description()));
+      }
+      Long size = answer.file().fileSize();
+      if (size != null && size > maxBytes) {
+        return Future.failedFuture(new FileTooLarge(size));
+      }
+      return fetch(bot.getFullFilePath(answer.file()), maxBytes);
+    });
+  }
+
+  private Future<byte[]> fetch(String url, long maxBytes) {
+    Context context = vertx.getOrCreateContext();
+    Promise<byte[]> promise = Promise.promise();
+    http.newCall(new Request.Builder().url(url).get().build()).enqueue(new okhttp3.Callback() {
+      @Override
+      public void onResponse(okhttp3.Call call, Response response) {
+        try (response; ResponseBody body = response.body()) {
+          if (!response.isSuccessful() || body == null) {
+            throw new IOException("file download answered " + response.code());
+          }
+          byte[] bytes = body.byteStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 1, maxBytes + 1));
+          if (bytes.length > maxBytes) {
+            throw new FileTooLarge(bytes.length);
+          }
+          context.runOnContext(v -> promise.complete(bytes));
+        } catch (IOException e) {
+          context.runOnContext(v -> promise.fail(e));
+        }
+      }
+
+      @Override
+      public void onFailure(okhttp3.Call call, IOException e) {
+        context.runOnContext(v -> promise.fail(e));
+      }
+    });
+    return promise.future();
+  }
+
+  /** A file larger than the caller takes. */
+  public static final class FileTooLarge extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    FileTooLarge(long size) {
+      super("the file has " + size + " bytes");
+    }
   }
 
   private <R> Future<R> later(long delayMs, java.util.function.Supplier<Future<R>> action) {

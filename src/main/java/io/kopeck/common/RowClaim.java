@@ -33,8 +33,18 @@ public final class RowClaim {
    *                   distribution column first
    */
   public RowClaim(String query, String order, String lock, int params, String... keys) {
-    this.single = query + " " + order + " " + lock;
-    this.candidates = query + " " + order;
+    this(query, null, order, lock, params, keys);
+  }
+
+  /**
+   * As above, with a condition ({@code candidateFilter}, no parameters of its own) that picks the
+   * candidates but is not repeated when a candidate is locked on Citus: one Citus cannot route with
+   * a lock (a correlated sub-select over the same table), true of the row while it stays unclaimed.
+   */
+  public RowClaim(String query, String candidateFilter, String order, String lock, int params, String... keys) {
+    String filtered = candidateFilter == null ? query : query + " AND (" + candidateFilter + ")";
+    this.single = filtered + " " + order + " " + lock;
+    this.candidates = filtered + " " + order;
     StringBuilder onlyThisRow = new StringBuilder(query);
     List<String> columns = new ArrayList<>();
     for (int i = 0; i < keys.length; i += 2) {

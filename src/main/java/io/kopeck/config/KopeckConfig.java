@@ -167,10 +167,24 @@ public final class KopeckConfig {
     if (list("PAYMENT_PROVIDERS").isEmpty()) {
       overrides.put("PAYMENT_PROVIDERS", string("PAYMENT_PROVIDER") + ",stars"); // both ways to pay, to try
     }
+    if (runnerBaseUrl().isEmpty()) {
+      // The console's own demo Runner (SPEC §18), so that the first minute shows a whole priced run.
+      overrides.put("RUNNER_BASE_URL", demoRunnerUrl(port));
+      overrides.put("RUNNER_STREAM_KEY", "dev-stream-" + randomSecret());
+    }
     List<String> keys = new ArrayList<>(runnerApiKeys());
     keys.add("dev-runner-" + randomSecret());
     overrides.put("RUNNER_API_KEYS", String.join(",", keys));
     return with(overrides);
+  }
+
+  /** Whether the Runner is the console's demo Runner (console mode without a RUNNER_BASE_URL of the operator's). */
+  public boolean devConsoleDemoRunner(int port) {
+    return devConsole() && runnerBaseUrl().equals(demoRunnerUrl(port));
+  }
+
+  private static String demoRunnerUrl(int port) {
+    return "http://127.0.0.1:" + port + "/dev/runner";
   }
 
   /** The webhook secret the console's page posts with (the one {@link #forDevConsole} made up); empty without the console. */

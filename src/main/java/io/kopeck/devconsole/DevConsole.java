@@ -2,6 +2,7 @@ package io.kopeck.devconsole;
 
 import io.kopeck.web.HttpRoutes;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerResponse;
@@ -28,6 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class DevConsole implements HttpRoutes {
   static final String CALLS = "dev.botapi.calls";
+  /** How much of a document the page shows. */
+  private static final int DOCUMENT_PREVIEW = 4000;
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
   private static final String KNOWN_CHAT = "SELECT 1 FROM users WHERE id = $1";
   private static final String LAST_UPDATE = "SELECT coalesce(max(update_id), 0) AS last FROM telegram_updates";
@@ -56,6 +59,7 @@ public final class DevConsole implements HttpRoutes {
 
   @Override
   public void mount(Router router) {
+    router.post("/dev/botapi/*").handler(this::multipart);
     router.route("/dev/botapi/*").handler(HttpRoutes.body(1024 * 1024)).handler(this::botApi);
     router.get("/dev/events").handler(this::events);
     router.get("/dev/config").handler(this::config);
@@ -79,11 +83,43 @@ public final class DevConsole implements HttpRoutes {
         .put("next_update_id", rows.iterator().next().getLong("last") + 1))).onFailure(ctx::fail);
   }
 
+  /**
+   * A call with a file (sendDocument, SPEC §18): its fields, and the file's name and first
+   * {@link #DOCUMENT_PREVIEW} characters for the page; anything else goes on to {@link #botApi}.
+   */
+  private void multipart(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    if (type == null || !type.startsWith("multipart/form-data")) {
+      ctx.next();
+      return;
+    }
+    JsonObject params = new JsonObject();
+    Buffer content = Buffer.buffer();
+    ctx.request().setExpectMultipart(true);
+    ctx.request().uploadHandler(upload -> {
+      params.put("document_name", upload.filename());
+      upload.handler(chunk -> {
+        if (content.length() < DOCUMENT_PREVIEW * 4) {
+          content.appendBuffer(chunk);
+        }
+      });
+    });
+    ctx.request().endHandler(v -> {
+      ctx.request().formAttributes().forEach(entry -> params.put(entry.getKey(), json(entry.getValue())));
+      String text = content.toString(StandardCharsets.UTF_8);
+      params.put("document_preview", text.length() > DOCUMENT_PREVIEW ? text.substring(0, DOCUMENT_PREVIEW) + "…" : text);
+      call(ctx, params);
+    });
+  }
+
   /** {@code /dev/botapi/bot<token>/<method>}: recorded, answered as Telegram would, pushed to the pages. */
   private void botApi(RoutingContext ctx) {
+    call(ctx, params(ctx));
+  }
+
+  private void call(RoutingContext ctx, JsonObject params) {
     String path = ctx.request().path();
     String method = path.substring(path.lastIndexOf('/') + 1);
-    JsonObject params = params(ctx);
     Object chat = params.getValue("chat_id");
     Long chatId = chat == null ? null : parseLong(chat.toString());
     if (chatId == null || adminChats.contains(chatId)) {
@@ -102,7 +138,8 @@ public final class DevConsole implements HttpRoutes {
 
   private void answer(RoutingContext ctx, String method, JsonObject params) {
     JsonObject answer;
-    if (method.equals("sendMessage") || method.equals("sendInvoice") || method.startsWith("editMessage")) {
+    if (method.equals("sendMessage") || method.equals("sendInvoice") || method.equals("sendDocument")
+        || method.startsWith("editMessage")) {
       int id = params.containsKey("message_id") ? Integer.parseInt(params.getValue("message_id").toString())
           : state.messageIds.incrementAndGet();
       answer = ok(new JsonObject().put("message_id", id).put("date", System.currentTimeMillis() / 1000)

@@ -45,6 +45,11 @@ public final class Texts {
     return languageCode != null && languageCode.toLowerCase(Locale.ROOT).startsWith("en") ? EN : RU;
   }
 
+  /** "ru" or "en". */
+  public String language() {
+    return language;
+  }
+
   public String get(String key, Object... args) {
     return new MessageFormat(bundle.getString(key), locale).format(args);
   }

@@ -11,6 +11,8 @@ final class Account {
   final boolean blocked;
   final OffsetDateTime subscriptionEnd;
   final BigDecimal dailyLimit;
+  /** Tokens reserved by active holds (SPEC §19): spends may use only balance − held. */
+  final BigDecimal held;
   BigDecimal balance;
   long seq;
   LocalDate spentDay;
@@ -22,6 +24,7 @@ final class Account {
     this.blocked = row.getBoolean("is_blocked");
     this.subscriptionEnd = row.getOffsetDateTime("subscription_end");
     this.balance = row.getBigDecimal("token_balance");
+    this.held = row.getBigDecimal("held");
     this.seq = row.getLong("balance_seq");
     this.spentDay = row.getLocalDate("spent_day");
     this.spentToday = row.getBigDecimal("spent_today");
@@ -30,6 +33,11 @@ final class Account {
 
   static Account of(Row row) {
     return new Account(row);
+  }
+
+  /** What a spend may use: the balance less what active holds reserve. */
+  BigDecimal available() {
+    return balance.subtract(held);
   }
 
   /** Moves the balance and returns the ledger sequence number of the new row. */

@@ -16,9 +16,10 @@ import java.util.Map;
  * The statements that write a batch's new rows, and their parameters: every {@code $n} of the
  * write path is numbered in this file only. Ledger rows alone ({@link #LEDGER}, $1–$10) serve
  * {@link Ledger#post} and spend-only batches; usage batches write their ledger rows and usage rows in
- * one statement ({@link #LEDGER_AND_USAGE}: the ledger's $1–$10, the multiplier $11, then the usage
- * columns $12–$27), in which each usage row finds its transaction among the rows the same statement
- * inserts (joined on user and seq).
+ * one statement ({@link #LEDGER_AND_USAGE}: the ledger's $1–$10, the configured multiplier $11, then the
+ * usage columns $12–$28, the last a defined track's multiplier where the event has one, SPEC §18), in
+ * which each usage row finds its transaction among the rows the same statement inserts (joined on user
+ * and seq).
  */
 final class BatchStatement {
   /** $1–$9: the ledger rows' parallel arrays; $10: created_at. */
@@ -38,14 +39,15 @@ final class BatchStatement {
       INSERT INTO usage_charges (user_id, event_id, track, total_cost, currency, multiplier, tokens_charged,
                                  api_calls, free_requests, prompt_tokens, completion_tokens, total_tokens,
                                  node_costs, status, reject_reason, transaction_id, balance_after, created_at)
-      SELECT u.user_id, u.event_id, u.track, u.total_cost::numeric, u.currency, $11::text::numeric, u.tokens::numeric,
+      SELECT u.user_id, u.event_id, u.track, u.total_cost::numeric, u.currency,
+             coalesce(u.multiplier::numeric, $11::text::numeric), u.tokens::numeric,
              u.api_calls, u.free_requests, u.prompt_tokens, u.completion_tokens, u.total_tokens,
              u.node_costs::jsonb, u.status, u.reject_reason, tx.id, u.balance_after::numeric, $10
       FROM unnest($12::bigint[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::int[],
                   $19::int[], $20::bigint[], $21::bigint[], $22::bigint[], $23::text[], $24::text[], $25::text[],
-                  $26::bigint[], $27::text[])
+                  $26::bigint[], $27::text[], $28::text[])
            AS u(user_id, event_id, track, total_cost, currency, tokens, api_calls, free_requests, prompt_tokens,
-                completion_tokens, total_tokens, node_costs, status, reject_reason, tx_seq, balance_after)
+                completion_tokens, total_tokens, node_costs, status, reject_reason, tx_seq, balance_after, multiplier)
       LEFT JOIN tx ON tx.user_id = u.user_id AND tx.seq = u.tx_seq)
       SELECT user_id, seq, id FROM tx""".formatted(LEDGER);
 
@@ -62,11 +64,12 @@ final class BatchStatement {
   private static final String[] LEDGER_CASTS = {"bigint", "bigint", "text", "text::numeric", "text::numeric", "text",
       "text::uuid", "text", "text::jsonb"};
   private static final String USAGE_VALUES_HEAD = """
-      INSERT INTO usage_charges (created_at, multiplier, user_id, event_id, track, total_cost, currency, tokens_charged,
+      INSERT INTO usage_charges (created_at, user_id, event_id, track, total_cost, currency, tokens_charged,
                                  api_calls, free_requests, prompt_tokens, completion_tokens, total_tokens,
-                                 node_costs, status, reject_reason, transaction_id, balance_after) VALUES """;
+                                 node_costs, status, reject_reason, transaction_id, balance_after, multiplier) VALUES """;
   private static final String[] USAGE_CASTS = {"bigint", "text", "text", "text::numeric", "text", "text::numeric",
-      "int", "int", "bigint", "bigint", "bigint", "text::jsonb", "text", "text", "bigint", "text::numeric"};
+      "int", "int", "bigint", "bigint", "bigint", "text::jsonb", "text", "text", "bigint", "text::numeric",
+      "text::numeric"};
 
   private BatchStatement() {
   }
@@ -80,7 +83,7 @@ final class BatchStatement {
         rows.metadata.toArray(String[]::new), now);
   }
 
-  /** $1–$27 of {@link #LEDGER_AND_USAGE}. */
+  /** $1–$28 of {@link #LEDGER_AND_USAGE}. */
   static Tuple ledgerAndUsage(LedgerRows rows, UsageRows usage, OffsetDateTime now, BigDecimal multiplier) {
     Tuple tuple = ledger(rows, now).addValue(multiplier.toPlainString());
     for (Object column : usage.columns()) {
@@ -103,13 +106,16 @@ final class BatchStatement {
         .execute(rowWise(Tuple.of(now), columns)).map(LedgerSql::idsByUserAndSeq);
   }
 
-  /** Citus: the usage rows as one VALUES insert ($1 created_at, $2 multiplier), with their transaction ids. */
+  /**
+   * Citus: the usage rows as one VALUES insert ($1 created_at), with their transaction ids and each row's
+   * multiplier (a defined track's, else {@code multiplier}).
+   */
   static Future<Void> insertUsageValues(SqlClient client, UsageRows usage, Map<Long, Map<Long, Long>> ids,
                                         OffsetDateTime now, BigDecimal multiplier) {
-    Object[] columns = usage.columnsWithTransactionIds(ids);
+    Object[] columns = usage.columnsWithTransactionIds(ids, multiplier);
     int rows = ((Object[]) columns[0]).length;
-    return client.preparedQuery(values(USAGE_VALUES_HEAD, "$1, $2::text::numeric", 2, USAGE_CASTS, rows))
-        .execute(rowWise(Tuple.of(now, multiplier.toPlainString()), columns)).mapEmpty();
+    return client.preparedQuery(values(USAGE_VALUES_HEAD, "$1", 1, USAGE_CASTS, rows))
+        .execute(rowWise(Tuple.of(now), columns)).mapEmpty();
   }
 
   /** Inserts ledger rows alone and answers their ids by (user, seq). */

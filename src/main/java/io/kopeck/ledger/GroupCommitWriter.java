@@ -293,7 +293,8 @@ final class GroupCommitWriter {
       if (earlier != null) {
         return earlier.repeated();
       }
-      BigDecimal tokens = Amounts.tokensForCost(charge.totalCost(), multiplier);
+      BigDecimal chargeMultiplier = charge.multiplier() != null ? charge.multiplier() : multiplier;
+      BigDecimal tokens = Amounts.tokensForCost(charge.totalCost(), chargeMultiplier);
       BigDecimal before = account.balance;
       Decision decision;
       if (tokens.signum() == 0) {
@@ -325,7 +326,8 @@ final class GroupCommitWriter {
       if (account.overDailyLimit(today, charge.amount())) {
         return Decision.rejected(LedgerRefusal.DAILY_LIMIT_REACHED, before);
       }
-      if (!BalanceRule.NEVER_BELOW_ZERO.allows(before.subtract(charge.amount()), floor)) {
+      // Tokens reserved by holds are not the spend's to take (SPEC §19); usage ignores holds (the run happened).
+      if (!BalanceRule.NEVER_BELOW_ZERO.allows(account.available().subtract(charge.amount()), floor)) {
         return Decision.rejected(LedgerRefusal.INSUFFICIENT_BALANCE, before);
       }
       Decision decision = post(account, new Posting(charge.userId(), TransactionType.SPEND, charge.amount().negate(),

@@ -8,6 +8,8 @@ import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 
 /**
@@ -20,17 +22,27 @@ public final class Ledger {
   private final Clock clock;
   private final BigDecimal floor;
   private final boolean distributed;
+  private final ZoneId displayZone;
 
-  /** A ledger on one PostgreSQL. */
+  /** A ledger on one PostgreSQL, days counted in UTC. */
   public Ledger(Clock clock, BigDecimal floor) {
-    this(clock, floor, false);
+    this(clock, floor, false, ZoneOffset.UTC);
   }
 
-  /** {@code distributed}: the database is Citus (user rows are then locked by a write, see {@link LedgerSql}). */
-  public Ledger(Clock clock, BigDecimal floor, boolean distributed) {
+  /**
+   * {@code distributed}: the database is Citus (user rows are then locked by a write, see {@link LedgerSql});
+   * {@code displayZone}: where a day of spending (the daily limit) begins and ends.
+   */
+  public Ledger(Clock clock, BigDecimal floor, boolean distributed, ZoneId displayZone) {
     this.clock = clock;
     this.floor = floor;
     this.distributed = distributed;
+    this.displayZone = displayZone;
+  }
+
+  /** Whether user rows are locked by a write (Citus). */
+  boolean distributed() {
+    return distributed;
   }
 
   /**
@@ -80,6 +92,10 @@ public final class Ledger {
     }
     OffsetDateTime now = Times.utcNow(clock);
     long seq = account.post(posting.delta());
+    // What a user spends counts toward the daily limit, whichever path posts it (a run's settlement, a hold's).
+    if (posting.type() == TransactionType.USAGE || posting.type() == TransactionType.SPEND) {
+      account.countSpent(now.atZoneSameInstant(displayZone).toLocalDate(), posting.delta().negate());
+    }
     BatchStatement.LedgerRows rows = new BatchStatement.LedgerRows();
     rows.add(account, seq, posting);
     return BatchStatement.insert(tx, rows, now)

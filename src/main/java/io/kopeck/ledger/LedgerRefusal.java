@@ -12,6 +12,12 @@ public enum LedgerRefusal implements Refusal {
   SUBSCRIPTION_EXPIRED(Kind.FORBIDDEN, "An active subscription is required"),
   /** A spend past the user's daily limit (usage still goes through: the run happened, SPEC §14). */
   DAILY_LIMIT_REACHED(Kind.FORBIDDEN, "This spend would pass the user's daily spending limit"),
+  /** No hold has this id (SPEC §19). */
+  HOLD_NOT_FOUND(Kind.NOT_FOUND, "No such hold"),
+  /** The hold was released, expired or settled already; nothing changed. */
+  HOLD_NOT_ACTIVE(Kind.CONFLICT, "The hold is no longer active"),
+  /** The hold id belongs to another user's hold. */
+  HOLD_ID_TAKEN(Kind.CONFLICT, "This hold id is taken by another user's hold"),
   /** The database refused what a usage event carries: the same event would be refused again (SPEC §11). */
   INVALID_EVENT(Kind.UNPROCESSABLE, "The database cannot store this event as it is; it will not be charged"),
   /** The same for a spend. */

@@ -18,7 +18,7 @@ import java.util.Map;
  */
 final class LedgerSql {
   private static final String ACCOUNT_COLUMNS =
-      "id, token_balance, balance_seq, is_blocked, subscription_end, spent_day, spent_today, daily_spend_limit";
+      "id, token_balance, held, balance_seq, is_blocked, subscription_end, spent_day, spent_today, daily_spend_limit";
 
   /** Locks users in id order: two writers locking overlapping sets can wait, never deadlock. */
   static final String LOCK_USERS = "SELECT " + ACCOUNT_COLUMNS

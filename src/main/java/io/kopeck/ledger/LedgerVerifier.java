@@ -1,11 +1,14 @@
 package io.kopeck.ledger;
 
+import io.kopeck.common.Times;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -16,7 +19,10 @@ import java.util.function.Function;
  */
 public final class LedgerVerifier {
 
-  private record Check(int invariant, String name, String sql, Function<Row, String> detail, boolean floorParam) {
+  /** What a check's one parameter is: none, the balance floor, or the latest expiry an active hold may have. */
+  private enum Param { NONE, FLOOR, EXPIRY_CUTOFF }
+
+  private record Check(int invariant, String name, String sql, Function<Row, String> detail, Param param) {
   }
 
   private static final List<Check> CHECKS = List.of(
@@ -25,21 +31,21 @@ public final class LedgerVerifier {
           FROM users u LEFT JOIN (SELECT user_id, sum(tokens_delta) AS total FROM transactions GROUP BY user_id) s
             ON s.user_id = u.id
           WHERE u.token_balance <> coalesce(s.total, 0) ORDER BY u.id LIMIT 1000""",
-          row -> "token_balance " + plain(row, "token_balance") + " but ledger sum " + plain(row, "total"), false),
+          row -> "token_balance " + plain(row, "token_balance") + " but ledger sum " + plain(row, "total"), Param.NONE),
       new Check(1, "balance_seq_matches_rows", """
           SELECT u.id AS user_id, u.balance_seq, coalesce(s.n, 0) AS n, coalesce(s.max_seq, 0) AS max_seq
           FROM users u LEFT JOIN (SELECT user_id, count(*) AS n, max(seq) AS max_seq FROM transactions GROUP BY user_id) s
             ON s.user_id = u.id
           WHERE u.balance_seq <> coalesce(s.n, 0) OR u.balance_seq <> coalesce(s.max_seq, 0) ORDER BY u.id LIMIT 1000""",
           row -> "balance_seq " + row.getLong("balance_seq") + " but " + row.getLong("n") + " rows, max seq "
-              + row.getLong("max_seq"), false),
+              + row.getLong("max_seq"), Param.NONE),
       new Check(1, "rows_have_user", """
           SELECT r.user_id, r.kind, r.n FROM (
             SELECT user_id, 'transactions' AS kind, count(*) AS n FROM transactions GROUP BY user_id
             UNION ALL
             SELECT user_id, 'usage_charges', count(*) FROM usage_charges GROUP BY user_id) r
           WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = r.user_id) LIMIT 1000""",
-          row -> row.getLong("n") + " " + row.getString("kind") + " rows of a user that does not exist", false),
+          row -> row.getLong("n") + " " + row.getString("kind") + " rows of a user that does not exist", Param.NONE),
       new Check(2, "balance_after_chain", """
           SELECT user_id, seq, balance_after, tokens_delta, prev_balance, prev_seq FROM (
             SELECT user_id, seq, balance_after, tokens_delta,
@@ -49,15 +55,15 @@ public final class LedgerVerifier {
           ORDER BY user_id, seq LIMIT 1000""",
           row -> "row seq " + row.getLong("seq") + ": balance_after " + plain(row, "balance_after") + " after "
               + (row.getValue("prev_balance") == null ? "nothing" : plain(row, "prev_balance")) + " + "
-              + plain(row, "tokens_delta") + " (previous seq " + row.getValue("prev_seq") + ")", false),
+              + plain(row, "tokens_delta") + " (previous seq " + row.getValue("prev_seq") + ")", Param.NONE),
       new Check(3, "idempotency_key_once", """
           SELECT user_id, idempotency_key, count(*) AS n FROM transactions WHERE idempotency_key IS NOT NULL
           GROUP BY user_id, idempotency_key HAVING count(*) > 1 LIMIT 1000""",
-          row -> "key " + row.getString("idempotency_key") + " applied " + row.getLong("n") + " times", false),
+          row -> "key " + row.getString("idempotency_key") + " applied " + row.getLong("n") + " times", Param.NONE),
       new Check(3, "invoice_credited_once", """
           SELECT user_id, invoice_id, count(*) AS n FROM transactions WHERE type = 'topup' AND invoice_id IS NOT NULL
           GROUP BY user_id, invoice_id HAVING count(*) > 1 LIMIT 1000""",
-          row -> "invoice " + row.getValue("invoice_id") + " credited " + row.getLong("n") + " times", false),
+          row -> "invoice " + row.getValue("invoice_id") + " credited " + row.getLong("n") + " times", Param.NONE),
       new Check(3, "usage_matches_ledger", """
           SELECT c.user_id, c.event_id, c.tokens_charged, t.tokens_delta
           FROM usage_charges c LEFT JOIN transactions t ON t.user_id = c.user_id AND t.id = c.transaction_id
@@ -66,12 +72,13 @@ public final class LedgerVerifier {
           LIMIT 1000""",
           row -> "event " + row.getString("event_id") + " charged " + plain(row, "tokens_charged")
               + " but its ledger row is " + (row.getValue("tokens_delta") == null ? "missing" : plain(row, "tokens_delta")),
-          false),
+          Param.NONE),
       new Check(3, "usage_row_charged_once", """
           SELECT t.user_id, t.id, count(c.event_id) AS n
           FROM transactions t LEFT JOIN usage_charges c ON c.user_id = t.user_id AND c.transaction_id = t.id
-          WHERE t.type = 'usage' GROUP BY t.user_id, t.id HAVING count(c.event_id) <> 1 LIMIT 1000""",
-          row -> "usage ledger row " + row.getLong("id") + " belongs to " + row.getLong("n") + " events", false),
+          WHERE t.type = 'usage' AND t.idempotency_key IS NULL
+          GROUP BY t.user_id, t.id HAVING count(c.event_id) <> 1 LIMIT 1000""",
+          row -> "usage ledger row " + row.getLong("id") + " belongs to " + row.getLong("n") + " events", Param.NONE),
       // Below the floor only through the reversal of money a provider had given back (BalanceRule.PROVIDER_REFUND):
       // any other debit that landed there breaks the invariant.
       new Check(4, "balance_above_floor", """
@@ -81,7 +88,26 @@ public final class LedgerVerifier {
                           AND t.balance_after < $1::text::numeric
                           AND (t.type <> 'refund' OR t.metadata->>'provider_refund' IS DISTINCT FROM 'true'))
           ORDER BY u.id LIMIT 1000""",
-          row -> "token_balance " + plain(row, "token_balance") + " below the floor", true));
+          row -> "token_balance " + plain(row, "token_balance") + " below the floor", Param.FLOOR),
+      // Holds (SPEC §19): a settled hold is exactly one ledger row, held is what the active holds reserve,
+      // and the timer releases holds that expired (within two of its intervals).
+      new Check(5, "hold_settled_once", """
+          SELECT h.user_id, h.hold_id, count(t.id) AS n FROM holds h
+          LEFT JOIN transactions t ON t.user_id = h.user_id AND t.idempotency_key = h.ledger_key
+          WHERE h.status = 'settled' GROUP BY h.user_id, h.hold_id HAVING count(t.id) <> 1
+          LIMIT 1000""",
+          row -> "settled hold " + row.getString("hold_id") + " has " + row.getLong("n") + " ledger rows", Param.NONE),
+      new Check(5, "held_equals_active_holds", """
+          SELECT u.id AS user_id, u.held, coalesce(h.total, 0) AS total FROM users u
+          LEFT JOIN (SELECT user_id, sum(amount) AS total FROM holds WHERE status = 'active' GROUP BY user_id) h
+            ON h.user_id = u.id
+          WHERE u.held <> coalesce(h.total, 0) ORDER BY u.id LIMIT 1000""",
+          row -> "held " + plain(row, "held") + " but active holds sum to " + plain(row, "total"), Param.NONE),
+      new Check(5, "holds_expire_on_time", """
+          SELECT user_id, hold_id, expires_at FROM holds WHERE status = 'active' AND expires_at < $1
+          ORDER BY expires_at LIMIT 1000""",
+          row -> "hold " + row.getString("hold_id") + " still active, expired at " + row.getValue("expires_at"),
+          Param.EXPIRY_CUTOFF));
 
   /*
    * Every check reads whole tables, so hash joins are right at any size. Left to itself the planner
@@ -94,10 +120,15 @@ public final class LedgerVerifier {
 
   private final Pool pool;
   private final BigDecimal floor;
+  private final Clock clock;
+  private final Duration timerInterval;
 
-  public LedgerVerifier(Pool pool, BigDecimal floor) {
+  /** {@code timerInterval}: how often the timer runs (an active hold may be past its expiry by two of them). */
+  public LedgerVerifier(Pool pool, BigDecimal floor, Clock clock, Duration timerInterval) {
     this.pool = pool;
     this.floor = floor;
+    this.clock = clock;
+    this.timerInterval = timerInterval;
   }
 
   /**
@@ -118,7 +149,11 @@ public final class LedgerVerifier {
   }
 
   private Future<List<Violation>> run(SqlConnection conn, Check check) {
-    Tuple params = check.floorParam() ? Tuple.of(floor.toPlainString()) : Tuple.tuple();
+    Tuple params = switch (check.param()) {
+      case NONE -> Tuple.tuple();
+      case FLOOR -> Tuple.of(floor.toPlainString());
+      case EXPIRY_CUTOFF -> Tuple.of(Times.utcNow(clock).minus(timerInterval.multipliedBy(2)));
+    };
     return conn.preparedQuery(check.sql()).execute(params).map(rows -> {
       List<Violation> found = new ArrayList<>();
       rows.forEach(row -> found.add(new Violation(check.invariant(), check.name(), row.getLong("user_id"),

@@ -1,5 +1,6 @@
 package io.kopeck.ledger;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,8 @@ final class UsageRows {
   private final List<String> rejections = new ArrayList<>();
   private final List<Long> txSeqs = new ArrayList<>();
   private final List<String> balancesAfter = new ArrayList<>();
+  /** A defined track's multiplier (SPEC §18), or null for the configured one: most rows send no text here. */
+  private final List<String> multipliers = new ArrayList<>();
 
   void add(UsageCharge charge, Decision decision) {
     userIds.add(charge.userId());
@@ -40,6 +43,7 @@ final class UsageRows {
     rejections.add(decision.refusal == null ? null : decision.refusal.code());
     txSeqs.add(decision.txSeq);
     balancesAfter.add(decision.after.toPlainString());
+    multipliers.add(charge.multiplier() == null ? null : charge.multiplier().toPlainString());
   }
 
   boolean isEmpty() {
@@ -48,25 +52,30 @@ final class UsageRows {
 
   /** The parallel arrays, in the order of the usage columns of {@link BatchStatement#LEDGER_AND_USAGE}. */
   Object[] columns() {
-    return columns(txSeqs.toArray(Long[]::new));
+    return columns(txSeqs.toArray(Long[]::new), multipliers.toArray(String[]::new));
   }
 
-  /** As {@link #columns()}, with each row's transaction id (by user and seq) in place of its seq. */
-  Object[] columnsWithTransactionIds(Map<Long, Map<Long, Long>> ids) {
+  /**
+   * As {@link #columns()}, with each row's transaction id (by user and seq) in place of its seq, and
+   * each row's multiplier spelt out ({@code configured} where it has none of its own).
+   */
+  Object[] columnsWithTransactionIds(Map<Long, Map<Long, Long>> ids, BigDecimal configured) {
     Long[] transactionIds = new Long[txSeqs.size()];
+    String[] rowMultipliers = new String[txSeqs.size()];
     for (int i = 0; i < transactionIds.length; i++) {
       Long seq = txSeqs.get(i);
       transactionIds[i] = seq == null ? null : ids.get(userIds.get(i)).get(seq);
+      rowMultipliers[i] = multipliers.get(i) == null ? configured.toPlainString() : multipliers.get(i);
     }
-    return columns(transactionIds);
+    return columns(transactionIds, rowMultipliers);
   }
 
-  private Object[] columns(Long[] transactionColumn) {
+  private Object[] columns(Long[] transactionColumn, String[] multiplierColumn) {
     return new Object[] {userIds.toArray(Long[]::new), eventIds.toArray(String[]::new), tracks.toArray(String[]::new),
         totalCosts.toArray(String[]::new), currencies.toArray(String[]::new), tokens.toArray(String[]::new),
         apiCalls.toArray(Integer[]::new), freeRequests.toArray(Integer[]::new), promptTokens.toArray(Long[]::new),
         completionTokens.toArray(Long[]::new), totalTokens.toArray(Long[]::new), nodeCosts.toArray(String[]::new),
         statuses.toArray(String[]::new), rejections.toArray(String[]::new), transactionColumn,
-        balancesAfter.toArray(String[]::new)};
+        balancesAfter.toArray(String[]::new), multiplierColumn};
   }
 }

@@ -2,9 +2,13 @@ package io.kopeck.notify;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import com.pengrad.telegrambot.model.request.InlineKeyboardButton;
+import com.pengrad.telegrambot.model.request.InlineKeyboardMarkup;
 import com.pengrad.telegrambot.model.request.ParseMode;
+import com.pengrad.telegrambot.request.EditMessageText;
+import com.pengrad.telegrambot.request.SendDocument;
 import com.pengrad.telegrambot.request.SendMessage;
-import com.pengrad.telegrambot.response.SendResponse;
+import com.pengrad.telegrambot.response.BaseResponse;
 import io.kopeck.botapi.BotApi;
 import io.kopeck.common.Times;
 import io.kopeck.i18n.Texts;
@@ -12,8 +16,11 @@ import io.kopeck.notify.OutboxClaims.Claimed;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.LongFunction;
@@ -120,13 +127,46 @@ public final class NotifierVerticle extends VerticleBase {
       count("failed");
       return updateRow(FAILED, message, "render: " + e.getMessage());
     }
-    SendMessage send = new SendMessage(message.chatId(), html).parseMode(ParseMode.HTML);
-    return api.call(send).transform(result -> result.succeeded() ? outcome(message, result.result())
+    return send(message, html).transform(result -> result.succeeded() ? outcome(message, result.result())
         : retryLater(message, "network: " + result.cause().getMessage()));
   }
 
-  private Future<Void> outcome(Claimed message, SendResponse answer) {
-    if (answer.isOk()) {
+  /** A message (with its buttons, if any), a document, or an edit of an earlier message (SPEC §18). */
+  private Future<? extends BaseResponse> send(Claimed message, String html) {
+    JsonObject args = message.args();
+    return switch (args.getString("delivery", "message")) {
+      case "document" -> api.call(new SendDocument(message.chatId(), html.getBytes(StandardCharsets.UTF_8))
+          .fileName(args.getString("filename")).caption(args.getString("caption", "")).parseMode(ParseMode.HTML));
+      case "edit" -> api.call(new EditMessageText(message.chatId(), args.getLong("message_id").intValue(), html)
+          .parseMode(ParseMode.HTML));
+      default -> {
+        SendMessage send = new SendMessage(message.chatId(), html).parseMode(ParseMode.HTML);
+        if (args.getJsonArray("buttons") != null) {
+          send.replyMarkup(inlineKeyboard(args.getJsonArray("buttons")));
+        }
+        yield api.call(send);
+      }
+    };
+  }
+
+  /** Rows of {text, callback_data} as Telegram's inline keyboard. */
+  private static InlineKeyboardMarkup inlineKeyboard(JsonArray rows) {
+    InlineKeyboardButton[][] keyboard = new InlineKeyboardButton[rows.size()][];
+    for (int r = 0; r < rows.size(); r++) {
+      JsonArray row = rows.getJsonArray(r);
+      keyboard[r] = new InlineKeyboardButton[row.size()];
+      for (int b = 0; b < row.size(); b++) {
+        JsonObject button = row.getJsonObject(b);
+        keyboard[r][b] = new InlineKeyboardButton(button.getString("text")).callbackData(button.getString("callback_data"));
+      }
+    }
+    return new InlineKeyboardMarkup(keyboard);
+  }
+
+  private Future<Void> outcome(Claimed message, BaseResponse answer) {
+    // An edit that changes nothing (a replayed progress event) has nothing left to do.
+    if (answer.isOk() || answer.errorCode() == 400 && answer.description() != null
+        && answer.description().contains("message is not modified")) {
       count("sent");
       return updateRow(SENT, message, Times.utcNow(clock));
     }
@@ -147,7 +187,7 @@ public final class NotifierVerticle extends VerticleBase {
     };
   }
 
-  private Future<Void> flood(Claimed message, SendResponse answer, String error) {
+  private Future<Void> flood(Claimed message, BaseResponse answer, String error) {
     Integer retryAfter = answer.parameters() == null ? null : answer.parameters().retryAfter();
     int seconds = retryAfter == null ? 1 : Math.max(1, retryAfter);
     count("flood_429");

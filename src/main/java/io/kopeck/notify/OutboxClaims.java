@@ -37,8 +37,12 @@ final class OutboxClaims {
   private static final String GLOBAL = """
       SELECT greatest(next_send_at, clock_timestamp()) AS free_at, clock_timestamp() AS now
       FROM send_pacing WHERE chat_id = 0 FOR UPDATE""";
+  // A message of a sequence (a run's output) waits while an earlier one of its sequence is pending;
+  // once it is the first, it stays the first until claimed (no earlier one can appear).
   private final RowClaim due = new RowClaim(
-      "SELECT id, chat_id FROM notifications WHERE status = 'pending' AND next_attempt_at <= $1",
+      "SELECT id, chat_id FROM notifications n WHERE status = 'pending' AND next_attempt_at <= $1", """
+      n.sequence IS NULL OR NOT EXISTS (SELECT 1 FROM notifications e WHERE e.chat_id = n.chat_id
+        AND e.sequence = n.sequence AND e.status = 'pending' AND e.id < n.id)""",
       "ORDER BY next_attempt_at, id LIMIT $2", "FOR UPDATE SKIP LOCKED", 2, "chat_id", "chat_id", "id", "id");
   private static final String CHAT_SLOTS = """
       INSERT INTO send_pacing AS p (chat_id, next_send_at)

@@ -56,8 +56,10 @@ public final class MockPaymentPages implements HttpRoutes {
           "Подпись платёжной ссылки не сходится. Вернитесь в бот и откройте ссылку заново.", false));
       return;
     }
-    whenPayable(ctx, Long.parseLong(params.get("InvId")),
-        () -> html(ctx, 200, PaymentHtml.paymentPage(provider.merchantLogin(), params)));
+    long invId = Long.parseLong(params.get("InvId"));
+    whenPayable(ctx, invId, () -> html(ctx, 200, PaymentHtml.paymentPage(provider.merchantLogin(), params)),
+        () -> html(ctx, 409, PaymentHtml.message("Счёт уже оплачен", "Счёт №" + invId + " уже оплачен. Вернитесь в бот.",
+            true)));
   }
 
   private void pay(RoutingContext ctx) {
@@ -67,28 +69,33 @@ public final class MockPaymentPages implements HttpRoutes {
       return;
     }
     long invId = Long.parseLong(params.get("InvId"));
-    whenPayable(ctx, invId, () -> payNow(ctx, params, invId));
+    // Pay pressed twice (or on two tabs): the second press lands where the first did, on the success page.
+    whenPayable(ctx, invId, () -> payNow(ctx, params, invId), () -> paid(ctx, params, invId));
   }
 
   /**
    * SPEC §17, one current invoice: the page takes money only for a pending invoice. A replaced or
-   * cancelled one (the bot took its Pay buttons away), an expired or a paid one is refused with a
-   * page that sends the payer back to the bot.
+   * cancelled one (the bot took its Pay buttons away) or an expired one is refused with a page that
+   * sends the payer back to the bot; a paid one gets {@code alreadyPaid}.
    */
-  private void whenPayable(RoutingContext ctx, long invId, Runnable payable) {
+  private void whenPayable(RoutingContext ctx, long invId, Runnable payable, Runnable alreadyPaid) {
     pool.preparedQuery(INVOICE).execute(Tuple.of(invId)).onSuccess(rows -> {
       String status = rows.size() == 0 ? null : rows.iterator().next().getString("status");
       if ("pending".equals(status)) {
         payable.run();
       } else if ("paid".equals(status)) {
-        html(ctx, 409, PaymentHtml.message("Счёт уже оплачен", "Счёт №" + invId + " уже оплачен. Вернитесь в бот.",
-            true));
+        alreadyPaid.run();
       } else {
         html(ctx, 409, PaymentHtml.message("Счёт больше не действует", "Счёт №" + invId
             + " заменён новым, отменён или истёк, и оплатить его нельзя. Деньги не списаны — вернитесь в бот:"
             + " там ваш актуальный счёт.", false));
       }
     }).onFailure(ctx::fail);
+  }
+
+  private void paid(RoutingContext ctx, Map<String, String> params, long invId) {
+    Map<String, String> shp = RobokassaSignature.shpOf(lists(params));
+    redirect(ctx, "/mock-payment/success?" + query(provider.signedSuccess(params.get("OutSum"), invId, shp)));
   }
 
   private void payNow(RoutingContext ctx, Map<String, String> params, long invId) {
@@ -99,7 +106,7 @@ public final class MockPaymentPages implements HttpRoutes {
         .sendBuffer(Buffer.buffer(query(result)))
         .onComplete(done -> {
           if (done.succeeded() && done.result().statusCode() == 200) {
-            redirect(ctx, "/mock-payment/success?" + query(provider.signedSuccess(params.get("OutSum"), invId, shp)));
+            paid(ctx, params, invId);
           } else {
             html(ctx, 502, PaymentHtml.message("Платёж не прошёл",
                 "Магазин не подтвердил платёж. Деньги не списаны; попробуйте ещё раз.", false));

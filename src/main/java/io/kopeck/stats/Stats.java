@@ -62,6 +62,14 @@ public final class Stats {
         FROM usage_charges u CROSS JOIN LATERAL jsonb_each(u.node_costs) AS node
         WHERE u.created_at >= $3 AND u.created_at < $4 AND u.status = 'charged' GROUP BY 1
       ) usage GROUP BY node ORDER BY cost_rub DESC, node LIMIT 50""";
+  // Runs the bot started (SPEC §18), by the day they started: how many, how many failed, what they were
+  // charged and how people rated them (1 🤮 … 3 🤩).
+  private static final String BOT_RUNS = """
+      SELECT track, count(*) AS runs, count(*) FILTER (WHERE status = 'failed') AS failures,
+             count(*) FILTER (WHERE status = 'cancelled') AS cancelled, coalesce(sum(tokens), 0) AS tokens,
+             count(rating) AS ratings, round(avg(rating), 2) AS average_rating
+      FROM runner_runs WHERE origin = 'bot' AND created_at >= $1 AND created_at < $2
+      GROUP BY track ORDER BY runs DESC, track LIMIT 50""";
   private static final String WATERMARK = "SELECT time_zone, rolled_until FROM usage_rollup WHERE id = 1";
   private static final String RENEWALS = """
       SELECT count(*) AS renewals, coalesce(-sum(tokens_delta), 0) AS tokens
@@ -104,7 +112,8 @@ public final class Stats {
     Future<RowSet<Row>> byNode = query(USAGE_BY_NODE, usage);
     Future<RowSet<Row>> renewals = query(RENEWALS, window);
     Future<RowSet<Row>> users = query(USERS, Tuple.of(range.start(), range.end(), Times.utcNow(clock)));
-    return Future.all(List.of(revenue, refunds, topUps, byDay, byTrack, byNode, renewals, users)).map(done ->
+    Future<RowSet<Row>> botRuns = query(BOT_RUNS, window);
+    return Future.all(List.of(revenue, refunds, topUps, byDay, byTrack, byNode, renewals, users, botRuns)).map(done ->
         new JsonObject()
             .put("from", range.from().toString()).put("to", range.to().toString()).put("time_zone", range.zone().getId())
             .put("revenue", one(revenue).mergeIn(one(refunds)))
@@ -113,7 +122,8 @@ public final class Stats {
             .put("usage_by_track", all(byTrack))
             .put("usage_by_node", all(byNode))
             .put("renewals", one(renewals))
-            .put("users", one(users)));
+            .put("users", one(users))
+            .put("bot_runs_by_track", all(botRuns)));
   }
 
   private Future<RowSet<Row>> query(String sql, Tuple params) {

@@ -6,6 +6,8 @@ import com.pengrad.telegrambot.model.request.ReplyKeyboardMarkup;
 import io.kopeck.botapi.Html;
 import io.kopeck.i18n.Texts;
 import io.kopeck.telegram.CallbackData.Action;
+import io.kopeck.track.Track;
+import io.kopeck.track.TrackCatalog;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -22,7 +24,7 @@ final class AccountScreens {
   static final int HISTORY_PAGE = 10;
 
   private static final String ACCOUNT = """
-      SELECT token_balance, subscription_end, balance_seq, created_at FROM users WHERE id = #{user_id}""";
+      SELECT token_balance, held, subscription_end, balance_seq, created_at FROM users WHERE id = #{user_id}""";
   // Reads the user's whole ledger: only the /balance screen shows these totals.
   private static final String TOTALS = """
       SELECT coalesce(sum(tokens_delta) FILTER (WHERE type IN ('topup', 'trial')), 0) AS topped_up,
@@ -41,9 +43,11 @@ final class AccountScreens {
   private final String privacyUrl;
   private final BigDecimal quickTopUp;
   private final String supportUsername;
+  private final TrackCatalog tracks;
 
   AccountScreens(Pool pool, ZoneId zone, String supportUsername, String offerUrl, String privacyUrl,
-                 BigDecimal quickTopUp) {
+                 BigDecimal quickTopUp, TrackCatalog tracks) {
+    this.tracks = tracks;
     this.offerUrl = offerUrl;
     this.privacyUrl = privacyUrl;
     this.quickTopUp = quickTopUp;
@@ -54,10 +58,19 @@ final class AccountScreens {
     this.supportUsername = supportUsername;
   }
 
+  /** The greeting with the main menu, then the tracks as buttons (SPEC §18) when there are any. */
   Future<Void> start(Chat chat) {
     return account(chat.userId()).compose(row -> chat.send(new Screen(chat.t("start.greeting",
         Html.escape(chat.user().firstName()), chat.texts().tokens(row.getBigDecimal("token_balance")))
-        + legal(chat.texts()), mainMenu(chat.texts()))));
+        + legal(chat.texts()), mainMenu(chat.texts())))).compose(v -> tracks.active()).compose(active -> {
+          if (active.isEmpty()) {
+            return Future.succeededFuture();
+          }
+          Screen.Builder menu = Screen.builder(chat.t("start.tracks"));
+          active.forEach(track -> menu.row(button(track.title(chat.texts().language()),
+              CallbackData.of(Action.TRACK, track.slug()))));
+          return chat.send(menu.build());
+        });
   }
 
   /** The offer and privacy links under /start, /help and invoice previews. */
@@ -90,7 +103,8 @@ final class AccountScreens {
         .compose(totals -> chat.show(Screen.builder(chat.t("balance.text",
                 texts.tokens(row.getBigDecimal("token_balance")),
                 subscriptionLine(texts, row.getOffsetDateTime("subscription_end"), chat.now()),
-                texts.tokens(totals.getBigDecimal("topped_up")), texts.tokens(totals.getBigDecimal("spent"))))
+                texts.tokens(totals.getBigDecimal("topped_up")), texts.tokens(totals.getBigDecimal("spent")))
+                + held(texts, row))
             .row(button(texts.get("btn.quick_topup", texts.rub(quickTopUp)), CallbackData.of(Action.QUICK_TOPUP)))
             .row(button(texts.get("btn.topup"), CallbackData.of(Action.TOP_UP)),
                 button(texts.get("btn.custom"), CallbackData.of(Action.CUSTOM_AMOUNT)))
@@ -136,8 +150,24 @@ final class AccountScreens {
         texts.number(tx.getBigDecimal("balance_after")));
   }
 
+  /** "Held for runs in progress: …, available: …" when holds reserve tokens (SPEC §19); else nothing. */
+  private static String held(Texts texts, Row row) {
+    BigDecimal held = row.getBigDecimal("held");
+    return held.signum() == 0 ? "" : texts.get("balance.held", texts.tokens(held),
+        texts.tokens(row.getBigDecimal("token_balance").subtract(held)));
+  }
+
+  /** The commands, the tracks' among them (SPEC §18), support and the legal links. */
   Future<Void> help(Chat chat) {
-    return chat.send(chat.t("help.text", "@" + Html.escape(supportUsername)) + legal(chat.texts()));
+    return tracks.active().compose(active -> {
+      StringBuilder list = new StringBuilder();
+      for (Track track : active) {
+        list.append('\n').append('/').append(track.command()).append(" — ")
+            .append(Html.escape(track.title(chat.texts().language())));
+      }
+      String tracksPart = active.isEmpty() ? "" : chat.t("help.tracks") + list;
+      return chat.send(chat.t("help.text", "@" + Html.escape(supportUsername)) + tracksPart + legal(chat.texts()));
+    });
   }
 
   /** "active until …", "ended …" or "none", for the balance and profile screens. */

@@ -53,8 +53,22 @@ final class AdminScreens {
           t.rub(decimal(revenue, "revenue_rub")), t.count(revenue.getLong("paid_invoices")),
           t.count(revenue.getLong("paying_users")), t.rub(decimal(revenue, "refunded_rub")), t.count(runs),
           t.tokens(tokens), t.count(users.getLong("active_subscriptions")), t.count(users.getLong("new_users")),
-          t.count(report.getJsonObject("renewals").getLong("renewals"))));
+          t.count(report.getJsonObject("renewals").getLong("renewals"))) + trackLines(t, report));
     });
+  }
+
+  /** The bot's runs per track (SPEC §18): runs, failures, tokens charged, the average rating. */
+  private static String trackLines(Texts t, JsonObject report) {
+    StringBuilder lines = new StringBuilder();
+    for (Object item : report.getJsonArray("bot_runs_by_track")) {
+      JsonObject track = (JsonObject) item;
+      Object average = track.getValue("average_rating");
+      lines.append('\n').append(t.get("admin.stats.track", Html.escape(track.getString("track")),
+          t.count(track.getLong("runs")), t.count(track.getLong("failures")),
+          t.tokens(new BigDecimal(track.getValue("tokens").toString())),
+          average == null ? "—" : average.toString(), t.count(track.getLong("ratings"))));
+    }
+    return lines.length() == 0 ? "" : "\n" + t.get("admin.stats.tracks") + lines;
   }
 
   /** One account: profile, balance, subscription, flags and the last five transactions. */

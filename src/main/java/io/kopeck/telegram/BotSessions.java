@@ -25,7 +25,7 @@ final class BotSessions {
   }
 
   /** What the next plain-text message answers. */
-  enum Conversation { PROMO_CODE, AMOUNT, LIMIT, STARS_AMOUNT, EMAIL }
+  enum Conversation { PROMO_CODE, AMOUNT, LIMIT, STARS_AMOUNT, EMAIL, TRACK_INPUT }
 
   private static final RowMapper<Session> SESSION =
       row -> new Session(Conversation.valueOf(row.getString("state")), new JsonObject(row.getString("data")));

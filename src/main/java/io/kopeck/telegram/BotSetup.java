@@ -9,7 +9,11 @@ import com.pengrad.telegrambot.request.SetWebhook;
 import com.pengrad.telegrambot.response.BaseResponse;
 import io.kopeck.botapi.BotApi;
 import io.kopeck.i18n.Texts;
+import io.kopeck.track.Track;
+import io.kopeck.track.TrackCatalog;
 import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,10 +29,14 @@ final class BotSetup {
 
   private final BotApi api;
   private final BotSettings config;
+  private final TrackCatalog tracks;
+  /** The track commands last registered (title by language per command), to register again only on a change. */
+  private String registered;
 
-  BotSetup(BotApi api, BotSettings config) {
+  BotSetup(BotApi api, BotSettings config, TrackCatalog tracks) {
     this.api = api;
     this.config = config;
+    this.tracks = tracks;
   }
 
   void run() {
@@ -36,9 +44,7 @@ final class BotSetup {
       log.info("Telegram: offline mode (no TELEGRAM_BOT_TOKEN); outgoing calls are logged");
       return;
     }
-    Future<Void> profile = call("setMyCommands", commands(Texts.forLanguage("ru")))
-        .compose(v -> call("setMyCommands ru", commands(Texts.forLanguage("ru")).languageCode("ru")))
-        .compose(v -> call("setMyCommands en", commands(Texts.forLanguage("en")).languageCode("en")))
+    Future<Void> profile = registerCommands()
         .compose(v -> describe(null, Texts.forLanguage("ru")))
         .compose(v -> describe("ru", Texts.forLanguage("ru")))
         .compose(v -> describe("en", Texts.forLanguage("en")));
@@ -71,9 +77,39 @@ final class BotSetup {
         .compose(v -> call("setMyShortDescription " + language, (BaseRequest) shortDescription));
   }
 
-  private static SetMyCommands commands(Texts texts) {
-    return new SetMyCommands(Commands.MENU.stream().map(c -> new BotCommand(c, texts.get("cmd." + c)))
-        .toArray(BotCommand[]::new));
+  /** The tracks' commands changed since they were registered (an admin's change on any instance): again. */
+  void refreshCommands() {
+    if (api.offline() || registered == null) {
+      return;
+    }
+    tracks.active().onSuccess(active -> {
+      if (!signature(active).equals(registered)) {
+        registerCommands().onSuccess(v -> log.info("Telegram: commands registered again (tracks changed)"));
+      }
+    });
+  }
+
+  /** The menu in Russian (also the default) and English: "start", the tracks' commands, then the rest. */
+  private Future<Void> registerCommands() {
+    return tracks.active().recover(e -> Future.succeededFuture(List.of())).compose(active -> {
+      String signature = signature(active);
+      return call("setMyCommands", commands(Texts.forLanguage("ru"), active))
+          .compose(v -> call("setMyCommands ru", commands(Texts.forLanguage("ru"), active).languageCode("ru")))
+          .compose(v -> call("setMyCommands en", commands(Texts.forLanguage("en"), active).languageCode("en")))
+          .onSuccess(v -> registered = signature);
+    });
+  }
+
+  private static String signature(List<Track> active) {
+    return active.stream().map(t -> t.command() + "=" + t.title("ru") + "|" + t.title("en")).toList().toString();
+  }
+
+  private static SetMyCommands commands(Texts texts, List<Track> active) {
+    List<BotCommand> commands = new ArrayList<>();
+    commands.add(new BotCommand("start", texts.get("cmd.start")));
+    active.forEach(track -> commands.add(new BotCommand(track.command(), track.title(texts.language()))));
+    Commands.MENU.stream().filter(c -> !c.equals("start")).forEach(c -> commands.add(new BotCommand(c, texts.get("cmd." + c))));
+    return new SetMyCommands(commands.toArray(BotCommand[]::new));
   }
 
   private <T extends BaseRequest<T, BaseResponse>> Future<Void> call(String what, T request) {

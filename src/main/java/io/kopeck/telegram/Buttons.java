@@ -14,9 +14,11 @@ final class Buttons {
   private final PromoScreens promo;
   private final SubscriptionScreens subscription;
   private final SettingsScreens settings;
+  private final TrackScreens tracks;
 
   Buttons(AccountScreens account, PurchaseScreens purchase, PaymentScreens payment, PromoScreens promo,
-          SubscriptionScreens subscription, SettingsScreens settings) {
+          SubscriptionScreens subscription, SettingsScreens settings, TrackScreens tracks) {
+    this.tracks = tracks;
     this.account = account;
     this.purchase = purchase;
     this.payment = payment;
@@ -45,6 +47,8 @@ final class Buttons {
       case COST_FORMAT -> done(settings.costFormat(chat, data.arg()));
       case LANGUAGE -> done(settings.language(chat, data.arg()));
       case CLEAR_LIMIT -> done(settings.clearLimit(chat));
+      case TRACK -> tracks.openBySlug(chat, data.arg());
+      case RATE -> tracks.rate(chat, data.arg());
     };
   }
 

@@ -36,7 +36,11 @@ record CallbackData(Action action, String arg) {
     AUTO_RENEW("sar", "[01]"),
     COST_FORMAT("fmt", "basic|detailed|off"),
     LANGUAGE("lng", "ru|en"),
-    CLEAR_LIMIT("lcl", null);
+    CLEAR_LIMIT("lcl", null),
+    /** Start a track (its slug). */
+    TRACK("trk", "[a-z0-9][a-z0-9_-]{0,31}"),
+    /** Rate a finished run: {@code <run ref>.<1|2|3>}. */
+    RATE("rate", "[1-9][0-9]{0,17}\\.[123]");
 
     private final String code;
     private final Pattern arg;

@@ -71,6 +71,15 @@ final class Chat {
     return deliver(api, message).mapEmpty();
   }
 
+  /** A new message; its message id (for edits to come). */
+  Future<Integer> sendForId(Screen screen) {
+    SendMessage message = new SendMessage(user.id(), screen.html()).parseMode(ParseMode.HTML);
+    if (screen.keyboard() != null) {
+      message.replyMarkup(screen.keyboard());
+    }
+    return deliver(api, message).map(answer -> answer.message() == null ? null : answer.message().messageId());
+  }
+
   Future<Void> send(String html) {
     return send(Screen.text(html));
   }

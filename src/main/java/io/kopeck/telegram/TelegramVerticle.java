@@ -16,6 +16,7 @@ import io.kopeck.common.Times;
 import io.kopeck.i18n.Texts;
 import io.kopeck.payment.PaymentUpdates;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
@@ -40,8 +41,10 @@ public final class TelegramVerticle extends VerticleBase {
   private final Clock clock;
   private final BotServices services;
   private final BotApi api;
+  private static final long COMMANDS_EVERY_MS = 60_000;
   private Commands commands;
   private Buttons buttons;
+  private long commandsTimer = -1;
 
   private final MeterRegistry registry;
 
@@ -59,7 +62,7 @@ public final class TelegramVerticle extends VerticleBase {
   public Future<?> start() {
     BotSessions sessions = new BotSessions(pool);
     AccountScreens account = new AccountScreens(pool, config.displayTimezone(), config.supportUsername(),
-        config.legalOfferUrl(), config.legalPrivacyUrl(), config.minTopupRub());
+        config.legalOfferUrl(), config.legalPrivacyUrl(), config.minTopupRub(), services.tracks());
     PurchaseScreens purchase = new PurchaseScreens(pool, services.tariffs(), services.invoices(), services.users(),
         sessions,
         config.minTopupRub(), config.maxTopupRub(), config.displayTimezone(), account::legal);
@@ -71,11 +74,18 @@ public final class TelegramVerticle extends VerticleBase {
     SettingsScreens settings = new SettingsScreens(pool, services.users(), sessions, config.displayTimezone());
     AdminScreens admin = new AdminScreens(config.adminChatIds(), services.stats(), services.accounts(), clock,
         config.displayTimezone());
+    TrackScreens tracks = new TrackScreens(services.tracks(), services.trackRuns(), sessions, api);
     commands = new Commands(sessions, account, purchase, payment, promo, subscription, new CostsScreen(pool), settings,
-        admin);
-    buttons = new Buttons(account, purchase, payment, promo, subscription, settings);
+        admin, tracks);
+    buttons = new Buttons(account, purchase, payment, promo, subscription, settings, tracks);
     // The console's Bot API is this process's own HTTP server, which listens only after the verticles deploy.
-    vertx.setTimer(config.devConsole() ? 2_000 : 1, id -> new BotSetup(api, config).run());
+    BotSetup setup = new BotSetup(api, config, services.tracks());
+    vertx.setTimer(config.devConsole() ? 2_000 : 1, id -> setup.run());
+    // A track an admin added or changed shows in Telegram's menu: at once when changed through this
+    // instance, within a minute when through another (SPEC §18).
+    Context context = vertx.getOrCreateContext();
+    services.tracks().onChange(() -> context.runOnContext(v -> setup.refreshCommands()));
+    commandsTimer = vertx.setPeriodic(COMMANDS_EVERY_MS, id -> setup.refreshCommands());
     return vertx.eventBus().<String>localConsumer(ADDRESS, message -> {
       // The webhook let only well-formed updates through.
       Update update = BotUtils.parseUpdate(message.body());
@@ -93,6 +103,12 @@ public final class TelegramVerticle extends VerticleBase {
     }).completion();
   }
 
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(commandsTimer);
+    return Future.succeededFuture();
+  }
+
   private Future<?> handle(Update update) {
     if (update.myChatMember() != null) {
       return memberChanged(update.myChatMember());
@@ -102,12 +118,13 @@ public final class TelegramVerticle extends VerticleBase {
     }
     Message message = update.message();
     if (message == null || message.chat() == null || message.chat().type() != Type.Private
-        || message.from() == null || message.text() == null) {
-      return Future.succeededFuture(); // not for this bot: edited messages, groups, channels, media
+        || message.from() == null || message.text() == null && message.document() == null) {
+      return Future.succeededFuture(); // not for this bot: edited messages, groups, channels, other media
     }
     return touch(message.from())
         .compose(user -> apologizeOnFailure(new Chat(api, user, null, Times.utcNow(clock)),
-            chat -> commands.onText(chat, message.text())));
+            chat -> message.text() != null ? commands.onText(chat, message.text())
+                : commands.onDocument(chat, message.document())));
   }
 
   /**

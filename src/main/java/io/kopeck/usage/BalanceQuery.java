@@ -18,12 +18,12 @@ import java.util.Map;
 /** GET /api/v1/users/{id}/balance (SPEC §6.1): what the Runner asks before it starts a run. */
 final class BalanceQuery {
   /** What the answer is made of: one user's row. */
-  private record Account(BigDecimal balance, OffsetDateTime subscriptionEnd, boolean blocked, BigDecimal limit,
-                         LocalDate spentDay, BigDecimal spentToday) {
+  private record Account(BigDecimal balance, BigDecimal held, OffsetDateTime subscriptionEnd, boolean blocked,
+                         BigDecimal limit, LocalDate spentDay, BigDecimal spentToday) {
   }
 
   private static final RowMapper<Account> ACCOUNT = row -> new Account(row.getBigDecimal("token_balance"),
-      row.getOffsetDateTime("subscription_end"), row.getBoolean("is_blocked"), row.getBigDecimal("daily_spend_limit"),
+      row.getBigDecimal("held"), row.getOffsetDateTime("subscription_end"), row.getBoolean("is_blocked"), row.getBigDecimal("daily_spend_limit"),
       row.getLocalDate("spent_day"), row.getBigDecimal("spent_today"));
 
   private final SqlTemplate<Map<String, Object>, RowSet<Account>> account;
@@ -33,7 +33,7 @@ final class BalanceQuery {
 
   BalanceQuery(Pool pool, Clock clock, ZoneId zone, boolean requireSubscription) {
     this.account = SqlTemplate.forQuery(pool, """
-        SELECT token_balance, subscription_end, is_blocked, daily_spend_limit, spent_day, spent_today
+        SELECT token_balance, held, subscription_end, is_blocked, daily_spend_limit, spent_day, spent_today
         FROM users WHERE id = #{user_id}""").mapTo(ACCOUNT);
     this.clock = clock;
     this.zone = zone;
@@ -57,10 +57,13 @@ final class BalanceQuery {
     BigDecimal limit = row.limit();
     LocalDate today = now.atZoneSameInstant(zone).toLocalDate();
     BigDecimal spentToday = today.equals(row.spentDay()) ? row.spentToday() : BigDecimal.ZERO;
-    String reason = reason(row.blocked(), balance, subscribed, limit, spentToday);
+    BigDecimal available = balance.subtract(row.held());
+    String reason = reason(row.blocked(), balance, available, subscribed, limit, spentToday);
     return new JsonObject()
         .put("user_id", userId)
         .put("token_balance", Amounts.tokenText(balance))
+        .put("held", Amounts.tokenText(row.held()))
+        .put("available", Amounts.tokenText(available))
         .put("subscription_active", subscribed)
         .put("subscription_end", subscriptionEnd == null ? null : subscriptionEnd.toInstant().toString())
         .put("can_spend", reason == null)
@@ -70,13 +73,17 @@ final class BalanceQuery {
   }
 
   /** The first reason, in order of severity, why the user may not start a run; null if they may. */
-  private String reason(boolean blocked, BigDecimal balance, boolean subscribed, BigDecimal limit,
-                        BigDecimal spentToday) {
+  private String reason(boolean blocked, BigDecimal balance, BigDecimal available, boolean subscribed,
+                        BigDecimal limit, BigDecimal spentToday) {
     if (blocked) {
       return "user_blocked";
     }
     if (balance.signum() < 0) {
       return "negative_balance";
+    }
+    // SPEC §19: nothing left to spend once holds reserve the rest (a zero balance included).
+    if (available.signum() <= 0) {
+      return "insufficient_balance";
     }
     if (requireSubscription && !subscribed) {
       return "subscription_required";

@@ -3,7 +3,6 @@ package io.kopeck.usage;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kopeck.common.CleanText;
 import io.kopeck.common.StrictJson;
 import io.kopeck.ledger.PostingResult;
 import io.kopeck.ledger.UsageCharge;
@@ -17,16 +16,11 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.sqlclient.Pool;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,8 +45,6 @@ public final class RunFollowerVerticle extends VerticleBase {
   public static final String WAKE = "runner.runs.wake";
   private static final Logger log = LoggerFactory.getLogger(RunFollowerVerticle.class);
   private static final int MAX_LINE = 1024 * 1024;
-  /** A charge key is an event_id: at most {@link TrackCostParser#MAX_EVENT_ID} characters. */
-  private static final int MAX_KEY = TrackCostParser.MAX_EVENT_ID;
   private static final long CLAIM_EVERY_MS = 2_000;
   private static final long MAX_BACKOFF_MS = 30_000;
 
@@ -70,6 +62,7 @@ public final class RunFollowerVerticle extends VerticleBase {
 
   private final Pool pool;
   private final Settings settings;
+  private final BotRunEvents botRuns;
   private final String instance = UUID.randomUUID().toString();
   private final Map<String, Following> following = new ConcurrentHashMap<>();
   private Runs runs;
@@ -80,10 +73,13 @@ public final class RunFollowerVerticle extends VerticleBase {
   private long renewTimer;
   private boolean stopping;
 
-  public RunFollowerVerticle(Pool pool, Settings settings, String currency) {
+  /** {@code botRuns}: where the events of runs the bot started go (SPEC §18); {@code multipliers}: defined tracks'. */
+  public RunFollowerVerticle(Pool pool, Settings settings, String currency, TrackMultipliers multipliers,
+                             BotRunEvents botRuns) {
     this.pool = pool;
     this.settings = settings;
-    this.parser = new TrackCostParser(currency);
+    this.botRuns = botRuns;
+    this.parser = new TrackCostParser(currency, multipliers);
   }
 
   @Override
@@ -142,6 +138,7 @@ public final class RunFollowerVerticle extends VerticleBase {
     private Runs.Run run;
     private String lastEventId;
     private int eventsSeen;
+    private int eventsDone;
     private int counted;
     private boolean ended;
     private boolean retrying;
@@ -154,6 +151,7 @@ public final class RunFollowerVerticle extends VerticleBase {
       this.run = run;
       this.lastEventId = run.lastEventId();
       this.eventsSeen = run.eventsSeen();
+      this.eventsDone = run.eventsDone();
     }
 
     void connect() {
@@ -162,7 +160,7 @@ public final class RunFollowerVerticle extends VerticleBase {
       }
       retrying = false;
       // With Last-Event-ID the stream resumes after it; without, it starts again and is counted again from 0.
-      counted = lastEventId != null ? eventsSeen : 0;
+      counted = lastEventId == null ? 0 : run.bot() ? eventsDone : eventsSeen;
       RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET)
           .setAbsoluteURI(settings.baseUrl() + run.streamUrl()).putHeader("Accept", "text/event-stream")
           .putHeader("X-API-Key", settings.streamKey());
@@ -257,6 +255,9 @@ public final class RunFollowerVerticle extends VerticleBase {
         return remember(event.id());
       }
       String type = data.path("type").asText(event.name());
+      if (run.bot()) {
+        return handleBotEvent(event, type, data);
+      }
       if (type.equals("bot_output") && data.path("output_type").asText("").equals("track_cost")) {
         type = "track_cost"; // the seed Runner's second way of reporting a run's cost
       }
@@ -266,6 +267,33 @@ public final class RunFollowerVerticle extends VerticleBase {
         case "error" -> end("failed", errorText(data));
         default -> remember(event.id());
       };
+    }
+
+    /**
+     * A run the bot started: every event goes to the track feature in stream order, named by its SSE id
+     * or its position (a stream without ids is replayed from its start, and counted again from 1).
+     */
+    private Future<Void> handleBotEvent(SseReader.Event event, String type, ObjectNode data) {
+      int position = ++counted;
+      return switch (type) {
+        case "done", "complete" -> end("done", null);
+        case "error" -> end("failed", errorText(data));
+        default -> botRuns.event(run.followed(), StreamKeys.eventKey(event.id(), position), type, data)
+            .compose(stillFollowed -> stillFollowed ? taken(event.id(), position) : letGo());
+      };
+    }
+
+    private Future<Void> taken(String id, int position) {
+      lastEventId = id == null ? lastEventId : id;
+      eventsDone = Math.max(eventsDone, position);
+      return runs.botProgress(run, id, position);
+    }
+
+    /** The run is no longer followed (the user cancelled it): its stream is dropped, nothing more taken. */
+    private Future<Void> letGo() {
+      abandon();
+      following.remove(run.runId());
+      return Future.succeededFuture();
     }
 
     /** The seed Runner says what went wrong in {@code content}; others in {@code message} or {@code error}. */
@@ -283,7 +311,7 @@ public final class RunFollowerVerticle extends VerticleBase {
       ObjectNode charge = data.deepCopy();
       charge.remove("type");
       charge.remove("output_type");
-      charge.put("event_id", chargeKey(run.runId(), event.id(), data, n));
+      charge.put("event_id", StreamKeys.chargeKey(run.runId(), event.id(), data, n));
       charge.put("user_id", run.userId());
       UsageCharge usage;
       try {
@@ -324,7 +352,8 @@ public final class RunFollowerVerticle extends VerticleBase {
         response.request().reset();
       }
       log.info("Runner stream ended {} {} {}", kv("run_id", run.runId()), kv("status", status), kv("error", error));
-      return runs.finish(run, status, error);
+      // A bot-started run is priced and closed by its track, in one transaction with its charge.
+      return run.bot() ? botRuns.ended(run.followed(), status, error) : runs.finish(run, status, error);
     }
 
     /** Once per connection, however many ways it failed (reset, exception, end). */
@@ -342,7 +371,7 @@ public final class RunFollowerVerticle extends VerticleBase {
           return;
         }
         long backoff = Math.min(MAX_BACKOFF_MS, settings.backoffMillis() << Math.min(attempts - 1, 10));
-        long delay = withJitter(serverHint != null
+        long delay = StreamKeys.withJitter(serverHint != null
             ? Math.min(MAX_BACKOFF_MS, Math.max(serverHint, settings.backoffMillis())) : backoff);
         log.info("Runner stream reconnects {} {} {}", kv("run_id", run.runId()), kv("in_ms", delay),
             kv("reason", problem));
@@ -357,38 +386,5 @@ public final class RunFollowerVerticle extends VerticleBase {
         response.request().reset();
       }
     }
-  }
-
-  /**
-   * The charge key of a cost event (SPEC §17): {@code run:<run_id>:id:<SSE id>} when the stream has ids;
-   * otherwise {@code run:<run_id>:<the event's own event_id, or n>}. An id that would not fit an
-   * event_id (128 characters) or is not a clean name is replaced by its SHA-256 (base64url), so a
-   * long or odd id is still one key per event and never silently drops the charge.
-   */
-  static String chargeKey(String runId, String sseId, ObjectNode data, int n) {
-    String prefix = "run:" + runId + ":";
-    if (sseId != null && !sseId.isEmpty()) {
-      String key = prefix + "id:" + sseId;
-      return key.length() <= MAX_KEY && CleanText.problemInName(key) == null ? key : prefix + "idh:" + sha256(sseId);
-    }
-    String own = data.path("event_id").isTextual() || data.path("event_id").isIntegralNumber()
-        ? data.path("event_id").asText() : Integer.toString(n);
-    String key = prefix + own;
-    return key.length() <= MAX_KEY && CleanText.problemInName(key) == null ? key : prefix + "h:" + sha256(own);
-  }
-
-  private static String sha256(String text) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is always available", e);
-    }
-  }
-
-  /** Between half and all of {@code delayMs}: instances reconnecting after one outage do not all come back at once. */
-  static long withJitter(long delayMs) {
-    long half = Math.max(1, delayMs / 2);
-    return half + ThreadLocalRandom.current().nextLong(half + 1);
   }
 }

@@ -17,12 +17,19 @@ import java.util.List;
  * their progress — the last event id taken, how many track_cost events were counted and charged.
  */
 final class Runs {
-  /** A run as the follower needs it. */
-  record Run(String runId, long userId, String streamUrl, String lastEventId, int eventsSeen) {
+  /**
+   * A run as the follower needs it: for the bot's runs ({@code bot}), {@code eventsDone} counts every
+   * event taken; for the API's, {@code eventsSeen} counts the cost events charged.
+   */
+  record Run(String runId, long userId, String streamUrl, String lastEventId, int eventsSeen, boolean bot,
+             String track, int eventsDone) {
+    BotRunEvents.FollowedRun followed() {
+      return new BotRunEvents.FollowedRun(runId, userId, track);
+    }
   }
 
   static final String COLUMNS = "run_id, user_id, stream_url, status, last_event_id, events_seen, charged, tokens, "
-      + "attempts, error, created_at, updated_at";
+      + "attempts, error, created_at, updated_at, origin, track";
   private static final String REGISTER = """
       INSERT INTO runner_runs (user_id, run_id, stream_url) SELECT $1, $2, $3
       WHERE NOT EXISTS (SELECT 1 FROM runner_runs WHERE run_id = $2)
@@ -36,7 +43,7 @@ final class Runs {
   private static final String LEASE = """
       UPDATE runner_runs SET claimed_by = $3, lease_until = now() + make_interval(secs => $4), updated_at = now()
       WHERE user_id = $1 AND run_id = $2
-      RETURNING run_id, user_id, stream_url, last_event_id, events_seen""";
+      RETURNING run_id, user_id, stream_url, last_event_id, events_seen, origin, track, events_done""";
   private static final String RENEW = """
       UPDATE runner_runs SET lease_until = now() + make_interval(secs => $2)
       WHERE claimed_by = $1 AND status = 'following' AND run_id = ANY($3) RETURNING run_id""";
@@ -45,6 +52,10 @@ final class Runs {
   private static final String PROGRESS = """
       UPDATE runner_runs SET last_event_id = coalesce($3, last_event_id), events_seen = $4, charged = charged + $5,
              tokens = tokens + $6::text::numeric, attempts = 0, updated_at = now()
+      WHERE user_id = $1 AND run_id = $2""";
+  private static final String BOT_PROGRESS = """
+      UPDATE runner_runs SET last_event_id = coalesce($3, last_event_id), events_done = greatest(events_done, $4),
+             attempts = 0, updated_at = now()
       WHERE user_id = $1 AND run_id = $2""";
   private static final String LAST_ID = """
       UPDATE runner_runs SET last_event_id = $3, updated_at = now() WHERE user_id = $1 AND run_id = $2""";
@@ -78,7 +89,8 @@ final class Runs {
           .map(run -> Tuple.of(run.getLong("user_id"), run.getString("run_id"), instance, leaseSeconds)).toList();
       return PerRow.execute(tx, LEASE, leases);
     })).map(leased -> leased.stream().map(row -> new Run(row.getString("run_id"), row.getLong("user_id"),
-        row.getString("stream_url"), row.getString("last_event_id"), row.getInteger("events_seen"))).toList());
+        row.getString("stream_url"), row.getString("last_event_id"), row.getInteger("events_seen"),
+        row.getString("origin").equals("bot"), row.getString("track"), row.getInteger("events_done"))).toList());
   }
 
   /** The runs whose lease this instance still holds (a lost lease means another instance follows it). */
@@ -100,6 +112,12 @@ final class Runs {
         charged ? 1 : 0, tokens.toPlainString())).mapEmpty();
   }
 
+  /** A bot-started run took the event at {@code position} (its id, if the stream has ids). */
+  Future<Void> botProgress(Run run, String lastEventId, int position) {
+    return pool.preparedQuery(BOT_PROGRESS).execute(Tuple.of(run.userId(), run.runId(), lastEventId, position))
+        .mapEmpty();
+  }
+
   Future<Void> lastEventId(Run run, String lastEventId) {
     return pool.preparedQuery(LAST_ID).execute(Tuple.of(run.userId(), run.runId(), lastEventId)).mapEmpty();
   }
@@ -119,6 +137,8 @@ final class Runs {
         .put("status", row.getString("status")).put("events_charged", row.getInteger("charged"))
         .put("track_cost_events", row.getInteger("events_seen"))
         .put("tokens", row.getBigDecimal("tokens").setScale(4).toPlainString())
+        .put("tokens_charged", row.getBigDecimal("tokens").setScale(4).toPlainString())
+        .put("origin", row.getString("origin")).put("track", row.getString("track"))
         .put("last_event_id", row.getString("last_event_id")).put("error", row.getString("error"))
         .put("created_at", row.getOffsetDateTime("created_at").toInstant().toString())
         .put("updated_at", row.getOffsetDateTime("updated_at").toInstant().toString());

@@ -21,9 +21,11 @@ final class TrackCostParser {
   private static final BigDecimal MAX_COST = new BigDecimal("1000000000");
 
   private final String currency;
+  private final TrackMultipliers multipliers;
 
-  TrackCostParser(String currency) {
+  TrackCostParser(String currency, TrackMultipliers multipliers) {
     this.currency = currency;
+    this.multipliers = multipliers;
   }
 
   UsageCharge parse(String text) {
@@ -39,10 +41,11 @@ final class TrackCostParser {
   UsageCharge parse(ObjectNode event) {
     String eventId = eventId(event);
     try {
-      return new UsageCharge(userId(event), eventId, optionalText(event, "track"), cost(event, "total_cost", "total_cost"),
+      String track = optionalText(event, "track");
+      return new UsageCharge(userId(event), eventId, track, cost(event, "total_cost", "total_cost"),
           currency(event), optionalCount(event, "api_calls"), optionalCount(event, "free_requests"),
           optionalLong(event, "prompt_tokens"), optionalLong(event, "completion_tokens"),
-          optionalLong(event, "total_tokens"), nodeCosts(event));
+          optionalLong(event, "total_tokens"), nodeCosts(event), track == null ? null : multipliers.of(track));
     } catch (IllegalArgumentException e) {
       throw new InvalidEvent(eventId, e.getMessage());
     }

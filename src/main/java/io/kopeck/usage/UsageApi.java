@@ -39,10 +39,11 @@ public final class UsageApi implements HttpRoutes {
   private final int maxLineBytes;
   private final int streamIdleSeconds;
 
-  public UsageApi(Vertx vertx, Pool pool, UsageSettings config, Clock clock, RunnerAccess access) {
+  public UsageApi(Vertx vertx, Pool pool, UsageSettings config, Clock clock, RunnerAccess access,
+                  TrackMultipliers multipliers) {
     this.auth = access.auth();
     this.limiter = access.limiter();
-    this.parser = new TrackCostParser(config.currency());
+    this.parser = new TrackCostParser(config.currency(), multipliers);
     this.engine = new ChargeClient(vertx);
     this.balances = new BalanceQuery(pool, clock, config.displayTimezone(), config.requireSubscription());
     this.maxLineBytes = config.maxBodyBytes();

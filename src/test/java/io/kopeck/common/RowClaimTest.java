@@ -102,4 +102,22 @@ class RowClaimTest {
       Http.await(second.query("ROLLBACK").execute().compose(v -> second.close()));
     }
   }
+
+  @Test
+  @DisplayName("a candidate filter picks the rows both ways, and is left out of the row-by-row lock statements")
+  void candidateFilter() {
+    RowClaim odd = new RowClaim("SELECT id FROM users u WHERE id BETWEEN $1 AND $2",
+        "NOT EXISTS (SELECT 1 FROM users e WHERE e.id = u.id AND e.id % 2 = 0)", "ORDER BY id LIMIT $3",
+        "FOR UPDATE SKIP LOCKED", 3, "id", "id");
+    List<Long> single = Http.await(pool.withTransaction(tx -> odd.claim(tx, Tuple.of(FIRST, FIRST + 9, 3))
+        .map(RowClaimTest::ids)));
+    RowClaim oddRowByRow = new RowClaim("SELECT id FROM users u WHERE id BETWEEN $1 AND $2",
+        "NOT EXISTS (SELECT 1 FROM users e WHERE e.id = u.id AND e.id % 2 = 0)", "ORDER BY id LIMIT $3",
+        "FOR UPDATE SKIP LOCKED", 3, "id", "id").rowByRow();
+    List<Long> rowByRow = Http.await(pool.withTransaction(tx -> oddRowByRow.claim(tx, Tuple.of(FIRST, FIRST + 9, 3))
+        .map(RowClaimTest::ids)));
+
+    assertThat(single).hasSize(3).allMatch(id -> id % 2 == 1);
+    assertThat(rowByRow).isEqualTo(single);
+  }
 }

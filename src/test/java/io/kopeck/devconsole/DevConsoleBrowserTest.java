@@ -179,4 +179,36 @@ class DevConsoleBrowserTest {
     assertThat(chat(100001).findElement(By.cssSelector(".composer .text")).isDisplayed()).isTrue();
     Browser.screenshot(browser, "dev-console-phone");
   }
+
+  @Test
+  @DisplayName("the demo track (SPEC §18): /demo, a text, the status message moving, two outputs, a file, the charge and a rating — all from the console's own Runner")
+  void demoTrack() {
+    say(100002, "/start");
+    awaitBotMessage(100002, "What shall I run?");
+    Ledgers.seedUser(service.pool(), 100002, "20");
+    button(awaitBotMessage(100002, "What shall I run?"), "Demo track").click();
+    awaitBotMessage(100002, "Demo track: send the text");
+    say(100002, "Hello from the console, a demo of a run");
+
+    WebElement status = awaitBotMessage(100002, "Demo track:");
+    waitFor(Duration.ofSeconds(20), () -> botMessages(100002).stream().anyMatch(m -> m.getText().contains("Charged")));
+    WebElement summary = awaitBotMessage(100002, "Summary");
+    assertThat(summary.findElements(By.tagName("b")).stream().map(WebElement::getText)).contains("Summary");
+    assertThat(summary.getText()).contains("<b>this</b>");
+    awaitBotMessage(100002, "Second output, plain text: Hello from the console");
+    WebElement file = awaitBotMessage(100002, "demo-report.md");
+    assertThat(file.getText()).contains("The whole report", "> Hello from the console");
+    WebElement done = awaitBotMessage(100002, "Charged");
+    assertThat(done.getText()).contains("Demo track: done. Charged 0.", "How was it?");
+    assertThat(status.getAttribute("class")).contains("edited");
+    button(done, "🤩").click();
+    waitFor(Duration.ofSeconds(10), () -> Ledgers.count(service.pool(),
+        "SELECT count(*) FROM runner_runs WHERE user_id = 100002 AND rating = 3") == 1);
+    browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1500));
+    waitFor(Duration.ofSeconds(5), () -> chat(100002).getSize().getHeight() > 1000);
+    Browser.screenshot(browser, "console-demo-track"); // docs/img/console-demo-track.png is a copy of this one
+    assertThat(Ledgers.count(service.pool(), "SELECT count(*) FROM transactions WHERE user_id = 100002 "
+        + "AND idempotency_key LIKE 'run:%:settle'")).isEqualTo(1);
+    assertThat(Ledgers.count(service.pool(), "SELECT count(*) FROM users WHERE id = 100002 AND held = 0")).isEqualTo(1);
+  }
 }

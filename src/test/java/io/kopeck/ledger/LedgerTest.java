@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -142,7 +143,7 @@ class LedgerTest {
           BalanceRule.PROVIDER_REFUND_METADATA))));
       assertThat(forced.applied()).isTrue();
 
-      List<Violation> violations = Http.await(new LedgerVerifier(p, Ledgers.FLOOR).verify());
+      List<Violation> violations = Http.await(new LedgerVerifier(p, Ledgers.FLOOR, Clock.systemUTC(), Duration.ofDays(1)).verify());
       Http.Response unauthorized = client.get("/admin/api/v1/ledger/verify", "wrong");
       Http.Response report = client.get("/admin/api/v1/ledger/verify", TestKeys.ADMIN);
 
@@ -170,7 +171,7 @@ class LedgerTest {
       Http.await(p.withTransaction(tx -> LEDGER.post(tx, new Posting(20, TransactionType.TOPUP, BigDecimal.TEN,
           BalanceRule.CREDIT, "invoice:b", invoice, null, null))));
 
-      assertThat(Http.await(new LedgerVerifier(p, Ledgers.FLOOR).verify())).extracting(Violation::check)
+      assertThat(Http.await(new LedgerVerifier(p, Ledgers.FLOOR, Clock.systemUTC(), Duration.ofDays(1)).verify())).extracting(Violation::check)
           .containsExactly("invoice_credited_once");
     }
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
@@ -66,6 +67,7 @@ public final class FakeTelegram implements AutoCloseable {
   private final Map<String, JsonObject> refundAnswers = new ConcurrentHashMap<>();
   private final Map<String, Long> delays = new ConcurrentHashMap<>();
   private final List<JsonObject> pendingUpdates = new CopyOnWriteArrayList<>();
+  private final Map<String, byte[]> files = new ConcurrentHashMap<>();
 
   public FakeTelegram() {
     server = Http.await(vertx.createHttpServer().requestHandler(this::handle).listen(0));
@@ -111,6 +113,11 @@ public final class FakeTelegram implements AutoCloseable {
     refundAnswers.put(chargeId, error(code, description, null));
   }
 
+  /** A file a user sent: getFile answers it by {@code fileId}, the file URL serves its bytes. */
+  public void addFile(String fileId, byte[] content) {
+    files.put(fileId, content);
+  }
+
   public List<Call> calls() {
     return List.copyOf(calls);
   }
@@ -142,6 +149,17 @@ public final class FakeTelegram implements AutoCloseable {
   }
 
   private void handle(HttpServerRequest request) {
+    if (request.path().startsWith("/file/bot" + TOKEN + "/")) {
+      byte[] file = files.get(request.path().substring(request.path().lastIndexOf('/') + 1));
+      request.response().setStatusCode(file == null ? 404 : 200).end(file == null ? Buffer.buffer()
+          : Buffer.buffer(file));
+      return;
+    }
+    String type = request.getHeader("Content-Type");
+    if (type != null && type.startsWith("multipart/form-data")) {
+      multipart(request);
+      return;
+    }
     request.body().onSuccess(body -> {
       String path = request.path();
       int slash = path.lastIndexOf('/');
@@ -152,25 +170,46 @@ public final class FakeTelegram implements AutoCloseable {
         return;
       }
       JsonObject params = params(request, body.toString(StandardCharsets.UTF_8));
-      if (method.equals("getUpdates") && updatesFor(params).isEmpty()) {
-        // A long poll with nothing to hand out: answered empty a little later, as Telegram would at its timeout.
-        vertx.setTimer(200, id -> {
-          calls.add(new Call(method, params, System.nanoTime(), 200, null));
-          reply(request, 200, new JsonObject().put("ok", true).put("result", new io.vertx.core.json.JsonArray()));
-        });
-        return;
-      }
-      JsonObject answer = answer(method, params);
-      int status = answer.getBoolean("ok") ? 200 : answer.getInteger("error_code");
-      JsonObject result = answer.getValue("result") instanceof JsonObject r ? r : null;
-      calls.add(new Call(method, params, System.nanoTime(), status, result == null ? null : result.getInteger("message_id")));
-      long delay = delays.getOrDefault(method, 0L);
-      if (delay > 0) {
-        vertx.setTimer(delay, id -> reply(request, status, answer));
-      } else {
-        reply(request, status, answer);
-      }
+      dispatch(request, method, params);
     });
+  }
+
+  /** sendDocument with a file: the form's fields, the file's name and (UTF-8) content as params. */
+  private void multipart(HttpServerRequest request) {
+    request.setExpectMultipart(true);
+    JsonObject params = new JsonObject();
+    Buffer content = Buffer.buffer();
+    request.uploadHandler(upload -> {
+      params.put("document_filename", upload.filename());
+      upload.handler(content::appendBuffer);
+    });
+    request.endHandler(v -> {
+      request.formAttributes().forEach(entry -> params.put(entry.getKey(), entry.getValue()));
+      params.put("document_content", content.toString(StandardCharsets.UTF_8));
+      String path = request.path();
+      dispatch(request, path.substring(path.lastIndexOf('/') + 1), params);
+    });
+  }
+
+  private void dispatch(HttpServerRequest request, String method, JsonObject params) {
+    if (method.equals("getUpdates") && updatesFor(params).isEmpty()) {
+      // A long poll with nothing to hand out: answered empty a little later, as Telegram would at its timeout.
+      vertx.setTimer(200, id -> {
+        calls.add(new Call(method, params, System.nanoTime(), 200, null));
+        reply(request, 200, new JsonObject().put("ok", true).put("result", new io.vertx.core.json.JsonArray()));
+      });
+      return;
+    }
+    JsonObject answer = answer(method, params);
+    int status = answer.getBoolean("ok") ? 200 : answer.getInteger("error_code");
+    JsonObject result = answer.getValue("result") instanceof JsonObject r ? r : null;
+    calls.add(new Call(method, params, System.nanoTime(), status, result == null ? null : result.getInteger("message_id")));
+    long delay = delays.getOrDefault(method, 0L);
+    if (delay > 0) {
+      vertx.setTimer(delay, id -> reply(request, status, answer));
+    } else {
+      reply(request, status, answer);
+    }
   }
 
   private JsonObject answer(String method, JsonObject params) {
@@ -199,6 +238,13 @@ public final class FakeTelegram implements AutoCloseable {
       case "getUpdates" -> {
         return new JsonObject().put("ok", true).put("result", new io.vertx.core.json.JsonArray(updatesFor(params)));
       }
+      case "getFile" -> {
+        String fileId = params.getString("file_id");
+        byte[] file = files.get(fileId);
+        return file == null ? error(400, "Bad Request: invalid file_id", null) : new JsonObject().put("ok", true)
+            .put("result", new JsonObject().put("file_id", fileId).put("file_unique_id", "u" + fileId)
+                .put("file_size", file.length).put("file_path", "documents/" + fileId));
+      }
       case "getStarTransactions" -> {
         int offset = Integer.parseInt(params.getValue("offset", 0).toString());
         int limit = Integer.parseInt(params.getValue("limit", 100).toString());
@@ -210,7 +256,8 @@ public final class FakeTelegram implements AutoCloseable {
       default -> {
       }
     }
-    if (method.equals("sendMessage") || method.equals("editMessageText") || method.equals("sendInvoice")) {
+    if (method.equals("sendMessage") || method.equals("editMessageText") || method.equals("sendInvoice")
+        || method.equals("sendDocument")) {
       int id = params.containsKey("message_id") ? Integer.parseInt(params.getValue("message_id").toString())
           : messageIds.incrementAndGet();
       return new JsonObject().put("ok", true).put("result", new JsonObject().put("message_id", id)

@@ -27,6 +27,15 @@ public final class Updates {
     return new JsonObject().put("update_id", IDS.incrementAndGet()).put("message", message);
   }
 
+  /** A private message carrying a document (a file the user sends). */
+  public static JsonObject document(JsonObject from, String fileId, String fileName, String mimeType, long size) {
+    JsonObject message = new JsonObject().put("message_id", (int) (IDS.get() % 100_000)).put("date", 1764151200)
+        .put("from", from).put("chat", chat(from)).put("document", new JsonObject().put("file_id", fileId)
+            .put("file_unique_id", "u" + fileId).put("file_name", fileName).put("mime_type", mimeType)
+            .put("file_size", size));
+    return new JsonObject().put("update_id", IDS.incrementAndGet()).put("message", message);
+  }
+
   /** A button press on the bot's message {@code messageId}. */
   public static JsonObject press(JsonObject from, int messageId, String data) {
     JsonObject message = new JsonObject().put("message_id", messageId).put("date", 1764151380)

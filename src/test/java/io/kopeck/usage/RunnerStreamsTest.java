@@ -193,7 +193,7 @@ class RunnerStreamsTest {
   void jitter() {
     java.util.Set<Long> seen = new java.util.HashSet<>();
     for (int i = 0; i < 200; i++) {
-      long delay = RunFollowerVerticle.withJitter(1000);
+      long delay = StreamKeys.withJitter(1000);
       assertThat(delay).isBetween(500L, 1000L);
       seen.add(delay);
     }

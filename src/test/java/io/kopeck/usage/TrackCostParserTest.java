@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /** The track_cost parser on its own (SPEC §6.2, §11): exact numbers, precise refusals, nothing unclean through. */
 class TrackCostParserTest {
-  private final TrackCostParser parser = new TrackCostParser("RUB");
+  private final TrackCostParser parser = new TrackCostParser("RUB", TrackMultipliers.NONE);
 
   private static String event(String fields) {
     return "{\"event_id\": \"e-1\", \"user_id\": 7, \"currency\": \"RUB\", " + fields + "}";

@@ -1,0 +1,8 @@
+package io.kopeck.track;
+
+import io.kopeck.ledger.Holds;
+import io.kopeck.ledger.Ledger;
+
+/** What runs of tracks are built on: the definitions, the ledger and its holds (each built once by the root). */
+public record TrackServices(TrackCatalog catalog, Ledger ledger, Holds holds) {
+}
