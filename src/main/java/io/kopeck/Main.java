@@ -12,6 +12,7 @@ import io.kopeck.cli.ServeCommand;
 import io.kopeck.cli.StarsCommand;
 import io.kopeck.cli.StatsCommand;
 import io.kopeck.cli.TariffCommand;
+import io.kopeck.cli.TextsCommand;
 import io.kopeck.cli.TimersCommand;
 import io.kopeck.cli.TrackCommand;
 import io.kopeck.cli.UserCommand;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Command;
 /** Entry point: {@code kopeck [serve|migrate|...]}; with no subcommand it serves. */
 @Command(name = "kopeck", mixinStandardHelpOptions = true, version = "kopeck 0.1.0",
     description = "Reactive billing service for Telegram bots.",
-    subcommands = {ServeCommand.class, MigrateCommand.class, LedgerCommand.class, TariffCommand.class, TrackCommand.class,
+    subcommands = {ServeCommand.class, MigrateCommand.class, LedgerCommand.class, TariffCommand.class, TrackCommand.class, TextsCommand.class,
         PromoCommand.class, RefundCommand.class, InvoicesCommand.class, ImportCommand.class, StarsCommand.class,
         CitusCommand.class, TimersCommand.class, UserCommand.class, StatsCommand.class})
 public final class Main implements Runnable {

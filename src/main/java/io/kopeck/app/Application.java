@@ -13,6 +13,7 @@ import io.kopeck.db.DatabaseSession;
 import io.kopeck.db.Migrations;
 import io.kopeck.devconsole.DemoRunner;
 import io.kopeck.devconsole.DevConsole;
+import io.kopeck.i18n.Texts;
 import io.kopeck.ledger.BillingEngineVerticle;
 import io.kopeck.ledger.EngineMetrics;
 import io.kopeck.notify.NotifierVerticle;
@@ -24,11 +25,13 @@ import io.kopeck.payment.PaymentProviders;
 import io.kopeck.payment.RobokassaCallbacks;
 import io.kopeck.payment.StarsCheckout;
 import io.kopeck.payment.YooKassaApi;
+import io.kopeck.product.ForwarderVerticle;
 import io.kopeck.stats.StatsAdminApi;
 import io.kopeck.telegram.CheckoutVerticle;
 import io.kopeck.telegram.PollerVerticle;
 import io.kopeck.telegram.TelegramVerticle;
 import io.kopeck.telegram.TelegramWebhook;
+import io.kopeck.telegram.UpdateRouting;
 import io.kopeck.track.TracksAdminApi;
 import io.kopeck.usage.HoldsApi;
 import io.kopeck.usage.RunFollowerVerticle;
@@ -87,6 +90,8 @@ public final class Application {
   private Pool checkoutPool;
   private Topology topology;
   private Services services;
+  /** Which updates are Kopeck's and which the owner's product's (SPEC §20). */
+  private UpdateRouting routing;
   /** The Robokassa-protocol result callbacks (Robokassa and the mock), shared by every HTTP verticle instance. */
   private RobokassaCallbacks callbacks;
   private Readiness readiness;
@@ -111,6 +116,7 @@ public final class Application {
     // With the developer console the bot talks to this process's own recording Bot API (SPEC §15).
     this.config = configured.forDevConsole(httpPort);
     KopeckConfig config = this.config;
+    Texts.use(Settings.texts(config));
     this.clock = clock;
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // Buckets for HTTP response times and pool waits, so dashboards can show their p99.
@@ -170,6 +176,7 @@ public final class Application {
           topology = read;
           log.info("Database topology: {}", topology);
           services = Services.build(config, vertx, pool, clock, paymentProviders, baseUrl, botApi, topology);
+          routing = new UpdateRouting(pool, clock, services.tracks(), !config.productWebhookUrl().isEmpty());
           callbacks = new RobokassaCallbacks(paymentProviders, services.payments(), registry);
           return seedCatalog();
         })
@@ -188,11 +195,15 @@ public final class Application {
               Settings.bot(config, baseUrl), services.payment().stars().isPresent(), botApi));
         })
         .compose(checkout -> !config.telegramMode().equals("polling") ? Future.succeededFuture()
-            : vertx.deployVerticle(new PollerVerticle(pool, Settings.bot(config, baseUrl), botApi, registry)))
+            : vertx.deployVerticle(new PollerVerticle(pool, Settings.bot(config, baseUrl), botApi, registry, routing,
+                clock)))
         .compose(poller -> config.runnerBaseUrl().isEmpty() ? Future.succeededFuture()
             : vertx.deployVerticle(new RunFollowerVerticle(pool, Settings.runnerStreams(config), config.currency(),
                 services.tracks(), services.trackRuns().events())))
-        .compose(follower -> vertx.deployVerticle(new NotifierVerticle(pool, clock, Settings.sender(config), botApi,
+        .compose(follower -> config.productWebhookUrl().isEmpty() ? Future.succeededFuture()
+            : vertx.deployVerticle(new ForwarderVerticle(services.productUpdates(), new ForwarderVerticle.Settings(
+                config.productWebhookUrl(), config.productWebhookSecret()), botApi, registry)))
+        .compose(forwarder -> vertx.deployVerticle(new NotifierVerticle(pool, clock, Settings.sender(config), botApi,
             chatId -> services.users().setBotBlocked(chatId, true), registry)))
         .compose(notifier -> vertx.deployVerticle(new TimerVerticle(services.timerJobs(),
             config.timerIntervalSeconds() * 1000L, registry)))
@@ -268,7 +279,7 @@ public final class Application {
         new PaymentApi(callbacks),
         new PaymentAdminApi(pool, services.refunds(), registry),
         new TelegramWebhook(List.of(config.telegramWebhookSecret(), config.devConsoleWebhookSecret()), pool,
-            vertx.eventBus(), registry),
+            vertx.eventBus(), registry, routing, clock),
         new UserAdminApi(services.accounts()),
         new StatsAdminApi(services.stats(), clock, config.displayTimezone()),
         new MetricsRoute(registry, config.metricsBearerToken(), config.publicDeployment()

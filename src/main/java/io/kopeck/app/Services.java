@@ -17,6 +17,7 @@ import io.kopeck.payment.PaymentProviders;
 import io.kopeck.payment.PaymentServices;
 import io.kopeck.payment.Payments;
 import io.kopeck.payment.Refunds;
+import io.kopeck.product.ProductUpdates;
 import io.kopeck.stats.Stats;
 import io.kopeck.stats.UsageRollup;
 import io.kopeck.subscription.SubscriptionJobs;
@@ -47,7 +48,8 @@ import java.util.List;
 public record Services(TariffCatalog tariffs, PromoCodes promoCodes, Invoices invoices, Trials trials,
                        Subscriptions subscriptions, PaymentServices payment, UserAccounts accounts,
                        Stats stats, LedgerVerifier verifier, Ledger ledger, Holds holds, Users users,
-                       TrackCatalog tracks, TrackRuns trackRuns, List<TimerJob> timerJobs) {
+                       TrackCatalog tracks, TrackRuns trackRuns, ProductUpdates productUpdates,
+                       List<TimerJob> timerJobs) {
 
   /**
    * {@code baseUrl}: where Kopeck's own pages are served (the YooKassa return page); {@code topology}:
@@ -68,6 +70,7 @@ public record Services(TariffCatalog tariffs, PromoCodes promoCodes, Invoices in
     SubscriptionJobs subscriptionJobs = new SubscriptionJobs(pool, clock, rules, Settings.notices(config), ledger,
         periods);
     TrackCatalog tracks = new TrackCatalog(pool, config.costMultiplier(), Commands.BUILT_IN);
+    ProductUpdates productUpdates = new ProductUpdates(pool, clock);
     TrackRuns trackRuns = new TrackRuns(vertx, pool, clock, rules, new TrackServices(tracks, ledger, holds),
         new RunnerClient(vertx, config.runnerBaseUrl(), config.runnerStreamKey()), config.currency(),
         RatingButtons::forRun);
@@ -75,18 +78,20 @@ public record Services(TariffCatalog tariffs, PromoCodes promoCodes, Invoices in
         new Trials(pool, clock, rules, promoCodes, tariffs, periods, ledger),
         new Subscriptions(pool, clock, rules, ledger, periods), payment, new UserAccounts(pool, clock, ledger, users),
         new Stats(pool, clock), new LedgerVerifier(pool, rules.balanceFloor(), clock,
-            Duration.ofSeconds(config.timerIntervalSeconds())), ledger, holds, users, tracks, trackRuns,
-        timerJobs(subscriptionJobs, rules, pool, clock, invoices, payment, holds));
+            Duration.ofSeconds(config.timerIntervalSeconds())), ledger, holds, users, tracks, trackRuns, productUpdates,
+        timerJobs(subscriptionJobs, rules, pool, clock, invoices, payment, holds, productUpdates));
   }
 
   /** The one list the timer runs, each job owned by its feature, in this order. */
   private static List<TimerJob> timerJobs(SubscriptionJobs subscriptionJobs, BillingRules rules, Pool pool,
-                                          Clock clock, Invoices invoices, PaymentServices payment, Holds holds) {
+                                          Clock clock, Invoices invoices, PaymentServices payment, Holds holds,
+                                          ProductUpdates productUpdates) {
     List<TimerJob> jobs = new ArrayList<>(subscriptionJobs.jobs());
     jobs.add(invoices.expiryJob());
     jobs.add(holds.expiryJob());
     jobs.addAll(payment.jobs());
     jobs.add(new Retention(pool, clock).job());
+    jobs.add(productUpdates.retentionJob());
     jobs.add(new UsageRollup(pool, clock, rules.displayTimezone()).job());
     return List.copyOf(jobs);
   }

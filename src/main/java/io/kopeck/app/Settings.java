@@ -5,7 +5,9 @@ import io.kopeck.catalog.InvoiceSettings;
 import io.kopeck.catalog.PaymentLinks;
 import io.kopeck.common.BillingRules;
 import io.kopeck.common.Topology;
+import io.kopeck.config.ConfigException;
 import io.kopeck.config.KopeckConfig;
+import io.kopeck.i18n.TextBook;
 import io.kopeck.ledger.EngineSettings;
 import io.kopeck.notify.SenderSettings;
 import io.kopeck.payment.MockProvider;
@@ -23,7 +25,9 @@ import io.kopeck.web.HttpSettings;
 import io.kopeck.web.LegalPages;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
+import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.Set;
 
 /**
  * The one place that reads the whole configuration and hands each part the small record it needs
@@ -56,11 +60,24 @@ public final class Settings {
   }
 
   /** {@code baseUrl}: where this service's own pages are (the legal pages the bot links to). */
+  /**
+   * The texts the bot speaks (SPEC §20): the jar's, the owner's files in TEXTS_DIR over them, "Kopeck"
+   * named BOT_NAME. A file with a key the bot does not have or other placeholders stops the process.
+   */
+  public static TextBook texts(KopeckConfig config) {
+    try {
+      return TextBook.load(config.textsDir(), config.botName(), Set.copyOf(config.botCommands()));
+    } catch (IllegalArgumentException | UncheckedIOException e) {
+      throw new ConfigException("TEXTS_DIR", e.getMessage());
+    }
+  }
+
   public static BotSettings bot(KopeckConfig config, String baseUrl) {
     return new BotSettings(config.telegramApiUrl(), config.telegramBotToken(), config.publicBaseUrl(),
         config.telegramWebhookSecret(), config.adminChatIds(), config.supportUsername(), config.displayTimezone(),
         config.minTopupRub(), config.maxTopupRub(), LegalPages.link(config.legalOfferUrl(), baseUrl, "offer"),
-        LegalPages.link(config.legalPrivacyUrl(), baseUrl, "privacy"), config.telegramMode(), config.devConsole());
+        LegalPages.link(config.legalPrivacyUrl(), baseUrl, "privacy"), config.telegramMode(), config.devConsole(),
+        config.botCommands());
   }
 
   public static UsageSettings usage(KopeckConfig config) {

@@ -12,12 +12,17 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import okhttp3.Call;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
+import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
+import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 import org.slf4j.Logger;
@@ -32,14 +37,19 @@ public final class BotApi {
   private static final Logger log = LoggerFactory.getLogger(BotApi.class);
   private static final Gson GSON = new Gson();
 
+  private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
+  private static final Pattern METHOD = Pattern.compile("[A-Za-z]{1,64}");
+
   private final Vertx vertx;
   private final TelegramBot bot;
   private final OkHttpClient http;
+  private final String methodsUrl;
 
-  private BotApi(Vertx vertx, TelegramBot bot, OkHttpClient http) {
+  private BotApi(Vertx vertx, TelegramBot bot, OkHttpClient http, String methodsUrl) {
     this.vertx = vertx;
     this.bot = bot;
     this.http = http;
+    this.methodsUrl = methodsUrl;
   }
 
   /**
@@ -50,7 +60,7 @@ public final class BotApi {
    */
   public static BotApi create(Vertx vertx, String apiUrl, String token, int concurrency) {
     if (token.isEmpty()) {
-      return new BotApi(vertx, null, null);
+      return new BotApi(vertx, null, null, null);
     }
     Dispatcher dispatcher = new Dispatcher();
     dispatcher.setMaxRequests(concurrency);
@@ -60,7 +70,7 @@ public final class BotApi {
         .connectionPool(new ConnectionPool(concurrency, 5, TimeUnit.MINUTES)).build();
     String base = apiUrl.endsWith("/") ? apiUrl.substring(0, apiUrl.length() - 1) : apiUrl;
     return new BotApi(vertx, new TelegramBot.Builder(token).apiUrl(base + "/bot").fileApiUrl(base + "/file/bot")
-        .okHttpClient(http).build(), http);
+        .okHttpClient(http).build(), http, base + "/bot" + token + "/");
   }
 
   public boolean offline() {
@@ -154,7 +164,7 @@ public final class BotApi {
     Promise<byte[]> promise = Promise.promise();
     http.newCall(new Request.Builder().url(url).get().build()).enqueue(new okhttp3.Callback() {
       @Override
-      public void onResponse(okhttp3.Call call, Response response) {
+      public void onResponse(Call call, Response response) {
         try (response; ResponseBody body = response.body()) {
           if (!response.isSuccessful() || body == null) {
             throw new IOException("file download answered " + response.code());
@@ -170,7 +180,43 @@ public final class BotApi {
       }
 
       @Override
-      public void onFailure(okhttp3.Call call, IOException e) {
+      public void onFailure(Call call, IOException e) {
+        context.runOnContext(v -> promise.fail(e));
+      }
+    });
+    return promise.future();
+  }
+
+  /**
+   * A Bot API method by name with its JSON parameters, as a product's webhook reply names it (SPEC §20:
+   * {@code {"method": "sendMessage", "chat_id": …}}); Telegram's answer as JSON. A name that is not a
+   * method name fails without a call.
+   */
+  public Future<JsonObject> raw(String method, JsonObject params) {
+    if (method == null || !METHOD.matcher(method).matches()) {
+      return Future.failedFuture(new IllegalArgumentException("not a Bot API method: " + method));
+    }
+    if (bot == null) {
+      log.info("Offline, not sent: {} {}", kv("method", method), kv("parameters", params.encode()));
+      return Future.succeededFuture(new JsonObject().put("ok", true));
+    }
+    Context context = vertx.getOrCreateContext();
+    Promise<JsonObject> promise = Promise.promise();
+    Request request = new Request.Builder().url(methodsUrl + method)
+        .post(RequestBody.create(params.encode(), JSON)).build();
+    http.newCall(request).enqueue(new okhttp3.Callback() {
+      @Override
+      public void onResponse(Call call, Response response) {
+        try (response; ResponseBody body = response.body()) {
+          String text = body == null ? "{}" : body.string();
+          context.runOnContext(v -> promise.complete(new JsonObject(text.isBlank() ? "{}" : text)));
+        } catch (IOException | RuntimeException e) {
+          context.runOnContext(v -> promise.fail(e));
+        }
+      }
+
+      @Override
+      public void onFailure(Call call, IOException e) {
         context.runOnContext(v -> promise.fail(e));
       }
     });

@@ -23,8 +23,8 @@ import java.util.stream.Collectors;
 public final class PromoCodes {
   private static final String INSERT = """
       INSERT INTO promo_codes (code, discount_type, discount_value, max_uses, max_uses_per_user, valid_from,
-                               valid_until, tariff_id, is_active)
-      VALUES ($1, $2, $3::text::numeric, $4, $5, $6, $7, $8, $9)
+                               valid_until, tariff_id, is_active, descriptions)
+      VALUES ($1, $2, $3::text::numeric, $4, $5, $6, $7, $8, $9, $10::text::jsonb)
       ON CONFLICT (code) DO NOTHING RETURNING id""";
   private static final String BY_CODE = PromoCode.SELECT + " WHERE p.code = $1";
   private static final String TARIFF = "SELECT id, is_trial FROM tariffs WHERE slug = $1";
@@ -63,7 +63,7 @@ public final class PromoCodes {
     return pool.withTransaction(tx -> tariffId(tx, fields)
         .compose(tariffId -> tx.preparedQuery(INSERT).execute(Tuple.of(fields.code(), fields.discountType(),
             fields.discountValue().toPlainString(), fields.maxUses(), fields.maxUsesPerUser(), fields.validFrom(),
-            fields.validUntil(), tariffId, fields.active())))
+            fields.validUntil(), tariffId, fields.active()).addValue(fields.descriptionsJson())))
         .compose(rows -> rows.size() == 0
             ? Future.failedFuture(CatalogRefusal.PROMO_CODE_EXISTS.because("Promo code " + fields.code() + " exists"))
             : find(tx, fields.code()))

@@ -2,6 +2,7 @@ package io.kopeck.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kopeck.common.CleanText;
 import io.kopeck.common.Refused;
 import io.kopeck.common.StrictJson;
 import java.math.BigDecimal;
@@ -9,11 +10,13 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.Map;
 import java.util.Set;
 
 /** A validated new promo code (SPEC §9 JSON names); the tariff is still a slug here. */
 record PromoFields(String code, String discountType, BigDecimal discountValue, Integer maxUses, int maxUsesPerUser,
-                   OffsetDateTime validFrom, OffsetDateTime validUntil, String tariffSlug, boolean active) {
+                   OffsetDateTime validFrom, OffsetDateTime validUntil, String tariffSlug, boolean active,
+                   String descriptionsJson) {
   private static final Set<String> TYPES = Set.of("percent", "fixed", "bonus_tokens", "trial");
 
   static PromoFields parse(ObjectNode json, OffsetDateTime now) {
@@ -39,7 +42,25 @@ record PromoFields(String code, String discountType, BigDecimal discountValue, I
       throw invalid("is_active must be true or false");
     }
     return new PromoFields(code, type, value, maxUses, perUser == null ? 1 : perUser, from == null ? now : from, until,
-        tariff, active == null || active.booleanValue());
+        tariff, active == null || active.booleanValue(), descriptions(json.get("descriptions")));
+  }
+
+  /** {"ru": "…", "en": "…"}: what the code gives, per language (SPEC §20); a language is 2 or 3 letters. */
+  private static String descriptions(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return "{}";
+    }
+    if (!node.isObject()) {
+      throw invalid("descriptions must be an object of texts by language: {\"en\": \"…\"}");
+    }
+    for (Map.Entry<String, JsonNode> entry : (Iterable<Map.Entry<String, JsonNode>>) node::fields) {
+      JsonNode text = entry.getValue();
+      if (!entry.getKey().matches("[a-z]{2,3}") || !text.isTextual() || text.textValue().isBlank()
+          || text.textValue().length() > 500 || CleanText.problemInText(text.textValue()) != null) {
+        throw invalid("descriptions." + entry.getKey() + " must be a language code with a text of 1 to 500 characters");
+      }
+    }
+    return StrictJson.write(node);
   }
 
   private static String code(ObjectNode json) {

@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
 /** The tariff catalog: list, create, update, deactivate — each change audited in its transaction. */
 public final class TariffCatalog {
   private static final Set<String> DECIMAL_COLUMNS = Set.of("price", "tokens", "subscription_fee");
+  private static final Set<String> JSON_COLUMNS = Set.of("names", "descriptions");
   private static final String SELECT_FOR_UPDATE = "SELECT " + Tariff.COLUMNS + " FROM tariffs WHERE slug = $1 FOR UPDATE";
 
   private final Pool pool;
@@ -133,8 +134,9 @@ public final class TariffCatalog {
     return String.join(", ", parameters);
   }
 
-  /** Decimals travel as text and are cast in SQL, so they arrive exactly. */
+  /** Decimals travel as text and are cast in SQL, so they arrive exactly; texts by language as JSON text. */
   private static String parameter(String column, int index) {
-    return DECIMAL_COLUMNS.contains(column) ? "$" + index + "::text::numeric" : "$" + index;
+    return DECIMAL_COLUMNS.contains(column) ? "$" + index + "::text::numeric"
+        : JSON_COLUMNS.contains(column) ? "$" + index + "::text::jsonb" : "$" + index;
   }
 }

@@ -2,11 +2,13 @@ package io.kopeck.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kopeck.common.CleanText;
 import io.kopeck.common.StrictJson;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The validated fields of a tariff create or update, keyed by column name (SPEC §9 JSON names).
@@ -16,7 +18,8 @@ import java.util.Set;
  */
 final class TariffFields {
   static final Set<String> UPDATABLE = Set.of("name", "description", "price", "tokens", "period_unit", "period_value",
-      "subscription_fee", "sort_order", "is_active", "is_trial", "price_stars");
+      "subscription_fee", "sort_order", "is_active", "is_trial", "price_stars", "names", "descriptions");
+  private static final Pattern LANGUAGE = Pattern.compile("[a-z]{2,3}");
   private static final BigDecimal MAX_PRICE = new BigDecimal("10000000");
   private static final BigDecimal MAX_TOKENS = new BigDecimal("1000000000000");
 
@@ -67,6 +70,8 @@ final class TariffFields {
     integer(json, "price_stars", 1, 1_000_000);
     bool(json, "is_active");
     bool(json, "is_trial");
+    texts(json, "names", 1, 128);
+    texts(json, "descriptions", 0, 1000);
     if (json.has("period_unit")) {
       JsonNode unit = json.get("period_unit");
       if (unit.isNull()) {
@@ -133,6 +138,28 @@ final class TariffFields {
           + " with at most " + scale + " decimal places");
     }
     values.put(field, value.setScale(scale).toPlainString());
+  }
+
+  /** Texts by language ({"en": "Basic"}, SPEC §20), stored as JSON text; an empty object clears them. */
+  private void texts(ObjectNode json, String field, int min, int max) {
+    if (!json.has(field)) {
+      return;
+    }
+    JsonNode node = json.get(field);
+    if (!node.isObject()) {
+      throw CatalogRefusal.INVALID_TARIFF.because(field + " must be an object of texts by language: {\"en\": \"…\"}");
+    }
+    ObjectNode texts = StrictJson.newObject();
+    for (Map.Entry<String, JsonNode> entry : (Iterable<Map.Entry<String, JsonNode>>) node::fields) {
+      JsonNode text = entry.getValue();
+      if (!LANGUAGE.matcher(entry.getKey()).matches() || !text.isTextual() || text.textValue().strip().length() < min
+          || text.textValue().length() > max || CleanText.problemInText(text.textValue()) != null) {
+        throw CatalogRefusal.INVALID_TARIFF.because(field + "." + entry.getKey() + " must be a language code (2 or 3 "
+            + "letters) with a string of " + min + " to " + max + " characters");
+      }
+      texts.put(entry.getKey(), text.textValue().strip());
+    }
+    values.put(field, StrictJson.write(texts));
   }
 
   private void integer(ObjectNode json, String field, int min, int max) {

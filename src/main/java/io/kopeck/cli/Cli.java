@@ -1,6 +1,8 @@
 package io.kopeck.cli;
 
+import io.kopeck.app.Settings;
 import io.kopeck.config.KopeckConfig;
+import io.kopeck.i18n.Texts;
 import java.util.Locale;
 
 /** Shared start of every command: resolve the configuration, then let logging read it. */
@@ -16,6 +18,7 @@ public final class Cli {
     KopeckConfig config = KopeckConfig.load(System.getenv());
     System.setProperty("LOG_FORMAT", config.logFormat());
     System.setProperty("LOG_LEVEL", config.logLevel().toUpperCase(Locale.ROOT));
+    Texts.use(Settings.texts(config));
     return config;
   }
 }

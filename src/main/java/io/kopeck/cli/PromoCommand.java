@@ -6,6 +6,7 @@ import io.kopeck.catalog.PromoCode;
 import io.kopeck.catalog.PromoCodes;
 import io.kopeck.common.StrictJson;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
@@ -33,6 +34,8 @@ public final class PromoCommand implements Runnable {
     @Option(names = "--from", description = "ISO-8601 instant, default now") String from;
     @Option(names = "--until", description = "ISO-8601 instant, default open-ended") String until;
     @Option(names = "--tariff", description = "tariff slug (required for trial)") String tariff;
+    @Option(names = "--description", description = "what the code gives, per language: en=Ten percent off (repeatable)")
+    Map<String, String> descriptions;
 
     @Override
     public Integer call() {
@@ -46,6 +49,10 @@ public final class PromoCommand implements Runnable {
       }
       if (perUser != null) {
         json.put("max_uses_per_user", perUser);
+      }
+      if (descriptions != null) {
+        ObjectNode texts = json.putObject("descriptions");
+        descriptions.forEach(texts::put);
       }
       return print(promos -> promos.create(json, CLI));
     }

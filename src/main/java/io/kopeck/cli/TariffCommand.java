@@ -6,6 +6,7 @@ import io.kopeck.catalog.Tariff;
 import io.kopeck.common.StrictJson;
 import io.kopeck.config.KopeckConfig;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,6 +36,10 @@ public final class TariffCommand implements Runnable {
     @Option(names = "--active", arity = "1") Boolean active;
     @Option(names = "--trial", arity = "1") Boolean trial;
     @Option(names = "--price-stars", description = "whole Telegram Stars; 0 = not sold for Stars") Integer priceStars;
+    @Option(names = "--name-in", description = "the name in another language: en=Basic (repeatable)")
+    Map<String, String> names;
+    @Option(names = "--description-in", description = "the description in another language: en=… (repeatable)")
+    Map<String, String> descriptions;
 
     ObjectNode toJson() {
       ObjectNode json = StrictJson.newObject();
@@ -55,6 +60,14 @@ public final class TariffCommand implements Runnable {
       }
       if (trial != null) {
         json.put("is_trial", trial);
+      }
+      if (names != null) {
+        ObjectNode texts = json.putObject("names");
+        names.forEach(texts::put);
+      }
+      if (descriptions != null) {
+        ObjectNode texts = json.putObject("descriptions");
+        descriptions.forEach(texts::put);
       }
       if (priceStars != null && priceStars == 0) {
         json.putNull("price_stars");

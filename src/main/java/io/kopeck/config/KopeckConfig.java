@@ -218,6 +218,10 @@ public final class KopeckConfig {
     if (maxTopupRub().compareTo(minTopupRub()) < 0) {
       throw new ConfigException("MAX_TOPUP_RUB", "must not be below MIN_TOPUP_RUB");
     }
+    if (!productWebhookUrl().isEmpty() && productWebhookSecret().isEmpty()) {
+      throw new ConfigException("PRODUCT_WEBHOOK_SECRET", "is required with PRODUCT_WEBHOOK_URL (at least 16 characters, "
+          + "sent as X-Kopeck-Secret so the product knows the updates come from Kopeck)");
+    }
     if (telegramMode().equals("webhook") && telegramWebhookSecret().isEmpty()) {
       throw new ConfigException("TELEGRAM_WEBHOOK_SECRET", "is required when TELEGRAM_BOT_TOKEN is set (webhook mode)");
     }
@@ -291,6 +295,15 @@ public final class KopeckConfig {
   public String telegramApiUrl() { return string("TELEGRAM_API_URL"); }
   public List<Long> adminChatIds() { return list("ADMIN_CHAT_IDS"); }
   public String supportUsername() { return string("SUPPORT_USERNAME"); }
+  /** The bot's name in every text, where the built-in texts say "Kopeck" (SPEC §20). */
+  public String botName() { return string("BOT_NAME"); }
+  /** Where the owner's texts files are ({@code <lang>.properties}); a missing directory means none. */
+  public Path textsDir() { return Path.of(string("TEXTS_DIR")); }
+  /** The commands Telegram's menu shows, in order; empty = the bot's own choice (start, the tracks, the rest). */
+  public List<String> botCommands() { return list("BOT_COMMANDS"); }
+  /** Where updates Kopeck does not handle go (SPEC §20); empty = nowhere, Kopeck answers everything itself. */
+  public String productWebhookUrl() { return string("PRODUCT_WEBHOOK_URL"); }
+  public String productWebhookSecret() { return string("PRODUCT_WEBHOOK_SECRET"); }
   public int telegramRateGlobal() { return integer("TELEGRAM_RATE_GLOBAL"); }
   public int telegramRatePerChat() { return integer("TELEGRAM_RATE_PER_CHAT"); }
   public int costMessageWindowMs() { return integer("COST_MESSAGE_WINDOW_MS"); }

@@ -230,6 +230,23 @@ record Setting(String name, Function<String, Object> parser, boolean secret) {
     }, false);
   }
 
+  /** A comma list of Telegram command names ({@code start,balance,cv}: 1–32 of a-z, 0-9, '_'), without repeats. */
+  static Setting commandList(String name) {
+    return new Setting(name, raw -> {
+      List<String> values = new ArrayList<>();
+      for (String part : splitList(raw.toLowerCase(Locale.ROOT))) {
+        String command = part.startsWith("/") ? part.substring(1) : part;
+        if (!command.matches("[a-z0-9_]{1,32}")) {
+          throw new IllegalArgumentException("contains '" + part + "', not a command name (1 to 32 of a-z, 0-9, _)");
+        }
+        if (!values.contains(command)) {
+          values.add(command);
+        }
+      }
+      return List.copyOf(values);
+    }, false);
+  }
+
   private static List<String> splitList(String raw) {
     return Arrays.stream(raw.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }

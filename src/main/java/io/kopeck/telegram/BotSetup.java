@@ -44,10 +44,10 @@ final class BotSetup {
       log.info("Telegram: offline mode (no TELEGRAM_BOT_TOKEN); outgoing calls are logged");
       return;
     }
-    Future<Void> profile = registerCommands()
-        .compose(v -> describe(null, Texts.forLanguage("ru")))
-        .compose(v -> describe("ru", Texts.forLanguage("ru")))
-        .compose(v -> describe("en", Texts.forLanguage("en")));
+    Future<Void> profile = registerCommands().compose(v -> describe(null, Texts.forLanguage("ru")));
+    for (String language : Texts.languages()) {
+      profile = profile.compose(v -> describe(language, Texts.forLanguage(language)));
+    }
     if (config.polling()) {
       profile.onSuccess(v -> log.info("Telegram: long polling (TELEGRAM_MODE=polling); commands and profile set"));
       return;
@@ -93,10 +93,12 @@ final class BotSetup {
   private Future<Void> registerCommands() {
     return tracks.active().recover(e -> Future.succeededFuture(List.of())).compose(active -> {
       String signature = signature(active);
-      return call("setMyCommands", commands(Texts.forLanguage("ru"), active))
-          .compose(v -> call("setMyCommands ru", commands(Texts.forLanguage("ru"), active).languageCode("ru")))
-          .compose(v -> call("setMyCommands en", commands(Texts.forLanguage("en"), active).languageCode("en")))
-          .onSuccess(v -> registered = signature);
+      Future<Void> done = call("setMyCommands", commands(Texts.forLanguage("ru"), active));
+      for (String language : Texts.languages()) {
+        done = done.compose(v -> call("setMyCommands " + language,
+            commands(Texts.forLanguage(language), active).languageCode(language)));
+      }
+      return done.onSuccess(v -> registered = signature);
     });
   }
 
@@ -104,12 +106,31 @@ final class BotSetup {
     return active.stream().map(t -> t.command() + "=" + t.title("ru") + "|" + t.title("en")).toList().toString();
   }
 
-  private static SetMyCommands commands(Texts texts, List<Track> active) {
-    List<BotCommand> commands = new ArrayList<>();
-    commands.add(new BotCommand("start", texts.get("cmd.start")));
-    active.forEach(track -> commands.add(new BotCommand(track.command(), track.title(texts.language()))));
-    Commands.MENU.stream().filter(c -> !c.equals("start")).forEach(c -> commands.add(new BotCommand(c, texts.get("cmd." + c))));
-    return new SetMyCommands(commands.toArray(BotCommand[]::new));
+  /**
+   * The menu in one language: BOT_COMMANDS in its order when set (SPEC §20: the bot's own commands, the
+   * tracks', and the product's, each described by its {@code cmd.<name>} text, a track by its title);
+   * otherwise "start", the tracks' commands, then the rest of the bot's own.
+   */
+  private SetMyCommands commands(Texts texts, List<Track> active) {
+    List<String> names = new ArrayList<>();
+    if (config.menuCommands().isEmpty()) {
+      names.add("start");
+      active.forEach(track -> names.add(track.command()));
+      Commands.MENU.stream().filter(c -> !c.equals("start")).forEach(names::add);
+    } else {
+      names.addAll(config.menuCommands());
+    }
+    BotCommand[] commands = names.stream().map(name -> new BotCommand(name, description(texts, name, active)))
+        .toArray(BotCommand[]::new);
+    return new SetMyCommands(commands);
+  }
+
+  private static String description(Texts texts, String command, List<Track> active) {
+    if (texts.has("cmd." + command)) {
+      return texts.get("cmd." + command);
+    }
+    return active.stream().filter(t -> t.command().equals(command)).findFirst()
+        .map(track -> track.title(texts.language())).orElse("/" + command);
   }
 
   private <T extends BaseRequest<T, BaseResponse>> Future<Void> call(String what, T request) {

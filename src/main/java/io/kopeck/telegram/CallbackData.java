@@ -81,6 +81,19 @@ record CallbackData(Action action, String arg) {
         .map(a -> new CallbackData(a, arg));
   }
 
+  /**
+   * Whether {@code data} is one of Kopeck's buttons at all (this version's prefix and an action it has),
+   * stale or not: a button of the owner's product is forwarded to it instead (SPEC §20).
+   */
+  static boolean isKopecks(String data) {
+    if (data == null) {
+      return false;
+    }
+    String[] parts = data.split(":", 3);
+    return parts.length >= 2 && parts[0].equals(VERSION)
+        && Arrays.stream(Action.values()).anyMatch(action -> action.code.equals(parts[1]));
+  }
+
   private static boolean valid(Action action, String arg) {
     return action.arg == null ? arg == null : arg != null && action.arg.matcher(arg).matches();
   }

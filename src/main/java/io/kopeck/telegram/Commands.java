@@ -63,7 +63,7 @@ public final class Commands {
     commands.put("costs", costs::show);
     commands.put("limit", settings::limit);
     commands.put("settings", settings::settings);
-    for (String language : List.of("ru", "en")) {
+    for (String language : Texts.languages()) {
       Texts texts = Texts.forLanguage(language);
       for (String item : List.of("balance", "tariffs", "subscription", "history", "costs", "help")) {
         menuLabels.put(texts.get("menu." + item), item);

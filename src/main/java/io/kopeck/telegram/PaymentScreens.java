@@ -60,7 +60,7 @@ final class PaymentScreens {
     if (method == null || invoices.methods().stream().noneMatch(m -> m.name().equals(method.provider))) {
       return Future.succeededFuture(false);
     }
-    return purchase.openInvoice(chat.userId(), invId).compose(row -> row == null ? Future.succeededFuture(false)
+    return purchase.openInvoice(chat.userId(), invId, chat.texts().language()).compose(row -> row == null ? Future.succeededFuture(false)
         : inMethod(chat, row, method.provider)
             .compose(invoice -> offer(chat, invoice, row.getBoolean("custom") ? chat.t("invoice.custom")
                 : row.getString("name")))
@@ -141,7 +141,7 @@ final class PaymentScreens {
     long invId = session.getLong("inv_id");
     return users.setEmail(chat.userId(), address)
         .compose(v -> sessions.clear(chat.userId()))
-        .compose(v -> purchase.openInvoice(chat.userId(), invId))
+        .compose(v -> purchase.openInvoice(chat.userId(), invId, chat.texts().language()))
         .compose(row -> row == null ? chat.send(chat.t("invoice.not_open"))
             : invoices.byInvId(invId).compose(invoice -> offerYooKassa(chat, invoice, session.getString("title"))));
   }

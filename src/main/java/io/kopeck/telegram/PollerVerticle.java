@@ -11,6 +11,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -35,13 +36,18 @@ public final class PollerVerticle extends VerticleBase {
   private final MeterRegistry registry;
   private final AtomicInteger active = new AtomicInteger();
   private UpdateIntake intake;
+  private final UpdateRouting routing;
+  private final Clock clock;
   private WebClient client;
   private final BotApi api;
   private SqlConnection lock;
   private long offset;
   private boolean stopping;
 
-  public PollerVerticle(Pool pool, BotSettings config, BotApi api, MeterRegistry registry) {
+  public PollerVerticle(Pool pool, BotSettings config, BotApi api, MeterRegistry registry, UpdateRouting routing,
+                        Clock clock) {
+    this.routing = routing;
+    this.clock = clock;
     this.api = api;
     this.pool = pool;
     this.config = config;
@@ -50,7 +56,7 @@ public final class PollerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    intake = new UpdateIntake(pool, vertx.eventBus(), registry);
+    intake = new UpdateIntake(pool, vertx.eventBus(), registry, routing, clock);
     client = WebClient.create(vertx, new WebClientOptions().setIdleTimeout(0));
     registry.gauge("kopeck_telegram_poller_active", active);
     vertx.setTimer(1, id -> acquire());

@@ -47,13 +47,19 @@ final class PromoScreens {
                 .orElseGet(() -> Future.failedFuture(e)));
   }
 
+  /** What the code gives, in the owner's words (SPEC §20), under the confirmation; nothing when it has none. */
+  private static String described(Chat chat, String description) {
+    return description == null ? "" : "\n" + Html.escape(description);
+  }
+
   private Future<Void> saveDiscount(Chat chat, String code) {
     return promoCodes.find(code)
         .compose(promo -> promoCodes.check(pool, code, chat.userId(), promo.tariffId()))
         .compose(check -> check.usable()
             ? users.savePromoCode(chat.userId(), check.promo().code())
                 .compose(v -> sessions.clear(chat.userId()))
-                .compose(v -> chat.send(chat.t("promo.saved", Html.escape(check.promo().code()))))
+                .compose(v -> chat.send(chat.t("promo.saved", Html.escape(check.promo().code()))
+                    + described(chat, check.promo().description(chat.texts().language()))))
             : chat.send(check.problem().message(chat.texts(), Html.code(code), "")));
   }
 }

@@ -36,7 +36,8 @@ import java.util.function.Function;
  */
 final class PurchaseScreens {
   static final String OPEN_INVOICE = """
-      SELECT i.inv_id, i.original_amount, i.provider, i.currency, t.slug, t.name, t.price_stars, pc.code AS promo_code,
+      SELECT i.inv_id, i.original_amount, i.provider, i.currency, t.slug, t.price_stars, pc.code AS promo_code,
+        coalesce(t.names ->> #{language}, CASE WHEN #{language} <> 'ru' THEN t.names ->> 'en' END, t.name) AS name,
         (i.period_unit IS DISTINCT FROM t.period_unit
          OR i.original_amount IS DISTINCT FROM (CASE i.currency WHEN 'XTR' THEN t.price_stars ELSE t.price END))
           AS custom
@@ -78,13 +79,13 @@ final class PurchaseScreens {
       }
       StringBuilder text = new StringBuilder(texts.get("tariffs.title"));
       for (Tariff tariff : tariffs) {
-        text.append("\n\n").append(texts.get("tariffs.item", "<b>" + Html.escape(tariff.name()) + "</b>",
+        text.append("\n\n").append(texts.get("tariffs.item", "<b>" + Html.escape(tariff.name(texts.language())) + "</b>",
             price(texts, tariff), texts.tokens(tariff.tokens()),
             tariff.hasPeriod() ? texts.get("tariffs.item_period", period(texts, tariff)) : ""));
       }
       Screen.Builder screen = Screen.builder(text.toString());
       for (Tariff tariff : tariffs) {
-        screen.row(button(tariff.name() + " — " + price(texts, tariff),
+        screen.row(button(tariff.name(texts.language()) + " — " + price(texts, tariff),
             CallbackData.of(Action.TARIFF, tariff.slug())));
       }
       return chat.show(screen.row(invoices.takesRoubles()
@@ -102,7 +103,8 @@ final class PurchaseScreens {
       }
       return savedPromo(chat.userId()).compose(code -> withSavedPromo(chat, code,
               promo -> invoices.forTariff(chat.userId(), slug, promo)))
-          .compose(invoice -> chat.show(preview(chat.texts(), invoice.invoice(), tariff.name(), invoice.code(),
+          .compose(invoice -> chat.show(preview(chat.texts(), invoice.invoice(), tariff.name(chat.texts().language()),
+              invoice.code(),
               invoice.refusal(), tariff.soldForStars())))
           .map(true);
     });
@@ -194,7 +196,7 @@ final class PurchaseScreens {
   /** "Enter promo code" under an invoice: false when that invoice is no longer open. */
   Future<Boolean> askPromoForInvoice(Chat chat, long invId) {
     JsonObject asked = new JsonObject().put("inv_id", invId).put("message_id", chat.buttonMessageId());
-    return openInvoice(chat.userId(), invId).compose(row -> row == null ? Future.succeededFuture(false)
+    return openInvoice(chat.userId(), invId, chat.texts().language()).compose(row -> row == null ? Future.succeededFuture(false)
         : sessions.start(chat.userId(), Conversation.PROMO_CODE, asked, chat.now())
             .compose(v -> chat.send(chat.t("promo.ask_for_invoice", Long.toString(invId)))).map(true));
   }
@@ -207,7 +209,7 @@ final class PurchaseScreens {
   Future<Void> promoForInvoice(Chat chat, JsonObject session, String typed) {
     long invId = session.getLong("inv_id");
     String code = PromoCode.normalize(typed);
-    return openInvoice(chat.userId(), invId).compose(row -> {
+    return openInvoice(chat.userId(), invId, chat.texts().language()).compose(row -> {
       if (row == null) {
         return sessions.clear(chat.userId()).compose(v -> chat.send(chat.t("invoice.not_open")));
       }
@@ -287,8 +289,9 @@ final class PurchaseScreens {
         .filter(t -> roubles || t.soldForStars()).toList());
   }
 
-  Future<Row> openInvoice(long userId, long invId) {
-    return openInvoice.execute(Map.of("inv_id", invId, "user_id", userId))
+  /** The user's pending invoice {@code invId}, its tariff named in {@code language} (SPEC §20); null when not open. */
+  Future<Row> openInvoice(long userId, long invId, String language) {
+    return openInvoice.execute(Map.of("inv_id", invId, "user_id", userId, "language", language))
         .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
   }
 

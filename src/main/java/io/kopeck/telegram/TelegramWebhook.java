@@ -11,6 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.util.List;
 
 /**
@@ -24,9 +25,10 @@ public final class TelegramWebhook implements HttpRoutes {
   private final UpdateIntake intake;
 
   /** {@code secrets}: TELEGRAM_WEBHOOK_SECRET, and in console mode the page's own; empty ones are ignored. */
-  public TelegramWebhook(List<String> secrets, Pool pool, EventBus bus, MeterRegistry registry) {
+  public TelegramWebhook(List<String> secrets, Pool pool, EventBus bus, MeterRegistry registry, UpdateRouting routing,
+                         Clock clock) {
     this.secrets = secrets.stream().filter(s -> !s.isEmpty()).map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();
-    this.intake = new UpdateIntake(pool, bus, registry);
+    this.intake = new UpdateIntake(pool, bus, registry, routing, clock);
   }
 
   @Override

@@ -7,12 +7,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.pengrad.telegrambot.utility.BotUtils;
 import io.kopeck.common.StrictJson;
 import io.kopeck.payment.PaymentUpdates;
+import io.kopeck.product.ForwarderVerticle;
+import io.kopeck.product.ProductUpdates;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,11 +34,15 @@ final class UpdateIntake {
   private final Pool pool;
   private final EventBus bus;
   private final MeterRegistry registry;
+  private final UpdateRouting routing;
+  private final Clock clock;
 
-  UpdateIntake(Pool pool, EventBus bus, MeterRegistry registry) {
+  UpdateIntake(Pool pool, EventBus bus, MeterRegistry registry, UpdateRouting routing, Clock clock) {
     this.pool = pool;
     this.bus = bus;
     this.registry = registry;
+    this.routing = routing;
+    this.clock = clock;
   }
 
   Future<String> take(String body) {
@@ -48,6 +55,27 @@ final class UpdateIntake {
       return Future.succeededFuture(count("checkout"));
     }
     long updateId = update.get("update_id").longValue();
+    return routing.productChat(update).compose(chat -> chat != null ? forward(chat, updateId, body)
+        : keep(update, updateId, body));
+  }
+
+  /**
+   * The product's (SPEC §20): queued durably, de-duplicated like every update, in one transaction,
+   * before Telegram hears 200.
+   */
+  private Future<String> forward(long chat, long updateId, String body) {
+    return pool.withTransaction(tx -> tx.preparedQuery(REMEMBER).execute(Tuple.of(updateId))
+            .compose(rows -> rows.size() == 0 ? Future.succeededFuture(false)
+                : ProductUpdates.remember(tx, chat, updateId, body, clock)))
+        .map(fresh -> {
+          if (fresh) {
+            bus.send(ForwarderVerticle.WAKE, null, LOCAL);
+          }
+          return count(fresh ? "forwarded" : "duplicate");
+        });
+  }
+
+  private Future<String> keep(ObjectNode update, long updateId, String body) {
     Long payer = payer(update);
     Future<Boolean> remembered = payer != null ? PaymentUpdates.remember(pool, payer, updateId, body)
         : pool.preparedQuery(REMEMBER).execute(Tuple.of(updateId)).map(rows -> rows.size() > 0);
@@ -71,8 +99,8 @@ final class UpdateIntake {
   }
 
   /**
-   * Webhook updates: accepted, duplicate (update_id seen before), checkout (a pre-checkout query),
-   * malformed (ignored), rejected (wrong secret).
+   * Webhook updates: accepted, forwarded (the product's), duplicate (update_id seen before), checkout
+   * (a pre-checkout query), malformed (ignored), rejected (wrong secret).
    */
   String count(String outcome) {
     registry.counter("kopeck_telegram_updates", "outcome", outcome).increment();

@@ -1,5 +1,6 @@
 package io.kopeck.track;
 
+import io.kopeck.common.InLanguage;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
@@ -36,7 +37,7 @@ public record Track(String slug, String command, Map<String, String> title, Map<
                       OnFailure onFailure) {
   }
 
-  /** The title in {@code language}, else in the other language. */
+  /** The title in {@code language}, else English, else Russian, else whichever it has (SPEC §20). */
   public String title(String language) {
     return inLanguage(title, language);
   }
@@ -46,11 +47,8 @@ public record Track(String slug, String command, Map<String, String> title, Map<
   }
 
   private static String inLanguage(Map<String, String> texts, String language) {
-    String text = texts.get(language);
-    if (text != null) {
-      return text;
-    }
-    return texts.values().stream().findFirst().orElse("");
+    String text = InLanguage.pick(texts, language);
+    return text != null ? text : texts.values().stream().findFirst().orElse("");
   }
 
   /** The definition as the admin API shows it (and takes it back). */

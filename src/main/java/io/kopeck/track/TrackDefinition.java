@@ -36,7 +36,8 @@ final class TrackDefinition {
   private static final Set<String> INPUT = Set.of("kind", "field", "max_chars", "max_items", "max_bytes", "extensions");
   private static final Set<String> RUNNER = Set.of("path", "user_field");
   private static final Set<String> PRICE = Set.of("multiplier", "minimum", "fallback", "fixed", "cap", "on_failure");
-  private static final Set<String> LANGUAGES = Set.of("ru", "en");
+  /** A language of texts: ru, en, or one the owner's texts files add (SPEC §20). */
+  private static final Pattern LANGUAGE = Pattern.compile("[a-z]{2,3}");
   /** Telegram's getFile serves files up to 20 MB. */
   static final long MAX_FILE_BYTES = 20L * 1024 * 1024;
   private static final BigDecimal MAX_TOKENS = new BigDecimal("1000000000000");
@@ -173,8 +174,8 @@ final class TrackDefinition {
     while (fields.hasNext()) {
       Map.Entry<String, JsonNode> entry = fields.next();
       String field = name + "." + entry.getKey();
-      if (!LANGUAGES.contains(entry.getKey())) {
-        throw invalid(field + ": only ru and en are known");
+      if (!LANGUAGE.matcher(entry.getKey()).matches()) {
+        throw invalid(field + ": a language is 2 or 3 letters (ru, en, uk …)");
       }
       JsonNode text = entry.getValue();
       if (!text.isTextual() || text.textValue().strip().length() < Math.max(min, 1)
@@ -184,7 +185,7 @@ final class TrackDefinition {
       texts.put(entry.getKey(), text.textValue().strip());
     }
     if (required && texts.isEmpty()) {
-      throw invalid(name + " needs at least one of ru, en");
+      throw invalid(name + " needs at least one language");
     }
     return Map.copyOf(texts);
   }

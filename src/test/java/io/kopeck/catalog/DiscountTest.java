@@ -15,7 +15,7 @@ class DiscountTest {
 
   private static PromoCode promo(String type, String value) {
     return new PromoCode(UUID.randomUUID(), "X", type, new BigDecimal(value), null, 0, 1, OffsetDateTime.now(), null,
-        null, null, true, OffsetDateTime.now());
+        null, null, true, OffsetDateTime.now(), java.util.Map.of());
   }
 
   @ParameterizedTest(name = "{0} {1} off {2} → {3}")

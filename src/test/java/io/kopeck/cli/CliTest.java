@@ -39,9 +39,9 @@ class CliTest {
       Run second = kopeck(env, "migrate");
 
       assertThat(first.exitCode()).isZero();
-      assertThat(first.output()).contains("Schema is at version 9");
+      assertThat(first.output()).contains("Schema is at version 10");
       assertThat(second.exitCode()).isZero();
-      assertThat(second.output()).contains("Schema is at version 9");
+      assertThat(second.output()).contains("Schema is at version 10");
     }
   }
 

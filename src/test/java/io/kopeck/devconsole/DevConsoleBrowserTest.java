@@ -128,7 +128,7 @@ class DevConsoleBrowserTest {
     browser.findElement(By.cssSelector("#add-user button")).click();
     say(100004, "/tariffs");
     WebElement tariffs = awaitBotMessage(100004, "Tariffs");
-    button(tariffs, "Стандарт").click();
+    button(tariffs, "Standard").click(); // an English user reads the tariffs' English names (SPEC §20)
     waitFor(Duration.ofSeconds(10), () -> tariffs.getText().contains("Invoice #"));
     button(tariffs, "⭐ Stars").click();
     WebElement invoice = awaitBotMessage(100004, "Pay ⭐ 330");
@@ -190,8 +190,9 @@ class DevConsoleBrowserTest {
     awaitBotMessage(100002, "Demo track: send the text");
     say(100002, "Hello from the console, a demo of a run");
 
-    WebElement status = awaitBotMessage(100002, "Demo track:");
     waitFor(Duration.ofSeconds(20), () -> botMessages(100002).stream().anyMatch(m -> m.getText().contains("Charged")));
+    // The status message, edited in place as the run went, and a last time when it ended.
+    WebElement status = awaitBotMessage(100002, "Demo track: finished.");
     WebElement summary = awaitBotMessage(100002, "Summary");
     assertThat(summary.findElements(By.tagName("b")).stream().map(WebElement::getText)).contains("Summary");
     assertThat(summary.getText()).contains("<b>this</b>");
