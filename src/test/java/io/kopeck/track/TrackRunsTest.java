@@ -340,6 +340,8 @@ class TrackRunsTest {
     Eventually.until(() -> Ledgers.count(pool, "SELECT count(*) FROM runner_runs WHERE user_id = $1 AND costs <> '{}'",
         id(user)), n -> n == 1, 20);
     assertThat(held(user)).isEqualByComparingTo("3");
+    assertThat(chat.say(user, "/balance", "Held for runs in progress").text())
+        .contains("Held for runs in progress: 3 tokens. Available: 27 tokens.");
     chat.say(user, "/cancel", "cancelled");
     Row run = settled(user);
     runner.release(run.getString("run_id"));
