@@ -37,7 +37,7 @@ class OwnershipRulesTest {
       Map.entry("saved_promo_code", "user"), Map.entry("is_blocked", "user"), Map.entry("bot_blocked", "user"));
   /** Whole tables (any write) → their owning package. */
   static final Map<String, String> TABLES = Map.of("promo_redemptions", "catalog", "telegram_payment_updates", "payment",
-      "holds", "ledger", "tracks", "track", "product_updates", "product");
+      "holds", "ledger", "tracks", "track", "product_updates", "product", "grants", "ledger", "webhook_events", "events");
   /** promo_codes' use count → catalog (the rest of promo_codes is the catalog's anyway). */
   static final Map<String, String> PROMO_CODES_COLUMNS = Map.of("uses_count", "catalog");
   /** The importer of the seed system writes whole rows into a fresh database, in bulk (docs/migrating-from-pays.md). */

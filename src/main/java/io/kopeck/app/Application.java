@@ -2,6 +2,7 @@ package io.kopeck.app;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kopeck.admin.AdminApi;
+import io.kopeck.admin.WebhookDeliveriesApi;
 import io.kopeck.botapi.BotApi;
 import io.kopeck.catalog.CatalogAdminApi;
 import io.kopeck.catalog.DefaultCatalog;
@@ -11,6 +12,7 @@ import io.kopeck.common.Topology;
 import io.kopeck.config.KopeckConfig;
 import io.kopeck.db.DatabaseSession;
 import io.kopeck.db.Migrations;
+import io.kopeck.events.WebhookSenderVerticle;
 import io.kopeck.devconsole.DemoRunner;
 import io.kopeck.devconsole.DevConsole;
 import io.kopeck.i18n.Texts;
@@ -21,7 +23,9 @@ import io.kopeck.notify.RunCostMessages;
 import io.kopeck.payment.MockPaymentPages;
 import io.kopeck.payment.PaymentAdminApi;
 import io.kopeck.payment.PaymentApi;
+import io.kopeck.payment.PaymentLinksApi;
 import io.kopeck.payment.PaymentProviders;
+import io.kopeck.payment.RunnerPaymentLinks;
 import io.kopeck.payment.RobokassaCallbacks;
 import io.kopeck.payment.StarsCheckout;
 import io.kopeck.payment.YooKassaApi;
@@ -203,7 +207,10 @@ public final class Application {
         .compose(follower -> config.productWebhookUrl().isEmpty() ? Future.succeededFuture()
             : vertx.deployVerticle(new ForwarderVerticle(services.productUpdates(), new ForwarderVerticle.Settings(
                 config.productWebhookUrl(), config.productWebhookSecret()), botApi, registry)))
-        .compose(forwarder -> vertx.deployVerticle(new NotifierVerticle(pool, clock, Settings.sender(config), botApi,
+        .compose(forwarder -> config.webhookUrl().isEmpty() ? Future.succeededFuture()
+            : vertx.deployVerticle(new WebhookSenderVerticle(services.webhookEvents(), new WebhookSenderVerticle.Settings(
+                config.webhookUrl(), config.webhookSigningSecret()), clock, registry)))
+        .compose(webhooks -> vertx.deployVerticle(new NotifierVerticle(pool, clock, Settings.sender(config), botApi,
             chatId -> services.users().setBotBlocked(chatId, true), registry)))
         .compose(notifier -> vertx.deployVerticle(new TimerVerticle(services.timerJobs(),
             config.timerIntervalSeconds() * 1000L, registry)))
@@ -277,10 +284,12 @@ public final class Application {
         new CatalogAdminApi(services.tariffs(), services.promoCodes()),
         new TracksAdminApi(services.tracks()),
         new PaymentApi(callbacks),
+        new PaymentLinksApi(new RunnerPaymentLinks(pool, services.invoices(), services.payment())),
         new PaymentAdminApi(pool, services.refunds(), registry),
         new TelegramWebhook(List.of(config.telegramWebhookSecret(), config.devConsoleWebhookSecret()), pool,
             vertx.eventBus(), registry, routing, clock),
-        new UserAdminApi(services.accounts()),
+        new UserAdminApi(services.accounts(), services.grants()),
+        new WebhookDeliveriesApi(services.webhookEvents()),
         new StatsAdminApi(services.stats(), clock, config.displayTimezone()),
         new MetricsRoute(registry, config.metricsBearerToken(), config.publicDeployment()
             ? Settings.clientAddress(config) : null), new LegalPages(legalPages)));

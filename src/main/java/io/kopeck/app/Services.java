@@ -9,6 +9,9 @@ import io.kopeck.common.JobSummary;
 import io.kopeck.common.TimerJob;
 import io.kopeck.common.Topology;
 import io.kopeck.config.KopeckConfig;
+import io.kopeck.events.Events;
+import io.kopeck.events.WebhookEvents;
+import io.kopeck.ledger.Grants;
 import io.kopeck.ledger.Holds;
 import io.kopeck.ledger.Ledger;
 import io.kopeck.ledger.LedgerVerifier;
@@ -32,6 +35,7 @@ import io.kopeck.track.TrackCatalog;
 import io.kopeck.track.TrackRuns;
 import io.kopeck.track.TrackServices;
 import io.kopeck.user.UserAccounts;
+import io.kopeck.user.GrantAccounts;
 import io.kopeck.user.Users;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -49,7 +53,7 @@ public record Services(TariffCatalog tariffs, PromoCodes promoCodes, Invoices in
                        Subscriptions subscriptions, PaymentServices payment, UserAccounts accounts,
                        Stats stats, LedgerVerifier verifier, Ledger ledger, Holds holds, Users users,
                        TrackCatalog tracks, TrackRuns trackRuns, ProductUpdates productUpdates,
-                       List<TimerJob> timerJobs) {
+                       GrantAccounts grants, WebhookEvents webhookEvents, List<TimerJob> timerJobs) {
 
   /**
    * {@code baseUrl}: where Kopeck's own pages are served (the YooKassa return page); {@code topology}:
@@ -60,18 +64,21 @@ public record Services(TariffCatalog tariffs, PromoCodes promoCodes, Invoices in
     BillingRules rules = Settings.billing(config);
     Ledger ledger = new Ledger(clock, rules.balanceFloor(), topology.distributed(), rules.displayTimezone());
     Holds holds = new Holds(pool, clock, ledger);
+    Events events = new Events(clock, !config.webhookUrl().isEmpty());
+    WebhookEvents webhookEvents = new WebhookEvents(pool, clock);
+    GrantAccounts grants = new GrantAccounts(pool, clock, new Grants(ledger), events);
     PromoCodes promoCodes = new PromoCodes(pool, clock);
     TariffCatalog tariffs = new TariffCatalog(pool);
     SubscriptionPeriods periods = new SubscriptionPeriods(rules, ledger);
     Invoices invoices = new Invoices(pool, clock, Settings.invoices(config), promoCodes, ledger, providers.methods());
     PaymentServices payment = PaymentServices.build(vertx, pool, clock, rules,
-        new PaymentServices.Owners(ledger, promoCodes, periods), providers, botApi, Settings.yooKassa(config, baseUrl));
-    Users users = new Users(pool, rules.adminChatIds());
+        new PaymentServices.Owners(ledger, promoCodes, periods, events), providers, botApi, Settings.yooKassa(config, baseUrl));
+    Users users = new Users(pool, rules.adminChatIds(), events);
     SubscriptionJobs subscriptionJobs = new SubscriptionJobs(pool, clock, rules, Settings.notices(config), ledger,
-        periods);
+        periods, events);
     TrackCatalog tracks = new TrackCatalog(pool, config.costMultiplier(), Commands.BUILT_IN);
     ProductUpdates productUpdates = new ProductUpdates(pool, clock);
-    TrackRuns trackRuns = new TrackRuns(vertx, pool, clock, rules, new TrackServices(tracks, ledger, holds),
+    TrackRuns trackRuns = new TrackRuns(vertx, pool, clock, rules, new TrackServices(tracks, ledger, holds, events),
         new RunnerClient(vertx, config.runnerBaseUrl(), config.runnerStreamKey()), config.currency(),
         RatingButtons::forRun);
     return new Services(tariffs, promoCodes, invoices,
@@ -79,19 +86,23 @@ public record Services(TariffCatalog tariffs, PromoCodes promoCodes, Invoices in
         new Subscriptions(pool, clock, rules, ledger, periods), payment, new UserAccounts(pool, clock, ledger, users),
         new Stats(pool, clock), new LedgerVerifier(pool, rules.balanceFloor(), clock,
             Duration.ofSeconds(config.timerIntervalSeconds())), ledger, holds, users, tracks, trackRuns, productUpdates,
-        timerJobs(subscriptionJobs, rules, pool, clock, invoices, payment, holds, productUpdates));
+        grants, webhookEvents, timerJobs(subscriptionJobs, rules, pool, clock, invoices, payment, holds, productUpdates,
+        grants, webhookEvents));
   }
 
   /** The one list the timer runs, each job owned by its feature, in this order. */
   private static List<TimerJob> timerJobs(SubscriptionJobs subscriptionJobs, BillingRules rules, Pool pool,
                                           Clock clock, Invoices invoices, PaymentServices payment, Holds holds,
-                                          ProductUpdates productUpdates) {
+                                          ProductUpdates productUpdates, GrantAccounts grants,
+                                          WebhookEvents webhookEvents) {
     List<TimerJob> jobs = new ArrayList<>(subscriptionJobs.jobs());
     jobs.add(invoices.expiryJob());
     jobs.add(holds.expiryJob());
+    jobs.add(grants.expiryJob());
     jobs.addAll(payment.jobs());
     jobs.add(new Retention(pool, clock).job());
     jobs.add(productUpdates.retentionJob());
+    jobs.add(webhookEvents.retentionJob());
     jobs.add(new UsageRollup(pool, clock, rules.displayTimezone()).job());
     return List.copyOf(jobs);
   }

@@ -222,6 +222,10 @@ public final class KopeckConfig {
       throw new ConfigException("PRODUCT_WEBHOOK_SECRET", "is required with PRODUCT_WEBHOOK_URL (at least 16 characters, "
           + "sent as X-Kopeck-Secret so the product knows the updates come from Kopeck)");
     }
+    if (!webhookUrl().isEmpty() && webhookSigningSecret().length() < 32) {
+      throw new ConfigException("WEBHOOK_SIGNING_SECRET", "is required with WEBHOOK_URL, at least 32 characters (every "
+          + "event is signed with it: Kopeck-Signature)");
+    }
     if (telegramMode().equals("webhook") && telegramWebhookSecret().isEmpty()) {
       throw new ConfigException("TELEGRAM_WEBHOOK_SECRET", "is required when TELEGRAM_BOT_TOKEN is set (webhook mode)");
     }
@@ -304,6 +308,10 @@ public final class KopeckConfig {
   /** Where updates Kopeck does not handle go (SPEC §20); empty = nowhere, Kopeck answers everything itself. */
   public String productWebhookUrl() { return string("PRODUCT_WEBHOOK_URL"); }
   public String productWebhookSecret() { return string("PRODUCT_WEBHOOK_SECRET"); }
+  public String webhookUrl() { return string("WEBHOOK_URL"); }
+  public String webhookSigningSecret() { return string("WEBHOOK_SIGNING_SECRET"); }
+  /** Days a promo's bonus tokens or a trial's tokens last, as an expiring grant; 0 = they never expire. */
+  public int bonusTokensTtlDays() { return integer("BONUS_TOKENS_TTL_DAYS"); }
   public int telegramRateGlobal() { return integer("TELEGRAM_RATE_GLOBAL"); }
   public int telegramRatePerChat() { return integer("TELEGRAM_RATE_PER_CHAT"); }
   public int costMessageWindowMs() { return integer("COST_MESSAGE_WINDOW_MS"); }

@@ -16,7 +16,12 @@ public enum BalanceRule {
    * {@code metadata.provider_refund = true}, which is what lets `ledger verify` accept a balance under
    * the floor; usage and spends then stay refused until the balance comes back up.
    */
-  PROVIDER_REFUND;
+  PROVIDER_REFUND,
+  /**
+   * A grant's end (SPEC §21): it takes back only tokens given on top of what the balance was, so it always
+   * posts; `ledger verify` accepts its row below the floor, where the balance stood before the grant.
+   */
+  GRANT_EXPIRY;
 
   /** The metadata a {@link #PROVIDER_REFUND} row carries. */
   public static final String PROVIDER_REFUND_METADATA = "{\"provider_refund\": true}";
@@ -24,7 +29,7 @@ public enum BalanceRule {
   /** Whether {@code balance + delta} is allowed under this rule. */
   public boolean allows(BigDecimal balanceAfter, BigDecimal floor) {
     return switch (this) {
-      case CREDIT, PROVIDER_REFUND -> true;
+      case CREDIT, PROVIDER_REFUND, GRANT_EXPIRY -> true;
       case DOWN_TO_FLOOR -> balanceAfter.compareTo(floor) >= 0;
       case NEVER_BELOW_ZERO -> balanceAfter.signum() >= 0;
     };

@@ -86,6 +86,7 @@ public final class LedgerVerifier {
           WHERE u.token_balance < $1::text::numeric
             AND EXISTS (SELECT 1 FROM transactions t WHERE t.user_id = u.id AND t.tokens_delta < 0
                           AND t.balance_after < $1::text::numeric
+                          AND t.type <> 'expiry'
                           AND (t.type <> 'refund' OR t.metadata->>'provider_refund' IS DISTINCT FROM 'true'))
           ORDER BY u.id LIMIT 1000""",
           row -> "token_balance " + plain(row, "token_balance") + " below the floor", Param.FLOOR),
@@ -107,7 +108,31 @@ public final class LedgerVerifier {
           SELECT user_id, hold_id, expires_at FROM holds WHERE status = 'active' AND expires_at < $1
           ORDER BY expires_at LIMIT 1000""",
           row -> "hold " + row.getString("hold_id") + " still active, expired at " + row.getValue("expires_at"),
+          Param.EXPIRY_CUTOFF),
+      // Grants (SPEC §21): credited once by their own row, their rest taken back once at their end by theirs
+      // (none when nothing was left), and ended by the timer on time. That the rest taken was the rest the
+      // consumption order leaves is checked by replaying each user's ledger (grantReplays below).
+      new Check(6, "grant_credited_once", """
+          SELECT g.user_id, g.grant_id, count(t.seq) AS n FROM grants g
+          LEFT JOIN transactions t ON t.user_id = g.user_id AND t.idempotency_key = 'grant:' || g.grant_id
+            AND t.type = 'grant' AND t.tokens_delta = g.amount AND t.seq = g.granted_seq
+          GROUP BY g.user_id, g.grant_id HAVING count(t.seq) <> 1 LIMIT 1000""",
+          row -> "grant " + row.getString("grant_id") + " has " + row.getLong("n") + " matching ledger rows", Param.NONE),
+      new Check(6, "grant_expired_once", """
+          SELECT g.user_id, g.grant_id, count(t.seq) AS n FROM grants g
+          LEFT JOIN transactions t ON t.user_id = g.user_id AND t.idempotency_key = 'grant-expiry:' || g.grant_id
+          GROUP BY g.user_id, g.grant_id, g.expired_amount, g.expired_seq
+          HAVING count(t.seq) <> CASE WHEN g.expired_amount > 0 THEN 1 ELSE 0 END
+            OR bool_or(t.type <> 'expiry' OR t.tokens_delta <> -g.expired_amount OR t.seq <> g.expired_seq)
+          LIMIT 1000""",
+          row -> "grant " + row.getString("grant_id") + " has " + row.getLong("n")
+              + " expiry rows that do not match its end", Param.NONE),
+      new Check(6, "grants_expire_on_time", """
+          SELECT user_id, grant_id, expires_at FROM grants WHERE expired_at IS NULL AND expires_at < $1
+          ORDER BY expires_at LIMIT 1000""",
+          row -> "grant " + row.getString("grant_id") + " still running, ended at " + row.getValue("expires_at"),
           Param.EXPIRY_CUTOFF));
+  private static final String USERS_WITH_GRANTS = "SELECT DISTINCT user_id FROM grants ORDER BY user_id LIMIT 100000";
 
   /*
    * Every check reads whole tables, so hash joins are right at any size. Left to itself the planner
@@ -144,7 +169,32 @@ public final class LedgerVerifier {
       for (Check check : CHECKS) {
         chain = chain.compose(done -> run(conn, check)).onSuccess(violations::addAll);
       }
-      return chain.map(done -> violations);
+      return chain.compose(done -> grantReplays(conn)).map(found -> {
+        violations.addAll(found);
+        return violations;
+      });
+    });
+  }
+
+  /** Each user's grants replayed over their ledger: what an expiry took is the rest the consumption order left. */
+  private static Future<List<Violation>> grantReplays(SqlConnection conn) {
+    return conn.query(USERS_WITH_GRANTS).execute().compose(users -> {
+      List<Violation> found = new ArrayList<>();
+      Future<?> chain = Future.succeededFuture();
+      for (Row user : users) {
+        long userId = user.getLong("user_id");
+        chain = chain.compose(v -> GrantReplay.loadAll(conn, userId).onSuccess(result -> {
+          for (GrantReplay.Grant grant : result.grants()) {
+            BigDecimal rest = result.restAtExpiry().get(grant.grantId());
+            if (grant.expired() && (rest == null || rest.compareTo(grant.expiredAmount()) != 0)) {
+              found.add(new Violation(6, "grant_rest_taken_at_expiry", userId, "grant " + grant.grantId()
+                  + " took back " + grant.expiredAmount().toPlainString() + " at its end but "
+                  + (rest == null ? "no rest" : rest.toPlainString()) + " was left"));
+            }
+          }
+        }));
+      }
+      return chain.map(v -> found);
     });
   }
 

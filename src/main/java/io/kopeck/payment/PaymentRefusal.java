@@ -19,7 +19,11 @@ public enum PaymentRefusal implements Refusal {
   BAD_NOTIFICATION(Kind.INVALID),
   /** The caller's address is not on the provider's allow-list. */
   FORBIDDEN_SOURCE(Kind.FORBIDDEN),
-  INVALID_REASON(Kind.INVALID);
+  INVALID_REASON(Kind.INVALID),
+  /** A payment link's request out of shape (SPEC §21). */
+  INVALID_LINK_REQUEST(Kind.INVALID),
+  /** YooKassa sends receipts by e-mail and the user has none on file. */
+  EMAIL_REQUIRED(Kind.UNPROCESSABLE);
 
   private final Kind kind;
 

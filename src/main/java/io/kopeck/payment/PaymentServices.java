@@ -1,5 +1,6 @@
 package io.kopeck.payment;
 
+import io.kopeck.events.Events;
 import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.botapi.BotApi;
 import io.kopeck.catalog.PromoCodes;
@@ -46,8 +47,8 @@ public final class PaymentServices {
     this.client = client;
   }
 
-  /** What payments write through: the ledger, promo codes' uses, subscription periods (their owners). */
-  public record Owners(Ledger ledger, PromoCodes promoCodes, SubscriptionPeriods periods) {
+  /** What payments write through: the ledger, promo codes' uses, subscription periods, events out (their owners). */
+  public record Owners(Ledger ledger, PromoCodes promoCodes, SubscriptionPeriods periods, Events events) {
   }
 
   /** {@code telegram}: the process's one Bot API client (Stars pays, refunds and reconciles through it). */
@@ -64,8 +65,8 @@ public final class PaymentServices {
       moneyBack.put(YooKassaPayments.NAME, new YooKassaMoneyBack(client));
     }
     Payments payments = new Payments(pool, clock, rules, providers, owners.ledger(), owners.promoCodes(),
-        owners.periods());
-    Refunds refunds = new Refunds(pool, clock, rules, owners.ledger(), owners.periods(), moneyBack);
+        owners.periods(), owners.events());
+    Refunds refunds = new Refunds(pool, clock, rules, owners.ledger(), owners.periods(), owners.events(), moneyBack);
     StarsPayments stars = bot == null ? null : new StarsPayments(pool, bot, payments, refunds, owners.periods());
     StarsReconciliation reconciliation = bot == null ? null
         : new StarsReconciliation(pool, clock, bot, stars, rules);

@@ -1,5 +1,7 @@
 package io.kopeck.payment;
 
+import io.kopeck.events.EventType;
+import io.kopeck.events.Events;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.kopeck.audit.AuditLog;
@@ -77,9 +79,11 @@ public final class Payments {
   private final Ledger ledger;
   private final PromoCodes promoCodes;
   private final SubscriptionPeriods periods;
+  private final Events events;
 
   public Payments(Pool pool, Clock clock, BillingRules config, PaymentProviders providers, Ledger ledger,
-                  PromoCodes promoCodes, SubscriptionPeriods periods) {
+                  PromoCodes promoCodes, SubscriptionPeriods periods, Events events) {
+    this.events = events;
     this.pool = pool;
     this.clock = clock;
     this.config = config;
@@ -242,6 +246,8 @@ public final class Payments {
         AuditLog.record(tx, actor, previous.equals("pending") ? "invoice.paid" : "invoice.paid_late", "invoice",
             Long.toString(invId), userId, new JsonObject().put("status", previous), args.copy().put("status", "paid")),
         Outbox.toUserAndAdmins(tx, new Outbox.Notice(userId, "payment", "payment.received", args, "invoice:" + invId),
-            config.adminChatIds(), now))).mapEmpty();
+            config.adminChatIds(), now),
+        events.emit(tx, userId, EventType.PAYMENT_SUCCEEDED, "invoice:" + invId, args.copy().put("user_id", userId)
+            .put("provider", invoice.provider())))).mapEmpty();
   }
 }

@@ -1,5 +1,7 @@
 package io.kopeck.payment;
 
+import io.kopeck.events.EventType;
+import io.kopeck.events.Events;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.kopeck.audit.AuditLog;
@@ -69,9 +71,11 @@ public final class Refunds {
   private final Ledger ledger;
   private final SubscriptionPeriods periods;
   private final Map<String, MoneyBack> moneyBack;
+  private final Events events;
 
   public Refunds(Pool pool, Clock clock, BillingRules config, Ledger ledger, SubscriptionPeriods periods,
-                 Map<String, MoneyBack> moneyBack) {
+                 Events events, Map<String, MoneyBack> moneyBack) {
+    this.events = events;
     this.pool = pool;
     this.clock = clock;
     this.config = config;
@@ -303,6 +307,9 @@ public final class Refunds {
             period.before() == null ? null : period.before().toInstant().toString()), result));
     writes.add(Outbox.toUserAndAdmins(tx, new Outbox.Notice(userId, "refund", "refund.done", result, "refund:" + invId),
         config.adminChatIds(), now));
+    writes.add(events.emit(tx, userId, EventType.PAYMENT_REFUNDED, "invoice:" + invId, result.copy()
+        .put("amount", invoice.amount().toPlainString()).put("currency", invoice.currency())
+        .put("provider", invoice.provider())));
     return Future.all(writes).map(result);
   }
 }

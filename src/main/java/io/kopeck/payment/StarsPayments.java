@@ -2,6 +2,8 @@ package io.kopeck.payment;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import com.pengrad.telegrambot.model.request.LabeledPrice;
+import com.pengrad.telegrambot.request.CreateInvoiceLink;
 import com.pengrad.telegrambot.model.RefundedPayment;
 import com.pengrad.telegrambot.model.SuccessfulPayment;
 import com.pengrad.telegrambot.request.EditUserStarSubscription;
@@ -55,6 +57,25 @@ public final class StarsPayments {
     this.api = api;
     this.payments = payments;
     this.refunds = refunds;
+  }
+
+  /**
+   * The link Telegram makes for paying {@code invoice} in Stars ({@code createInvoiceLink}), a monthly
+   * subscription's when the invoice is one; anyone who opens it in Telegram pays this invoice.
+   */
+  public Future<String> invoiceLink(Invoice invoice, String title, String description) {
+    LabeledPrice price = new LabeledPrice(title, invoice.stars());
+    CreateInvoiceLink request = new CreateInvoiceLink(title, description, payload(invoice), Invoice.STARS, price)
+        .providerToken("");
+    if (invoice.starSubscription()) {
+      request.subscriptionPeriod(SUBSCRIPTION_PERIOD_SECONDS);
+    }
+    return api.call(request).map(answer -> {
+      if (!answer.isOk() || answer.result() == null) {
+        throw PaymentRefusal.PROVIDER_UNAVAILABLE.because("Telegram made no invoice link: " + answer.description());
+      }
+      return answer.result();
+    });
   }
 
   /** A charge id as Telegram makes them; anything else is not a payment of Telegram's. */

@@ -1,5 +1,7 @@
 package io.kopeck.subscription;
 
+import io.kopeck.events.EventType;
+import io.kopeck.events.Events;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.kopeck.common.BillingRules;
@@ -92,9 +94,11 @@ public final class SubscriptionJobs {
   private final Ledger ledger;
 
   private final SubscriptionPeriods periods;
+  private final Events events;
 
   public SubscriptionJobs(Pool pool, Clock clock, BillingRules config, NoticeSettings notices, Ledger ledger,
-                          SubscriptionPeriods periods) {
+                          SubscriptionPeriods periods, Events events) {
+    this.events = events;
     this.periods = periods;
     this.notices = notices;
     this.pool = pool;
@@ -152,6 +156,8 @@ public final class SubscriptionJobs {
           .compose(v -> Outbox.toUser(tx, new Outbox.Notice(userId, "subscription_expired",
               renewable ? "subscription.expired_short" : "subscription.expired", args,
               "expired:" + end.toEpochSecond()), now))
+          .compose(v -> events.emit(tx, userId, EventType.SUBSCRIPTION_EXPIRED, Long.toString(end.toEpochSecond()),
+              args.copy().put("user_id", userId).put("tariff", row.getString("slug"))))
           .map(new Outcome(userId, false, null, end));
     }
     Future<PostingResult> charge = fee.signum() == 0 ? Future.succeededFuture()
@@ -165,6 +171,10 @@ public final class SubscriptionJobs {
                 .put("subscription_end", newEnd.toString())
                 .put("balance", posting == null ? balance.toPlainString() : posting.balanceAfter().toPlainString()),
             "renewal:" + end.toEpochSecond()), now)
+            .compose(v -> events.emit(tx, userId, EventType.SUBSCRIPTION_RENEWED, Long.toString(end.toEpochSecond()),
+                new JsonObject().put("user_id", userId).put("tariff", row.getString("slug"))
+                    .put("fee", fee.toPlainString()).put("subscription_end", newEnd.toInstant().toString())
+                    .put("balance", posting == null ? balance.toPlainString() : posting.balanceAfter().toPlainString())))
             .map(new Outcome(userId, true, posting == null ? null : posting.transactionId(), newEnd))));
   }
 
@@ -236,7 +246,11 @@ public final class SubscriptionJobs {
                 .compose(x -> Outbox.toUser(tx, new Outbox.Notice(userId, "low_balance", "balance.low",
                     new JsonObject().put("balance", row.getBigDecimal("token_balance").toPlainString())
                         .put("threshold", tier.toPlainString()),
-                    "low:" + row.getLong("balance_seq") + ":" + tier.toPlainString()), now)));
+                    "low:" + row.getLong("balance_seq") + ":" + tier.toPlainString()), now))
+                .compose(x -> events.emit(tx, userId, EventType.BALANCE_LOW,
+                    row.getLong("balance_seq") + ":" + tier.toPlainString(), new JsonObject().put("user_id", userId)
+                        .put("balance", row.getBigDecimal("token_balance").toPlainString())
+                        .put("threshold", tier.toPlainString()))));
           }
           return chain.map(v -> new JobSummary("low-balance", "notified", claimed.size(), claimed.size(), 0,
               (System.nanoTime() - started) / 1_000_000));

@@ -5,6 +5,7 @@ import static io.kopeck.telegram.Screen.button;
 import com.pengrad.telegrambot.model.request.ReplyKeyboardMarkup;
 import io.kopeck.botapi.Html;
 import io.kopeck.i18n.Texts;
+import io.kopeck.ledger.GrantReplay;
 import io.kopeck.telegram.CallbackData.Action;
 import io.kopeck.track.Track;
 import io.kopeck.track.TrackCatalog;
@@ -14,10 +15,12 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.templates.SqlTemplate;
 import java.math.BigDecimal;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** /start, /profile, /balance, /history and /help (SPEC §8). */
 final class AccountScreens {
@@ -45,12 +48,15 @@ final class AccountScreens {
   private final String supportUsername;
   private final TrackCatalog tracks;
 
+  private final Pool pool;
+
   AccountScreens(Pool pool, ZoneId zone, String supportUsername, String offerUrl, String privacyUrl,
                  BigDecimal quickTopUp, TrackCatalog tracks) {
     this.tracks = tracks;
     this.offerUrl = offerUrl;
     this.privacyUrl = privacyUrl;
     this.quickTopUp = quickTopUp;
+    this.pool = pool;
     this.account = SqlTemplate.forQuery(pool, ACCOUNT);
     this.totals = SqlTemplate.forQuery(pool, TOTALS);
     this.history = SqlTemplate.forQuery(pool, HISTORY);
@@ -98,20 +104,38 @@ final class AccountScreens {
 
   Future<Void> balance(Chat chat) {
     Texts texts = chat.texts();
-    return account(chat.userId()).compose(row -> totals.execute(Map.of("user_id", chat.userId()))
-        .map(rows -> rows.iterator().next())
-        .compose(totals -> chat.show(Screen.builder(chat.t("balance.text",
-                texts.tokens(row.getBigDecimal("token_balance")),
-                subscriptionLine(texts, row.getOffsetDateTime("subscription_end"), chat.now()),
-                texts.tokens(totals.getBigDecimal("topped_up")), texts.tokens(totals.getBigDecimal("spent")))
-                + held(texts, row))
-            .row(button(texts.get("btn.quick_topup", texts.rub(quickTopUp)), CallbackData.of(Action.QUICK_TOPUP)))
-            .row(button(texts.get("btn.topup"), CallbackData.of(Action.TOP_UP)),
-                button(texts.get("btn.custom"), CallbackData.of(Action.CUSTOM_AMOUNT)))
-            .row(button(texts.get("btn.promo"), CallbackData.of(Action.PROMO)),
-                button(texts.get("btn.history"), CallbackData.of(Action.HISTORY, 1)))
-            .row(button(texts.get("btn.refresh"), CallbackData.of(Action.BALANCE)))
-            .build())));
+    Future<Row> totalsRow = totals.execute(Map.of("user_id", chat.userId())).map(rows -> rows.iterator().next());
+    Future<GrantReplay.Result> grantsLeft = pool.withConnection(conn -> GrantReplay.load(conn, chat.userId()));
+    return Future.all(account(chat.userId()), totalsRow, grantsLeft).compose(all -> {
+      Row row = all.resultAt(0);
+      Row sums = all.resultAt(1);
+      return chat.show(Screen.builder(chat.t("balance.text", texts.tokens(row.getBigDecimal("token_balance")),
+              subscriptionLine(texts, row.getOffsetDateTime("subscription_end"), chat.now()),
+              texts.tokens(sums.getBigDecimal("topped_up")), texts.tokens(sums.getBigDecimal("spent")))
+              + held(texts, row) + grants(texts, all.resultAt(2)))
+          .row(button(texts.get("btn.quick_topup", texts.rub(quickTopUp)), CallbackData.of(Action.QUICK_TOPUP)))
+          .row(button(texts.get("btn.topup"), CallbackData.of(Action.TOP_UP)),
+              button(texts.get("btn.custom"), CallbackData.of(Action.CUSTOM_AMOUNT)))
+          .row(button(texts.get("btn.promo"), CallbackData.of(Action.PROMO)),
+              button(texts.get("btn.history"), CallbackData.of(Action.HISTORY, 1)))
+          .row(button(texts.get("btn.refresh"), CallbackData.of(Action.BALANCE)))
+          .build());
+    });
+  }
+
+  /** "Of which N expire on D", a line per end date, the nearest first (SPEC §21); else nothing. */
+  private String grants(Texts texts, GrantReplay.Result grants) {
+    Map<LocalDate, BigDecimal> byDay = new TreeMap<>();
+    for (GrantReplay.Grant grant : grants.running()) {
+      BigDecimal left = grants.remaining().getOrDefault(grant.grantId(), BigDecimal.ZERO);
+      if (left.signum() > 0) {
+        byDay.merge(grant.expiresAt().atZoneSameInstant(zone).toLocalDate(), left, BigDecimal::add);
+      }
+    }
+    StringBuilder lines = new StringBuilder();
+    byDay.forEach((day, left) -> lines.append(texts.get("balance.grant", texts.tokens(left),
+        texts.date(day.atStartOfDay(zone).toOffsetDateTime(), zone))));
+    return lines.toString();
   }
 
   /** Page {@code page} (1 = newest) of the ledger; false when the page does not exist (a stale button). */

@@ -1,5 +1,7 @@
 package io.kopeck.track;
 
+import io.kopeck.events.EventType;
+import io.kopeck.events.Events;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.kopeck.botapi.Html;
@@ -49,6 +51,7 @@ final class RunSettlement {
   private static final String CHARGED = "UPDATE runner_runs SET tokens = $3::text::numeric WHERE user_id = $1 AND run_id = $2";
 
   private final Pool pool;
+  private final Events events;
   private final Clock clock;
   private final Ledger ledger;
   private final Holds holds;
@@ -58,7 +61,8 @@ final class RunSettlement {
 
   /** {@code ratingButtons}: the bot's 🤮 😐 🤩 buttons for a run's {@code ref}. */
   RunSettlement(Pool pool, Clock clock, Ledger ledger, Holds holds, BigDecimal floor, TrackCatalog catalog,
-                LongFunction<JsonArray> ratingButtons) {
+                LongFunction<JsonArray> ratingButtons, Events events) {
+    this.events = events;
     this.pool = pool;
     this.clock = clock;
     this.ledger = ledger;
@@ -102,7 +106,10 @@ final class RunSettlement {
       return tx.preparedQuery(CHARGED).execute(Tuple.of(userId, runId, charged.toPlainString()))
           .compose(v -> catalog.find(slug).map(track -> track.title(language(run))).otherwise(slug))
           .compose(title -> Outbox.rendered(tx, endMessages(userId, runId, status, error, title, charged, after,
-              run), Times.utcNow(clock)));
+              run), Times.utcNow(clock)))
+          .compose(v -> events.emit(tx, userId, EventType.RUN_FINISHED, runId, new JsonObject().put("user_id", userId)
+              .put("run_id", runId).put("track", slug).put("status", status).put("error", error)
+              .put("tokens", charged.toPlainString()).put("balance", after.toPlainString())));
     });
   }
 

@@ -78,7 +78,7 @@ public final class TrackRuns {
     this.holds = services.holds();
     this.runner = runner;
     this.settlement = new RunSettlement(pool, clock, services.ledger(), holds, rules.balanceFloor(),
-        services.catalog(), ratingButtons);
+        services.catalog(), ratingButtons, services.events());
     this.output = new RunOutput(pool, clock, currency, services.catalog(), settlement);
   }
 

@@ -1,8 +1,10 @@
 package io.kopeck.usage;
 
 import io.kopeck.ledger.Amounts;
+import io.kopeck.ledger.GrantReplay;
 import io.kopeck.ledger.LedgerRefusal;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.RowSet;
@@ -19,37 +21,43 @@ import java.util.Map;
 final class BalanceQuery {
   /** What the answer is made of: one user's row. */
   private record Account(BigDecimal balance, BigDecimal held, OffsetDateTime subscriptionEnd, boolean blocked,
-                         BigDecimal limit, LocalDate spentDay, BigDecimal spentToday) {
+                         BigDecimal limit, LocalDate spentDay, BigDecimal spentToday, boolean hasGrants) {
   }
 
   private static final RowMapper<Account> ACCOUNT = row -> new Account(row.getBigDecimal("token_balance"),
       row.getBigDecimal("held"), row.getOffsetDateTime("subscription_end"), row.getBoolean("is_blocked"), row.getBigDecimal("daily_spend_limit"),
-      row.getLocalDate("spent_day"), row.getBigDecimal("spent_today"));
+      row.getLocalDate("spent_day"), row.getBigDecimal("spent_today"), row.getBoolean("has_grants"));
 
   private final SqlTemplate<Map<String, Object>, RowSet<Account>> account;
+  private final Pool pool;
   private final Clock clock;
   private final ZoneId zone;
   private final boolean requireSubscription;
 
   BalanceQuery(Pool pool, Clock clock, ZoneId zone, boolean requireSubscription) {
     this.account = SqlTemplate.forQuery(pool, """
-        SELECT token_balance, held, subscription_end, is_blocked, daily_spend_limit, spent_day, spent_today
+        SELECT token_balance, held, subscription_end, is_blocked, daily_spend_limit, spent_day, spent_today,
+               EXISTS (SELECT 1 FROM grants g WHERE g.user_id = users.id AND g.expired_at IS NULL) AS has_grants
         FROM users WHERE id = #{user_id}""").mapTo(ACCOUNT);
+    this.pool = pool;
     this.clock = clock;
     this.zone = zone;
     this.requireSubscription = requireSubscription;
   }
 
   Future<JsonObject> balance(long userId) {
-    return account.execute(Map.of("user_id", userId)).map(rows -> {
+    return account.execute(Map.of("user_id", userId)).compose(rows -> {
       if (rows.size() == 0) {
         throw LedgerRefusal.USER_NOT_FOUND.because("No such user");
       }
-      return describe(userId, rows.iterator().next());
+      Account row = rows.iterator().next();
+      // Grants are replayed from the ledger only for a user who has one running (SPEC §21).
+      return (row.hasGrants() ? pool.withConnection(conn -> GrantReplay.load(conn, userId)) : Future.succeededFuture(
+          (GrantReplay.Result) null)).map(grants -> describe(userId, row, grants));
     });
   }
 
-  private JsonObject describe(long userId, Account row) {
+  private JsonObject describe(long userId, Account row, GrantReplay.Result grants) {
     OffsetDateTime now = OffsetDateTime.now(clock);
     BigDecimal balance = row.balance();
     OffsetDateTime subscriptionEnd = row.subscriptionEnd();
@@ -69,7 +77,9 @@ final class BalanceQuery {
         .put("can_spend", reason == null)
         .put("reason", reason)
         .put("daily_spend_limit", limit == null ? null : Amounts.tokenText(limit))
-        .put("spent_today", Amounts.tokenText(spentToday));
+        .put("spent_today", Amounts.tokenText(spentToday))
+        .put("granted", Amounts.tokenText(grants == null ? BigDecimal.ZERO : grants.granted()))
+        .put("grants", grants == null ? new JsonArray() : grants.runningJson());
   }
 
   /** The first reason, in order of severity, why the user may not start a run; null if they may. */

@@ -1,5 +1,7 @@
 package io.kopeck.user;
 
+import io.kopeck.events.EventType;
+import io.kopeck.events.Events;
 import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.notify.Outbox;
@@ -61,8 +63,10 @@ public final class Users {
 
   private final Pool pool;
   private final List<Long> adminChats;
+  private final Events events;
 
-  public Users(Pool pool, List<Long> adminChats) {
+  public Users(Pool pool, List<Long> adminChats, Events events) {
+    this.events = events;
     this.pool = pool;
     this.adminChats = adminChats;
   }
@@ -78,12 +82,17 @@ public final class Users {
         .execute(Tuple.of(id, username, firstName, lastName, languageCode))
         .compose(rows -> {
           Profile user = Profile.of(rows.iterator().next());
-          if (!user.inserted() || adminChats.isEmpty()) {
+          if (!user.inserted()) {
             return Future.succeededFuture(user);
           }
           JsonObject args = new JsonObject().put("name", user.displayName()).put("username", user.username());
           return Outbox.toAdmins(tx, new Outbox.Notice(user.id(), "user_new", "user.new", args, "user:" + user.id()),
-              adminChats, now).map(user);
+              adminChats, now)
+              .compose(v -> events.emit(tx, user.id(), EventType.USER_CREATED, Long.toString(user.id()),
+                  new JsonObject().put("user_id", user.id()).put("username", user.username())
+                      .put("first_name", user.firstName()).put("last_name", user.lastName())
+                      .put("language_code", user.languageCode())))
+              .map(user);
         }));
   }
 

@@ -6,6 +6,7 @@ import io.kopeck.catalog.PaymentLinks;
 import io.kopeck.catalog.PromoCodes;
 import io.kopeck.catalog.TariffCatalog;
 import io.kopeck.common.BillingRules;
+import io.kopeck.events.Events;
 import io.kopeck.ledger.Ledger;
 import io.kopeck.subscription.NoticeSettings;
 import io.kopeck.subscription.SubscriptionJobs;
@@ -45,7 +46,8 @@ public final class TestServices {
 
   public static SubscriptionJobs subscriptionJobs(Pool pool, Clock clock, BillingRules rules, NoticeSettings notices) {
     Ledger ledger = ledger(clock);
-    return new SubscriptionJobs(pool, clock, rules, notices, ledger, new SubscriptionPeriods(rules, ledger));
+    return new SubscriptionJobs(pool, clock, rules, notices, ledger, new SubscriptionPeriods(rules, ledger),
+        Events.none(clock));
   }
 
   private static Ledger ledger(Clock clock) {
