@@ -50,6 +50,7 @@ import io.kopeck.web.HttpServerVerticle;
 import io.kopeck.web.HttpSettings;
 import io.kopeck.web.LegalPages;
 import io.kopeck.web.MetricsRoute;
+import io.kopeck.web.OpenApiRoute;
 import io.kopeck.web.Readiness;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -292,7 +293,7 @@ public final class Application {
         new WebhookDeliveriesApi(services.webhookEvents()),
         new StatsAdminApi(services.stats(), clock, config.displayTimezone()),
         new MetricsRoute(registry, config.metricsBearerToken(), config.publicDeployment()
-            ? Settings.clientAddress(config) : null), new LegalPages(legalPages)));
+            ? Settings.clientAddress(config) : null), new LegalPages(legalPages), new OpenApiRoute()));
     if (config.devConsole()) {
       routes.add(new DevConsole(pool, devConsoleState, config.devConsoleWebhookSecret(), config.devConsoleRunnerKey(),
           config.adminChatIds(), config.minTopupRub()));

@@ -70,7 +70,20 @@ public final class Http implements AutoCloseable {
     }
     Future<io.vertx.ext.web.client.HttpResponse<Buffer>> sent = body == null ? request.send()
         : request.sendBuffer(Buffer.buffer(body));
-    return sent.map(r -> new Response(r.statusCode(), r.headers(), r.bodyAsString() == null ? "" : r.bodyAsString()));
+    return sent.map(r -> conforming(method, path,
+        new Response(r.statusCode(), r.headers(), r.bodyAsString() == null ? "" : r.bodyAsString())));
+  }
+
+  /** An API answer that the OpenAPI document does not describe fails the test that received it (SPEC §21). */
+  private static Response conforming(HttpMethod method, String path, Response response) {
+    if (OpenApiCheck.covers(path)) {
+      List<String> problems = OpenApiCheck.problems(method.name(), path, response.status(),
+          response.headers().get("Content-Type"), response.body());
+      if (!problems.isEmpty()) {
+        throw new AssertionError("The answer does not match /api/openapi.json: " + problems);
+      }
+    }
+    return response;
   }
 
   /** A JSON POST with one extra header (e.g. a webhook secret). */
