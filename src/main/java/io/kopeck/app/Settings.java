@@ -27,6 +27,7 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -40,7 +41,8 @@ public final class Settings {
 
   public static BillingRules billing(KopeckConfig config) {
     return new BillingRules(config.balanceFloor(), config.displayTimezone(), config.adminChatIds(),
-        config.topupActivatesSubscription(), config.defaultTariff());
+        config.topupActivatesSubscription(), config.defaultTariff(),
+        config.bonusTokensTtlDays() == 0 ? null : Duration.ofDays(config.bonusTokensTtlDays()));
   }
 
   public static InvoiceSettings invoices(KopeckConfig config) {

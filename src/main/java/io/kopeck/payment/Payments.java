@@ -12,6 +12,7 @@ import io.kopeck.catalog.PromoCodes;
 import io.kopeck.common.BillingRules;
 import io.kopeck.common.Times;
 import io.kopeck.ledger.BalanceRule;
+import io.kopeck.ledger.Grants;
 import io.kopeck.ledger.Ledger;
 import io.kopeck.ledger.Posting;
 import io.kopeck.ledger.PostingResult;
@@ -23,6 +24,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -80,10 +82,12 @@ public final class Payments {
   private final PromoCodes promoCodes;
   private final SubscriptionPeriods periods;
   private final Events events;
+  private final Grants grants;
 
   public Payments(Pool pool, Clock clock, BillingRules config, PaymentProviders providers, Ledger ledger,
                   PromoCodes promoCodes, SubscriptionPeriods periods, Events events) {
     this.events = events;
+    this.grants = new Grants(ledger);
     this.pool = pool;
     this.clock = clock;
     this.config = config;
@@ -218,8 +222,9 @@ public final class Payments {
     long userId = invoice.userId();
     return recordPayment(tx, receipt, userId, invoice.id(), "credited", null, now).compose(id -> id == null
         ? Future.succeededFuture(new Received(Outcome.DUPLICATE, userId, invoice.invId(), null, null))
-        : ledger.post(tx, new Posting(userId, TransactionType.TOPUP, invoice.tokens(), BalanceRule.CREDIT,
-                "invoice:" + invoice.id(), invoice.id(), "invoice " + invoice.invId(), null))
+        : ledger.post(tx, new Posting(userId, TransactionType.TOPUP, invoice.tokens().subtract(bonusGrant(invoice)),
+                BalanceRule.CREDIT, "invoice:" + invoice.id(), invoice.id(), "invoice " + invoice.invId(), null))
+            .compose(posting -> bonusAsGrant(tx, invoice, posting, now))
             .compose(posting -> periods.paid(tx, invoice, receipt.paidUntil(), now)
                 .compose(extension -> InvoiceStates.markPaid(tx, invoice, receipt.paymentId(), now)
                     .compose(v -> receipt.firstOfSubscription() && invoice.starSubscription()
@@ -227,6 +232,29 @@ public final class Payments {
                     .compose(v -> promoCodes.redeemForInvoice(tx, invoice, actor, now))
                     .compose(v -> record(tx, invoice, posting, extension, actor, now))
                     .map(v -> new Received(Outcome.CREDITED, userId, invoice.invId(), posting.transactionId(), null)))));
+  }
+
+  /**
+   * The part of a purchase given as an expiring grant: a promo's bonus tokens when BONUS_TOKENS_TTL_DAYS
+   * is set (SPEC §21) and the purchase has tokens of its own besides; else nothing.
+   */
+  private BigDecimal bonusGrant(Invoice invoice) {
+    BigDecimal bonus = invoice.bonusTokens();
+    return config.bonusTokensTtl() == null || bonus.signum() <= 0 || invoice.tokens().compareTo(bonus) <= 0
+        ? BigDecimal.ZERO : bonus;
+  }
+
+  /** The bonus grant next to the purchase's own tokens; the answer's balance counts both. */
+  private Future<PostingResult> bonusAsGrant(SqlConnection tx, Invoice invoice, PostingResult posting,
+                                            OffsetDateTime now) {
+    BigDecimal bonus = bonusGrant(invoice);
+    if (bonus.signum() == 0) {
+      return Future.succeededFuture(posting);
+    }
+    return grants.give(tx, invoice.userId(), "promo-bonus:" + invoice.invId(), bonus, now.plus(config.bonusTokensTtl()),
+            "promo bonus of invoice " + invoice.invId(), "promo", now)
+        .map(given -> new PostingResult(posting.status(), posting.refusal(), posting.duplicate(), posting.transactionId(),
+            posting.delta().add(bonus), posting.balanceBefore(), given.balanceAfter()));
   }
 
   private Future<Void> record(SqlConnection tx, Invoice invoice, PostingResult posting,

@@ -13,6 +13,7 @@ import io.kopeck.catalog.TariffCatalog;
 import io.kopeck.common.BillingRules;
 import io.kopeck.common.Times;
 import io.kopeck.ledger.BalanceRule;
+import io.kopeck.ledger.Grants;
 import io.kopeck.ledger.Ledger;
 import io.kopeck.ledger.Posting;
 import io.kopeck.ledger.PostingResult;
@@ -51,6 +52,7 @@ public final class Trials {
   private final TariffCatalog tariffs;
   private final SubscriptionPeriods periods;
   private final Ledger ledger;
+  private final Grants grants;
 
   public Trials(Pool pool, Clock clock, BillingRules config, PromoCodes promoCodes, TariffCatalog tariffs,
                 SubscriptionPeriods periods, Ledger ledger) {
@@ -61,6 +63,7 @@ public final class Trials {
     this.tariffs = tariffs;
     this.periods = periods;
     this.ledger = ledger;
+    this.grants = new Grants(ledger);
   }
 
   public Future<TrialGrant> activate(long userId, String code) {
@@ -103,7 +106,7 @@ public final class Trials {
 
   private Future<TrialGrant> grant(SqlConnection tx, long userId, PromoCode promo, OffsetDateTime now) {
     return tariffs.byId(tx, promo.tariffId()).compose(tariff -> promoCodes.redeemTrial(tx, userId, promo, tariff.id(), now)
-        .compose(v -> credit(tx, userId, tariff))
+        .compose(v -> credit(tx, userId, tariff, now))
         .compose(posting -> periods.extendTrial(tx, userId, tariff.hasPeriod() ? tariff.periodUnit() : null,
                 tariff.periodValue(), now)
             .compose(change -> {
@@ -113,10 +116,17 @@ public final class Trials {
             })));
   }
 
-  private Future<PostingResult> credit(SqlConnection tx, long userId, Tariff tariff) {
+  /** The trial's tokens: a trial row, or with BONUS_TOKENS_TTL_DAYS a grant that ends (SPEC §21). */
+  private Future<PostingResult> credit(SqlConnection tx, long userId, Tariff tariff, OffsetDateTime now) {
     if (tariff.tokens().signum() == 0) {
       return Future.succeededFuture(new PostingResult(PostingResult.Status.APPLIED, null, false, null,
           BigDecimal.ZERO, null, null));
+    }
+    if (config.bonusTokensTtl() != null) {
+      return grants.give(tx, userId, "trial:" + tariff.slug(), tariff.tokens(), now.plus(config.bonusTokensTtl()),
+              "trial " + tariff.slug(), "trial", now)
+          .map(given -> new PostingResult(PostingResult.Status.APPLIED, null, given.outcome() != Grants.Outcome.GIVEN,
+              null, tariff.tokens(), null, given.balanceAfter()));
     }
     return ledger.post(tx, new Posting(userId, TransactionType.TRIAL, tariff.tokens(), BalanceRule.CREDIT,
         "trial:" + tariff.id(), null, "trial " + tariff.slug(), null));

@@ -30,7 +30,7 @@ final class AccountScreens {
       SELECT token_balance, held, subscription_end, balance_seq, created_at FROM users WHERE id = #{user_id}""";
   // Reads the user's whole ledger: only the /balance screen shows these totals.
   private static final String TOTALS = """
-      SELECT coalesce(sum(tokens_delta) FILTER (WHERE type IN ('topup', 'trial')), 0) AS topped_up,
+      SELECT coalesce(sum(tokens_delta) FILTER (WHERE type IN ('topup', 'trial', 'grant')), 0) AS topped_up,
              coalesce(-sum(tokens_delta) FILTER (WHERE type IN ('usage', 'spend', 'subscription')), 0) AS spent
       FROM transactions WHERE user_id = #{user_id}""";
   // seq is gap-free per user, so a page is a seq range: newest first, no OFFSET scan.
