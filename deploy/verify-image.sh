@@ -4,11 +4,15 @@
 # --network host (the build stage reaches Maven Central), then run twice with --network host:
 #   1. against the local PostgreSQL (DATABASE_URL), with an NDJSON stream in flight at SIGTERM;
 #   2. with its embedded PostgreSQL.
-# Checks: healthy by its own HEALTHCHECK, JSON log lines, non-root, SIGTERM drains the stream and
-# exits 0 within SHUTDOWN_TIMEOUT_SECONDS, the ledger verifies clean afterwards.
+# Checks: healthy by its own HEALTHCHECK, JSON log lines, non-root, the code read-only to it, SIGTERM
+# drains the stream and exits 0 within SHUTDOWN_TIMEOUT_SECONDS, the ledger verifies clean afterwards.
+# Then a code change is rebuilt with no network at all (--network none: Maven, the dependencies and the
+# plugins come from the build cache), and the report gives the image's size and the size of the layer
+# such a change rebuilds and ships.
 #
-# Needs: docker (started here with `dockerd &` if it is not running), debootstrap, psql, curl, jq,
-# a PostgreSQL on 127.0.0.1:5432 that lets user postgres in. Sends traffic to 127.0.0.1 only.
+# Needs: docker (started here with `dockerd &` if it is not running; apt-get install docker.io),
+# debootstrap, psql, curl, jq, a PostgreSQL on 127.0.0.1:5432 that lets user postgres in; run as root
+# (debootstrap and chroot). Sends traffic to 127.0.0.1 only.
 # Usage: deploy/verify-image.sh   (PORT, PG_URL, SUITE, MIRROR may be set)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,9 +21,10 @@ PORT=${PORT:-18080}
 PG_ADMIN_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 SUITE=${SUITE:-bookworm}
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
-BUILD_BASE=kopeck-base/build:$SUITE
+BUILD_BASE=kopeck-base/build-jdk:$SUITE
 RUNTIME_BASE=kopeck-base/runtime:$SUITE
 IMAGE=kopeck:verify
+BUILD_CACHE=kopeck:build-cache
 DB=kopeck_verify_image
 SHUTDOWN_TIMEOUT=20
 RUNNER_KEY=verify-image-runner-key-0001
@@ -54,13 +59,16 @@ make_base() {
   command -v debootstrap > /dev/null || fail "debootstrap is missing (apt-get install debootstrap)"
   say "debootstrap $SUITE with $packages → $tag"
   local root="$WORK/root-${tag//[:\/]/-}"
-  debootstrap --variant=minbase --include="$packages" "$SUITE" "$root" "$MIRROR" > "$WORK/debootstrap.log" 2>&1 \
-    || { tail -20 "$WORK/debootstrap.log"; fail "debootstrap"; }
+  # TMPDIR and other variables of this shell must not leak into the chroot (a TMPDIR that does not exist
+  # there breaks update-ca-certificates).
+  env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin debootstrap --variant=minbase --include="$packages" "$SUITE" "$root" \
+    "$MIRROR" > "$WORK/debootstrap.log" 2>&1 || { tail -20 "$WORK/debootstrap.log"; fail "debootstrap"; }
   # Certificate authorities this machine trusts beyond Debian's (a TLS-inspecting proxy, say) are
   # trusted in the image too, so its build stage reaches Maven Central the way this machine does.
   if compgen -G "/usr/local/share/ca-certificates/*.crt" > /dev/null; then
     cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
-    chroot "$root" update-ca-certificates > /dev/null 2>&1 || fail "update-ca-certificates in $tag"
+    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin chroot "$root" update-ca-certificates > "$WORK/ca.log" 2>&1 \
+      || { cat "$WORK/ca.log"; fail "update-ca-certificates in $tag"; }
   fi
   if [ -f /etc/ssl/certs/java/cacerts ] && [ -d "$root/etc/ssl/certs/java" ]; then
     cp /etc/ssl/certs/java/cacerts "$root/etc/ssl/certs/java/cacerts"
@@ -70,13 +78,56 @@ make_base() {
   rm -rf "$root"
 }
 
+# The build stage is kept under a tag ($BUILD_CACHE), so its layers are the cache of the next build and not
+# a dangling image; the one it replaces is removed. $1: the network of the build's RUN steps.
 build_image() {
-  say "docker build (base images $BUILD_BASE, $RUNTIME_BASE)"
-  local t0=$SECONDS
-  DOCKER_BUILDKIT=0 docker build --network host --build-arg BUILD_IMAGE="$BUILD_BASE" \
-    --build-arg RUNTIME_IMAGE="$RUNTIME_BASE" -t "$IMAGE" . > "$WORK/build.log" 2>&1 \
-    || { tail -40 "$WORK/build.log"; fail "docker build"; }
-  say "built $IMAGE in $((SECONDS - t0)) s, size $(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.0f MB", $1/1e6}')"
+  local network=$1 context=${2:-.} t0=$SECONDS
+  say "docker build --network $network (base images $BUILD_BASE, $RUNTIME_BASE)"
+  for target in build final; do
+    local args=(--network "$network" --build-arg BUILD_IMAGE="$BUILD_BASE" --build-arg RUNTIME_IMAGE="$RUNTIME_BASE")
+    if [ "$target" = build ]; then args+=(--target build -t "$BUILD_CACHE"); else args+=(-t "$IMAGE"); fi
+    DOCKER_BUILDKIT=0 docker build "${args[@]}" "$context" > "$WORK/build-$target.log" 2>&1 \
+      || { tail -40 "$WORK/build-$target.log"; fail "docker build ($target, network $network)"; }
+  done
+  docker image prune -f --filter label=kopeck.stage=build > /dev/null
+  say "built $IMAGE in $((SECONDS - t0)) s: image $(mb "$(docker image inspect -f '{{.Size}}' "$IMAGE")"), the" \
+    "application layer $(mb "$(app_layer_bytes)")"
+}
+
+mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
+
+# The size of the layer holding Kopeck's own classes: what a code change rebuilds and ships.
+app_layer_bytes() {
+  docker history --no-trunc --human=false --format '{{.CreatedBy}}\t{{.Size}}' "$IMAGE" | grep 'kopeck-app.jar' \
+    | head -1 | awk -F'\t' '{ print $2 }'
+}
+
+# Every filesystem layer of the image but the last (Kopeck's own classes).
+layers_below_app() {
+  docker image inspect -f '{{range .RootFS.Layers}}{{println .}}{{end}}' "$IMAGE" | grep . | sed '$d'
+}
+
+# A code change, rebuilt with no network: only the last build-stage steps and the application layer change.
+rebuild_offline() {
+  local below app
+  below=$(layers_below_app)
+  # The change is made in a copy of the sources (the working tree is left alone).
+  mkdir -p "$WORK/context"
+  tar -C . --exclude=./target --exclude=./data --exclude=./.git -c . | tar -C "$WORK/context" -x
+  echo "// a code change $(date +%s%N)" >> "$WORK/context/src/main/java/io/kopeck/Main.java"
+  build_image none "$WORK/context"
+  [ "$(layers_below_app)" = "$below" ] || fail "a code change rebuilt more than the application layer"
+  app=$(app_layer_bytes)
+  say "offline rebuild after a code change: every layer below the application's reused; it ships $(mb "$app")"
+  [ "$app" -lt 10000000 ] || fail "the application layer is $(mb "$app"), not a few MB"
+}
+
+check_read_only_code() {
+  local c=$1
+  if docker exec "$c" sh -c 'touch /app/kopeck.jar || touch /app/lib/x' 2> /dev/null; then
+    fail "the runtime user can change the code"
+  fi
+  say "code: read-only to the runtime user; /app/data writable"
 }
 
 # Seconds until Docker reports the container healthy (by the image's own HEALTHCHECK).
@@ -123,14 +174,14 @@ sigterm_during_stream() {
   t0=$(date +%s.%N)
   docker kill --signal TERM "$c" > /dev/null
   docker wait "$c" > "$WORK/exit-code"
-  elapsed=$(echo "$(date +%s.%N) - $t0" | bc)
+  elapsed=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.1f", a - b }')
   wait "$client" || true
   code=$(cat "$WORK/exit-code")
   answered=$(grep -c '"status":"charged"' "$WORK/answers.ndjson" || true)
   rows=$(psql -qtA "$DB_URL" -c "SELECT count(*) FROM usage_charges WHERE event_id LIKE 'img-%'")
   say "SIGTERM with a stream in flight: exit code $code after ${elapsed} s; $answered charges answered, $rows committed"
   [ "$code" = 0 ] || fail "exit code $code"
-  (( $(echo "$elapsed < $SHUTDOWN_TIMEOUT" | bc) )) || fail "shutdown took ${elapsed} s"
+  awk -v e="$elapsed" -v t="$SHUTDOWN_TIMEOUT" 'BEGIN { exit !(e < t) }' || fail "shutdown took ${elapsed} s"
   [ "$answered" -gt 0 ] && [ "$rows" -ge "$answered" ] || fail "answered charges missing from the database"
 }
 
@@ -144,6 +195,7 @@ run_with_local_postgres() {
   t=$(wait_healthy "$c")
   say "local PostgreSQL: healthy after $t s"
   check_non_root "$c"
+  check_read_only_code "$c"
   psql -q "$DB_URL" -c "INSERT INTO users (id, first_name, token_balance, balance_seq)
     SELECT g, 'img', 0, 0 FROM generate_series(900001, 900020) g" > /dev/null
   sigterm_during_stream "$c"
@@ -161,16 +213,18 @@ run_with_embedded_postgres() {
   say "embedded PostgreSQL: healthy after $t s"
   check_non_root "$c"
   local t0=$SECONDS
-  docker stop -t 60 "$c" > /dev/null
-  say "embedded PostgreSQL: stopped in $((SECONDS - t0)) s, exit code $(docker inspect -f '{{.State.ExitCode}}' "$c")"
+  # Docker's default grace (10 s): the image's drain (SHUTDOWN_TIMEOUT_SECONDS=8) fits in it.
+  docker stop "$c" > /dev/null
+  say "embedded PostgreSQL: stopped by a plain docker stop in $((SECONDS - t0)) s, exit code $(docker inspect -f '{{.State.ExitCode}}' "$c")"
   [ "$(docker inspect -f '{{.State.ExitCode}}' "$c")" = 0 ] || { docker logs "$c" 2>&1 | tail; fail "non-zero exit"; }
   check_json_logs "$c"
 }
 
 ensure_docker
-make_base "$BUILD_BASE" "openjdk-17-jdk-headless,maven,ca-certificates"
+make_base "$BUILD_BASE" "openjdk-17-jdk-headless,curl,unzip,ca-certificates"
 make_base "$RUNTIME_BASE" "openjdk-17-jre-headless,curl,ca-certificates"
-build_image
+build_image host
 run_with_local_postgres
 run_with_embedded_postgres
+rebuild_offline
 say "all checks passed"

@@ -157,7 +157,7 @@ counts="$(psql "$CONVERT_URL" -qAt -c "SELECT (SELECT count(*) FROM pg_dist_part
   (SELECT count(DISTINCT nodeport) FROM citus_shards WHERE table_name = 'transactions'::regclass) || ' workers'")"
 echo "$counts"
 workers="$(echo "$nodes" | wc -l)"
-[ "$counts" = "16 tables in Citus, 2000 ledger rows, 200 invoices, $workers workers" ] || { echo "FAILED: conversion" >&2; exit 1; }
+[ "$counts" = "18 tables in Citus, 2000 ledger rows, 200 invoices, $workers workers" ] || { echo "FAILED: conversion" >&2; exit 1; }
 DATABASE_URL="$CONVERT_URL" LOG_LEVEL=WARN java -jar "$ROOT/target/kopeck.jar" ledger verify | tee -a "$LOGS/convert.log"
 
 echo "== logs"

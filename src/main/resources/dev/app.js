@@ -8,6 +8,7 @@ const consoleState = {
   users: [],
   chats: new Map(),        // chat id -> { root, messages: Map(message id -> element) }
   checkouts: new Map(),    // pre-checkout query id -> { user, payload, total, currency }
+  presses: new Map(),      // callback query id -> the chat it was pressed in
   nextUpdate: 0,
   nextMessage: 1,
 };
@@ -81,7 +82,8 @@ async function postUpdate(update) {
     body: JSON.stringify(update),
   });
   if (!answer.ok) {
-    toast('The webhook answered ' + answer.status);
+    const sender = (update.message || update.callback_query || update.pre_checkout_query || {}).from;
+    toast('The webhook answered ' + answer.status, false, sender && sender.id);
   }
 }
 
@@ -96,7 +98,10 @@ function sendText(user, text) {
 }
 
 function press(user, messageId, data) {
-  return postUpdate({ callback_query: { id: 'cb' + Date.now() + Math.random().toString(16).slice(2, 6),
+  const id = 'cb' + Date.now() + Math.random().toString(16).slice(2, 6);
+  // The bot's answerCallbackQuery names only the query: this is how its toast finds the chat.
+  consoleState.presses.set(id, user.id);
+  return postUpdate({ callback_query: { id,
     from: from(user), chat_instance: String(user.id),
     message: { message_id: messageId, date: Math.floor(Date.now() / 1000),
       from: { id: 1, is_bot: true, first_name: 'Kopeck' }, chat: chatOf(user), text: '…' },
@@ -118,7 +123,7 @@ function checkoutAnswered(params) {
   }
   consoleState.checkouts.delete(params.pre_checkout_query_id);
   if (String(params.ok) !== 'true') {
-    toast(params.error_message || 'Payment refused', true);
+    toast(params.error_message || 'Payment refused', true, checkout.user.id);
     return;
   }
   postUpdate({ message: { message_id: consoleState.nextMessage++, date: Math.floor(Date.now() / 1000),
@@ -143,11 +148,14 @@ function onCall(call) {
     case 'editMessageReplyMarkup':
       editBotMessage(Number(p.chat_id), Number(p.message_id), p);
       break;
-    case 'answerCallbackQuery':
+    case 'answerCallbackQuery': {
+      const chatId = consoleState.presses.get(p.callback_query_id);
+      consoleState.presses.delete(p.callback_query_id);
       if (p.text) {
-        toast(p.text, String(p.show_alert) === 'true');
+        toast(p.text, String(p.show_alert) === 'true', chatId);
       }
       break;
+    }
     case 'answerPreCheckoutQuery':
       checkoutAnswered(p);
       break;
@@ -177,18 +185,19 @@ function addChat(user, admin) {
   root.querySelector('.id').textContent = admin ? 'admin chat ' + user.id : '#' + user.id + ' · ' + user.lang;
   const chat = { root, messages: new Map(), user };
   consoleState.chats.set(user.id, chat);
+  // Admins type too (/admin_stats, /admin_user …): their chat is theirs as a user's is.
+  root.querySelector('.composer').addEventListener('submit', event => {
+    event.preventDefault();
+    const input = root.querySelector('.text');
+    if (input.value.trim()) {
+      sendText(user, input.value.trim());
+      input.value = '';
+    }
+  });
   if (admin) {
-    root.querySelector('.composer').remove();
     root.querySelector('.history').remove();
+    root.querySelector('.text').placeholder = '/admin_stats';
   } else {
-    root.querySelector('.composer').addEventListener('submit', event => {
-      event.preventDefault();
-      const input = root.querySelector('.text');
-      if (input.value.trim()) {
-        sendText(user, input.value.trim());
-        input.value = '';
-      }
-    });
     root.querySelector('.history').addEventListener('click', () => sendText(user, '/history'));
   }
   root.querySelector('.close').addEventListener('click', () => {
@@ -407,7 +416,18 @@ function refreshRunnerUsers() {
 
 // ---- page ----------------------------------------------------------------------------------
 let toastTimer;
-function toast(text, alert) {
+// A toast about one chat shows inside that chat (several chats are open at once); others at the bottom.
+function toast(text, alert, chatId) {
+  const chat = chatId === undefined ? null : consoleState.chats.get(Number(chatId));
+  if (chat) {
+    const box = document.createElement('div');
+    box.className = 'chat-toast' + (alert ? ' alert' : '');
+    box.setAttribute('role', 'status');
+    box.textContent = text;
+    chat.root.appendChild(box);
+    setTimeout(() => box.remove(), alert ? 5000 : 2500);
+    return;
+  }
   const box = document.getElementById('toast');
   box.textContent = text;
   box.className = alert ? 'alert' : '';
@@ -430,13 +450,18 @@ function loadUsers() {
   }
 }
 
-function addUser(user) {
+function addUser(user, reveal) {
   if (consoleState.users.some(u => u.id === user.id)) {
     return;
   }
   consoleState.users.push(user);
-  addChat(user, false);
+  const chat = addChat(user, false);
   saveUsers();
+  if (reveal) {
+    // A chat added by hand lands at the end of the row: bring it into view, its input ready.
+    chat.root.scrollIntoView({ behavior: 'smooth', block: 'nearest', inline: 'nearest' });
+    chat.root.querySelector('.text').focus({ preventScroll: true });
+  }
 }
 
 async function start() {
@@ -452,7 +477,7 @@ async function start() {
     const id = Number(document.getElementById('new-id').value);
     const name = document.getElementById('new-name').value;
     if (id > 0 && name) {
-      addUser({ id, name, lang: document.getElementById('new-lang').value });
+      addUser({ id, name, lang: document.getElementById('new-lang').value }, true);
       event.target.reset();
     }
   });

@@ -30,6 +30,10 @@ public final class Main implements Runnable {
 
   public static void main(String[] args) {
     String[] effective = args.length == 0 ? new String[] {"serve"} : args;
+    // Before anything logs: only the service logs to standard output; a command's output is its answer.
+    if (System.getProperty("LOG_TARGET") == null) {
+      System.setProperty("LOG_TARGET", effective[0].equals("serve") ? "System.out" : "System.err");
+    }
     CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler((e, command, parseResult) -> {
       if (e instanceof ConfigException) {

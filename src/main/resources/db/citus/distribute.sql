@@ -4,6 +4,7 @@
 --
 --   by user id, co-located: users, transactions, usage_charges, invoices, promo_redemptions,
 --                           payments, bot_sessions, runner_runs, telegram_payment_updates, holds,
+--                           grants, webhook_events,
 --                           and notifications and product_updates by chat id
 --                           (a user's chat id is the user id, so a user's outbox sits with the user)
 --   by update id:           telegram_updates (co-located too; it is joined with nothing)
@@ -72,6 +73,8 @@ BEGIN
     PERFORM create_distributed_table('runner_runs', 'user_id', colocate_with => 'users');
     PERFORM create_distributed_table('telegram_payment_updates', 'user_id', colocate_with => 'users');
     PERFORM create_distributed_table('holds', 'user_id', colocate_with => 'users');
+    PERFORM create_distributed_table('grants', 'user_id', colocate_with => 'users');
+    PERFORM create_distributed_table('webhook_events', 'user_id', colocate_with => 'users');
     PERFORM create_distributed_table('product_updates', 'chat_id', colocate_with => 'users');
     PERFORM create_distributed_table('notifications', 'chat_id', colocate_with => 'users');
     PERFORM create_distributed_table('telegram_updates', 'update_id', colocate_with => 'users');
@@ -81,6 +84,7 @@ BEGIN
         'usage_charges'::regclass, 'invoices'::regclass, 'promo_redemptions'::regclass, 'payments'::regclass,
         'bot_sessions'::regclass, 'runner_runs'::regclass, 'notifications'::regclass, 'telegram_updates'::regclass,
         'telegram_payment_updates'::regclass, 'holds'::regclass, 'product_updates'::regclass,
+        'grants'::regclass, 'webhook_events'::regclass,
         'tariffs'::regclass, 'promo_codes'::regclass, 'tracks'::regclass);
     ALTER TABLE invoices ADD CONSTRAINT invoices_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id);
     ALTER TABLE promo_redemptions ADD CONSTRAINT promo_redemptions_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id);

@@ -68,7 +68,7 @@ class ImportRulesTest {
       Map.entry("catalog", Set.of("common", "web", "ledger", "audit", "notify", "i18n")),
       Map.entry("subscription", Set.of("common", "web", "ledger", "audit", "notify", "catalog", "events")),
       Map.entry("payment", Set.of("common", "web", "ledger", "audit", "notify", "catalog", "subscription", "botapi",
-          "events")),
+          "events", "i18n")),
       Map.entry("telegram", Set.of("common", "web", "ledger", "audit", "notify", "i18n", "botapi", "catalog",
           "subscription", "stats", "user", "payment", "track", "product")),
       Map.entry("track", Set.of("common", "web", "ledger", "audit", "notify", "i18n", "botapi", "usage", "events")),

@@ -6,12 +6,16 @@ import io.kopeck.admin.WebhookDeliveriesApi;
 import io.kopeck.botapi.BotApi;
 import io.kopeck.catalog.CatalogAdminApi;
 import io.kopeck.catalog.DefaultCatalog;
+import io.kopeck.catalog.PromoCodes;
 import io.kopeck.catalog.TariffCatalog;
+import io.kopeck.audit.AuditLog;
 import io.kopeck.common.ConfFile;
+import io.kopeck.common.StrictJson;
 import io.kopeck.common.Topology;
 import io.kopeck.config.KopeckConfig;
 import io.kopeck.db.DatabaseSession;
 import io.kopeck.db.Migrations;
+import io.kopeck.db.PostgresVersion;
 import io.kopeck.events.WebhookSenderVerticle;
 import io.kopeck.devconsole.DemoRunner;
 import io.kopeck.devconsole.DevConsole;
@@ -174,8 +178,17 @@ public final class Application {
         .compose(schemaVersion -> {
           pool = createPool();
           readiness = new Readiness(pool, schemaVersion);
+          readiness.export(vertx, registry, 10_000);
           log.info("Schema at version {}", schemaVersion);
-          return Topology.read(pool);
+          return PostgresVersion.read(pool).compose(found -> {
+            if (found.supported()) {
+              log.info("PostgreSQL {}", found.version());
+            } else {
+              log.warn("PostgreSQL {} is outside the supported range {} to {}", found.version(), PostgresVersion.OLDEST,
+                  PostgresVersion.NEWEST);
+            }
+            return Topology.read(pool);
+          });
         })
         .compose(read -> {
           topology = read;
@@ -185,6 +198,7 @@ public final class Application {
           callbacks = new RobokassaCallbacks(paymentProviders, services.payments(), registry);
           return seedCatalog();
         })
+        .compose(seeded -> config.devConsole() ? seedDemoPromoCodes() : Future.succeededFuture())
         .compose(seeded -> {
           runCosts = new RunCostMessages(pool, topology, clock, config.costMessageWindowMs());
           return vertx.deployVerticle(runCosts);
@@ -251,6 +265,22 @@ public final class Application {
       }
       return seeded;
     }));
+  }
+
+  /** Console mode, first start: promo codes to try (a discount, bonus tokens, the trial), none if any exist. */
+  private Future<Void> seedDemoPromoCodes() {
+    PromoCodes codes = services.promoCodes();
+    return codes.list().compose(existing -> {
+      if (!existing.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      Future<Void> chain = Future.succeededFuture();
+      for (String json : DevConsole.DEMO_PROMO_CODES) {
+        chain = chain.compose(v -> codes.create(StrictJson.readObject(json), AuditLog.Actor.SYSTEM).mapEmpty());
+      }
+      return chain.onSuccess(v -> log.info("Console: demo promo codes DEMO10 (10% off), BONUS50 (50 bonus tokens) "
+          + "and TRIAL (the trial tariff)"));
+    });
   }
 
   private Pool createPool() {

@@ -1,5 +1,6 @@
 package io.kopeck.cli;
 
+import io.kopeck.common.Progress;
 import io.kopeck.config.KopeckConfig;
 import io.kopeck.db.DatabaseSession;
 import io.kopeck.db.DatabaseUrl;
@@ -34,7 +35,8 @@ public final class ImportCommand implements Runnable {
       try (DatabaseSession session = DatabaseSession.openBeside(config.databaseUrl(), config.embeddedDbDir())) {
         Migrations.migrate(session.url());
         long started = System.nanoTime();
-        ImportReport report = new PaysImport(source, session.url(), dryRun, Clock.systemUTC(), config.balanceFloor())
+        ImportReport report = new PaysImport(source, session.url(), dryRun, Clock.systemUTC(), config.balanceFloor(),
+            total -> Progress.onStandardError("users", total))
             .run();
         System.out.print(report.print());
         System.out.printf("took %.1f s%n", (System.nanoTime() - started) / 1e9);

@@ -3,7 +3,10 @@ package io.kopeck.config;
 import io.kopeck.common.Cidr;
 import io.kopeck.db.DatabaseUrl;
 import io.kopeck.logging.LogMask;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.ZoneId;
@@ -48,7 +51,9 @@ public final class KopeckConfig {
     Map<String, Object> values = new HashMap<>();
     List<String> generated = new ArrayList<>();
     for (Setting setting : Variables.ALL) {
-      String text = env.containsKey(setting.name()) ? env.get(setting.name()) : defaults.get(setting.name());
+      String fromFile = fromFile(setting.name(), env);
+      String text = fromFile != null ? fromFile
+          : env.containsKey(setting.name()) ? env.get(setting.name()) : defaults.get(setting.name());
       if (text == null) {
         throw new ConfigException(setting.name(), "has no value and no default in conf/kopeck.json");
       }
@@ -63,6 +68,27 @@ public final class KopeckConfig {
     config.checkCombinations();
     config.hideSecretsFromLogs();
     return config;
+  }
+
+  /**
+   * {@code NAME_FILE}: the value of NAME read from that file (Docker and Kubernetes secrets), without its
+   * trailing line break; null when NAME_FILE is not set. Setting both is refused: which one wins would
+   * be a guess.
+   */
+  private static String fromFile(String name, Map<String, String> env) {
+    String path = env.get(name + "_FILE");
+    if (path == null || path.isBlank()) {
+      return null;
+    }
+    if (env.containsKey(name)) {
+      throw new ConfigException(name + "_FILE", "is set next to " + name + ": set one of them");
+    }
+    try {
+      return Files.readString(Path.of(path), StandardCharsets.UTF_8).replaceAll("[\\r\\n]+$", "");
+    } catch (IOException | RuntimeException e) {
+      throw new ConfigException(name + "_FILE", "names a file that cannot be read (" + path + "): "
+          + e.getClass().getSimpleName());
+    }
   }
 
   /** A copy with some variables replaced, parsed and checked the same way (tests, benchmark). */
@@ -154,9 +180,17 @@ public final class KopeckConfig {
     overrides.put("TELEGRAM_API_URL", "http://127.0.0.1:" + port + "/dev/botapi");
     overrides.put("TELEGRAM_MODE", "webhook");
     overrides.put("ALLOW_MOCK_PAYMENTS", "true");
+    // Made up once and kept in the data directory, so that an open page survives a restart.
+    ConsoleSecrets kept = ConsoleSecrets.load(embeddedDbDir().toAbsolutePath().normalize().resolveSibling(
+        ConsoleSecrets.FILE), List.of("webhook_secret", "runner_key", "stream_key", "mock_password_1",
+        "mock_password_2"), KopeckConfig::randomSecret);
     // The page's own secret: an operator's TELEGRAM_WEBHOOK_SECRET is kept for their own callers, never given out.
-    String pageSecret = string("DEV_CONSOLE_WEBHOOK_SECRET").isEmpty() ? randomSecret()
+    String pageSecret = string("DEV_CONSOLE_WEBHOOK_SECRET").isEmpty() ? kept.get("webhook_secret")
         : string("DEV_CONSOLE_WEBHOOK_SECRET");
+    if (generated.contains("MOCK_PASSWORD_1") && generated.contains("MOCK_PASSWORD_2")) {
+      overrides.put("MOCK_PASSWORD_1", kept.get("mock_password_1"));
+      overrides.put("MOCK_PASSWORD_2", kept.get("mock_password_2"));
+    }
     overrides.put("DEV_CONSOLE_WEBHOOK_SECRET", pageSecret);
     if (telegramWebhookSecret().isEmpty()) {
       overrides.put("TELEGRAM_WEBHOOK_SECRET", pageSecret);
@@ -170,10 +204,10 @@ public final class KopeckConfig {
     if (runnerBaseUrl().isEmpty()) {
       // The console's own demo Runner (SPEC §18), so that the first minute shows a whole priced run.
       overrides.put("RUNNER_BASE_URL", demoRunnerUrl(port));
-      overrides.put("RUNNER_STREAM_KEY", "dev-stream-" + randomSecret());
+      overrides.put("RUNNER_STREAM_KEY", "dev-stream-" + kept.get("stream_key"));
     }
     List<String> keys = new ArrayList<>(runnerApiKeys());
-    keys.add("dev-runner-" + randomSecret());
+    keys.add("dev-runner-" + kept.get("runner_key"));
     overrides.put("RUNNER_API_KEYS", String.join(",", keys));
     return with(overrides);
   }

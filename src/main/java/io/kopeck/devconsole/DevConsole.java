@@ -28,6 +28,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * server-sent events ({@code /dev/events}).
  */
 public final class DevConsole implements HttpRoutes {
+  /** Promo codes to try in the console, seeded on its first start (none when any code exists). */
+  public static final List<String> DEMO_PROMO_CODES = List.of(
+      "{\"code\": \"DEMO10\", \"discount_type\": \"percent\", \"discount_value\": 10}",
+      "{\"code\": \"BONUS50\", \"discount_type\": \"bonus_tokens\", \"discount_value\": 50}",
+      "{\"code\": \"TRIAL\", \"discount_type\": \"trial\", \"tariff\": \"trial\"}");
+
   static final String CALLS = "dev.botapi.calls";
   /** How much of a document the page shows. */
   private static final int DOCUMENT_PREVIEW = 4000;
@@ -63,6 +69,8 @@ public final class DevConsole implements HttpRoutes {
     router.route("/dev/botapi/*").handler(HttpRoutes.body(1024 * 1024)).handler(this::botApi);
     router.get("/dev/events").handler(this::events);
     router.get("/dev/config").handler(this::config);
+    // Console mode is a laptop's: the root address leads to the console instead of a JSON 404.
+    router.get("/").handler(ctx -> ctx.response().setStatusCode(302).putHeader("Location", "/dev").end());
     router.get("/dev").handler(ctx -> {
       if (ctx.request().path().equals("/dev")) {
         ctx.redirect("/dev/");

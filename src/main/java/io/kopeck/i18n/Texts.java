@@ -135,8 +135,9 @@ public final class Texts {
   }
 
   /** Date and time in the display time zone, e.g. {@code 26.11.2026 18:30} / {@code 2026-11-26 18:30}. */
+  /** A moment with its zone marked ({@code 06.12.2026 15:00 MSK}): a reader elsewhere must not guess the zone. */
   public String dateTime(OffsetDateTime time, ZoneId zone) {
-    return time.atZoneSameInstant(zone).format(DateTimeFormatter.ofPattern(get("format.datetime")));
+    return time.atZoneSameInstant(zone).format(DateTimeFormatter.ofPattern(get("format.datetime") + " z", Locale.ROOT));
   }
 
   public String date(OffsetDateTime time, ZoneId zone) {

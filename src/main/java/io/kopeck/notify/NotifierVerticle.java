@@ -13,6 +13,7 @@ import io.kopeck.botapi.BotApi;
 import io.kopeck.common.Times;
 import io.kopeck.i18n.Texts;
 import io.kopeck.notify.OutboxClaims.Claimed;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -23,6 +24,7 @@ import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +41,8 @@ public final class NotifierVerticle extends VerticleBase {
   static final int MAX_ATTEMPTS = 5;
   private static final Logger log = LoggerFactory.getLogger(NotifierVerticle.class);
   private static final long TICK_MS = 100;
+  private static final long PENDING_EVERY_MS = 10_000;
+  private static final String PENDING = "SELECT count(*) FROM notifications WHERE status = 'pending' AND next_attempt_at <= $1";
   private static final Duration FIRST_BACKOFF = Duration.ofSeconds(5);
   private static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
 
@@ -69,6 +73,8 @@ public final class NotifierVerticle extends VerticleBase {
   private OutboxClaims claims;
   private final BotApi api;
   private long timer = -1;
+  private long pendingTimer = -1;
+  private final AtomicLong pending = new AtomicLong();
   private boolean busy;
   private Future<?> inFlight = Future.succeededFuture();
 
@@ -92,6 +98,10 @@ public final class NotifierVerticle extends VerticleBase {
   public Future<?> start() {
     claims = new OutboxClaims(pool, clock, config.telegramRateGlobal(), config.telegramRatePerChat());
     timer = vertx.setPeriodic(TICK_MS, id -> tick());
+    Gauge.builder("kopeck_notifications_pending", pending, AtomicLong::get)
+        .description("Messages due in the outbox and not yet sent (all instances)").register(registry);
+    pendingTimer = vertx.setPeriodic(PENDING_EVERY_MS, id -> pool.preparedQuery(PENDING)
+        .execute(Tuple.of(Times.utcNow(clock))).onSuccess(rows -> pending.set(rows.iterator().next().getLong(0))));
     return Future.succeededFuture();
   }
 
@@ -99,6 +109,7 @@ public final class NotifierVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
+    vertx.cancelTimer(pendingTimer);
     return inFlight.recover(e -> Future.succeededFuture());
   }
 

@@ -139,8 +139,8 @@ public final class MockPaymentPages implements HttpRoutes {
       boolean paid = invoice != null && "paid".equals(invoice.getString("status"))
           && invoice.getBigDecimal("amount").compareTo(new BigDecimal(outSum)) == 0;
       html(ctx, 200, paid
-          ? PaymentHtml.message("Оплата прошла", "Счёт №" + invId + " на " + outSum
-              + " ₽ оплачен. Токены уже на балансе — вернитесь в бот.", true)
+          ? PaymentHtml.message("Оплата прошла", "Счёт №" + invId + " на " + PaymentHtml.roubles(outSum)
+              + " оплачен. Токены уже на балансе — вернитесь в бот.", true)
           : PaymentHtml.message("Оплата не подтверждена", "Счёт №" + invId
               + " пока не оплачен. Если деньги списаны, токены придут в бот в течение нескольких минут.", false));
     }).onFailure(ctx::fail);

@@ -1,5 +1,7 @@
 package io.kopeck.payment;
 
+import io.kopeck.i18n.Texts;
+import java.math.BigDecimal;
 import java.util.Map;
 
 /** The HTML of Kopeck's own payment pages (the mock, the YooKassa return page); every value from a request is escaped. */
@@ -31,12 +33,21 @@ final class PaymentHtml {
           <dt>Магазин</dt><dd id="merchant">%s</dd>
           <dt>Назначение</dt><dd id="description">%s</dd>
           <dt>Счёт</dt><dd>№%s</dd>
-          <dt>К оплате</dt><dd class="amount" id="amount">%s ₽</dd>
+          <dt>К оплате</dt><dd class="amount" id="amount">%s</dd>
         </dl>
         <form method="post" action="/mock-payment/pay">%s<button class="pay" id="pay" type="submit">Оплатить</button></form>
         <form method="post" action="/mock-payment/cancel">%s<button class="cancel" id="cancel" type="submit">Отменить</button></form>
         """.formatted(escape(merchant), escape(params.getOrDefault("Description", "")), escape(params.get("InvId")),
-        escape(params.get("OutSum")), hidden, hidden));
+        escape(roubles(params.get("OutSum"))), hidden, hidden));
+  }
+
+  /** An amount the way the bot writes it ({@code 199,00 ₽}): one money format on every page. */
+  static String roubles(String outSum) {
+    try {
+      return Texts.forLanguage("ru").rub(new BigDecimal(outSum));
+    } catch (NumberFormatException | NullPointerException e) {
+      return String.valueOf(outSum);
+    }
   }
 
   static String message(String title, String text, boolean ok) {

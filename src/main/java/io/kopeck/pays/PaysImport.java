@@ -1,5 +1,6 @@
 package io.kopeck.pays;
 
+import io.kopeck.common.Progress;
 import io.kopeck.db.DatabaseUrl;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.LongFunction;
 
 /**
  * {@code kopeck import pays} (SPEC §14, pays-import.md): reads a database of the Python system and
@@ -60,8 +62,16 @@ public final class PaysImport {
   private final Map<UUID, UUID> promoCodes = new HashMap<>();
   private final Map<UUID, Long> promoSourceUses = new HashMap<>();
   private UUID defaultTariff;
+  private final LongFunction<Progress> progress;
 
   public PaysImport(DatabaseUrl source, DatabaseUrl target, boolean dryRun, Clock clock, BigDecimal floor) {
+    this(source, target, dryRun, clock, floor, total -> Progress.silent());
+  }
+
+  /** {@code progress}: how the import of users reports its pace, given their number (the CLI: standard error). */
+  public PaysImport(DatabaseUrl source, DatabaseUrl target, boolean dryRun, Clock clock, BigDecimal floor,
+                    LongFunction<Progress> progress) {
+    this.progress = progress;
     this.source = source;
     this.target = target;
     this.dryRun = dryRun;
@@ -127,6 +137,7 @@ public final class PaysImport {
   private void copyUsers(Connection from, Connection to) throws SQLException {
     ImportReport.Counts users = report.table("users");
     ImportReport.Counts transactions = report.table("transactions");
+    Progress pace = progress.apply(count(from, "SELECT count(*) FROM users"));
     try (PreparedStatement userQuery = cursor(from, USERS); PreparedStatement txQuery = cursor(from, TRANSACTIONS);
          ResultSet userRows = userQuery.executeQuery(); ResultSet txRows = txQuery.executeQuery();
          UserWriter writer = new UserWriter(to, report, floor, defaultTariff, Times.now(clock))) {
@@ -166,6 +177,7 @@ public final class PaysImport {
           if (batch.size() >= BATCH_USERS) {
             writer.write(batch);
             commit(to);
+            pace.advance(batch.size());
             batch.clear();
           }
         }
@@ -177,6 +189,14 @@ public final class PaysImport {
         }
         writer.write(batch);
         commit(to);
+        pace.advance(batch.size());
+        pace.finish();
+    }
+  }
+
+  private static long count(Connection from, String sql) throws SQLException {
+    try (Statement statement = from.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+      return rows.next() ? rows.getLong(1) : 0;
     }
   }
 

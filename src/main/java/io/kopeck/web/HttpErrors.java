@@ -1,5 +1,7 @@
 package io.kopeck.web;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import io.kopeck.common.Refusal;
 import io.kopeck.common.Refused;
 import io.vertx.core.http.HttpServerResponse;
@@ -48,7 +50,8 @@ public final class HttpErrors {
     }
     int status = statusOf(ctx, failure);
     if (status >= 500) {
-      log.error("Request {} {} failed", ctx.request().method(), ctx.request().path(), failure);
+      log.error("Request {} {} failed {}", ctx.request().method(), ctx.request().path(),
+          kv("request_id", RequestIds.of(ctx)), failure);
       send(ctx, 500, "internal_error", "The request could not be completed; it is safe to retry");
       return;
     }

@@ -62,6 +62,7 @@ public final class HttpServerVerticle extends VerticleBase {
     HttpErrors errors = new HttpErrors(config.maxBodyBytes());
     List<HttpRoutes> features = routes.get();
 
+    router.route().handler(new RequestIds());
     if (config.accessLog()) {
       router.route().handler(new AccessLog(config.clients()));
     }

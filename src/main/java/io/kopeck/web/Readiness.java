@@ -1,5 +1,7 @@
 package io.kopeck.web;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
@@ -17,6 +19,7 @@ public final class Readiness {
 
   private final AtomicBoolean deployed = new AtomicBoolean();
   private final AtomicBoolean stopping = new AtomicBoolean();
+  private final AtomicBoolean databaseAnswers = new AtomicBoolean(true);
   private final Pool pool;
   private final String schemaVersion;
 
@@ -32,6 +35,19 @@ public final class Readiness {
   /** From now on /ready answers 503 so that load balancers stop routing here. */
   public void markStopping() {
     stopping.set(true);
+  }
+
+  /**
+   * {@code kopeck_ready} (1 ready, 0 not) for alerting (deploy/prometheus/alerts.yml): what /ready would
+   * answer, with the database asked every {@code probeMillis} by the process itself, so the gauge is true
+   * whether or not anything polls /ready.
+   */
+  public void export(Vertx vertx, MeterRegistry registry, long probeMillis) {
+    Gauge.builder("kopeck_ready", () -> deployed.get() && !stopping.get() && databaseAnswers.get() ? 1 : 0)
+        .description("1 when this instance is ready to serve (database reachable, deployed, not stopping)")
+        .register(registry);
+    vertx.setPeriodic(probeMillis, id -> pool.query("SELECT 1").execute()
+        .onComplete(done -> databaseAnswers.set(done.succeeded())));
   }
 
   HealthChecks liveness(Vertx vertx) {

@@ -80,5 +80,24 @@ class LogFieldsTest {
     assertThat(access.containsKey("duration_ms")).isTrue();
     JsonObject callback = line(l -> "/payments/mock/result".equals(l.getString("path")));
     assertThat(callback.encode()).doesNotContain("SignatureValue");
+    assertThat(access.getString("request_id")).matches("k[0-9a-f]{12}-[0-9a-f]+");
+  }
+
+  @Test
+  @DisplayName("X-Request-Id: a caller's sane id is kept, answered and logged; otherwise one is made")
+  void requestIds() {
+    Http http = service.http();
+    Http.Response given = Http.await(http.client().get("/api/v1/users/73/balance")
+        .putHeader("Authorization", "Bearer " + TestKeys.RUNNER).putHeader("X-Request-Id", "support-ticket-42").send()
+        .map(r -> new Http.Response(r.statusCode(), r.headers(), r.bodyAsString())));
+    assertThat(given.headers().get("X-Request-Id")).isEqualTo("support-ticket-42");
+    assertThat(line(l -> "support-ticket-42".equals(l.getString("request_id"))).getString("path"))
+        .isEqualTo("/api/v1/users/73/balance");
+    Http.Response insane = Http.await(http.client().get("/health").putHeader("X-Request-Id", "<script>").send()
+        .map(r -> new Http.Response(r.statusCode(), r.headers(), r.bodyAsString())));
+    assertThat(insane.headers().get("X-Request-Id")).startsWith("k").doesNotContain("<");
+    Http.Response first = http.get("/health", null);
+    Http.Response second = http.get("/health", null);
+    assertThat(first.headers().get("X-Request-Id")).isNotEqualTo(second.headers().get("X-Request-Id"));
   }
 }

@@ -8,6 +8,7 @@ import io.kopeck.testsupport.KopeckProcess.Run;
 import io.kopeck.testsupport.Ledgers;
 import io.kopeck.testsupport.RunningService;
 import io.kopeck.testsupport.TestDatabase;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -39,9 +40,9 @@ class CliTest {
       Run second = kopeck(env, "migrate");
 
       assertThat(first.exitCode()).isZero();
-      assertThat(first.output()).contains("Schema is at version 10");
+      assertThat(first.output()).contains("Schema is at version 11");
       assertThat(second.exitCode()).isZero();
-      assertThat(second.output()).contains("Schema is at version 10");
+      assertThat(second.output()).contains("Schema is at version 11");
     }
   }
 
@@ -116,6 +117,9 @@ class CliTest {
       assertThat(Ledgers.balance(service.pool(), 51)).isEqualByComparingTo("15.25");
       assertThat(stats.exitCode()).isZero();
       assertThat(stats.output()).contains("\"from\" : \"2026-01-01\"", "\"usage_by_day\" : [ ]");
+      // `kopeck stats | jq`: standard output is the JSON alone, the logs went to standard error.
+      Run statsOut = KopeckProcess.standardOutput(env, "stats", "--from", "2026-01-01", "--to", "2026-01-31");
+      assertThat(new JsonObject(statsOut.output()).getString("from")).isEqualTo("2026-01-01");
       assertThat(badRange.output().strip()).isEqualTo("kopeck: from must not be after to");
       Ledgers.assertConsistent(service.pool());
     }

@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kopeck.db.DatabaseUrl;
 import io.kopeck.testsupport.TestKeys;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -139,5 +143,39 @@ class KopeckConfigTest {
     assertThat(config.with(Map.of("HTTP_PORT", "0")).httpPort()).isZero();
     assertThatThrownBy(() -> config.with(Map.of("HTTP_PORT", "x"))).isInstanceOf(ConfigException.class);
     assertThat(config.with(Map.of()).runnerApiKeys()).isEqualTo(List.of());
+  }
+
+  @Test
+  @DisplayName("Any variable X may come from the file X_FILE names (Docker and Kubernetes secrets), without its line break")
+  void fromFiles(@TempDir Path dir) throws IOException {
+    Path key = Files.writeString(dir.resolve("admin_key"), TestKeys.ADMIN + "\n");
+    Path url = Files.writeString(dir.resolve("db_url"), "postgres://kopeck:s3cret@db:5432/kopeck\r\n");
+    KopeckConfig config = KopeckConfig.load(Map.of("ADMIN_API_KEY_FILE", key.toString(),
+        "DATABASE_URL_FILE", url.toString()));
+    assertThat(config.adminApiKey()).isEqualTo(TestKeys.ADMIN);
+    assertThat(config.databaseUrl().orElseThrow().redacted()).contains("db:5432/kopeck").doesNotContain("\n");
+    assertThatThrownBy(() -> KopeckConfig.load(Map.of("ADMIN_API_KEY_FILE", key.toString(), "ADMIN_API_KEY", "x")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("ADMIN_API_KEY_FILE");
+    assertThatThrownBy(() -> KopeckConfig.load(Map.of("ADMIN_API_KEY_FILE", dir.resolve("missing").toString())))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("cannot be read");
+    Path shortKey = Files.writeString(dir.resolve("short"), "short\n");
+    assertThatThrownBy(() -> KopeckConfig.load(Map.of("ADMIN_API_KEY_FILE", shortKey.toString())))
+        .isInstanceOf(ConfigException.class).hasMessageNotContaining("short'");
+  }
+
+  @Test
+  @DisplayName("The console's made-up secrets are kept next to the embedded database, owner-readable only, across starts")
+  void consoleSecretsSurviveRestarts(@TempDir Path dir) throws IOException {
+    Map<String, String> env = Map.of("DEV_CONSOLE", "true", "EMBEDDED_DB_DIR", dir.resolve("postgres").toString());
+    KopeckConfig first = KopeckConfig.load(env).forDevConsole(8080);
+    KopeckConfig second = KopeckConfig.load(env).forDevConsole(8080);
+    assertThat(first.devConsoleWebhookSecret()).isNotBlank().isEqualTo(second.devConsoleWebhookSecret());
+    assertThat(first.devConsoleRunnerKey()).startsWith("dev-runner-").isEqualTo(second.devConsoleRunnerKey());
+    assertThat(first.runnerStreamKey()).isEqualTo(second.runnerStreamKey());
+    assertThat(first.mockPassword1()).isEqualTo(second.mockPassword1());
+    Path file = dir.resolve("console-secrets.properties");
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+    assertThat(Files.readString(file)).contains(first.devConsoleWebhookSecret());
   }
 }

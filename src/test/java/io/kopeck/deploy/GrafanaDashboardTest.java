@@ -2,20 +2,16 @@ package io.kopeck.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kopeck.testsupport.Ledgers;
-import io.kopeck.testsupport.RunningService;
-import io.kopeck.testsupport.TestKeys;
+import io.kopeck.testsupport.ExportedSeries;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,7 +22,6 @@ import org.junit.jupiter.api.Test;
  */
 class GrafanaDashboardTest {
   private static final Pattern METRIC = Pattern.compile("\\b((?:kopeck|vertx|jvm)_[a-z_]+)");
-  private static final Pattern REGISTERED = Pattern.compile("\"(kopeck_[a-z_]+)\"");
 
   @Test
   void dashboardIsValidAndUsesExportedSeries() throws IOException {
@@ -51,33 +46,10 @@ class GrafanaDashboardTest {
       }
     }
 
-    Set<String> exported = exportedSeries();
+    Set<String> exported = ExportedSeries.names();
     for (String series : wanted) {
-      String base = series.replaceAll("_(total|bucket|sum|count|max)$", "");
-      assertThat(exported.contains(series) || exported.contains(base))
-          .as("dashboard series %s is exported or registered", series).isTrue();
+      assertThat(ExportedSeries.contains(exported, series)).as("dashboard series %s is exported or registered", series)
+          .isTrue();
     }
-  }
-
-  /** Series names from a live /metrics after one charge, plus every kopeck_* meter name in the code. */
-  private static Set<String> exportedSeries() throws IOException {
-    Set<String> names = new HashSet<>();
-    try (RunningService service = RunningService.start(Map.of("RUNNER_API_KEYS", TestKeys.RUNNER))) {
-      Ledgers.seedUser(service.pool(), 1, "10");
-      service.http().postJson("/api/v1/track-costs", TestKeys.RUNNER,
-          "{\"event_id\": \"d-1\", \"user_id\": 1, \"total_cost\": 1, \"currency\": \"RUB\"}");
-      String metrics = service.http().get("/metrics", null).body();
-      metrics.lines().filter(l -> !l.startsWith("#") && !l.isBlank())
-          .forEach(l -> names.add(l.split("[{ ]", 2)[0]));
-    }
-    try (Stream<Path> sources = Files.walk(Path.of("src/main/java"))) {
-      for (Path source : sources.filter(p -> p.toString().endsWith(".java")).toList()) {
-        Matcher m = REGISTERED.matcher(Files.readString(source));
-        while (m.find()) {
-          names.add(m.group(1));
-        }
-      }
-    }
-    return names;
   }
 }

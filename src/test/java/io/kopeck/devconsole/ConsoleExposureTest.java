@@ -106,4 +106,23 @@ class ConsoleExposureTest {
       Http.await(vertx.close());
     }
   }
+
+  @Test
+  @DisplayName("in console mode / leads to /dev; without the console / is a JSON 404")
+  void rootLeadsToTheConsole() {
+    Application console = TestApp.start(db, Map.of("DEV_CONSOLE", "true"));
+    try (Http http = new Http(console.httpPort())) {
+      Http.Response root = http.get("/", null);
+      assertThat(root.status()).as(root.body()).isEqualTo(302);
+      assertThat(root.headers().get("Location")).isEqualTo("/dev");
+    } finally {
+      console.stop();
+    }
+    Application plain = TestApp.start(db, Map.of("DEV_CONSOLE", "false"));
+    try (Http http = new Http(plain.httpPort())) {
+      assertThat(http.get("/", null).status()).isEqualTo(404);
+    } finally {
+      plain.stop();
+    }
+  }
 }

@@ -212,4 +212,28 @@ class DevConsoleBrowserTest {
         + "AND idempotency_key LIKE 'run:%:settle'")).isEqualTo(1);
     assertThat(Ledgers.count(service.pool(), "SELECT count(*) FROM users WHERE id = 100002 AND held = 0")).isEqualTo(1);
   }
+
+  @Test
+  @DisplayName("the admin chat takes commands; a press's toast shows in its own chat; a chat added by hand is scrolled "
+      + "into view; / leads to /dev")
+  void conveniences() {
+    say(1000, "/admin_stats");
+    waitFor(Duration.ofSeconds(10), () -> botMessages(1000).stream()
+        .anyMatch(m -> m.getText().contains("Статистика") || m.getText().contains("Statistics")));
+
+    browser.executeScript("press(consoleState.chats.get(100002).user, 1, 'no-such-button')");
+    waitFor(Duration.ofSeconds(10), () -> chat(100002).findElements(By.className("chat-toast")).stream()
+        .anyMatch(t -> t.getText().contains("out of date")));
+    assertThat(chat(100001).findElements(By.className("chat-toast"))).isEmpty();
+
+    browser.findElement(By.id("new-id")).sendKeys("100005");
+    browser.findElement(By.id("new-name")).sendKeys("Dora");
+    browser.findElement(By.id("new-name")).sendKeys(Keys.ENTER);
+    waitFor(Duration.ofSeconds(5), () -> Boolean.TRUE.equals(browser.executeScript(
+        "const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight;",
+        chat(100005))));
+
+    browser.get("http://localhost:" + service.app().httpPort() + "/");
+    waitFor(Duration.ofSeconds(10), () -> browser.getCurrentUrl().matches(".*/dev/?"));
+  }
 }

@@ -77,7 +77,7 @@ class MockPaymentBrowserTest {
 
     browser.get(invoice.paymentUrl());
     screenshot("mock-payment-page");
-    assertThat(browser.findElement(By.id("amount")).getText()).isEqualTo("499.00 ₽");
+    assertThat(browser.findElement(By.id("amount")).getText()).isEqualTo("499,00 ₽");
     assertThat(browser.findElement(By.id("merchant")).getText()).isEqualTo("kopeck-demo");
     browser.findElement(By.id("pay")).click();
     String heading = resultHeading();

@@ -52,7 +52,7 @@ class MockPaymentPagesTest {
 
     assertThat(page.status()).isEqualTo(200);
     assertThat(page.headers().get("Content-Type")).startsWith("text/html");
-    assertThat(page.body()).contains("kopeck-demo", "Kopeck: Базовый", "199.00 ₽", "id=\"pay\"", "id=\"cancel\"")
+    assertThat(page.body()).contains("kopeck-demo", "Kopeck: Базовый", "199,00 ₽", "id=\"pay\"", "id=\"cancel\"")
         .doesNotContain("<script");
     assertThat(paid.status()).isEqualTo(303);
     assertThat(location).startsWith("/mock-payment/success?");

@@ -65,9 +65,9 @@ class DockerProbeTest {
     try (ServerSocketChannel engine = engineOn(socket, Set.of("testcontainers/ryuk:0.13.0"))) {
       long t0 = System.nanoTime();
 
-      String why = DockerProbe.whyNotUsable(socket, List.of("testcontainers/ryuk:0.13.0", "postgres:16-alpine"), 1);
+      String why = DockerProbe.whyNotUsable(socket, List.of("testcontainers/ryuk:0.13.0", "postgres:17-alpine"), 1);
 
-      assertThat(why).isEqualTo("image postgres:16-alpine is not present and could not be pulled within 1 s");
+      assertThat(why).isEqualTo("image postgres:17-alpine is not present and could not be pulled within 1 s");
       assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5_000);
     }
   }
@@ -76,10 +76,10 @@ class DockerProbeTest {
   @DisplayName("an engine with every image is used; no engine at all is said plainly")
   void presentImagesAndNoEngine() throws Exception {
     Path socket = Files.createTempDirectory("docker-probe").resolve("docker.sock");
-    try (ServerSocketChannel engine = engineOn(socket, Set.of("postgres:16-alpine"))) {
-      assertThat(DockerProbe.whyNotUsable(socket, List.of("postgres:16-alpine"), 1)).isNull();
+    try (ServerSocketChannel engine = engineOn(socket, Set.of("postgres:17-alpine"))) {
+      assertThat(DockerProbe.whyNotUsable(socket, List.of("postgres:17-alpine"), 1)).isNull();
     }
     Path none = socket.resolveSibling("absent.sock");
-    assertThat(DockerProbe.whyNotUsable(none, List.of("postgres:16-alpine"), 1)).startsWith("no Docker engine");
+    assertThat(DockerProbe.whyNotUsable(none, List.of("postgres:17-alpine"), 1)).startsWith("no Docker engine");
   }
 }

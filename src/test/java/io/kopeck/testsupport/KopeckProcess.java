@@ -26,6 +26,15 @@ public final class KopeckProcess {
     return new Run(process.exitValue(), output);
   }
 
+  /** As {@link #run}, keeping only standard output (what `kopeck … | jq` would read); standard error is dropped. */
+  public static Run standardOutput(Map<String, String> env, String... args) throws IOException, InterruptedException {
+    Process process = builder(env, args).redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    return new Run(process.exitValue(), output);
+  }
+
   /** Starts {@code kopeck <args>} in the background, its output going to {@code log}; stop it yourself. */
   public static Process start(Map<String, String> env, Path log, String... args) throws IOException {
     return builder(env, args).redirectOutput(log.toFile()).start();

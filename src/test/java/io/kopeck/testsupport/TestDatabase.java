@@ -20,7 +20,7 @@ import org.testcontainers.utility.TestcontainersConfiguration;
  * and has (or can pull, quickly) the images, else an embedded PostgreSQL, with one line saying why.
  */
 public final class TestDatabase implements AutoCloseable {
-  private static final String POSTGRES_IMAGE = "postgres:16-alpine";
+  private static final String POSTGRES_IMAGE = "postgres:17-alpine";
   private static DatabaseUrl server;
 
   private final DatabaseUrl url;
