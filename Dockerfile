@@ -31,6 +31,7 @@ RUN ./mvnw -B -q -o package dependency:copy-dependencies -DskipTests -DincludeSc
 
 # --- runtime stage: JRE only, non-root, code read-only ------------------------------------------
 FROM ${RUNTIME_IMAGE}
+LABEL kopeck.stage=runtime
 RUN (command -v curl > /dev/null || (apt-get update \
       && apt-get install -y --no-install-recommends curl \
       && rm -rf /var/lib/apt/lists/*)) \

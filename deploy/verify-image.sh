@@ -37,6 +37,8 @@ fail() { say "FAILED: $*"; exit 1; }
 
 cleanup() {
   for c in "${containers[@]}"; do docker rm -f "$c" > /dev/null 2>&1 || true; done
+  # Images this run replaced, once no container of the run uses them.
+  docker image prune -f --filter label=kopeck.stage > /dev/null 2>&1 || true
   if [ -n "$started_dockerd" ]; then kill "$started_dockerd" 2> /dev/null || true; fi
   rm -rf "$WORK"
 }
@@ -89,7 +91,8 @@ build_image() {
     DOCKER_BUILDKIT=0 docker build "${args[@]}" "$context" > "$WORK/build-$target.log" 2>&1 \
       || { tail -40 "$WORK/build-$target.log"; fail "docker build ($target, network $network)"; }
   done
-  docker image prune -f --filter label=kopeck.stage=build > /dev/null
+  # The build stage and image this build replaced (both labelled), now untagged.
+  docker image prune -f --filter label=kopeck.stage > /dev/null
   say "built $IMAGE in $((SECONDS - t0)) s: image $(mb "$(docker image inspect -f '{{.Size}}' "$IMAGE")"), the" \
     "application layer $(mb "$(app_layer_bytes)")"
 }
@@ -98,7 +101,7 @@ mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
 
 # The size of the layer holding Kopeck's own classes: what a code change rebuilds and ships.
 app_layer_bytes() {
-  docker history --no-trunc --human=false --format '{{.CreatedBy}}\t{{.Size}}' "$IMAGE" | grep 'kopeck-app.jar' \
+  docker history --no-trunc --human=false --format '{{.CreatedBy}}\t{{.Size}}' "$IMAGE" | grep ' in /app/kopeck.jar' \
     | head -1 | awk -F'\t' '{ print $2 }'
 }
 
@@ -130,17 +133,22 @@ check_read_only_code() {
   say "code: read-only to the runtime user; /app/data writable"
 }
 
-# Seconds until Docker reports the container healthy (by the image's own HEALTHCHECK).
+# Seconds until /ready answers 200 and until Docker reports the container healthy (by the image's own
+# HEALTHCHECK): "<ready> <healthy>".
 wait_healthy() {
-  local c=$1 t0=$SECONDS status
-  while [ $((SECONDS - t0)) -lt 180 ]; do
+  local c=$1 t0 status ready=""
+  t0=$(date +%s.%N)
+  while awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { exit !(a - b < 180) }'; do
+    if [ -z "$ready" ] && curl -fsS "http://127.0.0.1:$PORT/ready" > /dev/null 2>&1; then
+      ready=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.1f", a - b }')
+    fi
     status=$(docker inspect -f '{{.State.Health.Status}}' "$c" 2> /dev/null || echo gone)
     case "$status" in
-      healthy) echo $((SECONDS - t0)); return 0 ;;
+      healthy) echo "${ready:-?} $(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.1f", a - b }')"; return 0 ;;
       unhealthy|gone) docker logs "$c" 2>&1 | tail -20; fail "container $c is $status" ;;
     esac
     [ "$(docker inspect -f '{{.State.Running}}' "$c")" = true ] || { docker logs "$c" 2>&1 | tail -20; fail "$c exited"; }
-    sleep 1
+    sleep 0.2
   done
   fail "$c not healthy after 180 s"
 }
@@ -188,12 +196,12 @@ sigterm_during_stream() {
 run_with_local_postgres() {
   psql -q "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" > /dev/null
   DB_URL="postgres://postgres@127.0.0.1:5432/$DB"
-  local c=kopeck-verify-pg t
+  local c=kopeck-verify-pg t ready
   containers+=("$c")
   docker run -d --name "$c" --network host -e DATABASE_URL="$DB_URL" -e HTTP_PORT="$PORT" \
     -e RUNNER_API_KEYS="$RUNNER_KEY" -e SHUTDOWN_TIMEOUT_SECONDS="$SHUTDOWN_TIMEOUT" "$IMAGE" > /dev/null
-  t=$(wait_healthy "$c")
-  say "local PostgreSQL: healthy after $t s"
+  read -r ready t <<< "$(wait_healthy "$c")"
+  say "local PostgreSQL: /ready after $ready s, healthy (Docker) after $t s"
   check_non_root "$c"
   check_read_only_code "$c"
   psql -q "$DB_URL" -c "INSERT INTO users (id, first_name, token_balance, balance_seq)
@@ -206,11 +214,11 @@ run_with_local_postgres() {
 }
 
 run_with_embedded_postgres() {
-  local c=kopeck-verify-embedded t
+  local c=kopeck-verify-embedded t ready
   containers+=("$c")
   docker run -d --name "$c" --network host -e HTTP_PORT="$PORT" "$IMAGE" > /dev/null
-  t=$(wait_healthy "$c")
-  say "embedded PostgreSQL: healthy after $t s"
+  read -r ready t <<< "$(wait_healthy "$c")"
+  say "embedded PostgreSQL: /ready after $ready s, healthy (Docker) after $t s"
   check_non_root "$c"
   local t0=$SECONDS
   # Docker's default grace (10 s): the image's drain (SHUTDOWN_TIMEOUT_SECONDS=8) fits in it.

@@ -7,6 +7,8 @@ purchases, 20 Runner task streams, a refund. Every answer is
 checked for exactly-once behaviour and every balance against the answers; the caller then runs
 `kopeck ledger verify`. Standard library only. Exits non-zero on the first broken expectation.
 """
+import hashlib
+import hmac
 import json
 import os
 import random
@@ -19,6 +21,7 @@ import urllib.request
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 INSTANCES = os.environ["INSTANCES"].split()          # base URLs of the two instances
 DB = os.environ["CITUS_DB_URL"]                      # the coordinator (psql reads)
@@ -223,6 +226,98 @@ def holds():
     check(rows == ["40.0000", "40.0000", "0.0000"], f"after settling and releasing: {rows}")
     print("holds: 600 holds, 60 at a time through both instances, 10 of 30 taken per user (never more than "
           "available), 100 settled and 100 released twice each, once", flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+class Receiver(BaseHTTPRequestHandler):
+    """The owner's webhook receiver (SPEC §21): checks each signature as docs/webhooks.md says."""
+    events = []
+    lock = threading.Lock()
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        parts = dict(p.split("=", 1) for p in self.headers.get("Kopeck-Signature", "").split(",") if "=" in p)
+        expected = hmac.new(os.environ["WEBHOOK_SIGNING_SECRET"].encode(), parts.get("t", "").encode() + b"." + body,
+                            hashlib.sha256).hexdigest()
+        valid = hmac.compare_digest(expected, parts.get("v1", ""))
+        with Receiver.lock:
+            Receiver.events.append((self.headers.get("Kopeck-Event-Id"), valid, json.loads(body)))
+        self.send_response(204 if valid else 401)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def integrations():
+    """Credit grants, payment links and events out through both instances (SPEC §21): two grants per user
+    given twice (once), usage consuming the grant that ends first, the timers of both instances ending
+    each grant once with its rest; a payment link paid through the mock; every event signed, each id
+    delivered as one event."""
+    users = list(range(FIRST_USER + 400, FIRST_USER + 420))
+    seed_users(users, "grant-user", lambda user: "100")
+    # The setup below takes a few seconds; the timers (every second) end the grants after it.
+    soon = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 20))
+    later = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 25))
+    for i, user in enumerate(users):
+        for grant, amount, ends in (("soon", "20", soon), ("later", "30", later)):
+            for n, instance in enumerate(INSTANCES):
+                status, text = http("POST", f"{instance}/admin/api/v1/users/{user}/grants",
+                                    {"grant_id": grant, "amount": amount, "expires_at": ends},
+                                    {"Authorization": "Bearer " + ADMIN_KEY})
+                check(status == (201 if n == 0 else 200), f"grant {grant} of {user} #{n}: {status} {text}")
+        status, text = http("POST", INSTANCES[i % 2] + "/api/v1/track-costs",
+                            {"event_id": f"grant-use-{user}", "user_id": user, "total_cost": "5", "currency": "RUB"},
+                            {"Authorization": "Bearer " + RUNNER_KEY})
+        check(status == 200, f"charge of {user}: {status} {text}")
+    status, text = http("GET", f"{INSTANCES[1]}/api/v1/users/{users[0]}/balance", None,
+                        {"Authorization": "Bearer " + RUNNER_KEY})
+    grants = {g["grant_id"]: g["remaining"] for g in json.loads(text)["grants"]}
+    # 5 ₽ at the cost multiplier of the instances (3.14): 15.7 tokens, all from the grant that ends first.
+    check(grants == {"soon": "4.3000", "later": "30.0000"}, f"grants of {users[0]} after usage: {grants}")
+    for user in users[:10]:   # a second, small charge for half of them: paid tokens only
+        http("POST", INSTANCES[0] + "/api/v1/track-costs",
+             {"event_id": f"grant-use-2-{user}", "user_id": user, "total_cost": "1", "currency": "RUB"},
+             {"Authorization": "Bearer " + RUNNER_KEY})
+    wait_for("every grant ended", lambda: sql(
+        f"SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM grants WHERE user_id BETWEEN {users[0]} AND {users[-1]} "
+        f"AND expired_at IS NULL)"), seconds=60)
+    rows = sql(f"SELECT count(*), coalesce(sum(expired_amount), 0) FROM grants "
+               f"WHERE user_id BETWEEN {users[0]} AND {users[-1]}")[0]
+    expiry_rows = sql(f"SELECT count(*) FROM transactions WHERE type = 'expiry' "
+                      f"AND user_id BETWEEN {users[0]} AND {users[-1]}")[0][0]
+    # Ten users spent 3.14 more from "soon" before it ended: 10 × (4.3 + 30) + 10 × (1.16 + 30) taken back.
+    check(rows == ["40", "654.6000"] and expiry_rows == "40", f"grants ended: {rows}, expiry rows {expiry_rows}")
+    balances = Counter(b for (b,) in sql(f"SELECT token_balance FROM users WHERE id BETWEEN {users[0]} AND {users[-1]}"))
+    check(balances == Counter({"84.3000": 10, "81.1600": 10}), f"paid tokens left: {dict(balances)}")
+
+    buyer = FIRST_USER + 430
+    seed_users([buyer], "link-user", lambda user: "0")
+    status, text = http("POST", f"{INSTANCES[0]}/api/v1/users/{buyer}/payment-links", {"tariff": "basic"},
+                        {"Authorization": "Bearer " + RUNNER_KEY})
+    check(status == 201, f"payment link: {status} {text}")
+    link = json.loads(text)
+    params = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(link["url"]).query))
+    for instance in INSTANCES:
+        http("POST", instance + "/mock-payment/pay", params, form=True)
+    paid = sql(f"SELECT count(*) FROM transactions WHERE user_id = {buyer} AND type = 'topup'")[0][0]
+    check(paid == "1", f"payment link paid through both instances credited {paid} times")
+
+    def delivered(kind, user_ids):
+        with Receiver.lock:
+            return [e for e in Receiver.events if e[2]["type"] == kind and e[2]["data"]["user_id"] in user_ids]
+    wait_for("grant.expired events", lambda: len({e[0] for e in delivered("grant.expired", users)}) == 40 or None)
+    wait_for("payment.succeeded event", lambda: delivered("payment.succeeded", [buyer]) or None)
+    with Receiver.lock:
+        events = list(Receiver.events)
+    check(all(valid for _, valid, _ in events), "every delivery's signature is valid")
+    ids = Counter(event_id for event_id, _, _ in events)
+    grant_events = {(e[2]["data"]["user_id"], e[2]["data"]["grant_id"]) for e in delivered("grant.expired", users)}
+    check(len(grant_events) == 40, f"one grant.expired per grant: {len(grant_events)}")
+    print(f"integrations: 40 grants given twice each through both instances (once), usage taking the one that "
+          f"ends first, each ended once with its rest by two instances' timers (654.6 tokens in 40 rows); "
+          f"a payment link paid through both instances credited once; "
+          f"{len(events)} deliveries of {len(ids)} events, every signature valid", flush=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -709,7 +804,10 @@ if __name__ == "__main__":
     if os.environ.get("FLOWS") == "shard-moves":
         shard_moves(int(os.environ.get("MOVES", "10")))
         sys.exit(0)
+    receiver = ThreadingHTTPServer(("127.0.0.1", int(os.environ["WEBHOOK_PORT"])), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
     paid = purchases()
+    integrations()
     promo_codes_and_trials()
     charges()
     subscriptions()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Kopeck on Citus, end to end (SPEC §16): a fresh database on every node of the cluster that
 # CITUS_URL's coordinator knows, `kopeck migrate` (which distributes the schema), two service
-# instances, then deploy/citus/flows.py — purchases, promo codes and trials, 10,000 charges with 10 %
+# instances, then deploy/citus/flows.py — purchases, credit grants, payment links and signed events out,
+# promo codes and trials, 10,000 charges with 10 %
 # repeats in request and stream mode, renewals and notices for 200 subscriptions, Runner task streams,
 # a refund — then `kopeck ledger verify`
 # and no 0A000 ("cannot push down", "could not run distributed query") in any log.
@@ -28,6 +29,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TEST_DB="${TEST_DB:-kopeck_citus_test}"
 LOGS="${LOGS:-$ROOT/deploy/citus/logs}"
 PORTS=(18301 18302)
+WEBHOOK_PORT=18399
+WEBHOOK_SIGNING_SECRET=citus-signing-secret-0123456789-0123456789
 RUNNER_KEY="citus-runner-key-0123456789"
 ADMIN_KEY="citus-admin-key-0123456789"
 WEBHOOK_SECRET="citus-webhook-secret-0123456789"
@@ -95,6 +98,7 @@ for port in "${PORTS[@]}"; do
     MOCK_PASSWORD_1=citus-mock-password-1 MOCK_PASSWORD_2=citus-mock-password-2 \
     PUBLIC_BASE_URL="http://127.0.0.1:$port" TIMER_INTERVAL_SECONDS=1 SUBSCRIPTION_NOTIFY_DAYS=3,1 \
     RUNNER_BASE_URL="http://127.0.0.1:$RUNNER_PORT" RUNNER_STREAM_KEY="$RUNNER_STREAM_KEY" \
+    WEBHOOK_URL="http://127.0.0.1:$WEBHOOK_PORT/events" WEBHOOK_SIGNING_SECRET="$WEBHOOK_SIGNING_SECRET" \
     LOG_LEVEL=INFO ACCESS_LOG=false DB_POOL_SIZE=8 \
     java -Xmx512m -jar "$ROOT/target/kopeck.jar" serve > "$LOGS/instance-$port.log" 2>&1 &
   PIDS+=($!)
@@ -108,6 +112,7 @@ echo "== flows"
 INSTANCES="http://127.0.0.1:${PORTS[0]} http://127.0.0.1:${PORTS[1]}" CITUS_DB_URL="$TEST_URL" \
   RUNNER_KEY="$RUNNER_KEY" ADMIN_KEY="$ADMIN_KEY" WEBHOOK_SECRET="$WEBHOOK_SECRET" \
   RUNNER_PORT="$RUNNER_PORT" RUNNER_STREAM_KEY="$RUNNER_STREAM_KEY" \
+  WEBHOOK_PORT="$WEBHOOK_PORT" WEBHOOK_SIGNING_SECRET="$WEBHOOK_SIGNING_SECRET" \
   python3 "$ROOT/deploy/citus/flows.py"
 
 if [ "$CITUS_MOVES" -gt 0 ]; then

@@ -343,8 +343,14 @@ public final class Application {
     if (paymentProviders.mock().isEmpty()) {
       return;
     }
-    log.warn("The mock payment provider is ON: anyone who opens its page can pay any invoice without money."
-        + " Payment providers: {}", paymentProviders.names());
+    // In console mode (a laptop, SPEC §15) the mock is the point, so it is said without a warning.
+    String line = "The mock payment provider is ON: anyone who opens its page can pay any invoice without money."
+        + " Payment providers: {}";
+    if (config.devConsole()) {
+      log.info(line, paymentProviders.names());
+    } else {
+      log.warn(line, paymentProviders.names());
+    }
     for (String name : config.generatedSecrets()) {
       log.info("{} was not set: generated a random one for this process (set it when several instances share"
           + " the mock's pages)", name);
