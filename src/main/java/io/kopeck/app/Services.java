@@ -115,6 +115,12 @@ public record Services(TariffCatalog tariffs, PromoCodes promoCodes, Invoices in
     return payment.refunds();
   }
 
+  /** The timer job called {@code name} (tests and operators run one on its own). */
+  public TimerJob timerJob(String name) {
+    return timerJobs.stream().filter(job -> job.name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no timer job " + name));
+  }
+
   /** Every timer job once, in order ({@code kopeck timers run-once}). */
   public Future<List<JobSummary>> runTimerJobsOnce() {
     return TimerVerticle.runOnce(timerJobs);

@@ -2,6 +2,7 @@ package io.kopeck.events;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import io.kopeck.common.ClaimLoop;
 import io.kopeck.events.WebhookEvents.Claimed;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,8 +13,6 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,10 +46,7 @@ public final class WebhookSenderVerticle extends VerticleBase {
   private WebClient client;
   private long tick;
   private long backlogTimer;
-  private int inFlight;
-  private boolean claiming;
-  private boolean stopping;
-  private final List<Future<Void>> deliveries = new ArrayList<>();
+  private ClaimLoop<Claimed> loop;
 
   public WebhookSenderVerticle(WebhookEvents events, Settings settings, Clock clock, MeterRegistry registry) {
     this.events = events;
@@ -65,7 +61,8 @@ public final class WebhookSenderVerticle extends VerticleBase {
         .setFollowRedirects(false), new PoolOptions().setHttp1MaxSize(IN_FLIGHT));
     Gauge.builder("kopeck_webhook_backlog", backlog, AtomicLong::get)
         .description("Webhook events not yet delivered (pending)").register(registry);
-    tick = vertx.setPeriodic(TICK_MS, id -> claim());
+    loop = new ClaimLoop<>("webhook events", IN_FLIGHT, events::claim, this::deliver);
+    tick = vertx.setPeriodic(TICK_MS, id -> loop.claim());
     backlogTimer = vertx.setPeriodic(BACKLOG_EVERY_MS, id -> events.backlog().onSuccess(backlog::set));
     return Future.succeededFuture();
   }
@@ -73,32 +70,14 @@ public final class WebhookSenderVerticle extends VerticleBase {
   /** Stops claiming and lets the deliveries in flight record their outcome. */
   @Override
   public Future<?> stop() {
-    stopping = true;
     vertx.cancelTimer(tick);
     vertx.cancelTimer(backlogTimer);
-    return Future.join(new ArrayList<>(deliveries)).recover(e -> Future.succeededFuture())
-        .onComplete(v -> client.close());
+    return loop.stop().onComplete(v -> client.close());
   }
 
-  private void claim() {
-    if (claiming || stopping || inFlight >= IN_FLIGHT) {
-      return;
-    }
-    claiming = true;
-    events.claim(IN_FLIGHT - inFlight).onComplete(done -> {
-      claiming = false;
-      if (done.failed()) {
-        log.warn("Claiming webhook events failed: {}", done.cause().getMessage());
-        return;
-      }
-      done.result().forEach(this::deliver);
-    });
-  }
-
-  private void deliver(Claimed event) {
-    inFlight++;
+  private Future<Void> deliver(Claimed event) {
     long now = clock.instant().getEpochSecond();
-    Future<Void> delivery = client.postAbs(settings.url()).putHeader("Content-Type", "application/json")
+    return client.postAbs(settings.url()).putHeader("Content-Type", "application/json")
         .putHeader(WebhookSignature.EVENT_ID_HEADER, event.id())
         .putHeader(WebhookSignature.HEADER, WebhookSignature.header(settings.signingSecret(), now, event.body()))
         .timeout(TIMEOUT_MS).sendBuffer(Buffer.buffer(event.body()))
@@ -109,13 +88,7 @@ public final class WebhookSenderVerticle extends VerticleBase {
           }
           Integer status = done.succeeded() ? done.result().statusCode() : null;
           return retry(event, status, done.succeeded() ? "the receiver answered " + status : done.cause().toString());
-        })
-        .onComplete(v -> {
-          inFlight--;
-          claim();
         });
-    deliveries.add(delivery);
-    delivery.onComplete(v -> deliveries.remove(delivery));
   }
 
   private Future<Void> retry(Claimed event, Integer status, String error) {

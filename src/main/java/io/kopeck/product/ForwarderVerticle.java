@@ -3,6 +3,7 @@ package io.kopeck.product;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.kopeck.botapi.BotApi;
+import io.kopeck.common.ClaimLoop;
 import io.kopeck.product.ProductUpdates.Claimed;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -14,8 +15,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import java.util.ArrayList;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,10 +47,7 @@ public final class ForwarderVerticle extends VerticleBase {
   private final MeterRegistry registry;
   private WebClient client;
   private long timer;
-  private int inFlight;
-  private boolean claiming;
-  private boolean stopping;
-  private final List<Future<Void>> deliveries = new ArrayList<>();
+  private ClaimLoop<Claimed> loop;
 
   public ForwarderVerticle(ProductUpdates updates, Settings settings, BotApi api, MeterRegistry registry) {
     this.updates = updates;
@@ -64,49 +60,26 @@ public final class ForwarderVerticle extends VerticleBase {
   public Future<?> start() {
     client = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(5_000).setIdleTimeout(60),
         new PoolOptions().setHttp1MaxSize(IN_FLIGHT));
-    timer = vertx.setPeriodic(TICK_MS, id -> claim());
-    return vertx.eventBus().localConsumer(WAKE, message -> claim()).completion();
+    loop = new ClaimLoop<>("product updates", IN_FLIGHT, updates::claim, this::deliver);
+    timer = vertx.setPeriodic(TICK_MS, id -> loop.claim());
+    return vertx.eventBus().localConsumer(WAKE, message -> loop.claim()).completion();
   }
 
   /** Stops claiming and lets the deliveries in flight record their outcome. */
   @Override
   public Future<?> stop() {
-    stopping = true;
     vertx.cancelTimer(timer);
-    return Future.join(new ArrayList<>(deliveries)).recover(e -> Future.succeededFuture())
-        .onComplete(v -> client.close());
+    return loop.stop().onComplete(v -> client.close());
   }
 
-  private void claim() {
-    if (claiming || stopping || inFlight >= IN_FLIGHT) {
-      return;
-    }
-    claiming = true;
-    updates.claim(IN_FLIGHT - inFlight).onComplete(done -> {
-      claiming = false;
-      if (done.failed()) {
-        log.warn("Claiming product updates failed: {}", done.cause().getMessage());
-        return;
-      }
-      done.result().forEach(this::deliver);
-    });
-  }
-
-  private void deliver(Claimed update) {
-    inFlight++;
-    Future<Void> delivery = client.postAbs(settings.url()).putHeader("Content-Type", "application/json")
+  private Future<Void> deliver(Claimed update) {
+    return client.postAbs(settings.url()).putHeader("Content-Type", "application/json")
         .putHeader("X-Kopeck-Secret", settings.secret()).putHeader("X-Kopeck-Update-Id", Long.toString(update.updateId()))
         .timeout(30_000).sendBuffer(Buffer.buffer(update.body()))
         .transform(done -> done.succeeded() && done.result().statusCode() / 100 == 2
             ? updates.delivered(update).compose(v -> reply(update, done.result()))
             : retry(update, done.succeeded() ? "the product answered " + done.result().statusCode()
-                : done.cause().toString()))
-        .onComplete(v -> {
-          inFlight--;
-          claim();
-        });
-    deliveries.add(delivery);
-    delivery.onComplete(v -> deliveries.remove(delivery));
+                : done.cause().toString()));
   }
 
   private Future<Void> retry(Claimed update, String error) {

@@ -3,7 +3,6 @@ package io.kopeck.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kopeck.common.JobSummary;
-import io.kopeck.common.TimerJob;
 import io.kopeck.testsupport.BotChat;
 import io.kopeck.testsupport.Eventually;
 import io.kopeck.testsupport.FakeReceiver;
@@ -205,9 +204,7 @@ class WebhooksTest {
   }
 
   static JobSummary runJob(String name) {
-    TimerJob job = service.app().services().timerJobs().stream().filter(j -> j.name().equals(name)).findFirst()
-        .orElseThrow();
-    return Http.await(job.run());
+    return Http.await(service.app().services().timerJob(name).run());
   }
 
   private static void sleep(long millis) {

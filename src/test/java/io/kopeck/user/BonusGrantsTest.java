@@ -78,8 +78,7 @@ class BonusGrantsTest {
   }
 
   private static TimerJob job() {
-    return service.app().services().timerJobs().stream().filter(j -> j.name().equals("grant-expiry")).findFirst()
-        .orElseThrow();
+    return service.app().services().timerJob("grant-expiry");
   }
 
   private static void promo(String json) {

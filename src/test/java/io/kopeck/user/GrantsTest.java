@@ -182,6 +182,6 @@ class GrantsTest {
   }
 
   private static TimerJob job(Application app) {
-    return app.services().timerJobs().stream().filter(j -> j.name().equals("grant-expiry")).findFirst().orElseThrow();
+    return app.services().timerJob("grant-expiry");
   }
 }
