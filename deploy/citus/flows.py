@@ -254,7 +254,7 @@ def integrations():
     given twice (once), usage consuming the grant that ends first, the timers of both instances ending
     each grant once with its rest; a payment link paid through the mock; every event signed, each id
     delivered as one event."""
-    users = list(range(FIRST_USER + 400, FIRST_USER + 420))
+    users = list(range(FIRST_USER + 500, FIRST_USER + 520))
     seed_users(users, "grant-user", lambda user: "100")
     # The setup below takes a few seconds; the timers (every second) end the grants after it.
     soon = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 20))
@@ -289,10 +289,11 @@ def integrations():
     # Ten users spent 3.14 more from "soon" before it ended: 10 × (4.3 + 30) + 10 × (1.16 + 30) taken back.
     check(rows == ["40", "654.6000"] and expiry_rows == "40", f"grants ended: {rows}, expiry rows {expiry_rows}")
     balances = Counter(b for (b,) in sql(f"SELECT token_balance FROM users WHERE id BETWEEN {users[0]} AND {users[-1]}"))
-    check(balances == Counter({"84.3000": 10, "81.1600": 10}), f"paid tokens left: {dict(balances)}")
+    # Usage took grant tokens only, so each user is left with the 100 paid tokens they started with.
+    check(balances == Counter({"100.0000": 20}), f"paid tokens left: {dict(balances)}")
 
-    buyer = FIRST_USER + 430
-    seed_users([buyer], "link-user", lambda user: "0")
+    buyer = FIRST_USER + 530
+    seed_users([buyer], "link-user", lambda user: "1")
     status, text = http("POST", f"{INSTANCES[0]}/api/v1/users/{buyer}/payment-links", {"tariff": "basic"},
                         {"Authorization": "Bearer " + RUNNER_KEY})
     check(status == 201, f"payment link: {status} {text}")

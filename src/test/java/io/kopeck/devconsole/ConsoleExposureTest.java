@@ -125,4 +125,25 @@ class ConsoleExposureTest {
       plain.stop();
     }
   }
+
+  @Test
+  @DisplayName("two console instances starting at once on one database both start, with the demo promo codes made once")
+  void twoConsolesAtOnce() throws Exception {
+    java.util.concurrent.ExecutorService starts = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try (TestDatabase fresh = TestDatabase.createEmpty()) {
+      var first = starts.submit(() -> TestApp.start(fresh, Map.of("DEV_CONSOLE", "true")));
+      var second = starts.submit(() -> TestApp.start(fresh, Map.of("DEV_CONSOLE", "true")));
+      Application a = first.get();
+      Application b = second.get();
+      try {
+        assertThat(io.kopeck.testsupport.Ledgers.count(a.pool(),
+            "SELECT count(*) FROM promo_codes WHERE code IN ('DEMO10', 'BONUS50', 'TRIAL')")).isEqualTo(3);
+      } finally {
+        a.stop();
+        b.stop();
+      }
+    } finally {
+      starts.shutdown();
+    }
+  }
 }
