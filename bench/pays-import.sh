@@ -2,7 +2,7 @@
 # Imports a generated pays database of USERS users with TX_PER_USER transactions each (default
 # 100,000 × 10 = 1,000,000) into a fresh Kopeck database and prints the import's time and the
 # process's peak memory. Needs a local PostgreSQL (PGHOST/PGUSER) and the runnable jar
-# (mvn -q -DskipTests package). Both databases are dropped at the end.
+# (./mvnw -q -DskipTests package). Both databases are dropped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 USERS=${USERS:-100000}

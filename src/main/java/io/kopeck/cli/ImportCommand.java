@@ -36,7 +36,7 @@ public final class ImportCommand implements Runnable {
         Migrations.migrate(session.url());
         long started = System.nanoTime();
         ImportReport report = new PaysImport(source, session.url(), dryRun, Clock.systemUTC(), config.balanceFloor(),
-            total -> Progress.onStandardError("users", total))
+            Progress::onStandardError)
             .run();
         System.out.print(report.print());
         System.out.printf("took %.1f s%n", (System.nanoTime() - started) / 1e9);

@@ -1,5 +1,6 @@
 package io.kopeck.pays;
 
+import io.kopeck.common.Progress;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -60,7 +61,7 @@ final class Invoices {
   }
 
   static void copy(Connection from, Connection to, ImportReport report, Map<UUID, UUID> tariffs,
-                   Map<UUID, UUID> codes, boolean dryRun) throws SQLException {
+                   Map<UUID, UUID> codes, boolean dryRun, Progress pace) throws SQLException {
     ImportReport.Counts counts = report.table("invoices");
 
     try (PreparedStatement query = PaysImport.cursor(from, READ); ResultSet rows = query.executeQuery();
@@ -81,10 +82,13 @@ final class Invoices {
         if (batch.size() >= BATCH) {
           write(to, batch, insert, payment, redemption, report);
           commit(to, dryRun);
+          pace.advance(batch.size());
           batch.clear();
         }
       }
       write(to, batch, insert, payment, redemption, report);
+      pace.advance(batch.size());
+      pace.finish();
     }
     advanceSequence(to);
   }

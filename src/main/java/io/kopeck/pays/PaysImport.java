@@ -23,7 +23,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.LongFunction;
+import java.util.function.BiFunction;
 
 /**
  * {@code kopeck import pays} (SPEC §14, pays-import.md): reads a database of the Python system and
@@ -62,15 +62,18 @@ public final class PaysImport {
   private final Map<UUID, UUID> promoCodes = new HashMap<>();
   private final Map<UUID, Long> promoSourceUses = new HashMap<>();
   private UUID defaultTariff;
-  private final LongFunction<Progress> progress;
+  private final BiFunction<String, Long, Progress> progress;
 
   public PaysImport(DatabaseUrl source, DatabaseUrl target, boolean dryRun, Clock clock, BigDecimal floor) {
-    this(source, target, dryRun, clock, floor, total -> Progress.silent());
+    this(source, target, dryRun, clock, floor, (what, total) -> Progress.silent());
   }
 
-  /** {@code progress}: how the import of users reports its pace, given their number (the CLI: standard error). */
+  /**
+   * {@code progress}: how the long phases (users with their ledgers, invoices) report their pace, given
+   * what they copy and how many (the CLI: standard error).
+   */
   public PaysImport(DatabaseUrl source, DatabaseUrl target, boolean dryRun, Clock clock, BigDecimal floor,
-                    LongFunction<Progress> progress) {
+                    BiFunction<String, Long, Progress> progress) {
     this.progress = progress;
     this.source = source;
     this.target = target;
@@ -94,7 +97,8 @@ public final class PaysImport {
       PromoCodes.copy(from, to, report, tariffs, trialTariffs, promoCodes, promoSourceUses);
       commit(to);
       copyUsers(from, to);
-      Invoices.copy(from, to, report, tariffs, promoCodes, dryRun);
+      Invoices.copy(from, to, report, tariffs, promoCodes, dryRun,
+          progress.apply("invoices", count(from, "SELECT count(*) FROM invoices")));
       commit(to);
       PromoCodes.redemptions(from, to, report, tariffs, promoCodes, promoSourceUses);
       recordRun(to);
@@ -137,7 +141,7 @@ public final class PaysImport {
   private void copyUsers(Connection from, Connection to) throws SQLException {
     ImportReport.Counts users = report.table("users");
     ImportReport.Counts transactions = report.table("transactions");
-    Progress pace = progress.apply(count(from, "SELECT count(*) FROM users"));
+    Progress pace = progress.apply("users", count(from, "SELECT count(*) FROM users"));
     try (PreparedStatement userQuery = cursor(from, USERS); PreparedStatement txQuery = cursor(from, TRANSACTIONS);
          ResultSet userRows = userQuery.executeQuery(); ResultSet txRows = txQuery.executeQuery();
          UserWriter writer = new UserWriter(to, report, floor, defaultTariff, Times.now(clock))) {
