@@ -1,12 +1,12 @@
 package io.kopeck.payment;
 
-import io.kopeck.events.Events;
 import io.kopeck.audit.AuditLog.Actor;
 import io.kopeck.botapi.BotApi;
 import io.kopeck.catalog.PromoCodes;
 import io.kopeck.common.BillingRules;
 import io.kopeck.common.TimerJob;
 import io.kopeck.common.Times;
+import io.kopeck.events.Events;
 import io.kopeck.ledger.Ledger;
 import io.kopeck.subscription.SubscriptionPeriods;
 import io.vertx.core.Vertx;

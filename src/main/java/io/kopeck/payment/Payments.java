@@ -1,7 +1,5 @@
 package io.kopeck.payment;
 
-import io.kopeck.events.EventType;
-import io.kopeck.events.Events;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.kopeck.audit.AuditLog;
@@ -11,6 +9,8 @@ import io.kopeck.catalog.InvoiceStates;
 import io.kopeck.catalog.PromoCodes;
 import io.kopeck.common.BillingRules;
 import io.kopeck.common.Times;
+import io.kopeck.events.EventType;
+import io.kopeck.events.Events;
 import io.kopeck.ledger.BalanceRule;
 import io.kopeck.ledger.Grants;
 import io.kopeck.ledger.Ledger;

@@ -1,7 +1,5 @@
 package io.kopeck.payment;
 
-import io.kopeck.events.EventType;
-import io.kopeck.events.Events;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.kopeck.audit.AuditLog;
@@ -10,6 +8,8 @@ import io.kopeck.catalog.Invoice;
 import io.kopeck.catalog.InvoiceStates;
 import io.kopeck.common.BillingRules;
 import io.kopeck.common.Times;
+import io.kopeck.events.EventType;
+import io.kopeck.events.Events;
 import io.kopeck.ledger.BalanceRule;
 import io.kopeck.ledger.Ledger;
 import io.kopeck.ledger.Posting;

@@ -2,10 +2,10 @@ package io.kopeck.payment;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import com.pengrad.telegrambot.model.request.LabeledPrice;
-import com.pengrad.telegrambot.request.CreateInvoiceLink;
 import com.pengrad.telegrambot.model.RefundedPayment;
 import com.pengrad.telegrambot.model.SuccessfulPayment;
+import com.pengrad.telegrambot.model.request.LabeledPrice;
+import com.pengrad.telegrambot.request.CreateInvoiceLink;
 import com.pengrad.telegrambot.request.EditUserStarSubscription;
 import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;

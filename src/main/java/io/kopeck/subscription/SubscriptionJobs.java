@@ -1,7 +1,5 @@
 package io.kopeck.subscription;
 
-import io.kopeck.events.EventType;
-import io.kopeck.events.Events;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.kopeck.common.BillingRules;
@@ -10,6 +8,8 @@ import io.kopeck.common.PerRow;
 import io.kopeck.common.RowClaim;
 import io.kopeck.common.TimerJob;
 import io.kopeck.common.Times;
+import io.kopeck.events.EventType;
+import io.kopeck.events.Events;
 import io.kopeck.ledger.BalanceRule;
 import io.kopeck.ledger.Ledger;
 import io.kopeck.ledger.Posting;

@@ -1,12 +1,12 @@
 package io.kopeck.track;
 
-import io.kopeck.events.EventType;
-import io.kopeck.events.Events;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.kopeck.botapi.Html;
 import io.kopeck.common.StrictJson;
 import io.kopeck.common.Times;
+import io.kopeck.events.EventType;
+import io.kopeck.events.Events;
 import io.kopeck.i18n.Texts;
 import io.kopeck.ledger.BalanceRule;
 import io.kopeck.ledger.Holds;

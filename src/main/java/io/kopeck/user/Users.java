@@ -1,9 +1,9 @@
 package io.kopeck.user;
 
-import io.kopeck.events.EventType;
-import io.kopeck.events.Events;
 import io.kopeck.audit.AuditLog;
 import io.kopeck.audit.AuditLog.Actor;
+import io.kopeck.events.EventType;
+import io.kopeck.events.Events;
 import io.kopeck.notify.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
