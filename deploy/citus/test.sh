@@ -29,6 +29,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TEST_DB="${TEST_DB:-kopeck_citus_test}"
 LOGS="${LOGS:-$ROOT/deploy/citus/logs}"
 PORTS=(18301 18302)
+CONVERT_USERS="${CONVERT_USERS:-2000}"   # users (and ledger rows) of the database that `citus distribute` converts
 WEBHOOK_PORT=18398                     # flows.py receives the signed events here
 WEBHOOK_SIGNING_SECRET=citus-signing-secret-0123456789-0123456789
 RUNNER_KEY="citus-runner-key-0123456789"
@@ -143,12 +144,12 @@ CONVERT_DB="${TEST_DB}_convert"
 each_node create_database "$CONVERT_DB"
 CONVERT_URL="$base/$CONVERT_DB"
 DATABASE_URL="$CONVERT_URL" LOG_LEVEL=WARN java -jar "$ROOT/target/kopeck.jar" migrate > /dev/null
-psql "$CONVERT_URL" -q -v ON_ERROR_STOP=1 <<'SQL'
+psql "$CONVERT_URL" -q -v ON_ERROR_STOP=1 -v users="$CONVERT_USERS" <<'SQL'
 INSERT INTO tariffs (slug, name, price, tokens, period_unit, period_value, subscription_fee)
   VALUES ('basic', 'Basic', 199, 200, 'month', 1, 150);
-INSERT INTO users (id, token_balance, balance_seq) SELECT g, 100, 1 FROM generate_series(1, 2000) g;
+INSERT INTO users (id, token_balance, balance_seq) SELECT g, 100, 1 FROM generate_series(1, :users) g;
 INSERT INTO transactions (user_id, seq, type, tokens_delta, balance_after, idempotency_key, description)
-  SELECT g, 1, 'topup', 100, 100, 'seed', 'seed' FROM generate_series(1, 2000) g;
+  SELECT g, 1, 'topup', 100, 100, 'seed', 'seed' FROM generate_series(1, :users) g;
 INSERT INTO invoices (user_id, tariff_id, amount, original_amount, tokens, idempotency_key, provider, expires_at)
   SELECT g, (SELECT id FROM tariffs), 199, 199, 200, 'inv-' || g, 'mock', now() + interval '1 day'
   FROM generate_series(1, 200) g;
@@ -156,13 +157,15 @@ INSERT INTO notifications (user_id, chat_id, kind, text) SELECT g, g, 'x', 'hell
 SQL
 each_node create_extension "$CONVERT_DB"
 register_nodes "$CONVERT_URL"
-DATABASE_URL="$CONVERT_URL" LOG_LEVEL=WARN java -jar "$ROOT/target/kopeck.jar" citus distribute | tee "$LOGS/convert.log"
+# Its progress lines (every 3 s, on standard error) appear when the move takes longer than that.
+DATABASE_URL="$CONVERT_URL" LOG_LEVEL=WARN java -jar "$ROOT/target/kopeck.jar" citus distribute 2>&1 \
+  | tee "$LOGS/convert.log"
 counts="$(psql "$CONVERT_URL" -qAt -c "SELECT (SELECT count(*) FROM pg_dist_partition) || ' tables in Citus, ' ||
   (SELECT count(*) FROM transactions) || ' ledger rows, ' || (SELECT count(*) FROM invoices) || ' invoices, ' ||
   (SELECT count(DISTINCT nodeport) FROM citus_shards WHERE table_name = 'transactions'::regclass) || ' workers'")"
 echo "$counts"
 workers="$(echo "$nodes" | wc -l)"
-[ "$counts" = "18 tables in Citus, 2000 ledger rows, 200 invoices, $workers workers" ] || { echo "FAILED: conversion" >&2; exit 1; }
+[ "$counts" = "18 tables in Citus, $CONVERT_USERS ledger rows, 200 invoices, $workers workers" ] || { echo "FAILED: conversion" >&2; exit 1; }
 DATABASE_URL="$CONVERT_URL" LOG_LEVEL=WARN java -jar "$ROOT/target/kopeck.jar" ledger verify | tee -a "$LOGS/convert.log"
 
 echo "== logs"

@@ -10,13 +10,14 @@
 --   by update id:           telegram_updates (co-located too; it is joined with nothing)
 --   reference tables:       tariffs, promo_codes (small, read and locked by every shard's writes), tracks
 --   local (coordinator):    audit_log, send_pacing, usage_rollup, usage_daily_*, the Flyway history
-DO $distribute$
-BEGIN
-    IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'public.users'::regclass) THEN
-        RAISE NOTICE 'Kopeck schema is already distributed';
-        RETURN;
-    END IF;
+--
+-- Three parts, run in order in one transaction by io.kopeck.db.CitusSchema (which first leaves a schema
+-- that is already distributed alone): the keys changed, then the tables one statement each (so that a
+-- long distribution reports its progress table by table), then the local copies dropped and the keys back.
 
+-- @prepare
+DO $prepare$
+BEGIN
     -- A key between distributed tables must contain the distribution column. These three name an
     -- invoice by id alone; the rows that hold them are written under the invoice's user lock, so
     -- the application keeps them right (and `kopeck ledger verify` reads them).
@@ -56,28 +57,35 @@ BEGIN
     DROP INDEX holds_hold_idx;
     CREATE INDEX holds_hold_idx ON holds (hold_id);
 
-    -- Tables with a foreign key to a reference table are taken into Citus's metadata with it, so
-    -- the keys above change first.
     -- The invoice status machine (a row trigger that reads only its row) runs on every shard.
     PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
-    PERFORM create_reference_table('tariffs');
-    PERFORM create_reference_table('promo_codes');
-    PERFORM create_reference_table('tracks');
-    PERFORM create_distributed_table('users', 'id');
-    PERFORM create_distributed_table('transactions', 'user_id', colocate_with => 'users');
-    PERFORM create_distributed_table('usage_charges', 'user_id', colocate_with => 'users');
-    PERFORM create_distributed_table('invoices', 'user_id', colocate_with => 'users');
-    PERFORM create_distributed_table('promo_redemptions', 'user_id', colocate_with => 'users');
-    PERFORM create_distributed_table('payments', 'user_id', colocate_with => 'users');
-    PERFORM create_distributed_table('bot_sessions', 'user_id', colocate_with => 'users');
-    PERFORM create_distributed_table('runner_runs', 'user_id', colocate_with => 'users');
-    PERFORM create_distributed_table('telegram_payment_updates', 'user_id', colocate_with => 'users');
-    PERFORM create_distributed_table('holds', 'user_id', colocate_with => 'users');
-    PERFORM create_distributed_table('grants', 'user_id', colocate_with => 'users');
-    PERFORM create_distributed_table('webhook_events', 'user_id', colocate_with => 'users');
-    PERFORM create_distributed_table('product_updates', 'chat_id', colocate_with => 'users');
-    PERFORM create_distributed_table('notifications', 'chat_id', colocate_with => 'users');
-    PERFORM create_distributed_table('telegram_updates', 'update_id', colocate_with => 'users');
+END
+$prepare$;
+
+-- @tables: one statement a line. Tables with a foreign key to a reference table are taken into Citus's
+-- metadata with it, so the keys above changed first.
+SELECT create_reference_table('tariffs');
+SELECT create_reference_table('promo_codes');
+SELECT create_reference_table('tracks');
+SELECT create_distributed_table('users', 'id');
+SELECT create_distributed_table('transactions', 'user_id', colocate_with => 'users');
+SELECT create_distributed_table('usage_charges', 'user_id', colocate_with => 'users');
+SELECT create_distributed_table('invoices', 'user_id', colocate_with => 'users');
+SELECT create_distributed_table('promo_redemptions', 'user_id', colocate_with => 'users');
+SELECT create_distributed_table('payments', 'user_id', colocate_with => 'users');
+SELECT create_distributed_table('bot_sessions', 'user_id', colocate_with => 'users');
+SELECT create_distributed_table('runner_runs', 'user_id', colocate_with => 'users');
+SELECT create_distributed_table('telegram_payment_updates', 'user_id', colocate_with => 'users');
+SELECT create_distributed_table('holds', 'user_id', colocate_with => 'users');
+SELECT create_distributed_table('grants', 'user_id', colocate_with => 'users');
+SELECT create_distributed_table('webhook_events', 'user_id', colocate_with => 'users');
+SELECT create_distributed_table('product_updates', 'chat_id', colocate_with => 'users');
+SELECT create_distributed_table('notifications', 'chat_id', colocate_with => 'users');
+SELECT create_distributed_table('telegram_updates', 'update_id', colocate_with => 'users');
+
+-- @finish
+DO $finish$
+BEGIN
     -- Rows that existed (kopeck citus distribute) were copied to the shards; the coordinator's copy goes.
     PERFORM truncate_local_data_after_distributing_table(logicalrelid)
     FROM pg_dist_partition WHERE logicalrelid IN ('users'::regclass, 'transactions'::regclass,
@@ -89,4 +97,4 @@ BEGIN
     ALTER TABLE invoices ADD CONSTRAINT invoices_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id);
     ALTER TABLE promo_redemptions ADD CONSTRAINT promo_redemptions_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id);
 END
-$distribute$;
+$finish$;

@@ -1,5 +1,6 @@
 package io.kopeck.cli;
 
+import io.kopeck.common.Progress;
 import io.kopeck.config.KopeckConfig;
 import io.kopeck.db.CitusSchema;
 import io.kopeck.db.DatabaseSession;
@@ -28,7 +29,7 @@ public final class CitusCommand implements Runnable {
               + " (CREATE EXTENSION citus on the coordinator and every worker first)");
           return 2;
         }
-        String version = Migrations.migrate(db.url());
+        String version = Migrations.migrate(db.url(), rows -> Progress.onStandardError("rows distributed", rows));
         System.out.println("Schema at version " + version + ", distributed on Citus (" + db.url().redacted() + ")");
         return 0;
       }

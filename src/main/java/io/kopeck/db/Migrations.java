@@ -1,5 +1,7 @@
 package io.kopeck.db;
 
+import io.kopeck.common.Progress;
+import java.util.function.LongFunction;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 
@@ -13,10 +15,15 @@ public final class Migrations {
    * extension is installed the schema is distributed afterwards (once; SPEC §16).
    */
   public static String migrate(DatabaseUrl url) {
+    return migrate(url, rows -> Progress.silent());
+  }
+
+  /** As {@link #migrate(DatabaseUrl)}, a distribution reporting its progress ({@code kopeck citus distribute}). */
+  public static String migrate(DatabaseUrl url, LongFunction<Progress> distribution) {
     Flyway flyway = configure(url);
     flyway.migrate();
     if (CitusSchema.installed(url)) {
-      CitusSchema.distribute(url);
+      CitusSchema.distribute(url, distribution);
     }
     MigrationInfo current = flyway.info().current();
     return current == null ? "" : current.getVersion().getVersion();
