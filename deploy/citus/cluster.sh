@@ -55,11 +55,9 @@ CONF
 stop() {
   # Every node this script made, spare ones included (whatever CITUS_SPARE_PORTS says now).
   for dir in "$CITUS_DIR"/node-*; do
-    [ -d "$dir" ] && "$PG_BIN/pg_ctl" -D "$dir" status > /dev/null 2>&1 && "$PG_BIN/pg_ctl" -D "$dir" -m fast stop > /dev/null
-  done
-  for port in "${ALL_PORTS[@]}"; do
-    dir="$(node_dir "$port")"
-    [ -d "$dir" ] && "$PG_BIN/pg_ctl" -D "$dir" -m fast stop > /dev/null || true
+    if [ -d "$dir" ] && "$PG_BIN/pg_ctl" -D "$dir" status > /dev/null 2>&1; then
+      "$PG_BIN/pg_ctl" -D "$dir" -m fast stop > /dev/null
+    fi
   done
 }
 
