@@ -3,15 +3,11 @@ package io.kopeck.app;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kopeck.admin.AdminApi;
 import io.kopeck.admin.WebhookDeliveriesApi;
-import io.kopeck.audit.AuditLog;
 import io.kopeck.botapi.BotApi;
 import io.kopeck.catalog.CatalogAdminApi;
-import io.kopeck.catalog.CatalogRefusal;
 import io.kopeck.catalog.DefaultCatalog;
-import io.kopeck.catalog.PromoCodes;
 import io.kopeck.catalog.TariffCatalog;
 import io.kopeck.common.ConfFile;
-import io.kopeck.common.Refused;
 import io.kopeck.common.StrictJson;
 import io.kopeck.common.Topology;
 import io.kopeck.config.KopeckConfig;
@@ -271,21 +267,12 @@ public final class Application {
 
   /** Console mode, first start: promo codes to try (a discount, bonus tokens, the trial), none if any exist. */
   private Future<Void> seedDemoPromoCodes() {
-    PromoCodes codes = services.promoCodes();
-    return codes.list().compose(existing -> {
-      if (!existing.isEmpty()) {
-        return Future.succeededFuture();
-      }
-      Future<Void> chain = Future.succeededFuture();
-      for (String json : DevConsole.DEMO_PROMO_CODES) {
-        // Another instance starting at the same moment may have made it: that is the same code.
-        chain = chain.compose(v -> codes.create(StrictJson.readObject(json), AuditLog.Actor.SYSTEM).<Void>mapEmpty()
-            .recover(e -> e instanceof Refused refused && refused.refusal() == CatalogRefusal.PROMO_CODE_EXISTS
-                ? Future.succeededFuture() : Future.failedFuture(e)));
-      }
-      return chain.onSuccess(v -> log.info("Console: demo promo codes DEMO10 (10% off), BONUS50 (50 bonus tokens) "
-          + "and TRIAL (the trial tariff)"));
-    });
+    return services.promoCodes().seedIfEmpty(DevConsole.DEMO_PROMO_CODES.stream().map(StrictJson::readObject).toList())
+        .onSuccess(made -> {
+          if (made > 0) {
+            log.info("Console: demo promo codes DEMO10 (10% off), BONUS50 (50 bonus tokens) and TRIAL (the trial tariff)");
+          }
+        }).mapEmpty();
   }
 
   private Pool createPool() {

@@ -60,15 +60,40 @@ public final class PromoCodes {
 
   public Future<PromoCode> create(ObjectNode json, Actor actor) {
     PromoFields fields = PromoFields.parse(json, now());
-    return pool.withTransaction(tx -> tariffId(tx, fields)
-        .compose(tariffId -> tx.preparedQuery(INSERT).execute(Tuple.of(fields.code(), fields.discountType(),
-            fields.discountValue().toPlainString(), fields.maxUses(), fields.maxUsesPerUser(), fields.validFrom(),
-            fields.validUntil(), tariffId, fields.active()).addValue(fields.descriptionsJson())))
-        .compose(rows -> rows.size() == 0
+    return pool.withTransaction(tx -> insert(tx, fields)
+        .compose(inserted -> !inserted
             ? Future.failedFuture(CatalogRefusal.PROMO_CODE_EXISTS.because("Promo code " + fields.code() + " exists"))
             : find(tx, fields.code()))
         .compose(promo -> AuditLog.record(tx, actor, "promo.create", "promo_code", promo.code(), null, null,
             promo.toJson()).map(promo)));
+  }
+
+  /**
+   * First start (console mode's demo codes): {@code codes} made when there is no promo code at all, audited;
+   * a code another instance made meanwhile is left as it is. How many were made.
+   */
+  public Future<Integer> seedIfEmpty(List<ObjectNode> codes) {
+    return pool.withTransaction(tx -> tx.query("SELECT count(*) FROM promo_codes").execute().compose(rows -> {
+      if (rows.iterator().next().getLong(0) > 0) {
+        return Future.succeededFuture(0);
+      }
+      Future<Integer> made = Future.succeededFuture(0);
+      for (ObjectNode json : codes) {
+        PromoFields fields = PromoFields.parse(json, now());
+        made = made.compose(n -> insert(tx, fields).compose(inserted -> !inserted ? Future.succeededFuture(n)
+            : find(tx, fields.code()).compose(promo -> AuditLog.record(tx, Actor.SYSTEM, "promo.seed", "promo_code",
+                promo.code(), null, null, promo.toJson())).map(n + 1)));
+      }
+      return made;
+    }));
+  }
+
+  /** The code inserted; false when a code of that name exists. */
+  private Future<Boolean> insert(SqlConnection tx, PromoFields fields) {
+    return tariffId(tx, fields).compose(tariffId -> tx.preparedQuery(INSERT).execute(Tuple.of(fields.code(),
+            fields.discountType(), fields.discountValue().toPlainString(), fields.maxUses(), fields.maxUsesPerUser(),
+            fields.validFrom(), fields.validUntil(), tariffId, fields.active()).addValue(fields.descriptionsJson())))
+        .map(rows -> rows.size() > 0);
   }
 
   public Future<List<PromoCode>> list() {

@@ -1,6 +1,7 @@
 package io.kopeck.common;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -25,6 +26,8 @@ public final class ClaimLoop<T> {
   private int inFlight;
   private boolean claiming;
   private boolean stopping;
+  private Vertx vertx;
+  private long timer = -1;
 
   /** {@code claim}: up to n items, leased to this instance; {@code deliver}: one item's delivery, its outcome recorded. */
   public ClaimLoop(String what, int maxInFlight, IntFunction<Future<List<T>>> claim, Function<T, Future<Void>> deliver) {
@@ -34,7 +37,14 @@ public final class ClaimLoop<T> {
     this.deliver = deliver;
   }
 
-  /** Claims what there is room for (called by a timer and when a delivery ends); a no-op while a claim runs. */
+  /** Starts claiming every {@code tickMs} on the caller's context (and whenever a delivery ends). */
+  public ClaimLoop<T> start(Vertx vertx, long tickMs) {
+    this.vertx = vertx;
+    timer = vertx.setPeriodic(tickMs, id -> claim());
+    return this;
+  }
+
+  /** Claims what there is room for (the timer, a delivery that ended, new items); a no-op while a claim runs. */
   public void claim() {
     if (claiming || stopping || inFlight >= maxInFlight) {
       return;
@@ -66,6 +76,9 @@ public final class ClaimLoop<T> {
   /** Claims nothing more; completes when the deliveries in flight have recorded their outcome. */
   public Future<Void> stop() {
     stopping = true;
+    if (vertx != null) {
+      vertx.cancelTimer(timer);
+    }
     return Future.join(new ArrayList<>(deliveries)).<Void>mapEmpty().recover(e -> Future.succeededFuture());
   }
 }

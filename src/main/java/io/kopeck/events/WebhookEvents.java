@@ -41,7 +41,7 @@ public final class WebhookEvents {
   private static final String NOT_DELIVERED = """
       UPDATE webhook_events SET status = $3, next_attempt_at = $4, last_status = $5, last_error = $6
       WHERE user_id = $1 AND id = $2""";
-  private static final String FAILED = """
+  private static final String LIST = """
       SELECT id, user_id, type, attempts, last_status, last_error, created_at, next_attempt_at, body
       FROM webhook_events WHERE status = $1 ORDER BY created_at, id LIMIT $2""";
   private static final String RETRY = """
@@ -103,7 +103,7 @@ public final class WebhookEvents {
 
   /** Events in {@code status} (pending, delivered, failed), oldest first, for the admin API. */
   public Future<JsonArray> list(String status, int limit) {
-    return pool.preparedQuery(FAILED).execute(Tuple.of(status, limit)).map(rows -> {
+    return pool.preparedQuery(LIST).execute(Tuple.of(status, limit)).map(rows -> {
       JsonArray list = new JsonArray();
       for (Row row : rows) {
         JsonObject event = RowJson.of(row);

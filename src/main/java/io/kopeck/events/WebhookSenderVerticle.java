@@ -44,7 +44,6 @@ public final class WebhookSenderVerticle extends VerticleBase {
   private final MeterRegistry registry;
   private final AtomicLong backlog = new AtomicLong();
   private WebClient client;
-  private long tick;
   private long backlogTimer;
   private ClaimLoop<Claimed> loop;
 
@@ -61,8 +60,7 @@ public final class WebhookSenderVerticle extends VerticleBase {
         .setFollowRedirects(false), new PoolOptions().setHttp1MaxSize(IN_FLIGHT));
     Gauge.builder("kopeck_webhook_backlog", backlog, AtomicLong::get)
         .description("Webhook events not yet delivered (pending)").register(registry);
-    loop = new ClaimLoop<>("webhook events", IN_FLIGHT, events::claim, this::deliver);
-    tick = vertx.setPeriodic(TICK_MS, id -> loop.claim());
+    loop = new ClaimLoop<>("webhook events", IN_FLIGHT, events::claim, this::deliver).start(vertx, TICK_MS);
     backlogTimer = vertx.setPeriodic(BACKLOG_EVERY_MS, id -> events.backlog().onSuccess(backlog::set));
     return Future.succeededFuture();
   }
@@ -70,7 +68,6 @@ public final class WebhookSenderVerticle extends VerticleBase {
   /** Stops claiming and lets the deliveries in flight record their outcome. */
   @Override
   public Future<?> stop() {
-    vertx.cancelTimer(tick);
     vertx.cancelTimer(backlogTimer);
     return loop.stop().onComplete(v -> client.close());
   }

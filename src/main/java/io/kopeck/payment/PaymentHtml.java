@@ -43,10 +43,13 @@ final class PaymentHtml {
 
   /** An amount the way the bot writes it ({@code 199,00 ₽}): one money format on every page. */
   static String roubles(String outSum) {
+    if (outSum == null) {
+      return "";
+    }
     try {
       return Texts.forLanguage("ru").rub(new BigDecimal(outSum));
-    } catch (NumberFormatException | NullPointerException e) {
-      return String.valueOf(outSum);
+    } catch (NumberFormatException e) {
+      return outSum; // the page shows what the link says; paying it is checked by the signature
     }
   }
 

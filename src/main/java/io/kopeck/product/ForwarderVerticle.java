@@ -46,7 +46,6 @@ public final class ForwarderVerticle extends VerticleBase {
   private final BotApi api;
   private final MeterRegistry registry;
   private WebClient client;
-  private long timer;
   private ClaimLoop<Claimed> loop;
 
   public ForwarderVerticle(ProductUpdates updates, Settings settings, BotApi api, MeterRegistry registry) {
@@ -60,15 +59,13 @@ public final class ForwarderVerticle extends VerticleBase {
   public Future<?> start() {
     client = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(5_000).setIdleTimeout(60),
         new PoolOptions().setHttp1MaxSize(IN_FLIGHT));
-    loop = new ClaimLoop<>("product updates", IN_FLIGHT, updates::claim, this::deliver);
-    timer = vertx.setPeriodic(TICK_MS, id -> loop.claim());
+    loop = new ClaimLoop<>("product updates", IN_FLIGHT, updates::claim, this::deliver).start(vertx, TICK_MS);
     return vertx.eventBus().localConsumer(WAKE, message -> loop.claim()).completion();
   }
 
   /** Stops claiming and lets the deliveries in flight record their outcome. */
   @Override
   public Future<?> stop() {
-    vertx.cancelTimer(timer);
     return loop.stop().onComplete(v -> client.close());
   }
 

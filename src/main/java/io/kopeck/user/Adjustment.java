@@ -40,7 +40,8 @@ public record Adjustment(BigDecimal amount, String reason, String idempotencyKey
     return new Adjustment(amount, text(body, "reason"), text(body, "idempotency_key"));
   }
 
-  private static String text(ObjectNode body, String field) {
+  /** A string field of a request body, or null when it is absent or not a string. */
+  static String text(ObjectNode body, String field) {
     JsonNode node = body.get(field);
     return node != null && node.isTextual() ? node.textValue() : null;
   }

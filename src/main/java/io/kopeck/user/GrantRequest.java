@@ -1,6 +1,5 @@
 package io.kopeck.user;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kopeck.common.StrictJson;
 import java.math.BigDecimal;
@@ -42,7 +41,7 @@ public record GrantRequest(String grantId, BigDecimal amount, OffsetDateTime exp
     } catch (IllegalArgumentException e) {
       throw UserRefusal.INVALID_AMOUNT.because(e.getMessage());
     }
-    String expires = text(body, "expires_at");
+    String expires = Adjustment.text(body, "expires_at");
     OffsetDateTime expiresAt;
     try {
       expiresAt = expires == null ? null : OffsetDateTime.parse(expires);
@@ -50,11 +49,6 @@ public record GrantRequest(String grantId, BigDecimal amount, OffsetDateTime exp
       throw UserRefusal.INVALID_GRANT.because("expires_at must be an ISO-8601 time with its offset, e.g. "
           + "2027-01-31T00:00:00Z");
     }
-    return new GrantRequest(text(body, "grant_id"), amount, expiresAt, text(body, "reason"));
-  }
-
-  private static String text(ObjectNode body, String field) {
-    JsonNode node = body.get(field);
-    return node != null && node.isTextual() ? node.textValue() : null;
+    return new GrantRequest(Adjustment.text(body, "grant_id"), amount, expiresAt, Adjustment.text(body, "reason"));
   }
 }
