@@ -39,6 +39,8 @@ final class TrackCostStream {
   private int outstanding;
   private boolean paused;
   private boolean broken;
+  /** An oversized line stopped the stream: what follows is not charged, the end is the stop's answer. */
+  private boolean stopped;
 
   TrackCostStream(Vertx vertx, HttpServerRequest request, HttpServerResponse response, TrackCostParser parser,
                   ChargeClient engine, int maxLineBytes, int idleSeconds) {
@@ -63,7 +65,7 @@ final class TrackCostStream {
     lines.endHandler(v -> {
       stopIdleTimer();
       written.onComplete(done -> {
-        if (!broken) {
+        if (!broken && !stopped) {
           response.end();
         }
       });
@@ -90,15 +92,23 @@ final class TrackCostStream {
   }
 
   private void onLine(Buffer raw) {
+    if (stopped) {
+      return;
+    }
     lastLineAt = System.nanoTime();
     lineNumber++;
+    if (raw.length() > maxLineBytes) {
+      // A whole line over the limit in one buffer (the parser's limit fires only while a line is incomplete):
+      // the same stop as below, however the bytes happened to arrive.
+      stop(lineNumber);
+      return;
+    }
     String text = raw.toString(StandardCharsets.UTF_8).strip();
     if (text.isEmpty()) {
       return;
     }
     int line = lineNumber;
-    Future<String> result = raw.length() > maxLineBytes ? Future.succeededFuture(lineText(tooLong(), line))
-        : charge(text, line);
+    Future<String> result = charge(text, line);
     outstanding++;
     if (outstanding >= MAX_OUTSTANDING && !paused) {
       paused = true;
@@ -153,15 +163,20 @@ final class TrackCostStream {
     }
   }
 
+  /** The parser's limit: the line being read ({@code lineNumber + 1}) grew past it before its end. */
+  private void onBadStream(Throwable e) {
+    stop(lineNumber + 1);
+  }
+
   /**
-   * A line longer than the limit: answer what was read so far, then say why the stream stops, and
-   * close the connection. What the client still sends is read and dropped until its request ends
+   * Line {@code line} is longer than the limit: answer what was read so far, then say why the stream stops,
+   * and close the connection. What the client still sends is read and dropped until its request ends
    * (at most {@link #LINGER_MS}): closing with unread bytes makes the kernel reset the connection,
    * and a reset can destroy the answer still on its way to the client.
    */
-  private void onBadStream(Throwable e) {
+  private void stop(int line) {
+    stopped = true;
     stopIdleTimer();
-    int line = lineNumber + 1;
     written.onComplete(done -> {
       if (!response.headWritten()) {
         // Else a keep-alive client may send its next request on this connection as it closes.
